@@ -1,0 +1,84 @@
+// Broadcasting, as NumPy and PyTorch define it: align shapes at their last dimension; two sizes are
+// compatible when equal or when one of them is 1 (a missing dimension counts as 1); the result takes
+// the larger size. A size-1 (or missing) dimension is read with stride 0: the same value, repeated.
+
+/// The shape two broadcast operands produce, or `nil` when they are incompatible.
+public func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
+    let rank = max(a.count, b.count)
+    var out = [Int](repeating: 1, count: rank)
+    for i in 0..<rank {
+        let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
+        let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
+        guard da == db || da == 1 || db == 1 else { return nil }
+        out[i] = da == 1 ? db : da
+    }
+    return out
+}
+
+/// Row-major strides of `shape` as seen from the (larger) `outShape`: 0 on every dimension that is
+/// broadcast (missing or size 1), so walking the output reads the right input element.
+func broadcastStrides(_ shape: [Int], to outShape: [Int]) -> [Int] {
+    var strides = [Int](repeating: 0, count: outShape.count)
+    var step = 1
+    for i in (0..<shape.count).reversed() {
+        let o = i + outShape.count - shape.count
+        strides[o] = shape[i] == 1 ? 0 : step
+        step *= shape[i]
+    }
+    return strides
+}
+
+/// Calls `body(outIndex, inIndex)` for every element of `outShape` in row-major order, with the flat
+/// index of the matching element of an input whose broadcast strides are `strides`.
+@inline(__always)
+func forEachBroadcastIndex(_ outShape: [Int], _ strides: [Int], _ body: (Int, Int) -> Void) {
+    let rank = outShape.count
+    let total = outShape.reduce(1, *)
+    if total == 0 { return }
+    if rank == 0 { body(0, 0); return }
+    var counter = [Int](repeating: 0, count: rank)
+    var inIndex = 0
+    let inner = outShape[rank - 1], innerStride = strides[rank - 1]
+    var out = 0
+    while out < total {
+        for j in 0..<inner { body(out + j, inIndex + j * innerStride) }
+        out += inner
+        // Advance the odometer over the outer dimensions.
+        var d = rank - 2
+        while d >= 0 {
+            counter[d] += 1
+            inIndex += strides[d]
+            if counter[d] < outShape[d] { break }
+            inIndex -= strides[d] * counter[d]
+            counter[d] = 0
+            d -= 1
+        }
+    }
+}
+
+/// Sums a gradient shaped like the broadcast result back down to an input's `shape`: every output
+/// element that read input element `i` adds its gradient to `i` (the backward of broadcasting).
+func sumToShape(_ grad: [Float], from outShape: [Int], to shape: [Int]) -> [Float] {
+    if outShape == shape { return grad }
+    var result = [Float](repeating: 0, count: shape.reduce(1, *))
+    let strides = broadcastStrides(shape, to: outShape)
+    result.withUnsafeMutableBufferPointer { r in
+        grad.withUnsafeBufferPointer { g in
+            forEachBroadcastIndex(outShape, strides) { o, i in r[i] += g[o] }
+        }
+    }
+    return result
+}
+
+/// Repeats `values` (shaped `shape`) out to `outShape` (the forward of broadcasting).
+func expandValues(_ values: [Float], from shape: [Int], to outShape: [Int]) -> [Float] {
+    if shape == outShape { return values }
+    let total = outShape.reduce(1, *)
+    let strides = broadcastStrides(shape, to: outShape)
+    return [Float](unsafeUninitializedCapacity: total) { out, count in
+        values.withUnsafeBufferPointer { v in
+            forEachBroadcastIndex(outShape, strides) { o, i in out[o] = v[i] }
+        }
+        count = total
+    }
+}
