@@ -1,5 +1,3 @@
-nonisolated(unsafe) private var lastVisitMark = 0
-
 extension Tensor {
     /// Asks `backward()` to keep this intermediate tensor's gradient in `grad` (PyTorch's
     /// `retain_grad()`); lessons use it to print the gradient flowing through a hidden layer.
@@ -30,8 +28,9 @@ extension Tensor {
         }
 
         // 1. Topological order, iteratively (a recursive walk overflows the stack on long chains).
-        lastVisitMark += 1
-        let mark = lastVisitMark
+        let state = ThreadState.current
+        state.visitMark += 1
+        let mark = state.visitMark
         var order: [Tensor] = []
         var stack: [(tensor: Tensor, inputsDone: Bool)] = [(self, false)]
         while let (tensor, inputsDone) = stack.popLast() {

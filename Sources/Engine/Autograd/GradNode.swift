@@ -41,15 +41,17 @@ public final class GradNode {
 
 // MARK: - No-grad mode
 
-/// Whether ops record the graph. Off inside `withNoGrad { … }` (evaluation, optimizer updates).
-nonisolated(unsafe) public private(set) var isGradEnabled = true
+/// Whether ops record the graph on this thread. Off inside `withNoGrad { … }` (evaluation,
+/// optimizer updates).
+public var isGradEnabled: Bool { ThreadState.current.gradEnabled }
 
 /// Runs `body` without recording any graph, like `with torch.no_grad():` in PyTorch.
 /// Results made inside do not require gradients, which saves memory and time at evaluation.
 public func withNoGrad<Result>(_ body: () throws -> Result) rethrows -> Result {
-    let previous = isGradEnabled
-    isGradEnabled = false
-    defer { isGradEnabled = previous }
+    let state = ThreadState.current
+    let previous = state.gradEnabled
+    state.gradEnabled = false
+    defer { state.gradEnabled = previous }
     return try body()
 }
 

@@ -27,8 +27,8 @@ func broadcastBinary(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -
                 } else {
                     let sa = broadcastStrides(a.shape, to: shape), sb = broadcastStrides(b.shape, to: shape)
                     var ia = [Int](repeating: 0, count: total)
-                    forEachBroadcastIndex(shape, sa) { o, i in ia[o] = i }
-                    forEachBroadcastIndex(shape, sb) { o, i in out[o] = f(x[ia[o]], y[i]) }
+                    forEachStridedIndex(shape, sa) { o, i in ia[o] = i }
+                    forEachStridedIndex(shape, sb) { o, i in out[o] = f(x[ia[o]], y[i]) }
                 }
             }
         }

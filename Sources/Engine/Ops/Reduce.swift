@@ -1,12 +1,118 @@
+// Reductions: sum, mean, max, var over all elements or over chosen dimensions.
+// Summing over dimensions is broadcasting run backwards, so the same helpers serve both ways:
+// forward = `sumToShape` (many elements into one), backward = `expandValues` (one gradient to many).
+
 extension Tensor {
+    /// The shape after reducing `dims` (kept as size 1), and the normalised, sorted dims.
+    func reducedShape(_ dims: [Int], op: String) -> (kept: [Int], dims: [Int]) {
+        let ds = Set(dims.map { normalizedDim($0, op: op) }).sorted()
+        var kept = shape
+        for d in ds { kept[d] = 1 }
+        return (kept, ds)
+    }
+
+    /// The shape with reduced dims dropped (when `keepdim` is false).
+    func droppingDims(_ kept: [Int], _ dims: [Int]) -> [Int] {
+        kept.enumerated().filter { !dims.contains($0.offset) }.map(\.element)
+    }
+
     /// The sum of all elements, as a scalar tensor. d/dx = 1 for every element.
     public func sum() -> Tensor {
         var total: Float = 0
         scalars.withUnsafeBufferPointer { x in for v in x { total += v } }
-        let n = count, inShape = shape
+        let n = count
         return Tensor.result([total], shape: [], op: "SumBackward", inputs: [self]) { g in
-            _ = inShape
-            return [[Float](repeating: g[0], count: n)]
+            [[Float](repeating: g[0], count: n)]
         }
+    }
+
+    /// Sums over `dims` (`x.sum(dim=dims, keepdim=keepdim)`). d/dx = 1: the gradient of each sum
+    /// is copied back to every element that went into it.
+    public func sum(dims: [Int], keepdim: Bool = false) -> Tensor {
+        let (kept, ds) = reducedShape(dims, op: "sum")
+        let inShape = shape
+        let values = sumToShape(scalars, from: inShape, to: kept)
+        return Tensor.result(values, shape: keepdim ? kept : droppingDims(kept, ds),
+                             op: "SumBackward", inputs: [self]) { g in
+            [expandValues(g, from: kept, to: inShape)]
+        }
+    }
+
+    /// Sums over one dimension.
+    public func sum(dim: Int, keepdim: Bool = false) -> Tensor { sum(dims: [dim], keepdim: keepdim) }
+
+    /// The mean of all elements. d/dx = 1/n.
+    public func mean() -> Tensor { sum() / Float(Swift.max(count, 1)) }
+
+    /// The mean over `dims`. d/dx = 1/n, n the number of elements averaged.
+    public func mean(dims: [Int], keepdim: Bool = false) -> Tensor {
+        let (kept, _) = reducedShape(dims, op: "mean")
+        let n = count / Swift.max(kept.reduce(1, *), 1)
+        return sum(dims: dims, keepdim: keepdim) / Float(n)
+    }
+
+    public func mean(dim: Int, keepdim: Bool = false) -> Tensor { mean(dims: [dim], keepdim: keepdim) }
+
+    /// The variance over `dims`: mean of squared deviations, divided by n (`unbiased: false`,
+    /// "biased", what LayerNorm uses) or by n - 1 (`unbiased: true`, PyTorch's default for `var`).
+    /// Built from primitives, so its gradient comes from theirs.
+    public func variance(dims: [Int], unbiased: Bool = true, keepdim: Bool = false) -> Tensor {
+        let (kept, _) = reducedShape(dims, op: "var")
+        let n = count / Swift.max(kept.reduce(1, *), 1)
+        let deviation = self - mean(dims: dims, keepdim: true)
+        let squares = (deviation * deviation).sum(dims: dims, keepdim: keepdim)
+        return squares / Float(unbiased ? n - 1 : n)
+    }
+
+    /// The variance of all elements (see `variance(dims:unbiased:keepdim:)`).
+    public func variance(unbiased: Bool = true) -> Tensor {
+        variance(dims: Array(0..<rank), unbiased: unbiased).reshape([])
+    }
+
+    /// The largest element. The gradient goes to that element (the first one, if tied).
+    public func max() -> Tensor {
+        precondition(count > 0, "max: empty tensor")
+        var best = 0
+        scalars.withUnsafeBufferPointer { x in
+            for i in 1..<x.count where x[i] > x[best] || (x[i].isNaN && !x[best].isNaN) { best = i }
+        }
+        let n = count
+        return Tensor.result([scalars[best]], shape: [], op: "MaxBackward", inputs: [self]) { g in
+            var gx = [Float](repeating: 0, count: n)
+            gx[best] = g[0]
+            return [gx]
+        }
+    }
+
+    /// The largest element along `dim`, and where it was (`torch.max(x, dim)`). The gradient of each
+    /// maximum goes to the position it came from.
+    public func max(dim: Int, keepdim: Bool = false) -> (values: Tensor, indices: [Int]) {
+        let d = normalizedDim(dim, op: "max")
+        let outer = shape[..<d].reduce(1, *), n = shape[d], inner = shape[(d + 1)...].reduce(1, *)
+        precondition(n > 0, "max: dimension \(dim) of shape \(shape) is empty")
+        var values = [Float](repeating: 0, count: outer * inner)
+        var indices = [Int](repeating: 0, count: outer * inner)
+        scalars.withUnsafeBufferPointer { x in
+            for o in 0..<outer {
+                for i in 0..<inner {
+                    var best = 0
+                    for j in 1..<n where x[(o * n + j) * inner + i] > x[(o * n + best) * inner + i] { best = j }
+                    values[o * inner + i] = x[(o * n + best) * inner + i]
+                    indices[o * inner + i] = best
+                }
+            }
+        }
+        var kept = shape
+        kept[d] = 1
+        let total = count
+        let out = Tensor.result(values, shape: keepdim ? kept : droppingDims(kept, [d]),
+                                op: "MaxBackward", inputs: [self]) { g in
+            var gx = [Float](repeating: 0, count: total)
+            for o in 0..<outer {
+                for i in 0..<inner { gx[(o * n + indices[o * inner + i]) * inner + i] = g[o * inner + i] }
+            }
+            return [gx]
+        }
+        return (out, indices)
     }
 }

@@ -31,7 +31,7 @@ func broadcastStrides(_ shape: [Int], to outShape: [Int]) -> [Int] {
 /// Calls `body(outIndex, inIndex)` for every element of `outShape` in row-major order, with the flat
 /// index of the matching element of an input whose broadcast strides are `strides`.
 @inline(__always)
-func forEachBroadcastIndex(_ outShape: [Int], _ strides: [Int], _ body: (Int, Int) -> Void) {
+func forEachStridedIndex(_ outShape: [Int], _ strides: [Int], _ body: (Int, Int) -> Void) {
     let rank = outShape.count
     let total = outShape.reduce(1, *)
     if total == 0 { return }
@@ -64,7 +64,7 @@ func sumToShape(_ grad: [Float], from outShape: [Int], to shape: [Int]) -> [Floa
     let strides = broadcastStrides(shape, to: outShape)
     result.withUnsafeMutableBufferPointer { r in
         grad.withUnsafeBufferPointer { g in
-            forEachBroadcastIndex(outShape, strides) { o, i in r[i] += g[o] }
+            forEachStridedIndex(outShape, strides) { o, i in r[i] += g[o] }
         }
     }
     return result
@@ -77,7 +77,7 @@ func expandValues(_ values: [Float], from shape: [Int], to outShape: [Int]) -> [
     let strides = broadcastStrides(shape, to: outShape)
     return [Float](unsafeUninitializedCapacity: total) { out, count in
         values.withUnsafeBufferPointer { v in
-            forEachBroadcastIndex(outShape, strides) { o, i in out[o] = v[i] }
+            forEachStridedIndex(outShape, strides) { o, i in out[o] = v[i] }
         }
         count = total
     }

@@ -68,9 +68,13 @@ public struct Generator: RandomNumberGenerator, Sendable, Equatable {
     }
 }
 
-/// The process-wide default generator, used when a function is not given one explicitly.
-/// Seed it with `manualSeed(_:)`, like `torch.manual_seed`. Starts from seed 0.
-nonisolated(unsafe) public var defaultGenerator = Generator(seed: 0)
+/// The default generator, used when a function is not given one explicitly. Seed it with
+/// `manualSeed(_:)`, like `torch.manual_seed`. Each thread has its own, starting from seed 0, so
+/// tests running in parallel cannot disturb each other's streams.
+public var defaultGenerator: Generator {
+    get { ThreadState.current.generator }
+    set { ThreadState.current.generator = newValue }
+}
 
 /// Reseeds the default generator (`torch.manual_seed(seed)`).
 public func manualSeed(_ seed: UInt64) {

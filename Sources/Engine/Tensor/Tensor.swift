@@ -73,7 +73,7 @@ public final class Tensor {
     /// Turns a possibly negative dimension index into `0..<rank`, trapping with a clear message.
     func normalizedDim(_ d: Int, op: String = "dim") -> Int {
         let r = d < 0 ? d + rank : d
-        precondition(r >= 0 && r < max(rank, 1), "\(op): dimension \(d) is out of range for shape \(shape)")
+        precondition(r >= 0 && r < Swift.max(rank, 1), "\(op): dimension \(d) is out of range for shape \(shape)")
         return r
     }
 

@@ -1,0 +1,116 @@
+// Matrix products. Dimension letters: A [M, K] · B [K, N] = C [M, N]; a leading batch dimension Bt.
+// Backward of C = A·B:  dA = dC · Bᵀ   and   dB = Aᵀ · dC.
+// The transposes are never materialised: the kernel reads the operand transposed (transA/transB).
+
+extension Tensor {
+    /// Matrix product (`a @ b`), for
+    /// - 2-D × 2-D: `[M, K] · [K, N] -> [M, N]`
+    /// - 3-D × 2-D: `[Bt, M, K] · [K, N] -> [Bt, M, N]` (one big `[Bt·M, K]` product; dB sums over the batch)
+    /// - 3-D × 3-D: `[Bt, M, K] · [Bt, K, N] -> [Bt, M, N]` (one product per batch entry)
+    public func matmul(_ other: Tensor) -> Tensor {
+        let a = self, b = other
+        precondition((a.rank == 2 || a.rank == 3) && (b.rank == 2 || (b.rank == 3 && a.rank == 3)),
+                     "matmul: \(a.shape) x \(b.shape): supports 2-D x 2-D, 3-D x 2-D and 3-D x 3-D")
+        let k = a.shape[a.rank - 1]
+        let kb = b.shape[b.rank - 2]
+        precondition(k == kb, "matmul: \(a.shape) x \(b.shape): inner dimensions \(k) and \(kb) differ")
+        let n = b.shape[b.rank - 1]
+        if b.rank == 3 {
+            precondition(a.shape[0] == b.shape[0],
+                         "matmul: \(a.shape) x \(b.shape): batch sizes \(a.shape[0]) and \(b.shape[0]) differ")
+        }
+        let batches = b.rank == 3 ? a.shape[0] : 1          // separate products
+        let m = b.rank == 3 ? a.shape[1] : a.count / k      // rows per product (batch folded in for 3-D x 2-D)
+        let outShape = Array(a.shape.dropLast()) + [n]
+        let aValues = a.scalars, bValues = b.scalars
+        let aStride = m * k, bStride = b.rank == 3 ? k * n : 0, cStride = m * n
+
+        var c = [Float](repeating: 0, count: batches * m * n)
+        for t in 0..<batches {
+            matmulBuffers(aValues, t * aStride, bValues, t * bStride, &c, t * cStride, m: m, k: k, n: n)
+        }
+        let needA = a.requiresGrad, needB = b.requiresGrad
+        return Tensor.result(c, shape: outShape, op: "MmBackward", inputs: [a, b]) { g in
+            var gA: [Float]? = nil, gB: [Float]? = nil
+            if needA {                                   // dA[M,K] = dC[M,N] · Bᵀ
+                var d = [Float](repeating: 0, count: aValues.count)
+                for t in 0..<batches {
+                    matmulBuffers(g, t * cStride, bValues, t * bStride, &d, t * aStride,
+                                  m: m, k: n, n: k, transB: true)
+                }
+                gA = d
+            }
+            if needB {                                   // dB[K,N] = Aᵀ · dC
+                var d = [Float](repeating: 0, count: bValues.count)
+                for t in 0..<batches {
+                    matmulBuffers(aValues, t * aStride, g, t * cStride, &d, t * bStride,
+                                  m: k, k: m, n: n, transA: true)
+                }
+                gB = d
+            }
+            return [gA, gB]
+        }
+    }
+
+    /// `x · weightᵀ + bias`, the affine map of `nn.Linear`, fused so that `weight` stays in PyTorch's
+    /// `[out, in]` layout and is read transposed, never copied.
+    ///
+    ///     x: [..., In]   weight: [Out, In]   bias: [Out]   ->   [..., Out]
+    ///
+    /// Backward: dx = dy · W,  dW = dyᵀ · x (summed over every row of the batch),  db = Σ_rows dy.
+    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        precondition(weight.rank == 2, "linear: weight must be 2-D [out, in], got \(weight.shape)")
+        let outF = weight.shape[0], inF = weight.shape[1]
+        precondition(x.rank >= 1 && x.shape[x.rank - 1] == inF,
+                     "linear: input \(x.shape) x weight \(weight.shape): last dimension \(x.shape.last ?? 0) is not in_features \(inF)")
+        if let bias {
+            precondition(bias.shape == [outF], "linear: bias \(bias.shape) does not match out_features \(outF)")
+        }
+        let rows = x.count / inF
+        let xValues = x.scalars, wValues = weight.scalars
+        var y = [Float](repeating: 0, count: rows * outF)
+        matmulBuffers(xValues, 0, wValues, 0, &y, 0, m: rows, k: inF, n: outF, transB: true)
+        if let bias {
+            bias.scalars.withUnsafeBufferPointer { b in
+                y.withUnsafeMutableBufferPointer { y in
+                    for r in 0..<rows { for o in 0..<outF { y[r * outF + o] += b[o] } }
+                }
+            }
+        }
+        let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+        let needX = x.requiresGrad, needW = weight.requiresGrad
+        return result(y, shape: Array(x.shape.dropLast()) + [outF], op: "AddmmBackward", inputs: inputs) { g in
+            var gX: [Float]? = nil, gW: [Float]? = nil
+            if needX {                                   // dx[rows, In] = dy[rows, Out] · W[Out, In]
+                var d = [Float](repeating: 0, count: rows * inF)
+                matmulBuffers(g, 0, wValues, 0, &d, 0, m: rows, k: outF, n: inF)
+                gX = d
+            }
+            if needW {                                   // dW[Out, In] = dyᵀ · x
+                var d = [Float](repeating: 0, count: outF * inF)
+                matmulBuffers(g, 0, xValues, 0, &d, 0, m: outF, k: rows, n: inF, transA: true)
+                gW = d
+            }
+            guard bias != nil else { return [gX, gW] }
+            var gB = [Float](repeating: 0, count: outF)   // db[Out] = Σ over rows of dy
+            g.withUnsafeBufferPointer { g in
+                for r in 0..<rows { for o in 0..<outF { gB[o] += g[r * outF + o] } }
+            }
+            return [gX, gW, gB]
+        }
+    }
+}
+
+/// Calls the fast `matmul` kernel on sub-ranges of Swift arrays (offsets in elements).
+func matmulBuffers(_ a: [Float], _ aOffset: Int, _ b: [Float], _ bOffset: Int,
+                   _ c: inout [Float], _ cOffset: Int, m: Int, k: Int, n: Int,
+                   transA: Bool = false, transB: Bool = false, accumulate: Bool = false) {
+    a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+            c.withUnsafeMutableBufferPointer { c in
+                matmul(a.baseAddress! + aOffset, b.baseAddress! + bOffset, c.baseAddress! + cOffset,
+                       m: m, k: k, n: n, transA: transA, transB: transB, accumulate: accumulate)
+            }
+        }
+    }
+}
