@@ -13,7 +13,8 @@ import Dispatch
 //    with zeros at the edges). Transposed operands cost nothing extra: packing reads them with
 //    other strides. Padding means the micro-kernel never needs a special case for odd sizes; the
 //    padded lanes are simply not written back.
-// 3. Two threads for large products, splitting the row blocks of C between them.
+// 3. Two threads for large products, each computing its own rectangle of C (half of the rows, or
+//    half of the columns) from start to finish, packing included.
 //
 // Determinism: every element of C is still `sum = 0; for p in 0..<K { sum += A[i,p] * B[p,j] }`
 // followed by `C = sum` or `C = C + sum`, with plain `*` and `+` in that order (see the micro-kernel
@@ -62,54 +63,57 @@ public func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: Un
     precondition(m >= 0 && k >= 0 && n >= 0, "matmul: negative size m=\(m) k=\(k) n=\(n)")
     if m == 0 || n == 0 { return }
 
-    // Where A[i, p] and B[p, j] live: a[i * aRowStride + p * aColStride], likewise for b.
+    // Where A[i, p] and B[p, j] live: a[i * aStrides.row + p * aStrides.col], likewise for b.
     let aStrides = transA ? (row: 1, col: m) : (row: k, col: 1)
     let bStrides = transB ? (row: 1, col: k) : (row: n, col: 1)
-
     let rowBlocks = (m + microRows - 1) / microRows
     let colPanels = (n + microCols - 1) / microCols
 
-    // B is packed once and shared (read-only) by both threads.
-    let packedB = allocateFloats(colPanels * microCols * k)
-    defer { packedB.deallocate() }
-    packB(b, rowStride: bStrides.row, colStride: bStrides.col, k: k, n: n, into: packedB)
-
-    let threads = max(1, min(threads, rowBlocks))
+    // Split C into one rectangle per thread. Each thread packs the parts of A and B it needs, so
+    // packing runs in parallel too; cut across the larger of M and N, so that the operand every
+    // thread packs in full (B when cutting rows, A when cutting columns) is the smaller one.
+    let splitRows = m >= n
+    let threads = max(1, min(threads, splitRows ? rowBlocks : colPanels))
     if threads == 1 {
-        computeRowBlocks(0..<rowBlocks, a: a, aStrides: aStrides, packedB: packedB, c: c,
-                         m: m, k: k, n: n, accumulate: accumulate)
+        computeRectangle(rowBlocks: 0..<rowBlocks, colPanels: 0..<colPanels, a: a, aStrides: aStrides,
+                         b: b, bStrides: bStrides, c: c, m: m, k: k, n: n, accumulate: accumulate)
         return
     }
-
     // A @Sendable closure may not capture pointers, so they travel as integers (see SWIFT-NOTES.md).
-    let addresses = (a: UInt(bitPattern: a), b: UInt(bitPattern: packedB), c: UInt(bitPattern: c))
-    DispatchQueue.concurrentPerform(iterations: threads) { @Sendable thread in
-        let blocks = rowBlocks * thread / threads ..< rowBlocks * (thread + 1) / threads
-        computeRowBlocks(blocks, a: UnsafePointer(bitPattern: addresses.a)!, aStrides: aStrides,
-                         packedB: UnsafePointer(bitPattern: addresses.b)!,
+    let addresses = (a: UInt(bitPattern: a), b: UInt(bitPattern: b), c: UInt(bitPattern: c))
+    DispatchQueue.concurrentPerform(iterations: threads) { @Sendable t in
+        let cut = splitRows ? rowBlocks : colPanels
+        let share = cut * t / threads ..< cut * (t + 1) / threads
+        computeRectangle(rowBlocks: splitRows ? share : 0..<rowBlocks,
+                         colPanels: splitRows ? 0..<colPanels : share,
+                         a: UnsafePointer(bitPattern: addresses.a)!, aStrides: aStrides,
+                         b: UnsafePointer(bitPattern: addresses.b)!, bStrides: bStrides,
                          c: UnsafeMutablePointer(bitPattern: addresses.c)!,
                          m: m, k: k, n: n, accumulate: accumulate)
     }
 }
 
-/// Computes the row blocks `blocks` of C (rows 4·blocks.lowerBound ..< 4·blocks.upperBound):
-/// packs those rows of A, then multiplies them by every panel of the packed B.
-func computeRowBlocks(_ blocks: Range<Int>, a: UnsafePointer<Float>, aStrides: (row: Int, col: Int),
-                      packedB: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-                      m: Int, k: Int, n: Int, accumulate: Bool) {
-    let packedA = allocateFloats(blocks.count * microRows * k)
-    defer { packedA.deallocate() }
-    packA(a, rowStride: aStrides.row, colStride: aStrides.col, rows: blocks, m: m, k: k, into: packedA)
+/// Computes one rectangle of C: the rows of `rowBlocks` (4 rows each) times the columns of
+/// `colPanels` (16 columns each). Packs that part of A and of B, then runs the micro-kernel on
+/// every 4 x 16 tile.
+func computeRectangle(rowBlocks: Range<Int>, colPanels: Range<Int>,
+                      a: UnsafePointer<Float>, aStrides: (row: Int, col: Int),
+                      b: UnsafePointer<Float>, bStrides: (row: Int, col: Int),
+                      c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int, accumulate: Bool) {
+    let packedA = allocateFloats(rowBlocks.count * microRows * k)
+    let packedB = allocateFloats(colPanels.count * microCols * k)
+    defer { packedA.deallocate(); packedB.deallocate() }
+    packA(a, rowStride: aStrides.row, colStride: aStrides.col, blocks: rowBlocks, m: m, k: k, into: packedA)
+    packB(b, rowStride: bStrides.row, colStride: bStrides.col, panels: colPanels, k: k, n: n, into: packedB)
 
     // Panel-outer order: one B panel (K x 16 floats, at most 20 KB for the model's shapes) stays in
     // the L1 cache while the blocks of A stream past it.
-    let colPanels = (n + microCols - 1) / microCols
-    for panel in 0..<colPanels {
+    for (panelIndex, panel) in colPanels.enumerated() {
         let j0 = panel * microCols
-        let bPanel = packedB + panel * microCols * k
-        for (index, block) in blocks.enumerated() {
+        let bPanel = packedB + panelIndex * microCols * k
+        for (blockIndex, block) in rowBlocks.enumerated() {
             let i0 = block * microRows
-            microKernel4x16(packedA + index * microRows * k, bPanel, k: k,
+            microKernel4x16(packedA + blockIndex * microRows * k, bPanel, k: k,
                             c + i0 * n + j0, ldc: n,
                             rows: min(microRows, m - i0), cols: min(microCols, n - j0),
                             accumulate: accumulate)
@@ -126,54 +130,80 @@ func allocateFloats(_ count: Int) -> UnsafeMutablePointer<Float> {
         .bindMemory(to: Float.self, capacity: max(count, 1))
 }
 
-/// Packs rows `rows` (in blocks of 4) of A into the order the micro-kernel reads them.
+/// Packs the row blocks `blocks` of A (4 rows each) in the order the micro-kernel reads them.
 ///
 ///     packed[block][p][r] = A[4·block + r, p]       // [blocks, K, 4], rows past M are 0
 ///
-/// A[i, p] is read at `a[i * rowStride + p * colStride]`, so one loop serves A and Aᵀ.
-func packA(_ a: UnsafePointer<Float>, rowStride: Int, colStride: Int, rows blocks: Range<Int>,
+/// A[i, p] is read at `a[i * rowStride + p * colStride]`, so one function serves A and Aᵀ.
+func packA(_ a: UnsafePointer<Float>, rowStride: Int, colStride: Int, blocks: Range<Int>,
            m: Int, k: Int, into packed: UnsafeMutablePointer<Float>) {
     var out = packed
     for block in blocks {
         let i0 = block * microRows
         let valid = min(microRows, m - i0)
-        for p in 0..<k {
-            for r in 0..<microRows {
-                out[r] = r < valid ? a[(i0 + r) * rowStride + p * colStride] : 0
+        if valid == microRows && rowStride == 1 {
+            // Aᵀ stored as [K, M]: the 4 values of step p are adjacent, copy them as one SIMD4.
+            for p in 0..<k {
+                let src = UnsafeRawPointer(a + p * colStride + i0)
+                UnsafeMutableRawPointer(out).storeBytes(of: src.loadUnaligned(as: SIMD4<Float>.self),
+                                                        as: SIMD4<Float>.self)
+                out += microRows
             }
-            out += microRows
+        } else if valid == microRows {
+            // A stored as [M, K]: interleave four rows, each read front to back.
+            let row0 = a + i0 * rowStride, row1 = row0 + rowStride
+            let row2 = row1 + rowStride, row3 = row2 + rowStride
+            for p in 0..<k {
+                out[0] = row0[p]; out[1] = row1[p]; out[2] = row2[p]; out[3] = row3[p]
+                out += microRows
+            }
+        } else {
+            // The last, partial block: pad with zeros.
+            for p in 0..<k {
+                for r in 0..<microRows {
+                    out[r] = r < valid ? a[(i0 + r) * rowStride + p * colStride] : 0
+                }
+                out += microRows
+            }
         }
     }
 }
 
-/// Packs all of B into column panels of 16, in the order the micro-kernel reads them.
+/// Packs the column panels `panels` of B (16 columns each) in the order the micro-kernel reads them.
 ///
 ///     packed[panel][p][c] = B[p, 16·panel + c]      // [panels, K, 16], columns past N are 0
 ///
 /// B[p, j] is read at `b[p * rowStride + j * colStride]`, so one function serves B and Bᵀ.
-func packB(_ b: UnsafePointer<Float>, rowStride: Int, colStride: Int, k: Int, n: Int,
+func packB(_ b: UnsafePointer<Float>, rowStride: Int, colStride: Int, panels: Range<Int>, k: Int, n: Int,
            into packed: UnsafeMutablePointer<Float>) {
-    let panels = (n + microCols - 1) / microCols
-    for panel in 0..<panels {
+    for (index, panel) in panels.enumerated() {
         let j0 = panel * microCols
         let valid = min(microCols, n - j0)
-        let out = packed + panel * microCols * k
-        if colStride == 1 {
-            // B as stored: each panel row is a contiguous run of `valid` floats.
+        let out = packed + index * microCols * k
+        if colStride == 1 && valid == microCols {
+            // B stored as [K, N]: each step's 16 values are adjacent, copy them as two SIMD8s.
+            for p in 0..<k {
+                let src = UnsafeRawPointer(b + p * rowStride + j0)
+                let dst = UnsafeMutableRawPointer(out + p * microCols)
+                dst.storeBytes(of: src.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                dst.storeBytes(of: src.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self),
+                               toByteOffset: 32, as: SIMD8<Float>.self)
+            }
+        } else if colStride == 1 {
+            // The last, partial panel of B: pad with zeros.
             for p in 0..<k {
                 let src = b + p * rowStride + j0
                 let dst = out + p * microCols
-                for c in 0..<valid { dst[c] = src[c] }
-                for c in valid..<microCols { dst[c] = 0 }
+                for col in 0..<microCols { dst[col] = col < valid ? src[col] : 0 }
             }
         } else {
-            // Bᵀ stored as [N, K]: read each column of B (a row of the buffer) contiguously.
-            for c in 0..<microCols {
-                if c < valid {
-                    let src = b + (j0 + c) * colStride
-                    for p in 0..<k { out[p * microCols + c] = src[p * rowStride] }
+            // Bᵀ stored as [N, K]: read each column of B (a row of the buffer) front to back.
+            for col in 0..<microCols {
+                if col < valid {
+                    let src = b + (j0 + col) * colStride
+                    for p in 0..<k { out[p * microCols + col] = src[p * rowStride] }
                 } else {
-                    for p in 0..<k { out[p * microCols + c] = 0 }
+                    for p in 0..<k { out[p * microCols + col] = 0 }
                 }
             }
         }

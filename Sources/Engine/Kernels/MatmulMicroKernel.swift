@@ -5,20 +5,28 @@
 //   C tile:         [4, 16]   (at c[r * ldc + col], only the first `rows` x `cols` are written)
 
 /// One multiply-add step, `acc + x * y`, rounded twice (after `*` and after `+`) exactly like the
-/// naive kernel's `sum += aip * bpj`.
+/// naive kernel's `sum += aip * bpj`, so that `matmul` == `matmulNaive` bit for bit.
 ///
-/// Why not a fused multiply-add (`acc.addingProduct(x, y)`, one rounding)? Measured on this
-/// project's 2-core EPYC (AVX2 + FMA), the FMA version of this kernel was only XX % faster, while:
-/// - its sums differ in the last bits from plain `*` and `+`, so the reference kernel would have to
-///   use FMA too, and a student's hand computation would no longer match;
-/// - on CPUs or builds without FMA instructions (baseline x86-64, `TRAINLAB_BASELINE=1`) each lane
-///   becomes a call to the C library's `fmaf`, ~100x slower, and Swift has no compile-time test for
-///   the target's features to avoid it;
-/// - the results would then depend on the build: not bit-reproducible across machines.
-/// AMD Zen has separate multiply and add pipes, so mul + add keeps most of the FMA peak anyway.
+/// Why not a fused multiply-add, `acc.addingProduct(x, y)` (one rounding, one instruction)?
+/// Measured with `bench` on the project's VM (AMD EPYC, family 23 = Zen 1, whose 256-bit units are
+/// two 128-bit halves: peak 16 FLOP/cycle, ~40 GFLOP/s for a register-only loop), the FMA build of
+/// this kernel ran the model's shapes at 32-36 GFLOP/s against 22-24 for mul + add (+45 %); on
+/// Zen 2/3 SWIFT-NOTES.md reports 68-79 against 54-59 (+30 %). We still choose mul + add because:
+/// - results are the same on every machine and every build: `-target-cpu haswell` or not, x86-64
+///   or arm64 (Swift never fuses `a * b + c` by itself), so a seed gives the same bits everywhere;
+/// - without FMA instructions (baseline x86-64, `TRAINLAB_BASELINE=1`) `addingProduct` becomes a
+///   call to the C library's `fmaf` for every lane, ~0.7 GFLOP/s, and Swift cannot test the target
+///   CPU's features at compile time to avoid it;
+/// - a student can reproduce any entry of C with the plain loop of `matmulNaive`.
+/// Opt-in: building with `-D TRAINLAB_FMA` (only together with `-target-cpu haswell`, or on arm64)
+/// switches this step *and* `matmulNaive` to FMA; they still agree bit for bit with each other.
 @inline(__always)
 func multiplyAdd(_ acc: SIMD8<Float>, _ x: SIMD8<Float>, _ y: SIMD8<Float>) -> SIMD8<Float> {
+    #if TRAINLAB_FMA
+    acc.addingProduct(x, y)
+    #else
     acc + x * y
+    #endif
 }
 
 /// Computes `C[i0..<i0+rows, j0..<j0+cols] (+)= A_block · B_panel` (see the shapes above).
