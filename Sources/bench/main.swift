@@ -5,10 +5,11 @@
 let arguments = CommandLine.arguments.dropFirst()
 let json = arguments.contains("--json")
 
+let peak = measuredPeakGFLOPS()
 let matmulResults = benchMatmul(includeNaive: !json)
 
 if json {
-    print("{\"matmul_gflops\": \(matmulJSON(matmulResults))}")
+    print("{\"peak_gflops\": \(formatted(peak, width: 0)), \"matmul_gflops\": \(matmulJSON(matmulResults))}")
 } else {
-    print(matmulTable(matmulResults))
+    print(matmulTable(matmulResults, peak: peak))
 }
