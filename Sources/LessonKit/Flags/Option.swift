@@ -83,6 +83,8 @@ public struct Option: Sendable {
         let d = Catalogue.defaultWord(language)
         switch kind {
         case .flag: return ""
+        case .integer(let value, let range) where range.upperBound == Int.max:
+            return "\(d) \(value), ≥ \(range.lowerBound)"
         case .integer(let value, let range): return "\(d) \(value), \(range.lowerBound)…\(range.upperBound)"
         case .number(let value, let range):
             return "\(d) \(formatNumber(value)), \(formatNumber(range.lowerBound))…\(formatNumber(range.upperBound))"

@@ -76,10 +76,10 @@ public struct HeatMap: Chart {
         return lines.joined(separator: "\n")
     }
 
-    /// Column labels when each fits its cell; otherwise the first and last index at the ends.
+    /// Column labels when each fits its cell with a space to spare; otherwise the first and last index at the ends.
     func columnHeader(_ columns: Int) -> String {
         guard columns > 0 else { return "" }
-        if let names = columnLabels, names.allSatisfy({ displayWidth($0) < cellWidth + 1 }) {
+        if let names = columnLabels, names.allSatisfy({ displayWidth($0) < cellWidth }) {
             return names.map { $0.padded(to: cellWidth) }.joined()
         }
         let names = columnLabels ?? (0..<columns).map(String.init)

@@ -19,8 +19,7 @@ extension LineChart {
             out += SVG.line(left, py(y), left + plotW, py(y), stroke: "#e5e5e5")
             out += SVG.text(axisLabel(shown(y)), x: left - 6, y: py(y) + 4, anchor: "end", size: 11)
         }
-        for i in 0...2 {
-            let x = xr.low + (xr.high - xr.low) * Double(i) / 2
+        for x in [xr.low, middleTick(xr).value, xr.high] {
             out += SVG.line(px(x), top + plotH, px(x), top + plotH + 4)
             out += SVG.text(axisLabel(x), x: px(x), y: top + plotH + 17, anchor: "middle", size: 11)
         }
@@ -29,7 +28,6 @@ extension LineChart {
         if !xLabel.isEmpty {
             out += SVG.text(xLabel, x: left + plotW / 2, y: H - 10, anchor: "middle")
         }
-        let yTitle = yLabel + (logScale ? " (log scale)" : "")
         if !yTitle.isEmpty {
             out += "<text x=\"14\" y=\"\(SVG.n(top + plotH / 2))\" text-anchor=\"middle\" fill=\"#333333\" " +
                 "transform=\"rotate(-90 14 \(SVG.n(top + plotH / 2)))\">\(SVG.escape(yTitle))</text>"

@@ -109,7 +109,7 @@ public struct LineChart: Chart {
         let labels = labelRows.map { r in axisLabel(shown(yr.high - (yr.high - yr.low) * Double(r) / Double(height - 1))) }
         let labelWidth = labels.map(\.count).max() ?? 0
         var lines = [title.bold(colour)]
-        if !yLabel.isEmpty || logScale { lines.append(yLabel + (logScale ? " (log scale)" : "")) }
+        if !yTitle.isEmpty { lines.append(yTitle) }
         for row in 0..<height {
             var cells = ""
             for column in 0..<width {
@@ -127,10 +127,10 @@ public struct LineChart: Chart {
             lines.append(trimmed(label + cells))
         }
         lines.append(String(repeating: " ", count: labelWidth) + " └" + String(repeating: "─", count: width))
-        let middle = (width - 1) / 2
-        let ticks = [0, middle, width - 1].map { c in
-            (column: c, label: axisLabel(xr.low + (xr.high - xr.low) * Double(c) / Double(width - 1)))
-        }
+        let middle = middleTick(xr)
+        let ticks = [(column: 0, label: axisLabel(xr.low)),
+                     (column: middle.column, label: axisLabel(middle.value)),
+                     (column: width - 1, label: axisLabel(xr.high))]
         lines.append(String(repeating: " ", count: labelWidth + 2) + tickLine(ticks, width: width))
         if !xLabel.isEmpty {
             let pad = labelWidth + 2 + max(0, (width - displayWidth(xLabel)) / 2)
@@ -142,6 +142,20 @@ public struct LineChart: Chart {
         }
         lines.append(String(repeating: " ", count: labelWidth + 2) + legend.joined(separator: "   "))
         return lines.joined(separator: "\n")
+    }
+
+    /// The y-axis title, with "(log scale)" added when the axis is logarithmic.
+    var yTitle: String {
+        [yLabel, logScale ? "(log scale)" : ""].filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
+    /// The middle x tick: halfway along the axis, rounded to a whole number when every x is one
+    /// (epochs and steps), and the column where that value falls.
+    func middleTick(_ xr: (low: Double, high: Double)) -> (column: Int, value: Double) {
+        var value = (xr.low + xr.high) / 2
+        if series.allSatisfy({ $0.x.allSatisfy { $0 == $0.rounded() } }) { value = value.rounded(.down) }
+        let column = Int(((value - xr.low) / (xr.high - xr.low) * Double(width - 1)).rounded())
+        return (column, value)
     }
 
     /// The y of a polyline at `x` by linear interpolation; `nil` outside its x-range (allowing
