@@ -37,20 +37,27 @@ func yLabelRows(height: Int) -> [Int] {
     return (0...gaps).map { Int((Double($0) * Double(height - 1) / Double(gaps)).rounded()) }
 }
 
-/// Places labels on one line of `width` columns: each label is centred on its column and skipped
-/// if it would overlap the previous one; the first starts at column 0 and the last ends at `width`.
+/// Places labels on one line of `width` columns. The first label starts at its column, the last
+/// ends at its column, the others are centred on theirs. The ends are placed first; a middle label
+/// that would touch another is left out.
 func tickLine(_ ticks: [(column: Int, label: String)], width: Int) -> String {
     var line = [Character](repeating: " ", count: width + 12)
-    var nextFree = 0
-    for (i, tick) in ticks.enumerated() {
-        let w = tick.label.count
+    var taken: [Range<Int>] = []
+    let order = ticks.indices.sorted { a, b in
+        let endA = a == 0 || a == ticks.count - 1, endB = b == 0 || b == ticks.count - 1
+        return endA && !endB
+    }
+    for i in order {
+        let tick = ticks[i], w = tick.label.count
         var start = tick.column - w / 2
         if i == 0 { start = tick.column }
         if i == ticks.count - 1 && ticks.count > 1 { start = tick.column - w + 1 }
         start = max(start, 0)
-        guard start >= nextFree, start + w <= line.count else { continue }
+        // One blank column must separate two labels.
+        let span = (start - 1)..<(start + w + 1)
+        guard start + w <= line.count, !taken.contains(where: { $0.overlaps(span) }) else { continue }
         for (k, ch) in tick.label.enumerated() { line[start + k] = ch }
-        nextFree = start + w + 1
+        taken.append(start..<(start + w))
     }
     return String(String(line).reversed().drop(while: { $0 == " " }).reversed())
 }

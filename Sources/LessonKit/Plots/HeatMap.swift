@@ -76,13 +76,14 @@ public struct HeatMap: Chart {
         return lines.joined(separator: "\n")
     }
 
-    /// Column labels when each fits its cell with a space to spare; otherwise the first and last index at the ends.
+    /// Column labels (or indices) when each fits its cell with a space to spare; otherwise the first
+    /// and the last at the two ends.
     func columnHeader(_ columns: Int) -> String {
         guard columns > 0 else { return "" }
-        if let names = columnLabels, names.allSatisfy({ displayWidth($0) < cellWidth }) {
+        let names = columnLabels ?? (0..<columns).map(String.init)
+        if names.allSatisfy({ displayWidth($0) < cellWidth }) {
             return names.map { $0.padded(to: cellWidth) }.joined()
         }
-        let names = columnLabels ?? (0..<columns).map(String.init)
         return tickLine([(column: 0, label: names[0]),
                          (column: columns * cellWidth - 1, label: names[columns - 1])],
                         width: columns * cellWidth)
