@@ -93,6 +93,7 @@ public struct FlagParser: Sendable {
         case .integer(_, let range):
             guard let n = Int(text) else { throw fail("--\(name) expects a whole number, got '\(text)'") }
             guard range.contains(n) else {
+                if range.upperBound == Int.max { throw fail("--\(name) must be at least \(range.lowerBound), got \(text)") }
                 throw fail("--\(name) must be between \(range.lowerBound) and \(range.upperBound), got \(text)")
             }
             return .integer(n)
