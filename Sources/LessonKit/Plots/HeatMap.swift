@@ -12,7 +12,9 @@ import Foundation
 public struct HeatMap: Chart {
     public var title: String
     /// The matrix, row by row (every row the same length).
-    public var values: [[Double]]
+    public let values: [[Double]]
+    /// The smallest and largest finite entries (widened when all are equal): the ends of the scale.
+    public let range: (low: Double, high: Double)
     public var rowLabels: [String]?
     public var columnLabels: [String]?
     /// Characters per cell (2 keeps cells roughly square in a terminal).
@@ -26,6 +28,8 @@ public struct HeatMap: Chart {
         precondition(columnLabels == nil || columnLabels!.count == columns, "HeatMap: one label per column")
         self.title = title
         self.values = rows.map { $0.map { Double($0) } }
+        let finite = values.flatMap { $0 }.filter(\.isFinite)
+        range = widened(finite.min() ?? 0, finite.max() ?? 1)
         self.rowLabels = rowLabels
         self.columnLabels = columnLabels
         self.cellWidth = cellWidth
@@ -38,12 +42,6 @@ public struct HeatMap: Chart {
     /// SVG colours for the same five steps, interpolated between in the report.
     static let svgStops: [(Double, Double, Double)] = [(68, 1, 84), (59, 82, 139), (33, 145, 140),
                                                        (94, 201, 98), (253, 231, 37)]
-
-    /// The range of the finite entries, widened when all are equal.
-    var range: (low: Double, high: Double) {
-        let finite = values.flatMap { $0 }.filter(\.isFinite)
-        return widened(finite.min() ?? 0, finite.max() ?? 1)
-    }
 
     /// Where `value` sits between the smallest and the largest entry, from 0 to 1.
     func fraction(_ value: Double) -> Double {
