@@ -1,0 +1,38 @@
+/// The three datasets of the seed's first stage: a training set to learn from, a validation set as
+/// the "mock exam" for tuning, and a test set as the final exam, touched once at the end.
+public struct DataSplits {
+    public let train: TensorDataset
+    public let validation: TensorDataset
+    public let test: TensorDataset
+}
+
+/// Splits `dataset` at random into pieces of the given sizes (`torch.utils.data.random_split`).
+///
+/// `fractions` must add up to 1; sizes are `⌊fraction·N⌋`, and the samples left over go one at a
+/// time to the pieces in order, as PyTorch does. The shuffle is Fisher–Yates from `generator`.
+public func randomSplit(_ dataset: TensorDataset, fractions: [Double], generator: inout Generator) -> [TensorDataset] {
+    precondition(!fractions.isEmpty && fractions.allSatisfy { $0 >= 0 }, "randomSplit: fractions must not be negative")
+    precondition(Swift.abs(fractions.reduce(0, +) - 1) < 1e-9, "randomSplit: fractions \(fractions) do not add up to 1")
+    let n = dataset.count
+    var sizes = fractions.map { Int(($0 * Double(n)).rounded(.down)) }
+    var leftover = n - sizes.reduce(0, +)
+    var piece = 0
+    while leftover > 0 {
+        sizes[piece % sizes.count] += 1
+        leftover -= 1
+        piece += 1
+    }
+    let order = randomPermutation(n, generator: &generator)
+    var start = 0
+    return sizes.map { size in
+        defer { start += size }
+        return dataset.subset(Array(order[start..<start + size]))
+    }
+}
+
+/// A seeded train / validation / test split, e.g. 80 % / 10 % / 10 %.
+public func trainValidationTestSplit(_ dataset: TensorDataset, validation: Double = 0.1, test: Double = 0.1,
+                                     generator: inout Generator) -> DataSplits {
+    let pieces = randomSplit(dataset, fractions: [1 - validation - test, validation, test], generator: &generator)
+    return DataSplits(train: pieces[0], validation: pieces[1], test: pieces[2])
+}

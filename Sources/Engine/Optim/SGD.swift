@@ -1,0 +1,102 @@
+/// Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and L2 weight
+/// decay (`torch.optim.SGD`). For each parameter `p` with gradient `g`:
+///
+///     g = g + λ·p                      weight decay λ (L2 added to the gradient)
+///     b = g                            first step: the buffer starts as the gradient
+///     b = μ·b + (1 - τ)·g              later steps: momentum μ, dampening τ
+///     g = g + μ·b   (Nesterov)   or   g = b
+///     p = p - lr·g
+///
+/// Momentum is a running sum of past gradients: a ball rolling downhill keeps some of its speed,
+/// which smooths noisy mini-batch gradients and speeds up long shallow valleys.
+public final class SGD: Optimizer {
+    public let parameters: [Tensor]
+    public var learningRate: Double
+    public let momentum: Double
+    public let dampening: Double
+    public let weightDecay: Double
+    public let nesterov: Bool
+    /// One momentum buffer per parameter (`state[p]["momentum_buffer"]`); `nil` until its first step.
+    public private(set) var momentumBuffers: [Tensor?]
+
+    /// - Parameters:
+    ///   - parameters: the tensors to train, e.g. `model.parameters()`.
+    ///   - learningRate: the step size `lr`.
+    ///   - momentum: μ, the fraction of the previous velocity kept (0 = plain SGD).
+    ///   - dampening: τ, scales the new gradient's share in the buffer by `1 - τ`.
+    ///   - weightDecay: λ, adds `λ·p` to the gradient (L2 regularization).
+    ///   - nesterov: look ahead along the momentum (needs μ > 0 and τ = 0, as in PyTorch).
+    public init(_ parameters: [Tensor], learningRate: Double, momentum: Double = 0, dampening: Double = 0,
+                weightDecay: Double = 0, nesterov: Bool = false) {
+        precondition(learningRate >= 0, "SGD: invalid learning rate \(learningRate)")
+        precondition(!nesterov || (momentum > 0 && dampening == 0),
+                     "SGD: Nesterov momentum requires a momentum and zero dampening")
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.dampening = dampening
+        self.weightDecay = weightDecay
+        self.nesterov = nesterov
+        self.momentumBuffers = Array(repeating: nil, count: parameters.count)
+    }
+
+    public func step() {
+        withNoGrad {
+            for (index, p) in parameters.enumerated() {
+                guard let grad = p.grad else { continue }
+                update(p, grad: grad, index: index)
+            }
+        }
+    }
+
+    private func update(_ param: Tensor, grad: Tensor, index: Int) {
+        let lr = Float(learningRate)
+        let mu = Float(momentum)
+        let wd = Float(weightDecay)
+        let keep = Float(1 - dampening)
+        let isFirstStep = momentumBuffers[index] == nil
+        if momentum != 0 && isFirstStep {
+            momentumBuffers[index] = Tensor.zeros(param.shape)
+        }
+        // An empty placeholder when there is no momentum, so the loop below has one shape.
+        let buffer = momentumBuffers[index] ?? Tensor([Float](repeating: 0, count: param.count), shape: param.shape)
+        param.scalars.withUnsafeMutableBufferPointer { p in
+            grad.scalars.withUnsafeBufferPointer { g in
+                buffer.scalars.withUnsafeMutableBufferPointer { b in
+                    for i in 0..<p.count {
+                        var d = g[i]
+                        if wd != 0 { d = d + wd * p[i] }
+                        if mu != 0 {
+                            if isFirstStep {
+                                b[i] = d
+                            } else {
+                                b[i] = b[i] * mu
+                                b[i] = b[i] + keep * d
+                            }
+                            d = nesterov ? d + mu * b[i] : b[i]
+                        }
+                        p[i] = p[i] + -lr * d
+                    }
+                }
+            }
+        }
+    }
+
+    public func stateDict() -> OptimizerState {
+        var state = OptimizerState(numbers: ["lr": learningRate])
+        for (i, b) in momentumBuffers.enumerated() {
+            if let b { state.tensors["\(i).momentum_buffer"] = b }
+        }
+        return state
+    }
+
+    public func loadStateDict(_ state: OptimizerState) throws {
+        var buffers: [Tensor?] = []
+        for (i, p) in parameters.enumerated() {
+            buffers.append(state.tensors["\(i).momentum_buffer"] == nil
+                           ? nil : try state.tensor("\(i).momentum_buffer", shape: p.shape).copy())
+        }
+        learningRate = try state.number("lr")
+        momentumBuffers = buffers
+    }
+}
