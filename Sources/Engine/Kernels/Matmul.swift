@@ -54,9 +54,9 @@ public func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: Un
 
 /// The fast matmul on exactly `threads` threads (the benchmark compares 1 and 2).
 ///
-/// The row blocks of C are split into `threads` contiguous ranges, one per thread: every element of
-/// C is computed by one thread, in the same order as with one thread, so the bits do not depend on
-/// the thread count or on timing.
+/// C is cut into `threads` rectangles (bands of rows, or of columns when C is wider than tall), one
+/// per thread: every element of C is computed by one thread, in the same order as with one thread,
+/// so the bits do not depend on the thread count or on timing.
 public func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                    m: Int, k: Int, n: Int, transA: Bool, transB: Bool, accumulate: Bool,
                    threads: Int) {
