@@ -32,8 +32,12 @@ let microCols = 16
 /// saves; the model's forward shapes (about 0.6-2.6M) gain 15-40 %.
 let parallelThreshold = 256 * 1024
 
-/// Most threads the fast matmul uses: the project's machine has two cores.
-public let matmulMaxThreads = 2
+/// Most threads `matmul` uses for a large product (the project's machine has two cores).
+///
+/// Set it to 1 when the machine is busy with other work: a second thread only pays when a core is
+/// free for it, and waiting for a thread that the operating system has not yet scheduled can make
+/// a product several times slower. (Set it before training starts, not while a matmul is running.)
+nonisolated(unsafe) public var matmulMaxThreads = 2
 
 /// The fast matmul used by every op: C[M, N] = A[M, K] · B[K, N] (or `C += …` with `accumulate`).
 ///
