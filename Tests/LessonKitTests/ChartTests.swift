@@ -147,3 +147,10 @@ import Testing
     #expect(!Terminal.colourEnabled(environment: ["NO_COLOR": "1"], outputIsTerminal: true))
     #expect(Terminal.colourEnabled(environment: ["NO_COLOR": ""], outputIsTerminal: true))
 }
+
+@Test func niceTicksAreRoundMultiplesInsideTheRange() {
+    #expect(niceTicks(0.04, 1.77, count: 5) == [0.5, 1, 1.5])
+    #expect(niceTicks(0, 10, count: 5) == [0, 2, 4, 6, 8, 10])
+    #expect(niceTicks(-3, 0.5, count: 4) == [-3, -2, -1, 0])
+    #expect(niceTicks(1, 1) == [1])
+}

@@ -61,3 +61,22 @@ func tickLine(_ ticks: [(column: Int, label: String)], width: Int) -> String {
     }
     return String(String(line).reversed().drop(while: { $0 == " " }).reversed())
 }
+
+/// "Nice" tick values for an axis from `low` to `high`: multiples of 1, 2 or 5 × 10ᵏ, about
+/// `count` of them, all inside the range (as matplotlib and D3 choose them).
+///
+///     niceTicks(0.04, 1.77, count: 5)   // [0.5, 1, 1.5] (step 0.5: the first of 1, 2, 5 ≥ 0.346)
+func niceTicks(_ low: Double, _ high: Double, count: Int = 5) -> [Double] {
+    guard high > low, count > 0 else { return [low] }
+    let rough = (high - low) / Double(count)
+    let magnitude = pow(10, (log10(rough)).rounded(.down))
+    let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
+    var ticks: [Double] = []
+    var k = (low / step).rounded(.up)
+    while k * step <= high + step * 1e-9 {
+        // Multiply rather than accumulate, so 0.1 + 0.2 style errors do not creep in.
+        ticks.append(k * step)
+        k += 1
+    }
+    return ticks
+}
