@@ -141,6 +141,7 @@ func expectUsageError(_ arguments: [String], _ reason: String,
     expectUsageError(["--report", "out.txt"], "--report expects a .html file, got 'out.txt'")
     expectUsageError(["--data", "points.txt"], "--data expects a .csv file, got 'points.txt'")
     expectUsageError(["--data", "/nonexistent/points.csv"], "--data: no such file '/nonexistent/points.csv'")
+    expectUsageError(["--report", "/nonexistent/r.html"], "--report: no such folder '/nonexistent'")
 }
 
 @Test func unknownFlagsAndStrayArguments() {

@@ -99,6 +99,11 @@ func collectingLesson(_ arguments: [String] = [], options: [Option] = [],
 }
 
 @Test func finishReportsAFailedWrite() throws {
-    let (lesson, _) = try collectingLesson(["--report", "/nonexistent-dir/r.html"])
+    // The folder exists when the flags are checked, and is gone by the end of the run.
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lessonkit-gone-\(getpid())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let (lesson, output) = try collectingLesson(["--report", folder.appendingPathComponent("r.html").path])
+    try FileManager.default.removeItem(at: folder)
     #expect(lesson.finish() == false)
+    #expect(!output.text.contains("Report written"))
 }
