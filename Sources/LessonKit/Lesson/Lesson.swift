@@ -104,8 +104,10 @@ public final class Lesson {
     }
 
     /// A sub-heading inside a stage.
-    public func heading(en: String, zh: String) {
-        let text = tr(en: en, zh: zh)
+    public func heading(en: String, zh: String) { heading(Localized(en: en, zh: zh)) }
+
+    public func heading(_ title: Localized) {
+        let text = title(language)
         report?.add(.heading(text))
         if !flags.quiet { emit("\n" + text.bold(colour) + "\n" + String(repeating: "─", count: displayWidth(text))) }
     }
