@@ -154,3 +154,20 @@ import Testing
     #expect(niceTicks(-3, 0.5, count: 4) == [-3, -2, -1, 0])
     #expect(niceTicks(1, 1) == [1])
 }
+
+@Test func chineseLabelsTakeTwoColumns() {
+    // Row labels pad by columns; long column labels go to the ends, measured in columns too.
+    let chart = HeatMap(title: "注意力", rows: [[1.0, 0, 0, 0], [0, 1, 0, 0]], rowLabels: ["查询0", "q1"],
+                        columnLabels: ["键0", "键1", "键2", "键3"])
+    expectGolden(chart.text(colour: false), """
+        注意力
+               键0  键3
+              ┌────────┐
+        查询0 │██      │
+        q1    │  ██    │
+              └────────┘
+               scale: " " = 0 … "█" = 1 (░ ▒ ▓ between)
+        """)
+    // The SVG leaves 7 px per column for bar labels: 2 Chinese characters = 4 columns = 44 px.
+    #expect(BarChart(title: "b", bars: [("训练", 1.0)]).svg().contains("<rect x=\"44\""))
+}

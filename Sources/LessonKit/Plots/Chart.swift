@@ -48,7 +48,7 @@ func tickLine(_ ticks: [(column: Int, label: String)], width: Int) -> String {
         return endA && !endB
     }
     for i in order {
-        let tick = ticks[i], w = tick.label.count
+        let tick = ticks[i], w = displayWidth(tick.label)
         var start = tick.column - w / 2
         if i == 0 { start = tick.column }
         if i == ticks.count - 1 && ticks.count > 1 { start = tick.column - w + 1 }
@@ -56,10 +56,16 @@ func tickLine(_ ticks: [(column: Int, label: String)], width: Int) -> String {
         // One blank column must separate two labels.
         let span = (start - 1)..<(start + w + 1)
         guard start + w <= line.count, !taken.contains(where: { $0.overlaps(span) }) else { continue }
-        for (k, ch) in tick.label.enumerated() { line[start + k] = ch }
+        // A wide character fills two columns: the second holds a placeholder removed below.
+        var column = start
+        for ch in tick.label {
+            line[column] = ch
+            if displayWidth(String(ch)) == 2 { line[column + 1] = "\0" }
+            column += displayWidth(String(ch))
+        }
         taken.append(start..<(start + w))
     }
-    return String(String(line).reversed().drop(while: { $0 == " " }).reversed())
+    return trimmed(String(line.filter { $0 != "\0" }))
 }
 
 /// "Nice" tick values for an axis from `low` to `high`: multiples of 1, 2 or 5 × 10ᵏ, about
