@@ -178,3 +178,9 @@ func expectUsageError(_ arguments: [String], _ reason: String,
     #expect(editDistance("", "abc") == 3)
     #expect(editDistance("kitten", "sitting") == 3)
 }
+
+@Test func defaultsWithoutACommandLine() {
+    let flags = Flags.defaults(for: [.learningRate(default: 0.05), .epochs(default: 7)])
+    #expect(flags.double("lr") == 0.05 && flags.int("epochs") == 7)
+    #expect(flags.seed == 42 && flags.language == .en && flags.arguments.isEmpty)
+}
