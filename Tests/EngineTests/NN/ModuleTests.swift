@@ -141,3 +141,48 @@ import Testing
     _ = model(x)
     #expect(empty.isEmpty)
 }
+
+@Test func encoderLayerDropoutSitsWherePyTorchPutsIt() {
+    // Switching one dropout to p = 1 (everything dropped) reveals what it wraps.
+    var g = Generator(seed: 48)
+    let layer = TransformerEncoderLayer(modelDimensions: 8, numHeads: 2, feedForwardDimensions: 16,
+                                        dropout: 0, generator: &g)
+    for p in [layer.linear1.bias!, layer.linear2.bias!] {
+        for i in 0..<p.count { p.scalars[i] = Float(i % 3) - 0.7 }
+    }
+    let x = Tensor.randn([2, 5, 8], generator: &g)
+    func close(_ a: Tensor, _ b: Tensor) -> Bool { zip(a.scalars, b.scalars).allSatisfy { Swift.abs($0 - $1) < 1e-5 } }
+    withNoGrad {
+        // dropout1 wraps the attention block: x = norm1(x + 0), then the FF block as usual.
+        layer.dropout1.p = 1
+        let h1 = layer.norm1(x)
+        #expect(close(layer(x), layer.norm2(h1 + layer.linear2(layer.linear1(h1).relu()))))
+        layer.dropout1.p = 0
+        // dropout (inside the FF) sits between the activation and linear2: the FF gives linear2's bias.
+        layer.dropout.p = 1
+        let h = layer.norm1(x + layer.selfAttn(x))
+        #expect(close(layer(x), layer.norm2(h + layer.linear2.bias!)))
+        layer.dropout.p = 0
+        // dropout2 wraps the whole FF block.
+        layer.dropout2.p = 1
+        #expect(close(layer(x), layer.norm2(h)))
+        layer.dropout2.p = 0
+        // The attention weights' dropout lives in self_attn.
+        #expect(layer.selfAttn.dropout == 0)
+        #expect(TransformerEncoderLayer(modelDimensions: 8, numHeads: 2, dropout: 0.3, generator: &g).selfAttn.dropout == 0.3)
+    }
+}
+
+@Test func attentionWeightDropoutOnlyInTraining() {
+    var g = Generator(seed: 49)
+    let mha = MultiheadAttention(embedDimensions: 8, numHeads: 2, dropout: 0.5, generator: &g)
+    mha.generator = Generator(seed: 3)
+    let x = Tensor.randn([2, 6, 8], generator: &g)
+    let trained = mha(x, x, x).weightsPerHead!.scalars
+    #expect(trained.contains(0))
+    let rowSums = (0..<24).map { r in trained[(r * 6)..<(r * 6 + 6)].reduce(0, +) }
+    #expect(rowSums.contains { Swift.abs($0 - 1) > 0.05 })          // dropped and rescaled by 2
+    mha.eval()
+    let evaluated = mha(x, x, x).weightsPerHead!.scalars
+    for r in 0..<24 { #expect(Swift.abs(evaluated[(r * 6)..<(r * 6 + 6)].reduce(0, +) - 1) < 1e-5) }
+}
