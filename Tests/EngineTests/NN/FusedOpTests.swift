@@ -63,6 +63,44 @@ func compositeLayerNorm(_ x: Tensor, _ w: Tensor?, _ b: Tensor?, eps: Float = 1e
     #expect(weights.scalars[5] == 0 && weights.scalars[24 + 17] == 0)
 }
 
+@Test func fusedAttentionMatchesItsCompositeForm() {
+    var g = Generator(seed: 33)
+    let q = Tensor.randn([4, 3, 5], generator: &g), k = Tensor.randn([4, 6, 5], generator: &g)
+    let v = Tensor.randn([4, 6, 2], generator: &g)
+    let shared = Tensor.randn([3, 6], generator: &g), perProblem = Tensor.randn([4, 3, 6], generator: &g)
+    for (mask, dropout) in [(nil, Float(0)), (shared, 0), (perProblem, 0), (shared, 0.4)] {
+        var results: [(out: Tensor, w: Tensor, grads: [[Float]])] = []
+        for fused in [true, false] {
+            let inputs = [q, k, v] + (mask.map { [$0] } ?? []).map { $0.copy() }
+            let leaves = inputs.map { $0.copy() }
+            for t in leaves { t.requiresGrad = true }
+            var stream = Generator(seed: 8)
+            let attention = fused
+                ? Tensor.scaledDotProductAttention(query: leaves[0], key: leaves[1], value: leaves[2],
+                                                   mask: leaves.count > 3 ? leaves[3] : nil, dropout: dropout,
+                                                   generator: &stream)
+                : Tensor.scaledDotProductAttentionComposite(query: leaves[0], key: leaves[1], value: leaves[2],
+                                                            mask: leaves.count > 3 ? leaves[3] : nil, dropout: dropout,
+                                                            generator: &stream)
+            ((attention.output * NNRef.lossWeights([4, 3, 2])).sum()
+                + (attention.weights * NNRef.lossWeights([4, 3, 6])).sum()).backward()
+            results.append((attention.output, attention.weights, leaves.map { $0.grad!.scalars }))
+        }
+        let label = "mask \(mask?.shape ?? []), dropout \(dropout)"
+        #expect(zip(results[0].out.scalars, results[1].out.scalars).allSatisfy { Swift.abs($0 - $1) < 1e-5 }, "\(label)")
+        #expect(zip(results[0].w.scalars, results[1].w.scalars).allSatisfy { Swift.abs($0 - $1) < 1e-6 }, "\(label)")
+        for (a, b) in zip(results[0].grads, results[1].grads) {
+            #expect(zip(a, b).allSatisfy { Swift.abs($0 - $1) < 1e-5 }, "\(label)")
+        }
+    }
+    // The mask's own gradient passes gradCheck as well.
+    let results = gradCheck([q, k, perProblem]) { t in
+        var scratch = Generator(seed: 0)
+        return Tensor.attentionWeights(query: t[0], key: t[1], mask: t[2], generator: &scratch)
+    }
+    for r in results { #expect(r.passed, "\(r)") }
+}
+
 @Test func causalMaskBlocksTheFuture() {
     let mask = AttentionMask.causal(3).additive
     let inf = -Float.infinity
