@@ -55,5 +55,6 @@ let package = Package(
             dependencies: ["Engine"],
             resources: [.copy("Resources")]
         ),
+        .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "Engine"]),
     ]
 )

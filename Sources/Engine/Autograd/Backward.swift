@@ -28,21 +28,21 @@ extension Tensor {
         }
 
         // 1. Topological order, iteratively (a recursive walk overflows the stack on long chains).
-        let state = ThreadState.current
-        state.visitMark += 1
-        let mark = state.visitMark
+        //    Each node is marked `visited` while the order is built, and unmarked afterwards, so the
+        //    next backward() (on this graph or one sharing nodes with it) starts from a clean slate.
         var order: [Tensor] = []
         var stack: [(tensor: Tensor, inputsDone: Bool)] = [(self, false)]
         while let (tensor, inputsDone) = stack.popLast() {
             let node = tensor.gradFn!
             if inputsDone { order.append(tensor); continue }
-            if node.visitMark == mark { continue }
-            node.visitMark = mark
+            if node.visited { continue }
+            node.visited = true
             stack.append((tensor, true))
-            for input in node.inputs where input.gradFn != nil && input.gradFn!.visitMark != mark {
-                stack.append((input, false))
+            for input in node.inputs {
+                if let inputNode = input.gradFn, !inputNode.visited { stack.append((input, false)) }
             }
         }
+        for tensor in order { tensor.gradFn!.visited = false }
 
         // 2. Reverse sweep: from the output back to the leaves.
         pendingGrad = seed

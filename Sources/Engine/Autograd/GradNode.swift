@@ -12,8 +12,8 @@ public final class GradNode {
     public internal(set) var inputs: [Tensor]
     /// Maps d(loss)/d(output) to d(loss)/d(input) for each input, each in that input's layout.
     let pullback: ([Float]) -> [[Float]?]
-    /// Marks nodes already visited by the backward sweep that is running now.
-    var visitMark = 0
+    /// Set while `backward()` lists the graph in topological order, so each node is listed once.
+    var visited = false
 
     init(name: String, inputs: [Tensor], pullback: @escaping ([Float]) -> [[Float]?]) {
         self.name = name

@@ -21,7 +21,11 @@ public func matmulNaive(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ 
             for p in 0..<k {
                 let aip = transA ? a[p * m + i] : a[i * k + p]
                 let bpj = transB ? b[j * k + p] : b[p * n + j]
-                sum += aip * bpj
+                #if TRAINLAB_FMA
+                sum = sum.addingProduct(aip, bpj)   // fused, one rounding: see `multiplyAdd`
+                #else
+                sum += aip * bpj                    // rounded after * and after +
+                #endif
             }
             c[i * n + j] = accumulate ? c[i * n + j] + sum : sum
         }

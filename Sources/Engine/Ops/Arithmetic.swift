@@ -14,27 +14,39 @@ func broadcastBinary(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -
             b.scalars.withUnsafeBufferPointer { y in
                 if a.shape == b.shape {
                     for i in 0..<total { out[i] = f(x[i], y[i]) }
-                } else if b.count == 1 {
+                } else if b.count == 1 {                      // tensor ∘ scalar
                     let s = y[0]
                     for i in 0..<total { out[i] = f(x[i], s) }
-                } else if a.shape == shape && b.shape.count <= shape.count
-                            && Array(shape.suffix(b.shape.count)) == b.shape {
-                    // a trailing-block broadcast such as [B, T, D] + [D]: b repeats every b.count values
+                } else if a.count == 1 {                      // scalar ∘ tensor
+                    let s = x[0]
+                    for i in 0..<total { out[i] = f(s, y[i]) }
+                } else if a.shape == shape && isTrailingBlock(b.shape, of: shape) {
+                    // [B, T, D] ∘ [D] (or [T, D]): b repeats every b.count values
                     let n = b.count
                     for start in stride(from: 0, to: total, by: n) {
                         for j in 0..<n { out[start + j] = f(x[start + j], y[j]) }
                     }
-                } else {
+                } else if b.shape == shape && isTrailingBlock(a.shape, of: shape) {
+                    let n = a.count
+                    for start in stride(from: 0, to: total, by: n) {
+                        for j in 0..<n { out[start + j] = f(x[j], y[start + j]) }
+                    }
+                } else {                                       // the general case: strides, 0 where broadcast
                     let sa = broadcastStrides(a.shape, to: shape), sb = broadcastStrides(b.shape, to: shape)
-                    var ia = [Int](repeating: 0, count: total)
-                    forEachStridedIndex(shape, sa) { o, i in ia[o] = i }
-                    forEachStridedIndex(shape, sb) { o, i in out[o] = f(x[ia[o]], y[i]) }
+                    forEachStridedIndexPair(shape, sa, sb) { o, i, j in out[o] = f(x[i], y[j]) }
                 }
             }
         }
         count = total
     }
     return (values, shape)
+}
+
+/// Whether `small` is the trailing part of `shape` (e.g. `[D]` or `[T, D]` of `[B, T, D]`), so it
+/// repeats as one contiguous block.
+@inline(__always)
+func isTrailingBlock(_ small: [Int], of shape: [Int]) -> Bool {
+    small.count <= shape.count && shape.suffix(small.count).elementsEqual(small)
 }
 
 /// Applies `f` to every element.
@@ -63,12 +75,16 @@ func zipValues(_ x: [Float], _ y: [Float], _ f: (Float, Float) -> Float) -> [Flo
 }
 
 extension Tensor {
+    // Each pullback skips the inputs that do not need a gradient (`x * 2` never computes d/d2).
+
     /// `a + b`, broadcasting. d/da = 1, d/db = 1.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let (values, shape) = broadcastBinary(a, b, op: "add") { $0 + $1 }
         let aShape = a.shape, bShape = b.shape
+        let needA = a.requiresGrad, needB = b.requiresGrad
         return result(values, shape: shape, op: "AddBackward", inputs: [a, b]) { g in
-            [sumToShape(g, from: shape, to: aShape), sumToShape(g, from: shape, to: bShape)]
+            [needA ? sumToShape(g, from: shape, to: aShape) : nil,
+             needB ? sumToShape(g, from: shape, to: bShape) : nil]
         }
     }
 
@@ -76,8 +92,10 @@ extension Tensor {
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let (values, shape) = broadcastBinary(a, b, op: "sub") { $0 - $1 }
         let aShape = a.shape, bShape = b.shape
+        let needA = a.requiresGrad, needB = b.requiresGrad
         return result(values, shape: shape, op: "SubBackward", inputs: [a, b]) { g in
-            [sumToShape(g, from: shape, to: aShape), sumToShape(mapValues(g) { -$0 }, from: shape, to: bShape)]
+            [needA ? sumToShape(g, from: shape, to: aShape) : nil,
+             needB ? sumToShape(mapValues(g) { -$0 }, from: shape, to: bShape) : nil]
         }
     }
 
@@ -85,26 +103,41 @@ extension Tensor {
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let (values, shape) = broadcastBinary(a, b, op: "mul") { $0 * $1 }
         let aShape = a.shape, bShape = b.shape
-        let aValues = a.scalars, bValues = b.scalars
+        let needA = a.requiresGrad, needB = b.requiresGrad
+        // Only keep the values the pullback will read: d/da needs b, d/db needs a.
+        let aValues = needB ? a.scalars : [], bValues = needA ? b.scalars : []
         return result(values, shape: shape, op: "MulBackward", inputs: [a, b]) { g in
-            let gA = zipValues(g, expandValues(bValues, from: bShape, to: shape)) { $0 * $1 }
-            let gB = zipValues(g, expandValues(aValues, from: aShape, to: shape)) { $0 * $1 }
-            return [sumToShape(gA, from: shape, to: aShape), sumToShape(gB, from: shape, to: bShape)]
+            var gA: [Float]? = nil, gB: [Float]? = nil
+            if needA {
+                let dA = zipValues(g, expandValues(bValues, from: bShape, to: shape)) { $0 * $1 }
+                gA = sumToShape(dA, from: shape, to: aShape)
+            }
+            if needB {
+                let dB = zipValues(g, expandValues(aValues, from: aShape, to: shape)) { $0 * $1 }
+                gB = sumToShape(dB, from: shape, to: bShape)
+            }
+            return [gA, gB]
         }
     }
 
-    /// `a / b`, broadcasting. d/da = 1/b, d/db = -a/b².
+    /// `a / b`, broadcasting. d/da = 1/b, d/db = -a/b² = -(a/b)/b, computed as PyTorch does from
+    /// the quotient y = a/b itself: d/db = -y/b.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let (values, shape) = broadcastBinary(a, b, op: "div") { $0 / $1 }
         let aShape = a.shape, bShape = b.shape
-        let aValues = a.scalars, bValues = b.scalars
+        let needA = a.requiresGrad, needB = b.requiresGrad
+        let quotient = needB ? values : [], bValues = b.scalars
         return result(values, shape: shape, op: "DivBackward", inputs: [a, b]) { g in
             let bFull = expandValues(bValues, from: bShape, to: shape)
-            let aFull = expandValues(aValues, from: aShape, to: shape)
-            let gA = zipValues(g, bFull) { $0 / $1 }
-            var gB = zipValues(g, aFull) { -$0 * $1 }
-            gB = zipValues(gB, bFull) { $0 / ($1 * $1) }
-            return [sumToShape(gA, from: shape, to: aShape), sumToShape(gB, from: shape, to: bShape)]
+            var gA: [Float]? = nil, gB: [Float]? = nil
+            if needA {
+                gA = sumToShape(zipValues(g, bFull) { $0 / $1 }, from: shape, to: aShape)
+            }
+            if needB {
+                let yOverB = zipValues(quotient, bFull) { $0 / $1 }                 // (a/b)/b
+                gB = sumToShape(zipValues(g, yOverB) { -$0 * $1 }, from: shape, to: bShape)
+            }
+            return [gA, gB]
         }
     }
 

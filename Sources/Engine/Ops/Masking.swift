@@ -37,26 +37,49 @@ extension Tensor {
         let keep = expandValues(mask.map { $0 ? 0 : 1 }, from: maskShape, to: shape)
         let y = zipValues(scalars, keep) { x, k in k == 0 ? value : x }
         return Tensor.result(y, shape: shape, op: "MaskedFillBackward", inputs: [self]) { g in
-            [zipValues(g, keep) { $0 * $1 }]
+            [zipValues(g, keep) { $1 == 1 ? $0 : 0 }]
         }
     }
 
+    /// `maskedFill` with the mask as a tensor: true where the mask is non-zero (a 0/1 float mask).
+    public func maskedFill(_ mask: Tensor, value: Float) -> Tensor {
+        maskedFill(mask.scalars.map { $0 != 0 }, maskShape: mask.shape, value: value)
+    }
+
     /// Chooses elementwise: `a` where `condition` is true, else `b` (`torch.where`). All three
-    /// broadcast together; each gradient flows to the branch that was chosen.
+    /// broadcast together; each gradient flows to the branch that was chosen (0 to the other).
+    ///
+    ///     y = where(c, a, b):   dy/da = c ? 1 : 0,   dy/db = c ? 0 : 1
     public static func `where`(_ condition: [Bool], conditionShape: [Int], _ a: Tensor, _ b: Tensor) -> Tensor {
+        precondition(conditionShape.reduce(1, *) == condition.count,
+                     "where: \(condition.count) condition values for shape \(conditionShape)")
         guard let ab = broadcastShape(a.shape, b.shape), let shape = broadcastShape(ab, conditionShape) else {
             preconditionFailure("where: shapes \(conditionShape), \(a.shape) and \(b.shape) cannot be broadcast together")
         }
         let pick = expandValues(condition.map { $0 ? 1 : 0 }, from: conditionShape, to: shape)
         let aFull = expandValues(a.scalars, from: a.shape, to: shape)
         let bFull = expandValues(b.scalars, from: b.shape, to: shape)
-        var y = zipValues(aFull, bFull) { _, b in b }
-        for i in 0..<y.count where pick[i] == 1 { y[i] = aFull[i] }
-        let aShape = a.shape, bShape = b.shape
-        return result(y, shape: shape, op: "WhereBackward", inputs: [a, b]) { g in
-            let gA = zipValues(g, pick) { $0 * $1 }
-            let gB = zipValues(g, pick) { $0 * (1 - $1) }
-            return [sumToShape(gA, from: shape, to: aShape), sumToShape(gB, from: shape, to: bShape)]
+        let y = [Float](unsafeUninitializedCapacity: pick.count) { y, count in
+            pick.withUnsafeBufferPointer { pick in
+                aFull.withUnsafeBufferPointer { a in
+                    bFull.withUnsafeBufferPointer { b in
+                        for i in 0..<pick.count { y[i] = pick[i] == 1 ? a[i] : b[i] }
+                    }
+                }
+            }
+            count = pick.count
         }
+        let aShape = a.shape, bShape = b.shape
+        let needA = a.requiresGrad, needB = b.requiresGrad
+        return result(y, shape: shape, op: "WhereBackward", inputs: [a, b]) { g in
+            // A select, not g·pick: an infinite g must give 0, not NaN, on the branch not taken.
+            [needA ? sumToShape(zipValues(g, pick) { $1 == 1 ? $0 : 0 }, from: shape, to: aShape) : nil,
+             needB ? sumToShape(zipValues(g, pick) { $1 == 1 ? 0 : $0 }, from: shape, to: bShape) : nil]
+        }
+    }
+
+    /// `where` with the condition as a tensor: true where it is non-zero.
+    public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
+        Tensor.where(condition.scalars.map { $0 != 0 }, conditionShape: condition.shape, a, b)
     }
 }

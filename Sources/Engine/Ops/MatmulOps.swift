@@ -20,7 +20,7 @@ extension Tensor {
                          "matmul: \(a.shape) x \(b.shape): batch sizes \(a.shape[0]) and \(b.shape[0]) differ")
         }
         let batches = b.rank == 3 ? a.shape[0] : 1          // separate products
-        let m = b.rank == 3 ? a.shape[1] : a.count / k      // rows per product (batch folded in for 3-D x 2-D)
+        let m = b.rank == 3 ? a.shape[1] : a.shape.dropLast().reduce(1, *)   // rows per product (batch folded in for 3-D x 2-D)
         let outShape = Array(a.shape.dropLast()) + [n]
         let aValues = a.scalars, bValues = b.scalars
         let aStride = m * k, bStride = b.rank == 3 ? k * n : 0, cStride = m * n
@@ -64,9 +64,10 @@ extension Tensor {
         precondition(x.rank >= 1 && x.shape[x.rank - 1] == inF,
                      "linear: input \(x.shape) x weight \(weight.shape): last dimension \(x.shape.last ?? 0) is not in_features \(inF)")
         if let bias {
-            precondition(bias.shape == [outF], "linear: bias \(bias.shape) does not match out_features \(outF)")
+            precondition(bias.shape == [outF],
+                         "linear: bias \(bias.shape) x weight \(weight.shape): bias must be [\(outF)], one per out_feature")
         }
-        let rows = x.count / inF
+        let rows = x.shape.dropLast().reduce(1, *)
         let xValues = x.scalars, wValues = weight.scalars
         var y = [Float](repeating: 0, count: rows * outF)
         matmulBuffers(xValues, 0, wValues, 0, &y, 0, m: rows, k: inF, n: outF, transB: true)
@@ -78,7 +79,7 @@ extension Tensor {
             }
         }
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-        let needX = x.requiresGrad, needW = weight.requiresGrad
+        let needX = x.requiresGrad, needW = weight.requiresGrad, hasBias = bias != nil
         return result(y, shape: Array(x.shape.dropLast()) + [outF], op: "AddmmBackward", inputs: inputs) { g in
             var gX: [Float]? = nil, gW: [Float]? = nil
             if needX {                                   // dx[rows, In] = dy[rows, Out] · W[Out, In]
@@ -91,10 +92,12 @@ extension Tensor {
                 matmulBuffers(g, 0, xValues, 0, &d, 0, m: outF, k: rows, n: inF, transA: true)
                 gW = d
             }
-            guard bias != nil else { return [gX, gW] }
+            guard hasBias else { return [gX, gW] }
             var gB = [Float](repeating: 0, count: outF)   // db[Out] = Σ over rows of dy
-            g.withUnsafeBufferPointer { g in
-                for r in 0..<rows { for o in 0..<outF { gB[o] += g[r * outF + o] } }
+            gB.withUnsafeMutableBufferPointer { gB in
+                g.withUnsafeBufferPointer { g in
+                    for r in 0..<rows { for o in 0..<outF { gB[o] += g[r * outF + o] } }
+                }
             }
             return [gX, gW, gB]
         }
@@ -105,6 +108,8 @@ extension Tensor {
 func matmulBuffers(_ a: [Float], _ aOffset: Int, _ b: [Float], _ bOffset: Int,
                    _ c: inout [Float], _ cOffset: Int, m: Int, k: Int, n: Int,
                    transA: Bool = false, transB: Bool = false, accumulate: Bool = false) {
+    // An empty product (m, n or k = 0) leaves C as it is: every caller passes zeros, or accumulates.
+    guard m > 0, n > 0, k > 0 else { return }
     a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in

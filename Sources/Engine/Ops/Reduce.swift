@@ -69,23 +69,29 @@ extension Tensor {
         variance(dims: Array(0..<rank), unbiased: unbiased).reshape([])
     }
 
-    /// The largest element. The gradient goes to that element (the first one, if tied).
+    /// The largest element (`x.max()`). NaN wins, as in PyTorch. The gradient is shared equally
+    /// by every element equal to the maximum (PyTorch's rule for a full reduction): with k ties,
+    /// each gets g/k.
     public func max() -> Tensor {
-        precondition(count > 0, "max: empty tensor")
-        var best = 0
+        precondition(count > 0, "max: empty tensor of shape \(shape)")
+        var best: Float = 0
+        var ties = 0
         scalars.withUnsafeBufferPointer { x in
-            for i in 1..<x.count where x[i] > x[best] || (x[i].isNaN && !x[best].isNaN) { best = i }
+            best = x[0]
+            for v in x where v > best || (v.isNaN && !best.isNaN) { best = v }
+            for v in x where v == best || (v.isNaN && best.isNaN) { ties += 1 }
         }
-        let n = count
-        return Tensor.result([scalars[best]], shape: [], op: "MaxBackward", inputs: [self]) { g in
-            var gx = [Float](repeating: 0, count: n)
-            gx[best] = g[0]
-            return [gx]
+        let x = scalars
+        return Tensor.result([best], shape: [], op: "MaxBackward", inputs: [self]) { g in
+            let share = g[0] / Float(ties)
+            return [mapValues(x) { $0 == best || ($0.isNaN && best.isNaN) ? share : 0 }]
         }
     }
 
-    /// The largest element along `dim`, and where it was (`torch.max(x, dim)`). The gradient of each
-    /// maximum goes to the position it came from.
+    /// The largest element along `dim`, and where it was (`torch.max(x, dim)`, first index on ties;
+    /// NaN wins). The gradient of each maximum goes to the one position it came from.
+    ///
+    /// Viewed as `[outer, n, inner]`: the n candidates of one maximum lie `inner` apart.
     public func max(dim: Int, keepdim: Bool = false) -> (values: Tensor, indices: [Int]) {
         let d = normalizedDim(dim, op: "max")
         let outer = shape[..<d].reduce(1, *), n = shape[d], inner = shape[(d + 1)...].reduce(1, *)
@@ -93,12 +99,20 @@ extension Tensor {
         var values = [Float](repeating: 0, count: outer * inner)
         var indices = [Int](repeating: 0, count: outer * inner)
         scalars.withUnsafeBufferPointer { x in
-            for o in 0..<outer {
-                for i in 0..<inner {
-                    var best = 0
-                    for j in 1..<n where x[(o * n + j) * inner + i] > x[(o * n + best) * inner + i] { best = j }
-                    values[o * inner + i] = x[(o * n + best) * inner + i]
-                    indices[o * inner + i] = best
+            values.withUnsafeMutableBufferPointer { values in
+                indices.withUnsafeMutableBufferPointer { indices in
+                    for o in 0..<outer {
+                        for i in 0..<inner {
+                            let base = o * n * inner + i
+                            var best = 0, bestValue = x[base]
+                            for j in 1..<n {
+                                let v = x[base + j * inner]
+                                if v > bestValue || (v.isNaN && !bestValue.isNaN) { best = j; bestValue = v }
+                            }
+                            values[o * inner + i] = bestValue
+                            indices[o * inner + i] = best
+                        }
+                    }
                 }
             }
         }
@@ -108,8 +122,16 @@ extension Tensor {
         let out = Tensor.result(values, shape: keepdim ? kept : droppingDims(kept, [d]),
                                 op: "MaxBackward", inputs: [self]) { g in
             var gx = [Float](repeating: 0, count: total)
-            for o in 0..<outer {
-                for i in 0..<inner { gx[(o * n + indices[o * inner + i]) * inner + i] = g[o * inner + i] }
+            gx.withUnsafeMutableBufferPointer { gx in
+                g.withUnsafeBufferPointer { g in
+                    indices.withUnsafeBufferPointer { indices in
+                        for o in 0..<outer {
+                            for i in 0..<inner {
+                                gx[(o * n + indices[o * inner + i]) * inner + i] = g[o * inner + i]
+                            }
+                        }
+                    }
+                }
             }
             return [gx]
         }

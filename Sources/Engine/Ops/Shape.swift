@@ -5,6 +5,8 @@ extension Tensor {
     /// The same values with a new shape of the same size (`view`/`reshape`); one dimension may be
     /// `-1` to be inferred. The gradient is reshaped back.
     public func reshape(_ newShape: [Int]) -> Tensor {
+        precondition(newShape.allSatisfy { $0 >= -1 } && newShape.filter({ $0 == -1 }).count <= 1,
+                     "reshape: invalid shape \(newShape) for \(shape) (sizes must be >= 0, with at most one -1)")
         var target = newShape
         if let hole = target.firstIndex(of: -1) {
             let known = target.enumerated().filter { $0.offset != hole }.map(\.element).reduce(1, *)
@@ -81,22 +83,24 @@ extension Tensor {
         let d = normalizedDim(dim, op: "narrow")
         precondition(start >= 0 && length >= 0 && start + length <= shape[d],
                      "narrow: range \(start)..<\(start + length) is out of bounds for dimension \(dim) of shape \(shape)")
+        // Viewed as [outer, n, inner]: the window is `length * inner` contiguous values in each outer block.
         let outer = shape[..<d].reduce(1, *), n = shape[d], inner = shape[(d + 1)...].reduce(1, *)
         var outShape = shape
         outShape[d] = length
-        let x = scalars
-        var out = [Float]()
-        out.reserveCapacity(outer * length * inner)
-        for o in 0..<outer {
-            let base = (o * n + start) * inner
-            out.append(contentsOf: x[base..<(base + length * inner)])
+        let block = length * inner
+        let out = [Float](unsafeUninitializedCapacity: outer * block) { out, count in
+            scalars.withUnsafeBufferPointer { x in
+                for o in 0..<outer { copyFloats(x, (o * n + start) * inner, to: out, o * block, count: block) }
+            }
+            count = outer * block
         }
         let total = count
         return Tensor.result(out, shape: outShape, op: "NarrowBackward", inputs: [self]) { g in
             var gx = [Float](repeating: 0, count: total)
-            for o in 0..<outer {
-                let base = (o * n + start) * inner
-                for j in 0..<(length * inner) { gx[base + j] = g[o * length * inner + j] }
+            gx.withUnsafeMutableBufferPointer { gx in
+                g.withUnsafeBufferPointer { g in
+                    for o in 0..<outer { copyFloats(g, o * block, to: gx, (o * n + start) * inner, count: block) }
+                }
             }
             return [gx]
         }
@@ -113,28 +117,40 @@ extension Tensor {
             a[d] = 0; b[d] = 0
             precondition(a == b, "cat: shapes \(first.shape) and \(t.shape) differ outside dimension \(dim)")
         }
+        // Viewed as [outer, n_t, inner]: in each outer block, tensor t contributes n_t * inner
+        // contiguous values, starting `offsets[t] * inner` into the output block of `total * inner`.
         let outer = first.shape[..<d].reduce(1, *), inner = first.shape[(d + 1)...].reduce(1, *)
         let sizes = tensors.map { $0.shape[d] }
+        var offsets = [Int](repeating: 0, count: sizes.count)
+        for t in 1..<Swift.max(sizes.count, 1) { offsets[t] = offsets[t - 1] + sizes[t - 1] }
         let total = sizes.reduce(0, +)
         var outShape = first.shape
         outShape[d] = total
-        var out = [Float]()
-        out.reserveCapacity(outer * total * inner)
-        for o in 0..<outer {
-            for (t, n) in zip(tensors, sizes) {
-                out.append(contentsOf: t.scalars[(o * n * inner)..<((o + 1) * n * inner)])
-            }
-        }
-        return result(out, shape: outShape, op: "CatBackward", inputs: tensors) { g in
-            var grads = sizes.map { [Float](repeating: 0, count: outer * $0 * inner) }
-            var offset = 0
-            for o in 0..<outer {
-                for (t, n) in sizes.enumerated() {
-                    for j in 0..<(n * inner) { grads[t][o * n * inner + j] = g[offset + j] }
-                    offset += n * inner
+        let out = [Float](unsafeUninitializedCapacity: outer * total * inner) { out, count in
+            for (t, tensor) in tensors.enumerated() {
+                let block = sizes[t] * inner
+                tensor.scalars.withUnsafeBufferPointer { x in
+                    for o in 0..<outer {
+                        copyFloats(x, o * block, to: out, (o * total + offsets[t]) * inner, count: block)
+                    }
                 }
             }
-            return grads
+            count = outer * total * inner
+        }
+        let needs = tensors.map(\.requiresGrad)
+        return result(out, shape: outShape, op: "CatBackward", inputs: tensors) { g in
+            (0..<sizes.count).map { t -> [Float]? in
+                guard needs[t] else { return nil }
+                let block = sizes[t] * inner
+                return [Float](unsafeUninitializedCapacity: outer * block) { gt, count in
+                    g.withUnsafeBufferPointer { g in
+                        for o in 0..<outer {
+                            copyFloats(g, (o * total + offsets[t]) * inner, to: gt, o * block, count: block)
+                        }
+                    }
+                    count = outer * block
+                }
+            }
         }
     }
 
@@ -146,6 +162,14 @@ extension Tensor {
         }
         return cat(tensors.map { $0.unsqueeze(dim) }, dim: dim)
     }
+}
+
+/// Copies `count` values from `source[from...]` to `target[to...]` (one block move, like `memcpy`).
+@inline(__always)
+func copyFloats(_ source: UnsafeBufferPointer<Float>, _ from: Int,
+                to target: UnsafeMutableBufferPointer<Float>, _ to: Int, count: Int) {
+    guard count > 0 else { return }
+    (target.baseAddress! + to).initialize(from: source.baseAddress! + from, count: count)
 }
 
 /// Copies `values` (shaped `shape`) into the layout where output dimension i is input dimension

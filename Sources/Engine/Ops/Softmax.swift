@@ -10,13 +10,18 @@ extension Tensor {
         let (outer, n, inner) = splitAround(dim, op: "softmax")
         let y = softmaxValues(scalars, outer: outer, n: n, inner: inner, log: false)
         return Tensor.result(y, shape: shape, op: "SoftmaxBackward", inputs: [self]) { g in
-            var dx = [Float](repeating: 0, count: g.count)
-            forEachRow(outer: outer, n: n, inner: inner) { base in
-                var dot: Float = 0
-                for j in 0..<n { dot += g[base + j * inner] * y[base + j * inner] }
-                for j in 0..<n { dx[base + j * inner] = y[base + j * inner] * (g[base + j * inner] - dot) }
-            }
-            return [dx]
+            [[Float](unsafeUninitializedCapacity: g.count) { dx, count in
+                g.withUnsafeBufferPointer { g in
+                    y.withUnsafeBufferPointer { y in
+                        forEachRow(outer: outer, n: n, inner: inner) { base in
+                            var dot: Float = 0                              // Σⱼ dyⱼ yⱼ
+                            for j in 0..<n { dot += g[base + j * inner] * y[base + j * inner] }
+                            for j in 0..<n { dx[base + j * inner] = y[base + j * inner] * (g[base + j * inner] - dot) }
+                        }
+                    }
+                }
+                count = g.count
+            }]
         }
     }
 
@@ -27,13 +32,18 @@ extension Tensor {
         let (outer, n, inner) = splitAround(dim, op: "logSoftmax")
         let y = softmaxValues(scalars, outer: outer, n: n, inner: inner, log: true)
         return Tensor.result(y, shape: shape, op: "LogSoftmaxBackward", inputs: [self]) { g in
-            var dx = [Float](repeating: 0, count: g.count)
-            forEachRow(outer: outer, n: n, inner: inner) { base in
-                var total: Float = 0
-                for j in 0..<n { total += g[base + j * inner] }
-                for j in 0..<n { dx[base + j * inner] = g[base + j * inner] - _exp(y[base + j * inner]) * total }
-            }
-            return [dx]
+            [[Float](unsafeUninitializedCapacity: g.count) { dx, count in
+                g.withUnsafeBufferPointer { g in
+                    y.withUnsafeBufferPointer { y in
+                        forEachRow(outer: outer, n: n, inner: inner) { base in
+                            var total: Float = 0                            // Σⱼ dyⱼ
+                            for j in 0..<n { total += g[base + j * inner] }
+                            for j in 0..<n { dx[base + j * inner] = g[base + j * inner] - _exp(y[base + j * inner]) * total }
+                        }
+                    }
+                }
+                count = g.count
+            }]
         }
     }
 

@@ -44,8 +44,10 @@ extension Tensor {
     /// cos x. d/dx = -sin x.
     public func cos() -> Tensor { unaryOp("CosBackward", { _cos($0) }, derivative: { x, _ in -_sin(x) }) }
 
-    /// xᵖ for a constant exponent p. d/dx = p·xᵖ⁻¹.
+    /// xᵖ for a constant exponent p (`x.pow(p)`). d/dx = p·xᵖ⁻¹, and 0 for p = 0 (as PyTorch:
+    /// x⁰ = 1 is constant, even at x = 0 where the formula would give 0·0⁻¹ = NaN).
     public func pow(_ p: Float) -> Tensor {
+        if p == 0 { return unaryOp("PowBackward", { _ in 1 }, derivative: { _, _ in 0 }) }
         if p == 2 { return unaryOp("PowBackward", { $0 * $0 }, derivative: { x, _ in 2 * x }) }
         return unaryOp("PowBackward", { _pow($0, p) }, derivative: { x, _ in p * _pow(x, p - 1) })
     }

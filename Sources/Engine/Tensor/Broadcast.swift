@@ -56,6 +56,36 @@ func forEachStridedIndex(_ outShape: [Int], _ strides: [Int], _ body: (Int, Int)
     }
 }
 
+/// Like `forEachStridedIndex`, for two inputs at once: calls `body(outIndex, aIndex, bIndex)` for every
+/// element of `outShape`, walking one odometer for both (the general case of a broadcast binary op).
+@inline(__always)
+func forEachStridedIndexPair(_ outShape: [Int], _ stridesA: [Int], _ stridesB: [Int],
+                             _ body: (Int, Int, Int) -> Void) {
+    let rank = outShape.count
+    let total = outShape.reduce(1, *)
+    if total == 0 { return }
+    if rank == 0 { body(0, 0, 0); return }
+    var counter = [Int](repeating: 0, count: rank)
+    var ia = 0, ib = 0
+    let inner = outShape[rank - 1], innerA = stridesA[rank - 1], innerB = stridesB[rank - 1]
+    var out = 0
+    while out < total {
+        for j in 0..<inner { body(out + j, ia + j * innerA, ib + j * innerB) }
+        out += inner
+        var d = rank - 2
+        while d >= 0 {
+            counter[d] += 1
+            ia += stridesA[d]
+            ib += stridesB[d]
+            if counter[d] < outShape[d] { break }
+            ia -= stridesA[d] * counter[d]
+            ib -= stridesB[d] * counter[d]
+            counter[d] = 0
+            d -= 1
+        }
+    }
+}
+
 /// Sums a gradient shaped like the broadcast result back down to an input's `shape`: every output
 /// element that read input element `i` adds its gradient to `i` (the backward of broadcasting).
 func sumToShape(_ grad: [Float], from outShape: [Int], to shape: [Int]) -> [Float] {

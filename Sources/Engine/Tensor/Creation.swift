@@ -18,11 +18,17 @@ extension Tensor {
     }
 
     /// `start, start + step, …` up to but excluding `end` (`torch.arange(start, end, step)`).
-    public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) -> Tensor {
+    /// The count is ⌈(end - start) / step⌉ and each value is start + i·step, both worked out in
+    /// Double as PyTorch does, so `arange(0, 1, step: 0.1)` has exactly 10 elements.
+    public static func arange(_ start: Float, _ end: Float, step: Float = 1) -> Tensor {
         precondition(step != 0, "arange: step must not be 0")
-        let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
-        return Tensor((0..<n).map { start + Float($0) * step })
+        let (s, e, d) = (Double(start), Double(end), Double(step))
+        let n = Swift.max(0, Int(((e - s) / d).rounded(.up)))
+        return Tensor((0..<n).map { Float(s + Double($0) * d) })
     }
+
+    /// `0, 1, …, end - 1` (`torch.arange(end)`).
+    public static func arange(_ end: Float) -> Tensor { arange(0, end) }
 
     /// Standard normal draws, mean 0 and std 1 (`torch.randn(shape)`), by Box–Muller.
     public static func randn(_ shape: [Int], generator: inout Generator, requiresGrad: Bool = false) -> Tensor {
@@ -49,7 +55,11 @@ extension Tensor {
     public static func randint(_ low: Int, _ high: Int, _ shape: [Int], generator: inout Generator) -> Tensor {
         precondition(high > low, "randint: empty range \(low)..<\(high)")
         let n = shape.reduce(1, *)
-        return Tensor((0..<n).map { _ in Float(low + generator.nextInt(below: high - low)) }, shape: shape)
+        let values = [Float](unsafeUninitializedCapacity: n) { out, count in
+            for i in 0..<n { out[i] = Float(low + generator.nextInt(below: high - low)) }
+            count = n
+        }
+        return Tensor(values, shape: shape)
     }
 
     // The same draws from the default generator.

@@ -1,6 +1,8 @@
 /// A seedable pseudo-random generator: xoshiro256** (Blackman & Vigna, 2018), its 256-bit state filled
 /// from the seed by SplitMix64. Pure integer arithmetic, so the same seed gives the same bits on
-/// every machine, every build mode and every platform.
+/// every machine, every build mode and every platform. (Normals also go through the C library's
+/// `log`/`sin`/`cos` in Double before rounding to Float; a different C library could, very rarely,
+/// change a last bit.)
 ///
 ///     var g = Generator(seed: 42)
 ///     g.nextFloat()    // a uniform Float in [0, 1), the same on every run
@@ -61,10 +63,19 @@ public struct Generator: RandomNumberGenerator, Sendable, Equatable {
         return Float(r * _cos(angle))
     }
 
-    /// A uniform integer in `0..<upperBound`, without modulo bias (Lemire's method).
+    /// A uniform integer in `0..<upperBound`, without modulo bias, by Lemire's method (2019): the
+    /// high 64 bits of `next() × upperBound` are the answer, unless the low bits fall in the small
+    /// biased zone, in which case we draw again. Written out here, rather than relying on the standard
+    /// library's `next(upperBound:)`, so the stream cannot change with the Swift version.
     public mutating func nextInt(below upperBound: Int) -> Int {
         precondition(upperBound > 0, "nextInt: upper bound \(upperBound) must be positive")
-        return Int(next(upperBound: UInt64(upperBound)))
+        let bound = UInt64(upperBound)
+        var product = next().multipliedFullWidth(by: bound)
+        if product.low < bound {
+            let threshold = (0 &- bound) % bound          // 2⁶⁴ mod bound
+            while product.low < threshold { product = next().multipliedFullWidth(by: bound) }
+        }
+        return Int(product.high)
     }
 }
 

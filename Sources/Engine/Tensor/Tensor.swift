@@ -68,12 +68,12 @@ public final class Tensor {
     /// The total number of elements (`t.numel()` in PyTorch).
     public var count: Int { scalars.count }
     /// The size of dimension `d`; negative `d` counts from the end, as in `t.size(-1)`.
-    public func size(_ d: Int) -> Int { shape[normalizedDim(d)] }
+    public func size(_ d: Int) -> Int { shape[normalizedDim(d, op: "size")] }
 
     /// Turns a possibly negative dimension index into `0..<rank`, trapping with a clear message.
     func normalizedDim(_ d: Int, op: String = "dim") -> Int {
         let r = d < 0 ? d + rank : d
-        precondition(r >= 0 && r < Swift.max(rank, 1), "\(op): dimension \(d) is out of range for shape \(shape)")
+        precondition(r >= 0 && r < rank, "\(op): dimension \(d) is out of range for shape \(shape)")
         return r
     }
 

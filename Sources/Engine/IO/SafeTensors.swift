@@ -1,0 +1,313 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// safetensors: the weights format of Hugging Face, readable from PyTorch with
+// `safetensors.torch.load_file` and written by `save_file(model.state_dict(), path)`.
+//
+//     [8 bytes]  N, the header's length, a little-endian UInt64
+//     [N bytes]  a JSON object: { "name": {"dtype": "F32", "shape": [8, 10], "data_offsets": [begin, end]},
+//                                 …, "__metadata__": {"key": "value", …} }   (padded with spaces)
+//     [rest]     the data: each tensor's bytes, row-major, little-endian, at [begin, end) of this part
+//
+// A weights file comes from outside, so every field is checked before a byte is used, and each
+// problem is thrown as an error naming the file, the tensor and what is wrong: never a crash.
+
+/// A problem with a safetensors file.
+public struct SafeTensorsError: Error, CustomStringConvertible, Sendable {
+    /// The kind of problem, for tests and for code that wants to react to one case.
+    public enum Kind: String, Sendable {
+        case truncated, headerLengthBeyondFile, headerNotJSON, invalidHeader, unknownDtype,
+             unsupportedDtype, offsetsOutOfRange, overlapping, incompleteData, sizeMismatch,
+             duplicateName, io
+    }
+    public let kind: Kind
+    /// The file's path (or the name given to `decode`).
+    public let file: String
+    /// The tensor concerned, if the problem is about one.
+    public let tensor: String?
+    /// What is wrong, in words.
+    public let detail: String
+
+    public var description: String {
+        "safetensors file \(file)" + (tensor.map { ", tensor '\($0)'" } ?? "") + ": \(detail)"
+    }
+}
+
+/// The contents of a safetensors file.
+public struct SafeTensorsFile {
+    /// The tensors in the order of their data in the file.
+    public let tensors: [(name: String, tensor: Tensor)]
+    /// The optional `__metadata__` strings.
+    public let metadata: [String: String]
+
+    /// The tensor called `name`, or `nil`.
+    public subscript(name: String) -> Tensor? { tensors.first { $0.name == name }?.tensor }
+}
+
+/// Reading and writing safetensors files. F32 is read as is; F64, F16 and BF16 are converted to
+/// Float on load. Files are always written as F32.
+public enum SafeTensors {
+    /// The largest header accepted (the reference implementation's limit).
+    public static let maxHeaderLength = 100_000_000
+
+    /// Bytes per element of each dtype the format defines.
+    static let dtypeSizes: [String: Int] = [
+        "BOOL": 1, "U8": 1, "I8": 1, "F8_E5M2": 1, "F8_E4M3": 1, "I16": 2, "U16": 2, "F16": 2, "BF16": 2,
+        "I32": 4, "U32": 4, "F32": 4, "I64": 8, "U64": 8, "F64": 8,
+    ]
+    static let floatDtypes: Set<String> = ["F32", "F64", "F16", "BF16"]
+
+    // MARK: Reading
+
+    /// Reads a safetensors file.
+    /// - Throws: `SafeTensorsError` naming the file, the tensor and the problem.
+    public static func load(contentsOf url: URL) throws -> SafeTensorsFile {
+        let bytes: [UInt8]
+        do {
+            bytes = [UInt8](try Data(contentsOf: url))
+        } catch {
+            throw SafeTensorsError(kind: .io, file: url.path, tensor: nil, detail: "cannot read: \(error.localizedDescription)")
+        }
+        return try decode(bytes, fileName: url.path)
+    }
+
+    /// Parses the bytes of a safetensors file; `fileName` appears in error messages.
+    public static func decode(_ bytes: [UInt8], fileName: String = "<memory>") throws -> SafeTensorsFile {
+        func fail(_ kind: SafeTensorsError.Kind, _ tensor: String?, _ detail: String) -> SafeTensorsError {
+            SafeTensorsError(kind: kind, file: fileName, tensor: tensor, detail: detail)
+        }
+        // 1. The header's length, and the header.
+        guard bytes.count >= 8 else {
+            throw fail(.truncated, nil, "truncated: \(bytes.count) bytes, fewer than the 8-byte header length")
+        }
+        var length: UInt64 = 0
+        for i in 0..<8 { length |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        guard length <= UInt64(bytes.count - 8) else {
+            throw fail(.headerLengthBeyondFile, nil,
+                       "header length \(length) runs beyond the end of the file (\(bytes.count - 8) bytes follow it)")
+        }
+        guard length <= UInt64(maxHeaderLength) else {
+            throw fail(.invalidHeader, nil, "header length \(length) exceeds the limit of \(maxHeaderLength) bytes")
+        }
+        let headerEnd = 8 + Int(length)
+        let root: JSONValue
+        do {
+            root = try JSONReader.parse(Array(bytes[8..<headerEnd]))
+        } catch let e as JSONReadError {
+            throw fail(.headerNotJSON, nil, "header is not valid JSON: \(e.message) at byte \(8 + e.offset)")
+        }
+        guard case .object(let members) = root else { throw fail(.headerNotJSON, nil, "header is not a JSON object") }
+
+        // 2. Every entry: dtype, shape, offsets, each checked against the data's size.
+        let dataCount = bytes.count - headerEnd
+        var metadata: [String: String] = [:]
+        var entries: [(name: String, dtype: String, shape: [Int], begin: Int, end: Int)] = []
+        var names = Set<String>()
+        for (name, value) in members {
+            guard names.insert(name).inserted else {
+                throw fail(.duplicateName, name, "the name appears more than once in the header")
+            }
+            if name == "__metadata__" {
+                guard case .object(let pairs) = value else { throw fail(.invalidHeader, name, "__metadata__ is not an object") }
+                for (key, v) in pairs {
+                    guard case .string(let s) = v else {
+                        throw fail(.invalidHeader, name, "metadata value of '\(key)' is not a string")
+                    }
+                    metadata[key] = s
+                }
+                continue
+            }
+            guard case .object(let fields) = value else { throw fail(.invalidHeader, name, "entry is not a JSON object") }
+            func field(_ key: String) -> JSONValue? { fields.last { $0.key == key }?.value }
+            guard case .string(let dtype)? = field("dtype") else { throw fail(.invalidHeader, name, "missing or non-string 'dtype'") }
+            guard case .array(let shapeValues)? = field("shape") else { throw fail(.invalidHeader, name, "missing or non-array 'shape'") }
+            guard case .array(let offsetValues)? = field("data_offsets") else {
+                throw fail(.invalidHeader, name, "missing or non-array 'data_offsets'")
+            }
+            let shape = shapeValues.compactMap(\.nonNegativeInt)
+            guard shape.count == shapeValues.count else {
+                throw fail(.invalidHeader, name, "shape \(shapeValues.map(jsonText)) is not a list of non-negative integers")
+            }
+            let offsets = offsetValues.compactMap(\.nonNegativeInt)
+            guard offsets.count == 2, offsetValues.count == 2 else {
+                throw fail(.invalidHeader, name, "data_offsets \(offsetValues.map(jsonText)) is not two non-negative integers")
+            }
+            guard let elementSize = dtypeSizes[dtype] else {
+                throw fail(.unknownDtype, name, "unknown dtype '\(dtype)'")
+            }
+            guard floatDtypes.contains(dtype) else {
+                throw fail(.unsupportedDtype, name, "dtype \(dtype) is not supported (only F32, F64, F16, BF16)")
+            }
+            let (begin, end) = (offsets[0], offsets[1])
+            guard begin <= end, end <= dataCount else {
+                throw fail(.offsetsOutOfRange, name,
+                           "data_offsets [\(begin), \(end)] lie outside the data part (\(dataCount) bytes)")
+            }
+            var elements = 1
+            for d in shape {
+                let (product, overflow) = elements.multipliedReportingOverflow(by: d)
+                guard !overflow, product <= dataCount else {
+                    throw fail(.sizeMismatch, name, "shape \(shape) holds more elements than the file has bytes")
+                }
+                elements = product
+            }
+            guard (end - begin) == elements * elementSize else {
+                throw fail(.sizeMismatch, name,
+                           "shape \(shape) × \(dtype) needs \(elements * elementSize) bytes, data_offsets give \(end - begin)")
+            }
+            entries.append((name, dtype, shape, begin, end))
+        }
+
+        // 3. The tensors must tile the data part exactly: no overlap, no hole.
+        entries.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
+        var expectedBegin = 0
+        for (i, entry) in entries.enumerated() {
+            if entry.begin < expectedBegin {
+                throw fail(.overlapping, entry.name,
+                           "bytes [\(entry.begin), \(entry.end)) overlap tensor '\(entries[i - 1].name)'")
+            }
+            if entry.begin > expectedBegin {
+                throw fail(.incompleteData, entry.name, "bytes [\(expectedBegin), \(entry.begin)) before it belong to no tensor")
+            }
+            expectedBegin = entry.end
+        }
+        guard expectedBegin == dataCount else {
+            throw fail(.incompleteData, nil, "the last \(dataCount - expectedBegin) bytes of data belong to no tensor")
+        }
+
+        // 4. Convert each tensor's bytes to Float.
+        let tensors = bytes.withUnsafeBytes { raw in
+            entries.map { entry in
+                let start = headerEnd + entry.begin
+                let count = entry.shape.reduce(1, *)
+                let values = [Float](unsafeUninitializedCapacity: count) { out, n in
+                    for i in 0..<count { out[i] = readElement(raw, start, i, dtype: entry.dtype) }
+                    n = count
+                }
+                return (name: entry.name, tensor: Tensor(values, shape: entry.shape))
+            }
+        }
+        return SafeTensorsFile(tensors: tensors, metadata: metadata)
+    }
+
+    /// Element `i` of a tensor starting at byte `start`, converted to Float.
+    @inline(__always)
+    static func readElement(_ raw: UnsafeRawBufferPointer, _ start: Int, _ i: Int, dtype: String) -> Float {
+        switch dtype {
+        case "F32": return Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
+        case "F64": return Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: UInt64.self))))
+        case "F16": return floatFromHalf(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: start + 2 * i, as: UInt16.self)))
+        default:    // BF16: the top 16 bits of a Float
+            return Float(bitPattern: UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: start + 2 * i, as: UInt16.self))) << 16)
+        }
+    }
+
+    /// IEEE half precision (1 sign, 5 exponent, 10 fraction bits) to Float, exactly.
+    static func floatFromHalf(_ h: UInt16) -> Float {
+        let sign: Float = h & 0x8000 != 0 ? -1 : 1
+        let exponent = Int((h >> 10) & 0x1F), fraction = UInt32(h & 0x3FF)
+        if exponent == 0 { return sign * Float(fraction) * 0x1p-24 }                 // zero, subnormal
+        if exponent == 31 { return fraction == 0 ? sign * .infinity : .nan }
+        let bits = (UInt32(exponent - 15 + 127) << 23) | (fraction << 13)
+        return sign * Float(bitPattern: bits)
+    }
+
+    static func jsonText(_ v: JSONValue) -> String {
+        switch v {
+        case .number(let t): return t
+        case .string(let s): return jsonQuoted(s)
+        case .bool(let b): return String(b)
+        case .null: return "null"
+        case .array: return "[…]"
+        case .object: return "{…}"
+        }
+    }
+
+    // MARK: Writing
+
+    /// The bytes of a safetensors file holding `tensors` as F32, in the given order.
+    /// - Throws: `.duplicateName` when two tensors share a name.
+    public static func encode(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String]? = nil,
+                              fileName: String = "<memory>") throws -> [UInt8] {
+        var seen = Set<String>()
+        var entries: [String] = []
+        var offset = 0
+        for (name, tensor) in tensors {
+            guard name != "__metadata__", seen.insert(name).inserted else {
+                throw SafeTensorsError(kind: .duplicateName, file: fileName, tensor: name,
+                                       detail: "the name is used twice (or is the reserved __metadata__)")
+            }
+            let end = offset + 4 * tensor.count
+            entries.append("\(jsonQuoted(name)):{\"dtype\":\"F32\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}")
+            offset = end
+        }
+        if let metadata, !metadata.isEmpty {
+            let pairs = metadata.sorted { $0.key < $1.key }.map { "\(jsonQuoted($0.key)):\(jsonQuoted($0.value))" }
+            entries.insert("\"__metadata__\":{\(pairs.joined(separator: ","))}", at: 0)
+        }
+        var header = Array("{\(entries.joined(separator: ","))}".utf8)
+        while header.count % 8 != 0 { header.append(0x20) }        // pad so the data is 8-byte aligned
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(8 + header.count + offset)
+        for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: UInt64(header.count) >> (8 * UInt64(i)))) }
+        bytes.append(contentsOf: header)
+        for (_, tensor) in tensors {
+            for v in tensor.scalars {
+                let bits = v.bitPattern
+                for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt32(i)))) }
+            }
+        }
+        return bytes
+    }
+
+    /// Writes `tensors` to `url` atomically: the bytes go to a temporary file in the same folder,
+    /// which is then renamed over `url`. A failure part-way leaves any old file untouched.
+    public static func save(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String]? = nil,
+                            to url: URL) throws {
+        let bytes = try encode(tensors, metadata: metadata, fileName: url.path)
+        try writeAtomically(bytes, to: url)
+    }
+
+    /// The temporary-file-then-rename write. `failBeforeRename` simulates a crash after the
+    /// temporary file is written (for the tests).
+    static func writeAtomically(_ bytes: [UInt8], to url: URL, failBeforeRename: Bool = false) throws {
+        let directory = url.deletingLastPathComponent()
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UInt64.random(in: 0...UInt64.max)).tmp")
+        func fail(_ detail: String) -> SafeTensorsError {
+            SafeTensorsError(kind: .io, file: url.path, tensor: nil, detail: detail)
+        }
+        do {
+            try Data(bytes).write(to: temporary)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw fail("cannot write the temporary file \(temporary.path): \(error.localizedDescription)")
+        }
+        if failBeforeRename {
+            try? FileManager.default.removeItem(at: temporary)
+            throw fail("simulated failure before the rename")
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw fail("cannot rename \(temporary.path) to \(url.path): \(reason)")
+        }
+    }
+}
+
+extension Module {
+    /// Saves `stateDict()` as a safetensors file that PyTorch can load with
+    /// `model.load_state_dict(safetensors.torch.load_file(path))`.
+    public func saveSafeTensors(to url: URL, metadata: [String: String]? = nil) throws {
+        try SafeTensors.save(stateDict(), metadata: metadata, to: url)
+    }
+
+    /// Loads a safetensors file into this module by name (see `loadStateDict`).
+    @discardableResult
+    public func loadSafeTensors(contentsOf url: URL, strict: Bool = true) throws -> LoadStateDictResult {
+        try loadStateDict(SafeTensors.load(contentsOf: url).tensors, strict: strict)
+    }
+}

@@ -1,0 +1,189 @@
+import Engine
+import Foundation
+
+/// The console a lesson talks through. It knows the flags (quiet, language, step, report), prints
+/// to standard output (or collects the text for tests) and mirrors everything into the HTML report
+/// when `--report` is given. See `LessonKit.swift` for a whole lesson using it.
+///
+/// What each call prints, and when:
+///
+/// | call | terminal | under `--quiet` | report |
+/// |---|---|---|---|
+/// | `say`, `banner`, `heading`, `show`, `table`, `plot` | yes | no | yes |
+/// | `headline` | yes | yes | yes |
+/// | `step` | a step header; pauses under `--step` | no header; still pauses | a heading |
+/// | `traceShape` | only with `--trace-shapes` | same | same |
+public final class Lesson {
+    public let flags: Flags
+    /// The lesson's title in its language.
+    public let title: String
+    /// Whether terminal output is coloured (a terminal, and `NO_COLOR` unset).
+    public let colour: Bool
+    public let output: LessonOutput
+    /// The report being built, when `--report` was given.
+    public private(set) var report: HTMLReport?
+    /// The number of the last marked step.
+    public private(set) var stepNumber = 0
+
+    private let stepper: StepThrough
+    private let exitProcess: (Int32) -> Void
+
+    /// The language of the narration (`--lang`).
+    public var language: Language { flags.language }
+
+    /// Parses the command line and opens the lesson; on `--help` or a bad flag prints the usage
+    /// (and what was wrong) and exits with status 0 or 2. This is what a lesson's `main` calls.
+    ///
+    /// - Parameters:
+    ///   - program: the executable's name, for the usage line (`lesson1`).
+    ///   - title: the lesson's title in both languages.
+    ///   - summary: one or two sentences for `--help`.
+    ///   - options: the lesson's own knobs, e.g. `[.learningRate(), .epochs(default: 20)]`.
+    ///   - arguments: the command line without the program name.
+    public static func start(_ program: String, title: Localized, summary: Localized = "",
+                             options: [Option] = [],
+                             arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Lesson {
+        let parser = FlagParser(program: program, summary: summary, options: options)
+        do {
+            let flags = try parser.parse(arguments)
+            return Lesson(flags: flags, title: title, program: program)
+        } catch {
+            if error.status == 0 {
+                print(error.output)
+            } else {
+                FileHandle.standardError.write(Data((error.output + "\n").utf8))
+            }
+            exit(error.status)
+        }
+    }
+
+    /// Opens a lesson with already-parsed flags. Tests pass `.collecting()` and their own input.
+    ///
+    /// - Parameters:
+    ///   - output: where the text goes (`.standardOutput` or `.collecting()`).
+    ///   - colour: force colour on or off; by default decided by `Terminal.colourEnabled()` for
+    ///     standard output and off when collecting.
+    ///   - stepper: the `--step` pauser; by default reads standard input when it is a terminal.
+    ///   - exitProcess: called with 0 when the reader quits at a step (`exit` by default).
+    public init(flags: Flags, title: Localized, program: String = "lesson",
+                output: LessonOutput = .standardOutput, colour: Bool? = nil,
+                stepper: StepThrough? = nil, exitProcess: @escaping (Int32) -> Void = { exit($0) }) {
+        self.flags = flags
+        self.title = title(flags.language)
+        self.output = output
+        self.colour = colour ?? (output.isStandardOutput && Terminal.colourEnabled())
+        self.stepper = stepper ?? StepThrough(enabled: flags.step, prompt: { output.write($0) })
+        self.exitProcess = exitProcess
+        if flags.reportPath != nil {
+            let command = ([program] + flags.arguments).joined(separator: " ")
+            report = HTMLReport(title: self.title, language: flags.language, command: command)
+        }
+        if !flags.quiet { emit(LessonKit.banner(self.title, colour: self.colour)) }
+    }
+
+    // MARK: - Narration
+
+    /// Picks the text for the lesson's language: `lesson.tr(en: "loss", zh: "损失")`.
+    public func tr(en: String, zh: String) -> String { Localized(en: en, zh: zh)(language) }
+
+    /// Narration: a paragraph in the lesson's language (silent under `--quiet`).
+    public func say(en: String, zh: String) { say(Localized(en: en, zh: zh)) }
+
+    /// Narration from a `Localized` (a plain string literal reads the same in both languages).
+    public func say(_ text: Localized) {
+        report?.add(.paragraph(text(language)))
+        if !flags.quiet { emit(text(language)) }
+    }
+
+    /// A headline number, printed even under `--quiet`: `lesson.headline(en: "final loss 0.0123", …)`.
+    public func headline(en: String, zh: String) { headline(Localized(en: en, zh: zh)) }
+
+    public func headline(_ text: Localized) {
+        report?.add(.headline(text(language)))
+        emit(text(language).bold(colour))
+    }
+
+    /// A sub-heading inside a stage.
+    public func heading(en: String, zh: String) {
+        let text = tr(en: en, zh: zh)
+        report?.add(.heading(text))
+        if !flags.quiet { emit("\n" + text.bold(colour) + "\n" + String(repeating: "─", count: displayWidth(text))) }
+    }
+
+    /// The banner of one of the four stages of training, with the seed's analogy.
+    public func banner(_ stage: Stage) {
+        report?.add(.stage(stage.title(language)))
+        if !flags.quiet { emit("\n" + LessonKit.banner(stage.title(language), colour: colour)) }
+    }
+
+    // MARK: - Numbers and pictures
+
+    /// Prints a tensor in PyTorch's style, optionally after a name: `x = tensor([...], shape: [2])`.
+    public func show(_ tensor: Tensor, name: String? = nil, precision: Int = 4) {
+        let text = (name.map { "\($0) = " } ?? "") + tensor.description(precision: precision)
+        report?.add(.preformatted(text))
+        if !flags.quiet { emit(text) }
+    }
+
+    /// Prints a table.
+    public func table(_ table: Table) {
+        report?.add(.table(table))
+        if !flags.quiet { emit(table.text(colour: colour)) }
+    }
+
+    /// Draws a chart in the terminal, and as SVG in the report.
+    public func plot(_ chart: some Chart) {
+        report?.add(.chart(chart))
+        if !flags.quiet { emit(chart.text(colour: colour)) }
+    }
+
+    /// With `--trace-shapes`, prints the shape of a tensor passing a module boundary:
+    /// `lesson.traceShape("encoder.0", x)` → `  ↳ encoder.0: [32, 5, 64]`.
+    public func traceShape(_ name: String, _ tensor: Tensor) { traceShape(name, shape: tensor.shape) }
+
+    public func traceShape(_ name: String, shape: [Int]) {
+        guard flags.traceShapes else { return }
+        let text = "  ↳ \(name): \(shape)"
+        report?.add(.preformatted(text))
+        emit(text)
+    }
+
+    // MARK: - Steps
+
+    /// Marks a step of the lesson: prints "Step 3 · Compute the loss" and, under `--step`, waits
+    /// for Enter (`c` runs to the end, `q` writes the report and quits with status 0).
+    public func step(en: String, zh: String) { step(Localized(en: en, zh: zh)) }
+
+    public func step(_ name: Localized) {
+        stepNumber += 1
+        let text = "\(Catalogue.step(language)) \(stepNumber) · \(name(language))"
+        report?.add(.heading(text))
+        if !flags.quiet { emit("\n" + ("▶ " + text).painted(.blue, colour)) }
+        if stepper.pause(language) == .quit {
+            emit("\(Catalogue.stoppedAt(language)) \(stepNumber).")
+            finish()
+            exitProcess(0)
+        }
+    }
+
+    // MARK: - The end
+
+    /// Writes the report if `--report` was given, and says where. Call it once, at the end.
+    /// - Returns: false if the report could not be written (the reason goes to standard error).
+    @discardableResult
+    public func finish() -> Bool {
+        guard let report, let path = flags.reportPath else { return true }
+        do {
+            try report.write(to: path)
+            emit("\(Catalogue.reportWritten(language)) \(path)")
+            return true
+        } catch {
+            let message = "\(Catalogue.reportFailed(language)): \(error)\n"
+            FileHandle.standardError.write(Data(message.utf8))
+            return false
+        }
+    }
+
+    /// Writes one block of text and a newline.
+    private func emit(_ text: String) { output.write(text + "\n") }
+}

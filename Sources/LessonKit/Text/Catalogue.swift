@@ -1,0 +1,29 @@
+/// LessonKit's own words, in both languages (the lessons' narration lives in the lessons).
+///
+/// One place for every string the kit prints itself, so a translator finds them all together.
+public enum Catalogue {
+    static let usage = Localized(en: "Usage", zh: "用法")
+    static let options = Localized(en: "Options", zh: "选项")
+    static let lessonOptions = Localized(en: "Lesson options", zh: "本课选项")
+    static let commonOptions = Localized(en: "Common options", zh: "通用选项")
+    static let defaultWord = Localized(en: "default", zh: "默认")
+    static let helpFlag = Localized(en: "show this help and exit", zh: "显示本帮助并退出")
+    static let seedFlag = Localized(en: "seed of the random number generator", zh: "随机数种子")
+    static let stepFlag = Localized(en: "pause at each marked step (Enter: next, c: run to end, q: quit)",
+                                zh: "在每个标记的步骤暂停（回车：继续，c：运行到底，q：退出）")
+    static let quietFlag = Localized(en: "print only the headline numbers", zh: "只打印关键数字")
+    static let langFlag = Localized(en: "language of the narration", zh: "讲解的语言")
+    static let reportFlag = Localized(en: "also write a self-contained HTML report to FILE",
+                                  zh: "另外把完整的 HTML 报告写入 FILE")
+    static let traceShapesFlag = Localized(en: "print the shape of every tensor at each module boundary",
+                                       zh: "在每个模块边界打印张量的形状")
+    static let stepPrompt = Localized(en: "[Enter] next · c run to end · q quit › ",
+                                      zh: "[回车] 下一步 · c 运行到底 · q 退出 › ")
+    static let stepHint = Localized(en: "Press Enter, or type c or q.", zh: "请按回车，或输入 c 或 q。")
+    static let step = Localized(en: "Step", zh: "步骤")
+    static let stoppedAt = Localized(en: "Stopped at step", zh: "停在步骤")
+    static let reportWritten = Localized(en: "Report written to", zh: "报告已写入")
+    static let reportFailed = Localized(en: "Could not write the report", zh: "无法写入报告")
+    static let runWith = Localized(en: "Run with", zh: "运行命令")
+    static let shape = Localized(en: "shape", zh: "形状")
+}

@@ -1,0 +1,114 @@
+import Engine
+
+// The matmul part of the benchmark: GFLOP/s of the naive and the fast kernel on the model's shapes.
+// Dimension letters: C[M, N] = A[M, K] · B[K, N]; one multiply-add counts as 2 FLOP.
+
+/// One matmul the model runs: its sizes, the operand layouts, and what it computes.
+struct MatmulShape {
+    var m: Int, k: Int, n: Int
+    var transA = false, transB = false
+    /// What the product is in a linear layer y = x · W: "forward", "dX" or "dW".
+    var role: String
+
+    /// The key in the JSON output, e.g. "160x64*64x192" or "64x160^T*160x192" (sizes of A and B as
+    /// used, with ^T marking an operand read transposed).
+    var name: String {
+        let a = transA ? "\(m)x\(k)^T" : "\(m)x\(k)"
+        let b = transB ? "\(k)x\(n)^T" : "\(k)x\(n)"
+        return "\(a)*\(b)"
+    }
+    var flop: Double { 2 * Double(m) * Double(k) * Double(n) }
+}
+
+/// The model's four matmuls as (M, K, N), each with the two products its backward pass needs:
+/// for y[M, N] = x[M, K] · W[K, N],  dX[M, K] = dY · Wᵀ  and  dW[K, N] = xᵀ · dY.
+let modelMatmuls: [MatmulShape] = [(160, 64, 192), (160, 64, 256), (160, 256, 64), (32, 320, 128)]
+    .flatMap { (m, k, n) in [
+        MatmulShape(m: m, k: k, n: n, role: "forward"),
+        MatmulShape(m: m, k: n, n: k, transB: true, role: "dX = dY·Wᵀ"),
+        MatmulShape(m: k, k: m, n: n, transA: true, role: "dW = xᵀ·dY"),
+    ] }
+
+/// One row of the matmul table.
+struct MatmulResult {
+    var shape: MatmulShape
+    /// GFLOP/s of `matmulNaive`, the fast kernel on one thread, and on two.
+    var naive: Double, oneThread: Double, twoThreads: Double
+    /// What plain `matmul` (the one every op calls) achieves: it picks the thread count itself.
+    var auto: Double
+}
+
+/// Measures every shape in `modelMatmuls` (median of several timings each).
+func benchMatmul(includeNaive: Bool = true) -> [MatmulResult] {
+    var g = Generator(seed: 7)
+    return modelMatmuls.map { s in
+        let a = (0..<s.m * s.k).map { _ in g.nextNormal() }
+        let b = (0..<s.k * s.n).map { _ in g.nextNormal() }
+        var c = [Float](repeating: 0, count: s.m * s.n)
+        func gflops(_ kernel: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> Double {
+            let seconds = c.withUnsafeMutableBufferPointer { cBuf in
+                medianSeconds { kernel(a, b, cBuf.baseAddress!) }
+            }
+            return s.flop / seconds / 1e9
+        }
+        let naive = includeNaive ? gflops {
+            matmulNaive($0, $1, $2, m: s.m, k: s.k, n: s.n, transA: s.transA, transB: s.transB)
+        } : 0
+        let one = gflops {
+            matmul($0, $1, $2, m: s.m, k: s.k, n: s.n, transA: s.transA, transB: s.transB,
+                   accumulate: false, threads: 1)
+        }
+        let two = gflops {
+            matmul($0, $1, $2, m: s.m, k: s.k, n: s.n, transA: s.transA, transB: s.transB,
+                   accumulate: false, threads: 2)
+        }
+        let auto = gflops {
+            matmul($0, $1, $2, m: s.m, k: s.k, n: s.n, transA: s.transA, transB: s.transB)
+        }
+        return MatmulResult(shape: s, naive: naive, oneThread: one, twoThreads: two, auto: auto)
+    }
+}
+
+/// One core's nominal peak in GFLOP/s, as estimated in SWIFT-NOTES.md for a Zen 2/3 EPYC:
+/// about 2.8 GHz × 32 FLOP per cycle (two 8-wide FMA units, or 8-wide multiply and add pipes).
+let nominalPeakGFLOPS = 90.0
+
+/// One core's peak measured now: `registerOnlyMultiplyAdds` (the micro-kernel's mul + add with
+/// every operand in a register), best of five runs of about 0.1 s.
+func measuredPeakGFLOPS() -> Double {
+    let iterations = 2_000_000
+    var best = 0.0
+    for _ in 0..<5 {
+        var sink: Float = 0
+        let seconds = secondsFor(1) { registerOnlyMultiplyAdds(iterations: iterations, result: &sink) }
+        best = max(best, Double(iterations) * 192 / seconds / 1e9)
+    }
+    return best
+}
+
+/// The matmul table, one line per shape; "% peak" is the one-thread figure against `peak`.
+func matmulTable(_ results: [MatmulResult], peak: Double) -> String {
+    var lines = [
+        "Matmul GFLOP/s, median of 7 timings. One core's peak: \(formatted(peak, width: 0)) GFLOP/s measured "
+            + "(register-only mul + add); nominal \(Int(nominalPeakGFLOPS)) on Zen 2/3 (SWIFT-NOTES.md)",
+        padded("A · B", -22) + padded("role", -12) + padded("naive", 8) + padded("1 thread", 10)
+            + padded("% peak", 8) + padded("2 threads", 11) + padded("matmul()", 10),
+    ]
+    for r in results {
+        lines.append(padded(r.shape.name, -22) + padded(r.shape.role, -12)
+                     + formatted(r.naive, width: 8) + formatted(r.oneThread, width: 10)
+                     + formatted(100 * r.oneThread / peak, digits: 0, width: 7) + "%"
+                     + formatted(r.twoThreads, width: 11) + formatted(r.auto, width: 10))
+    }
+    let median = results.map(\.oneThread).sorted()[results.count / 2]
+    lines.append("median, 1 thread: \(formatted(median, width: 0)) GFLOP/s = "
+                 + "\(formatted(100 * median / peak, digits: 0, width: 0)) % of the measured peak, "
+                 + "\(formatted(100 * median / nominalPeakGFLOPS, digits: 0, width: 0)) % of the nominal one")
+    return lines.joined(separator: "\n")
+}
+
+/// The `"matmul_gflops"` JSON object: shape name → GFLOP/s of `matmul()` as the ops call it.
+func matmulJSON(_ results: [MatmulResult]) -> String {
+    let entries = results.map { "\(jsonString($0.shape.name)): \(formatted($0.auto, width: 0))" }
+    return "{" + entries.joined(separator: ", ") + "}"
+}

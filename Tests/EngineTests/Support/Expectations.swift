@@ -1,0 +1,67 @@
+// Test helpers. Each forwards `sourceLocation`, so a failure points at the test line, not here.
+import Testing
+@testable import Engine
+
+/// Expects `actual` and `expected` to agree element by element: each element passes when its
+/// absolute error is within `abs` OR its relative error (to `expected`) within `rel`. On failure it
+/// reports how many elements failed and the worst one (largest error beyond its tolerance).
+func expectClose(_ actual: [Float], _ expected: [Float], rel: Float = 1e-5, abs: Float = 2e-6,
+                 _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
+    let label = what.isEmpty ? "" : "\(what): "
+    guard actual.count == expected.count else {
+        Issue.record("\(label)\(actual.count) values, expected \(expected.count)", sourceLocation: sourceLocation)
+        return
+    }
+    var failures = 0
+    var worst: (index: Int, excess: Float)? = nil
+    for i in actual.indices {
+        let error = Swift.abs(actual[i] - expected[i])
+        let allowed = Swift.max(abs, rel * Swift.abs(expected[i]))
+        let ok = error <= allowed || actual[i] == expected[i]          // `==` lets equal infinities pass
+        if !ok {
+            failures += 1
+            let excess = error.isNaN ? .infinity : error / allowed
+            if worst == nil || excess > worst!.excess { worst = (i, excess) }
+        }
+    }
+    if let worst {
+        let i = worst.index
+        let error = Swift.abs(actual[i] - expected[i])
+        Issue.record("""
+            \(label)\(failures) of \(actual.count) elements differ; worst at [\(i)]: \(actual[i]) vs expected \
+            \(expected[i]) (abs error \(error), rel error \(error / Swift.abs(expected[i]))), tolerance rel \(rel) or abs \(abs)
+            """, sourceLocation: sourceLocation)
+    }
+}
+
+/// `expectClose` for a scalar.
+func expectClose(_ actual: Float, _ expected: Float, rel: Float = 1e-5, abs: Float = 2e-6,
+                 _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
+    expectClose([actual], [expected], rel: rel, abs: abs, what, sourceLocation: sourceLocation)
+}
+
+/// Runs `gradCheck` and expects every input to pass.
+func expectGradCheck(_ inputs: [Tensor], epsilon: Float = 1e-3, tolerance: Float = 1e-2,
+                     sourceLocation: SourceLocation = #_sourceLocation, _ function: ([Tensor]) -> Tensor) {
+    let results = gradCheck(inputs, epsilon: epsilon, absoluteTolerance: tolerance,
+                            relativeTolerance: tolerance, function)
+    for r in results { #expect(r.passed, "\(r)", sourceLocation: sourceLocation) }
+}
+
+/// Expects an exit test's captured standard error to contain `message`.
+func expectStandardError(_ result: ExitTest.Result?, contains message: String,
+                         sourceLocation: SourceLocation = #_sourceLocation) {
+    guard let result else {
+        Issue.record("the process did not exit as expected", sourceLocation: sourceLocation)
+        return
+    }
+    let text = String(decoding: result.standardErrorContent, as: UTF8.self)
+    #expect(text.contains(message), "standard error was: \(text)", sourceLocation: sourceLocation)
+}
+
+/// A leaf tensor of standard normals from `Generator(seed:)`, times `scale`, plus `shift`.
+func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1, shift: Float = 0) -> Tensor {
+    var g = Generator(seed: seed)
+    let t = Tensor.randn(shape, generator: &g)
+    return Tensor(t.scalars.map { $0 * scale + shift }, shape: shape)
+}
