@@ -33,7 +33,7 @@ extension Tensor: CustomStringConvertible {
         if count == 0 { return prefix + "[]" + suffix }
         let summarize = count > TensorPrintOptions.threshold
         let formatter = TensorScalarFormatter(values: displayedScalars(summarize: summarize),
-                                              precision: max(0, precision))
+                                              precision: Swift.max(0, precision))
         if shape.isEmpty { return prefix + formatter.format(scalars[0]).trimmingLeadingSpaces + suffix }
         let body = render(dim: 0, offset: 0, indent: prefix.count, summarize: summarize, formatter: formatter)
         return prefix + body + suffix
@@ -74,7 +74,7 @@ extension Tensor: CustomStringConvertible {
             // A row of numbers, wrapped so that no line passes the 80-column limit.
             let items = indices.map { i in i.map { formatter.format(scalars[offset + $0]) } ?? " ..." }
             let elementLength = formatter.width + 2   // the number plus ", "
-            let perLine = max(1, (TensorPrintOptions.lineWidth - indent) / elementLength)
+            let perLine = Swift.max(1, (TensorPrintOptions.lineWidth - indent) / elementLength)
             let lines = stride(from: 0, to: items.count, by: perLine).map {
                 items[$0..<min($0 + perLine, items.count)].joined(separator: ", ")
             }
