@@ -186,3 +186,25 @@ import Testing
     let evaluated = mha(x, x, x).weightsPerHead!.scalars
     for r in 0..<24 { #expect(Swift.abs(evaluated[(r * 6)..<(r * 6 + 6)].reduce(0, +) - 1) < 1e-5) }
 }
+
+@Test func perProblemAttentionMaskEqualsTheSharedOne() {
+    // A [B·H, T, S] mask holding the causal mask for every problem gives what the [T, S] mask gives,
+    // with and without a key-padding mask on top.
+    var g = Generator(seed: 50)
+    let mha = MultiheadAttention(embedDimensions: 8, numHeads: 2, generator: &g)
+    let x = Tensor.randn([3, 4, 8], generator: &g)
+    let causal = AttentionMask.causal(4)
+    let repeated = AttentionMask(additive: Tensor(Array((0..<6).map { _ in causal.additive.scalars }.joined()), shape: [6, 4, 4]))
+    let padding = AttentionMask(blocked: [false, false, false, false, false, false, false, true, false, false, true, true],
+                                shape: [3, 4])
+    for keyPadding in [nil, padding] {
+        let a = mha(x, x, x, keyPaddingMask: keyPadding, attnMask: causal)
+        let b = mha(x, x, x, keyPaddingMask: keyPadding, attnMask: repeated)
+        #expect(a.output.scalars == b.output.scalars)
+        #expect(a.weightsPerHead!.scalars == b.weightsPerHead!.scalars)
+        #expect(a.weights!.scalars[1] == 0)                    // query 0 never sees key 1
+    }
+    // Batch entry 1 pads key 3: no query gives it weight.
+    let padded = mha(x, x, x, keyPaddingMask: padding).weights!
+    for t in 0..<4 { #expect(padded[1, t, 3] == 0) }
+}
