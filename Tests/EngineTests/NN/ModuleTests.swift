@@ -209,4 +209,41 @@ import Testing
         let padded = mha(x, x, x, keyPaddingMask: padding).weights!
         for t in 0..<4 { #expect(padded[1, t, 3] == 0) }
     }
+
+    @Test func moduleDocExampleWorks() {
+        // The example in Module.swift's documentation, verbatim apart from the seeded generator.
+        final class TwoLayer: Module {
+            var training = true
+            var g = Generator(seed: 51)
+            lazy var fc1 = Linear(10, 32, generator: &g)
+            lazy var fc2 = Linear(32, 1, generator: &g)
+            var children: [(name: String, module: Module)] { [("fc1", fc1), ("fc2", fc2)] }
+            func callAsFunction(_ x: Tensor) -> Tensor { fc2(fc1(x).relu()) }
+        }
+        let model = TwoLayer()
+        #expect(model.namedParameters().map(\.name) == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"])
+        #expect(model.parameterCount() == 10 * 32 + 32 + 32 + 1)
+        #expect(model(Tensor.ones([4, 10])).shape == [4, 1])
+    }
+
+    @Test func layerNormOverSeveralTrailingDimensions() {
+        var g = Generator(seed: 52)
+        let norm = LayerNorm([3, 4])
+        norm.weight!.scalars = (0..<12).map { Float($0) / 10 + 0.5 }
+        let x = Tensor.randn([2, 3, 4], generator: &g)
+        let flat = x.reshape([2, 12]).layerNorm(weight: norm.weight!.reshape([12]), bias: nil).reshape([2, 3, 4])
+        #expect(zip(norm(x).scalars, flat.scalars).allSatisfy { Swift.abs($0 - $1) < 1e-6 })
+        #expect(LayerNorm(5, elementwiseAffine: false).namedParameters().isEmpty)
+        #expect(LayerNorm(5, bias: false).namedParameters().map(\.name) == ["weight"])
+    }
+
+    @Test func aQueryWithEveryKeyPaddedGetsNaNAsInPyTorch() {
+        var g = Generator(seed: 53)
+        let mha = MultiheadAttention(embedDimensions: 4, numHeads: 1, generator: &g)
+        let x = Tensor.randn([2, 3, 4], generator: &g)
+        let padding = AttentionMask(blocked: [true, true, true, false, false, true], shape: [2, 3])
+        let result = mha(x, x, x, keyPaddingMask: padding)
+        #expect(result.output.scalars[0..<12].allSatisfy { $0.isNaN })       // batch 0: nothing to attend
+        #expect(result.output.scalars[12..<24].allSatisfy { $0.isFinite })   // batch 1 is fine
+    }
 }
