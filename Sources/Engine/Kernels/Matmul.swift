@@ -29,7 +29,7 @@ let microCols = 16
 
 /// Products with at least this many multiply-adds (M·N·K) use two threads.
 ///
-/// Measured here: `concurrentPerform` costs ~0.3 µs when its worker thread is awake but 5-50 µs
+/// Measured here: `concurrentPerform` costs ~0.3 µs when its worker thread is awake and several µs
 /// when it must be woken, while 512K multiply-adds take ~40 µs on one core. On an idle machine
 /// the model's shapes (1.3M-2.6M) ran 1.5-1.8x faster on two threads; on a machine busy with other
 /// work, two threads were often *slower* (see `matmulMaxThreads`).
