@@ -28,6 +28,16 @@ if buildMachineHasAVX2AndFMA() {
     engineFlags += ["-target-cpu", "haswell"]
 }
 
+// MARK: - Lessons
+// `swift run lesson1` … `lesson4`: notebook-style programs in lessons/lessonN/. Each has a test
+// target (Tests/LessonNTests) that `@testable import`s it, so the numbers a lesson prints and the
+// answer keys come from the same functions.
+let lessonTargets: [Target] = (1...4).flatMap { n -> [Target] in [
+    .executableTarget(name: "lesson\(n)", dependencies: ["Engine", "LessonKit"], path: "lessons/lesson\(n)"),
+    .testTarget(name: "Lesson\(n)Tests", dependencies: [.target(name: "lesson\(n)"), "Engine", "LessonKit"],
+                path: "Tests/Lesson\(n)Tests"),
+] }
+
 // MARK: - Targets
 let package = Package(
     name: "TrainingLab",
@@ -48,6 +58,7 @@ let package = Package(
         // MARK: Programs
         .executableTarget(name: "bench", dependencies: ["Engine"], path: "Sources/bench",
                           swiftSettings: [.unsafeFlags(["-O"])]),
+    ] + lessonTargets + [
 
         // MARK: Tests
         .testTarget(

@@ -38,35 +38,54 @@ struct MatmulResult {
     var auto: Double
 }
 
-/// Measures every shape in `modelMatmuls` (median of several timings each).
-func benchMatmul(includeNaive: Bool = true) -> [MatmulResult] {
+/// Measures every shape in `modelMatmuls`.
+///
+/// The machine is shared and its speed drifts for seconds at a time, so the whole list is measured
+/// `rounds` times over (each figure a median of 5 timings), and each figure reported is the median
+/// over the rounds: a slow spell then spoils one round of every shape, not every timing of one shape.
+func benchMatmul(rounds: Int = 3, includeNaive: Bool = true) -> [MatmulResult] {
     var g = Generator(seed: 7)
-    return modelMatmuls.map { s in
-        let a = (0..<s.m * s.k).map { _ in g.nextNormal() }
-        let b = (0..<s.k * s.n).map { _ in g.nextNormal() }
-        var c = [Float](repeating: 0, count: s.m * s.n)
-        func gflops(_ kernel: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> Double {
-            let seconds = c.withUnsafeMutableBufferPointer { cBuf in
-                medianSeconds { kernel(a, b, cBuf.baseAddress!) }
-            }
-            return s.flop / seconds / 1e9
-        }
-        let naive = includeNaive ? gflops {
-            matmulNaive($0, $1, $2, m: s.m, k: s.k, n: s.n, transA: s.transA, transB: s.transB)
-        } : 0
-        let one = gflops {
-            matmul($0, $1, $2, m: s.m, k: s.k, n: s.n, transA: s.transA, transB: s.transB,
-                   accumulate: false, threads: 1)
-        }
-        let two = gflops {
-            matmul($0, $1, $2, m: s.m, k: s.k, n: s.n, transA: s.transA, transB: s.transB,
-                   accumulate: false, threads: 2)
-        }
-        let auto = gflops {
-            matmul($0, $1, $2, m: s.m, k: s.k, n: s.n, transA: s.transA, transB: s.transB)
-        }
-        return MatmulResult(shape: s, naive: naive, oneThread: one, twoThreads: two, auto: auto)
+    let inputs = modelMatmuls.map { s in
+        (a: (0..<s.m * s.k).map { _ in g.nextNormal() }, b: (0..<s.k * s.n).map { _ in g.nextNormal() })
     }
+    let perRound = (0..<max(1, rounds)).map { _ in
+        zip(modelMatmuls, inputs).map { s, input in
+            measureMatmul(s, a: input.a, b: input.b, includeNaive: includeNaive)
+        }
+    }
+    func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+    return modelMatmuls.indices.map { i in
+        let rows = perRound.map { $0[i] }
+        return MatmulResult(shape: modelMatmuls[i], naive: median(rows.map(\.naive)),
+                            oneThread: median(rows.map(\.oneThread)),
+                            twoThreads: median(rows.map(\.twoThreads)), auto: median(rows.map(\.auto)))
+    }
+}
+
+/// GFLOP/s of each kernel on one shape, for the inputs `a` and `b`.
+func measureMatmul(_ s: MatmulShape, a: [Float], b: [Float], includeNaive: Bool) -> MatmulResult {
+    var c = [Float](repeating: 0, count: s.m * s.n)
+    func gflops(_ kernel: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> Double {
+        let seconds = c.withUnsafeMutableBufferPointer { cBuf in
+            medianSeconds(repetitions: 5) { kernel(a, b, cBuf.baseAddress!) }
+        }
+        return s.flop / seconds / 1e9
+    }
+    let naive = includeNaive ? gflops {
+        matmulNaive($0, $1, $2, m: s.m, k: s.k, n: s.n, transA: s.transA, transB: s.transB)
+    } : 0
+    let one = gflops {
+        matmul($0, $1, $2, m: s.m, k: s.k, n: s.n, transA: s.transA, transB: s.transB,
+               accumulate: false, threads: 1)
+    }
+    let two = gflops {
+        matmul($0, $1, $2, m: s.m, k: s.k, n: s.n, transA: s.transA, transB: s.transB,
+               accumulate: false, threads: 2)
+    }
+    let auto = gflops {
+        matmul($0, $1, $2, m: s.m, k: s.k, n: s.n, transA: s.transA, transB: s.transB)
+    }
+    return MatmulResult(shape: s, naive: naive, oneThread: one, twoThreads: two, auto: auto)
 }
 
 /// One core's nominal peak in GFLOP/s, as estimated in SWIFT-NOTES.md for a Zen 2/3 EPYC:
@@ -89,7 +108,7 @@ func measuredPeakGFLOPS() -> Double {
 /// The matmul table, one line per shape; "% peak" is the one-thread figure against `peak`.
 func matmulTable(_ results: [MatmulResult], peak: Double) -> String {
     var lines = [
-        "Matmul GFLOP/s, median of 7 timings. One core's peak: \(formatted(peak, width: 0)) GFLOP/s measured "
+        "Matmul GFLOP/s (medians; see benchMatmul). One core's peak: \(formatted(peak, width: 0)) GFLOP/s measured "
             + "(register-only mul + add); nominal \(Int(nominalPeakGFLOPS)) on Zen 2/3 (SWIFT-NOTES.md)",
         padded("A · B", -22) + padded("role", -12) + padded("naive", 8) + padded("1 thread", 10)
             + padded("% peak", 8) + padded("2 threads", 11) + padded("matmul()", 10),

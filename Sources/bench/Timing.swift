@@ -5,7 +5,7 @@ import Dispatch
 /// Seconds for one call of `body`: the median of `repetitions` measurements, each timing enough
 /// back-to-back calls to last at least `minimumSeconds` (so the clock's resolution and one-off
 /// hiccups of a noisy machine do not decide the figure).
-func medianSeconds(repetitions: Int = 7, minimumSeconds: Double = 0.02, _ body: () -> Void) -> Double {
+func medianSeconds(repetitions: Int = 7, minimumSeconds: Double = 0.01, _ body: () -> Void) -> Double {
     body()   // warm up: page in buffers, wake the thread pool
     // Find how many calls fill `minimumSeconds`.
     var calls = 1

@@ -1,39 +1,61 @@
 import Testing
 @testable import Engine
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 // The fast `matmul` must give exactly the bits of `matmulNaive`: both sum each output's K terms in
 // order k = 0, 1, … with plain `*` and `+` (no fused multiply-add), starting from 0.
 // Dimension letters: C[M, N] = A[M, K] · B[K, N].
 
-/// Every combination of the three flags: (transA, transB, accumulate).
-let flagCombinations: [(Bool, Bool, Bool)] = [false, true].flatMap { tA in
-    [false, true].flatMap { tB in [false, true].map { acc in (tA, tB, acc) } }
+// This file is compiled in debug mode (only the engine is optimised), where generic Swift such as
+// `map`, `zip` or `elementsEqual` costs ~100 ns per element: the helpers below use plain pointer
+// loops and `memcmp` to keep the whole file well under a second.
+
+/// `count` standard normals from `g`.
+func normals(_ count: Int, _ g: inout Generator) -> [Float] {
+    [Float](unsafeUninitializedCapacity: count) { out, initialized in
+        for i in 0..<count { out[i] = g.nextNormal() }
+        initialized = count
+    }
 }
 
-/// Runs `matmul` and `matmulNaive` on seeded inputs, for every combination of the flags, and expects
-/// bit-identical outputs.
+/// Whether `x` and `y` hold exactly the same bits (so -0 ≠ +0, and a NaN equals the same NaN).
+func bitIdentical(_ x: [Float], _ y: [Float]) -> Bool {
+    x.count == y.count && x.withUnsafeBytes { xb in
+        y.withUnsafeBytes { yb in xb.count == 0 || memcmp(xb.baseAddress!, yb.baseAddress!, xb.count) == 0 }
+    }
+}
+
+/// Runs `matmul` and `matmulNaive` on seeded inputs, for every combination of `transA`, `transB` and
+/// `accumulate`, and expects bit-identical outputs.
 func expectFastMatchesNaive(m: Int, k: Int, n: Int, seed: UInt64 = 1,
                             sourceLocation: SourceLocation = #_sourceLocation) {
     var g = Generator(seed: seed)
-    let a = (0..<m * k).map { _ in g.nextNormal() }    // [M, K], or [K, M] read with transA
-    let b = (0..<k * n).map { _ in g.nextNormal() }    // [K, N], or [N, K] read with transB
-    let c0 = (0..<m * n).map { _ in g.nextNormal() }   // the existing C, read when `accumulate`
-    for (transA, transB, accumulate) in flagCombinations {
-        var fast = c0
-        var naive = c0
-        fast.withUnsafeMutableBufferPointer { c in
-            matmul(a, b, c.baseAddress!, m: m, k: k, n: n,
-                   transA: transA, transB: transB, accumulate: accumulate)
+    let a = normals(m * k, &g)    // [M, K], or [K, M] read with transA
+    let b = normals(k * n, &g)    // [K, N], or [N, K] read with transB
+    let c0 = normals(m * n, &g)   // the existing C, read when `accumulate`
+    func run(_ kernel: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+        var c = c0
+        c.withUnsafeMutableBufferPointer { kernel($0.baseAddress!) }
+        return c
+    }
+    for transA in [false, true] {
+        for transB in [false, true] {
+            for accumulate in [false, true] {
+                let fast = run {
+                    matmul(a, b, $0, m: m, k: k, n: n, transA: transA, transB: transB, accumulate: accumulate)
+                }
+                let naive = run {
+                    matmulNaive(a, b, $0, m: m, k: k, n: n, transA: transA, transB: transB, accumulate: accumulate)
+                }
+                #expect(bitIdentical(fast, naive),
+                        "m=\(m) k=\(k) n=\(n) transA=\(transA) transB=\(transB) accumulate=\(accumulate): fast != naive",
+                        sourceLocation: sourceLocation)
+            }
         }
-        naive.withUnsafeMutableBufferPointer { c in
-            matmulNaive(a, b, c.baseAddress!, m: m, k: k, n: n,
-                        transA: transA, transB: transB, accumulate: accumulate)
-        }
-        // Compare raw bytes: this test file is built in debug mode, where a per-element loop is slow.
-        let identical = fast.withUnsafeBytes { f in naive.withUnsafeBytes { r in f.elementsEqual(r) } }
-        #expect(identical,
-                "m=\(m) k=\(k) n=\(n) transA=\(transA) transB=\(transB) accumulate=\(accumulate): fast != naive",
-                sourceLocation: sourceLocation)
     }
 }
 
@@ -56,10 +78,29 @@ func fastMatchesNaiveOnOddSizes(m: Int) {
     }
 }
 
-/// Large enough for two threads, with edges in both directions and an odd number of row blocks.
+/// Large enough for two threads, with edges in both directions and an odd number of row blocks;
+/// C wider than tall (cut into column bands) and taller than wide (cut into row bands).
 @Test func twoThreadsMatchNaive() {
-    expectFastMatchesNaive(m: 67, k: 129, n: 75)
     #expect(67 * 129 * 75 >= parallelThreshold)
+    expectFastMatchesNaive(m: 67, k: 129, n: 75)
+    expectFastMatchesNaive(m: 75, k: 129, n: 67)
+}
+
+/// Any number of threads gives the same bits: each element is summed by one thread, in one order.
+@Test(arguments: [(37, 50, 90), (90, 50, 37)])
+func threadCountDoesNotChangeBits(shape: (Int, Int, Int)) {
+    let (m, k, n) = shape
+    var g = Generator(seed: 3)
+    let a = normals(m * k, &g)
+    let b = normals(k * n, &g)
+    let results = [1, 2, 3, 8].map { threads in
+        [Float](unsafeUninitializedCapacity: m * n) { c, count in
+            matmul(a, b, c.baseAddress!, m: m, k: k, n: n, transA: false, transB: true,
+                   accumulate: false, threads: threads)
+            count = m * n
+        }
+    }
+    for r in results.dropFirst() { #expect(bitIdentical(r, results[0])) }
 }
 
 /// K = 0 is an empty sum: C becomes 0, or stays C + 0.

@@ -147,3 +147,27 @@ import Testing
     #expect(!Terminal.colourEnabled(environment: ["NO_COLOR": "1"], outputIsTerminal: true))
     #expect(Terminal.colourEnabled(environment: ["NO_COLOR": ""], outputIsTerminal: true))
 }
+
+@Test func niceTicksAreRoundMultiplesInsideTheRange() {
+    #expect(niceTicks(0.04, 1.77, count: 5) == [0.5, 1, 1.5])
+    #expect(niceTicks(0, 10, count: 5) == [0, 2, 4, 6, 8, 10])
+    #expect(niceTicks(-3, 0.5, count: 4) == [-3, -2, -1, 0])
+    #expect(niceTicks(1, 1) == [1])
+}
+
+@Test func chineseLabelsTakeTwoColumns() {
+    // Row labels pad by columns; long column labels go to the ends, measured in columns too.
+    let chart = HeatMap(title: "注意力", rows: [[1.0, 0, 0, 0], [0, 1, 0, 0]], rowLabels: ["查询0", "q1"],
+                        columnLabels: ["键0", "键1", "键2", "键3"])
+    expectGolden(chart.text(colour: false), """
+        注意力
+               键0  键3
+              ┌────────┐
+        查询0 │██      │
+        q1    │  ██    │
+              └────────┘
+               scale: " " = 0 … "█" = 1 (░ ▒ ▓ between)
+        """)
+    // The SVG leaves 7 px per column for bar labels: 2 Chinese characters = 4 columns = 44 px.
+    #expect(BarChart(title: "b", bars: [("训练", 1.0)]).svg().contains("<rect x=\"44\""))
+}

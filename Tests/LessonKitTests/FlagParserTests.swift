@@ -141,6 +141,7 @@ func expectUsageError(_ arguments: [String], _ reason: String,
     expectUsageError(["--report", "out.txt"], "--report expects a .html file, got 'out.txt'")
     expectUsageError(["--data", "points.txt"], "--data expects a .csv file, got 'points.txt'")
     expectUsageError(["--data", "/nonexistent/points.csv"], "--data: no such file '/nonexistent/points.csv'")
+    expectUsageError(["--report", "/nonexistent/r.html"], "--report: no such folder '/nonexistent'")
 }
 
 @Test func unknownFlagsAndStrayArguments() {
@@ -176,4 +177,10 @@ func expectUsageError(_ arguments: [String], _ reason: String,
     #expect(editDistance("lr", "clip") == 3)
     #expect(editDistance("", "abc") == 3)
     #expect(editDistance("kitten", "sitting") == 3)
+}
+
+@Test func defaultsWithoutACommandLine() {
+    let flags = Flags.defaults(for: [.learningRate(default: 0.05), .epochs(default: 7)])
+    #expect(flags.double("lr") == 0.05 && flags.int("epochs") == 7)
+    #expect(flags.seed == 42 && flags.language == .en && flags.arguments.isEmpty)
 }

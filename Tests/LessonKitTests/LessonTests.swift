@@ -20,6 +20,7 @@ func collectingLesson(_ arguments: [String] = [], options: [Option] = [],
     lesson.say(en: "We split the data.", zh: "我们划分数据。")
     lesson.step(en: "Look at x", zh: "看 x")
     lesson.show(Tensor([1, 2], shape: [2]), name: "x", precision: 1)
+    lesson.show(Tensor(rows: [[1, 2], [3, 4]]), name: "w", precision: 0)
     lesson.headline(en: "loss 0.5", zh: "损失 0.5")
     expectGolden(output.text, """
         ════════════════════════════════════════════════════════════
@@ -33,6 +34,8 @@ func collectingLesson(_ arguments: [String] = [], options: [Option] = [],
 
         ▶ Step 1 · Look at x
         x = tensor([1.0, 2.0], shape: [2])
+        w = tensor([[1, 2],
+                    [3, 4]], shape: [2, 2])
         loss 0.5
 
         """)
@@ -96,6 +99,11 @@ func collectingLesson(_ arguments: [String] = [], options: [Option] = [],
 }
 
 @Test func finishReportsAFailedWrite() throws {
-    let (lesson, _) = try collectingLesson(["--report", "/nonexistent-dir/r.html"])
+    // The folder exists when the flags are checked, and is gone by the end of the run.
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lessonkit-gone-\(getpid())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let (lesson, output) = try collectingLesson(["--report", folder.appendingPathComponent("r.html").path])
+    try FileManager.default.removeItem(at: folder)
     #expect(lesson.finish() == false)
+    #expect(!output.text.contains("Report written"))
 }

@@ -28,12 +28,18 @@ let microCols = 16
 
 /// Products with at least this many multiply-adds (M·N·K) use two threads.
 ///
-/// Measured with `bench`: below about 256K multiply-adds, waking a second thread costs more than it
-/// saves; the model's forward shapes (about 0.6-2.6M) gain 15-40 %.
-let parallelThreshold = 256 * 1024
+/// Measured here: `concurrentPerform` costs ~0.3 µs when its worker thread is awake but 5-50 µs
+/// when it must be woken, while 512K multiply-adds take ~40 µs on one core. On an idle machine
+/// the model's shapes (1.3M-2.6M) ran 1.5-1.8x faster on two threads; on a machine busy with other
+/// work, two threads were often *slower* (see `matmulMaxThreads`).
+let parallelThreshold = 512 * 1024
 
-/// Most threads the fast matmul uses: the project's machine has two cores.
-public let matmulMaxThreads = 2
+/// Most threads `matmul` uses for a large product (the project's machine has two cores).
+///
+/// Set it to 1 when the machine is busy with other work: a second thread only pays when a core is
+/// free for it, and waiting for a thread that the operating system has not yet scheduled can make
+/// a product several times slower. (Set it before training starts, not while a matmul is running.)
+nonisolated(unsafe) public var matmulMaxThreads = 2
 
 /// The fast matmul used by every op: C[M, N] = A[M, K] · B[K, N] (or `C += …` with `accumulate`).
 ///
@@ -54,9 +60,9 @@ public func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: Un
 
 /// The fast matmul on exactly `threads` threads (the benchmark compares 1 and 2).
 ///
-/// The row blocks of C are split into `threads` contiguous ranges, one per thread: every element of
-/// C is computed by one thread, in the same order as with one thread, so the bits do not depend on
-/// the thread count or on timing.
+/// C is cut into `threads` rectangles (bands of rows, or of columns when C is wider than tall), one
+/// per thread: every element of C is computed by one thread, in the same order as with one thread,
+/// so the bits do not depend on the thread count or on timing.
 public func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                    m: Int, k: Int, n: Int, transA: Bool, transB: Bool, accumulate: Bool,
                    threads: Int) {

@@ -2,9 +2,11 @@
 // Dimension letters: N independent attention problems (batch × heads), T query positions,
 // S key/value positions, E the per-head width (head_dim).
 //
-// This first version is a composite of existing ops (matmul, transpose, add, softmax, dropout), so
-// its backward comes from theirs and is correct by construction; a fused forward/backward can
-// replace it later and be gradient-checked against it.
+// Two versions, same results: `scaledDotProductAttentionComposite` chains existing ops (matmul,
+// transpose, add, softmax, dropout), so its backward comes from theirs and is correct by
+// construction: read it first. `scaledDotProductAttention` fuses scale, mask, softmax and dropout
+// into one op with a hand-written backward (`attentionWeights`), then multiplies by v; the tests
+// gradient-check it and compare it with the composite.
 
 /// An attention mask in additive form: a Float tensor added to the attention scores, 0 where a
 /// position may be attended and -∞ where it may not (softmax turns e^-∞ into weight 0).
@@ -29,7 +31,9 @@ public struct AttentionMask {
     /// The causal mask `[T, T]`: query t may attend keys 0...t only (`triu(ones, diagonal=1)` blocked).
     public static func causal(_ length: Int) -> AttentionMask {
         var blocked = [Bool](repeating: false, count: length * length)
-        for t in 0..<length { for s in (t + 1)..<max(length, t + 1) { blocked[t * length + s] = true } }
+        for t in 0..<length {
+            for s in 0..<length where s > t { blocked[t * length + s] = true }
+        }
         return AttentionMask(blocked: blocked, shape: [length, length])
     }
 }
@@ -47,7 +51,7 @@ extension Tensor {
     ///
     /// - Parameters:
     ///   - query: `[N, T, E]`.  - key: `[N, S, E]`.  - value: `[N, S, Ev]`.
-    ///   - mask: added to the scores; any shape that broadcasts to `[N, T, S]`.
+    ///   - mask: added to the scores: `[T, S]` (shared by all problems) or `[N, T, S]`.
     ///   - dropout: probability of dropping an attention weight (training only).
     ///   - scale: defaults to 1/√E.
     /// - Returns: `output` `[N, T, Ev]` and `weights` `[N, T, S]`.
@@ -55,16 +59,96 @@ extension Tensor {
         query: Tensor, key: Tensor, value: Tensor, mask: Tensor? = nil,
         dropout: Float = 0, training: Bool = true, generator: inout Generator, scale: Float? = nil
     ) -> (output: Tensor, weights: Tensor) {
+        precondition(value.rank == 3 && value.shape[0] == key.shape[0] && value.shape[1] == key.shape[1],
+                     "scaledDotProductAttention: value \(value.shape) does not match key \(key.shape) ([N, S, Ev])")
+        let weights = attentionWeights(query: query, key: key, mask: mask, dropout: dropout, training: training,
+                                       generator: &generator, scale: scale)        // [N, T, S]
+        return (weights.matmul(value), weights)                                    // [N, T, Ev]
+    }
+
+    /// The same computation from separate ops: the reference the fused version is tested against.
+    public static func scaledDotProductAttentionComposite(
+        query: Tensor, key: Tensor, value: Tensor, mask: Tensor? = nil,
+        dropout: Float = 0, training: Bool = true, generator: inout Generator, scale: Float? = nil
+    ) -> (output: Tensor, weights: Tensor) {
         precondition(query.rank == 3 && key.rank == 3 && value.rank == 3,
                      "scaledDotProductAttention: expects [N, T, E] inputs, got \(query.shape), \(key.shape), \(value.shape)")
-        let headWidth = query.shape[2]
-        let s = scale ?? 1 / Float(headWidth).squareRoot()
-        // PyTorch scales q before the product (q·s)·kᵀ; with s a power of two (E = 4, 16, 64) both
-        // orders give the same bits.
+        let s = scale ?? 1 / Float(query.shape[2]).squareRoot()
+        // PyTorch scales q before the product: (q·s)·kᵀ.
         var scores = (query * s).matmul(key.transpose(1, 2))      // [N, T, S]
         if let mask { scores = scores + mask }
         var weights = scores.softmax(dim: -1)                     // [N, T, S]
         weights = weights.dropout(p: dropout, training: training, generator: &generator)
         return (weights.matmul(value), weights)                   // [N, T, Ev]
+    }
+
+    /// The attention weights `dropout(softmax(q·kᵀ · scale + mask))`, fused into one op.
+    ///
+    /// Backward, with P the softmax, D the dropout's mask (0 or 1/(1-p)) and G = dL/d(weights):
+    ///
+    ///     dP     = G ⊙ D
+    ///     dS     = P ⊙ (dP - Σₛ dP ⊙ P)          (softmax's backward, row by row)
+    ///     dq     = scale · dS · k       dk = dSᵀ · (scale · q)       dmask = dS
+    // query: [N, T, E], key: [N, S, E], mask: [T, S] or [N, T, S] -> [N, T, S]
+    public static func attentionWeights(query: Tensor, key: Tensor, mask: Tensor? = nil, dropout: Float = 0,
+                                        training: Bool = true, generator: inout Generator,
+                                        scale: Float? = nil) -> Tensor {
+        precondition(query.rank == 3 && key.rank == 3 && query.shape[0] == key.shape[0] && query.shape[2] == key.shape[2],
+                     "attentionWeights: expects query [N, T, E] and key [N, S, E], got \(query.shape), \(key.shape)")
+        precondition(dropout >= 0 && dropout <= 1, "attentionWeights: dropout \(dropout) is not in [0, 1]")
+        let n = query.shape[0], t = query.shape[1], s = key.shape[1], e = query.shape[2]
+        let sc = scale ?? 1 / Float(e).squareRoot()
+        let maskShared = mask.map { $0.shape == [t, s] } ?? false
+        if let mask {
+            precondition(maskShared || mask.shape == [n, t, s],
+                         "attentionWeights: mask \(mask.shape) is neither [T, S] = \([t, s]) nor [N, T, S] = \([n, t, s])")
+        }
+        let qScaled = mapValues(query.scalars) { $0 * sc }        // as PyTorch: scale q first
+        let kValues = key.scalars
+        // Scores, one [T, S] block per problem: q[T, E] · k[S, E]ᵀ.
+        var p = [Float](repeating: 0, count: n * t * s)
+        for i in 0..<n {
+            matmulBuffers(qScaled, i * t * e, kValues, i * s * e, &p, i * t * s, m: t, k: e, n: s, transB: true)
+        }
+        if let m = mask?.scalars {
+            for i in 0..<(n * t * s) { p[i] += m[maskShared ? i % (t * s) : i] }
+        }
+        p = softmaxValues(p, outer: n * t, n: s, inner: 1, log: false)
+        // Dropout's mask, drawn only when it is active (the identity otherwise, as `dropout`).
+        let active = training && dropout > 0
+        let keep: [Float] = active
+            ? (0..<(n * t * s)).map { _ in generator.nextFloat() < dropout ? 0 : 1 / (1 - dropout) }
+            : []
+        let weights = active ? zipValues(p, keep) { $0 * $1 } : p
+        var inputs = [query, key]
+        if let mask { inputs.append(mask) }
+        let needQ = query.requiresGrad, needK = key.requiresGrad, needMask = mask?.requiresGrad ?? false
+        let maskShape = mask?.shape ?? []
+        return result(weights, shape: [n, t, s], op: "AttentionWeightsBackward", inputs: inputs) { g in
+            let dP = active ? zipValues(g, keep) { $0 * $1 } : g
+            var dS = [Float](repeating: 0, count: n * t * s)
+            for row in 0..<(n * t) {
+                let base = row * s
+                var dot: Float = 0
+                for j in 0..<s { dot += dP[base + j] * p[base + j] }
+                for j in 0..<s { dS[base + j] = p[base + j] * (dP[base + j] - dot) }
+            }
+            // A fully masked row has NaN weights (as PyTorch); its gradient is NaN too.
+            var dq: [Float]? = nil, dk: [Float]? = nil, dmask: [Float]? = nil
+            if needQ {                                     // dq[T, E] = scale · dS[T, S] · k[S, E]
+                var d = [Float](repeating: 0, count: n * t * e)
+                for i in 0..<n { matmulBuffers(dS, i * t * s, kValues, i * s * e, &d, i * t * e, m: t, k: s, n: e) }
+                dq = mapValues(d) { $0 * sc }
+            }
+            if needK {                                     // dk[S, E] = dS[T, S]ᵀ · (scale · q)[T, E]
+                var d = [Float](repeating: 0, count: n * s * e)
+                for i in 0..<n {
+                    matmulBuffers(dS, i * t * s, qScaled, i * t * e, &d, i * s * e, m: s, k: t, n: e, transA: true)
+                }
+                dk = d
+            }
+            if needMask { dmask = sumToShape(dS, from: [n, t, s], to: maskShape) }
+            return maskShape.isEmpty ? [dq, dk] : [dq, dk, dmask]
+        }
     }
 }

@@ -116,6 +116,12 @@ public struct FlagParser: Sendable {
             if mustExist && !FileManager.default.fileExists(atPath: text) {
                 throw fail("--\(name): no such file '\(text)'")
             }
+            // A file to be written: its folder must exist, so a long run does not fail at the end.
+            let folder = URL(fileURLWithPath: text).deletingLastPathComponent().path
+            var isFolder: ObjCBool = false
+            if !mustExist && !(FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) {
+                throw fail("--\(name): no such folder '\(folder)'")
+            }
             return .text(text)
         }
     }

@@ -104,8 +104,10 @@ public final class Lesson {
     }
 
     /// A sub-heading inside a stage.
-    public func heading(en: String, zh: String) {
-        let text = tr(en: en, zh: zh)
+    public func heading(en: String, zh: String) { heading(Localized(en: en, zh: zh)) }
+
+    public func heading(_ title: Localized) {
+        let text = title(language)
         report?.add(.heading(text))
         if !flags.quiet { emit("\n" + text.bold(colour) + "\n" + String(repeating: "─", count: displayWidth(text))) }
     }
@@ -119,8 +121,11 @@ public final class Lesson {
     // MARK: - Numbers and pictures
 
     /// Prints a tensor in PyTorch's style, optionally after a name: `x = tensor([...], shape: [2])`.
+    /// Continuation lines are indented by the name's width, so the rows stay aligned.
     public func show(_ tensor: Tensor, name: String? = nil, precision: Int = 4) {
-        let text = (name.map { "\($0) = " } ?? "") + tensor.description(precision: precision)
+        let prefix = name.map { "\($0) = " } ?? ""
+        let indent = "\n" + String(repeating: " ", count: displayWidth(prefix))
+        let text = prefix + tensor.description(precision: precision).replacingOccurrences(of: "\n", with: indent)
         report?.add(.preformatted(text))
         if !flags.quiet { emit(text) }
     }

@@ -59,7 +59,8 @@ public struct BarChart: Chart {
     }
 
     public func svg() -> String {
-        let labelWidth = Double(min(200, 16 + 7 * (bars.map { $0.label.count }.max() ?? 0)))
+        // About 7 px per column at 12 px type (a Chinese character is two columns).
+        let labelWidth = Double(min(200, 16 + 7 * (bars.map { displayWidth($0.label) }.max() ?? 0)))
         let rowH = 24.0
         let (W, top) = (640.0, 34.0)
         let H = top + rowH * Double(bars.count) + 16

@@ -48,7 +48,7 @@ func tickLine(_ ticks: [(column: Int, label: String)], width: Int) -> String {
         return endA && !endB
     }
     for i in order {
-        let tick = ticks[i], w = tick.label.count
+        let tick = ticks[i], w = displayWidth(tick.label)
         var start = tick.column - w / 2
         if i == 0 { start = tick.column }
         if i == ticks.count - 1 && ticks.count > 1 { start = tick.column - w + 1 }
@@ -56,8 +56,33 @@ func tickLine(_ ticks: [(column: Int, label: String)], width: Int) -> String {
         // One blank column must separate two labels.
         let span = (start - 1)..<(start + w + 1)
         guard start + w <= line.count, !taken.contains(where: { $0.overlaps(span) }) else { continue }
-        for (k, ch) in tick.label.enumerated() { line[start + k] = ch }
+        // A wide character fills two columns: the second holds a placeholder removed below.
+        var column = start
+        for ch in tick.label {
+            line[column] = ch
+            if displayWidth(String(ch)) == 2 { line[column + 1] = "\0" }
+            column += displayWidth(String(ch))
+        }
         taken.append(start..<(start + w))
     }
-    return String(String(line).reversed().drop(while: { $0 == " " }).reversed())
+    return trimmed(String(line.filter { $0 != "\0" }))
+}
+
+/// "Nice" tick values for an axis from `low` to `high`: multiples of 1, 2 or 5 × 10ᵏ, about
+/// `count` of them, all inside the range (as matplotlib and D3 choose them).
+///
+///     niceTicks(0.04, 1.77, count: 5)   // [0.5, 1, 1.5] (step 0.5: the first of 1, 2, 5 ≥ 0.346)
+func niceTicks(_ low: Double, _ high: Double, count: Int = 5) -> [Double] {
+    guard high > low, count > 0 else { return [low] }
+    let rough = (high - low) / Double(count)
+    let magnitude = pow(10, (log10(rough)).rounded(.down))
+    let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
+    var ticks: [Double] = []
+    var k = (low / step).rounded(.up)
+    while k * step <= high + step * 1e-9 {
+        // Multiply rather than accumulate, so 0.1 + 0.2 style errors do not creep in.
+        ticks.append(k * step)
+        k += 1
+    }
+    return ticks
 }

@@ -13,9 +13,13 @@ extension LineChart {
 
         var out = SVG.open(width: Int(W), height: Int(H), title: title)
         out += SVG.text(title, x: W / 2, y: 20, anchor: "middle", size: 14, weight: "bold")
-        // Grid and y ticks.
-        for i in 0...4 {
-            let y = yr.low + (yr.high - yr.low) * Double(i) / 4
+        // Grid and y ticks: round values; on a log scale, powers of ten when the data span one.
+        var yTicks = niceTicks(yr.low, yr.high, count: 5)
+        if logScale {
+            let decades = niceTicks(yr.low, yr.high, count: 5).filter { $0 == $0.rounded() }
+            yTicks = decades.count >= 2 ? decades : [yr.low, (yr.low + yr.high) / 2, yr.high]
+        }
+        for y in yTicks {
             out += SVG.line(left, py(y), left + plotW, py(y), stroke: "#e5e5e5")
             out += SVG.text(axisLabel(shown(y)), x: left - 6, y: py(y) + 4, anchor: "end", size: 11)
         }

@@ -66,7 +66,8 @@ public struct HTMLReport: Sendable {
             case .preformatted(let s): body += "<pre>\(e(s))</pre>\n"
             case .table(let t): body += Self.html(t) + "\n"
             case .chart(let c):
-                body += "<figure>\n\(c.svg())\n<figcaption>\(e(c.title))</figcaption>\n</figure>\n"
+                // The SVG carries its own title (drawn, and as <title> for screen readers).
+                body += "<figure>\n\(c.svg())\n</figure>\n"
             }
         }
         return """
@@ -114,7 +115,6 @@ public struct HTMLReport: Sendable {
         th,td{padding:3px 12px;text-align:left} th{border-bottom:2px solid #444} td.num,th.num{text-align:right}
         tbody tr:nth-child(even){background:#f7f7f7}
         figure{margin:1.2em 0} figure svg{max-width:100%;height:auto;display:block}
-        figcaption{color:#555;font-size:.9em;text-align:center}
         """
 
     /// Writes the page atomically: first to a temporary file beside `path`, then renamed over it,

@@ -1,0 +1,4 @@
+import Testing
+@testable import lesson2
+
+@Test func title() { #expect(lessonTitle() == "lesson2") }
