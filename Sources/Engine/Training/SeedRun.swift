@@ -133,3 +133,13 @@ public func runSeedTraining(_ config: SeedRunConfig = SeedRunConfig(), checkpoin
     log("Test predictions: [" + prediction.scalars.map { "\(Double($0))" }.joined(separator: ", ") + "]")
     return SeedRunResult(epochLosses: losses, learningRates: rates, predictions: prediction.scalars, model: model)
 }
+
+/// The seed's run with its own settings, changing only the seed and the number of epochs:
+/// `try runSeedTraining(seed: 0) { print($0) }` prints what the script prints.
+@discardableResult
+public func runSeedTraining(seed: UInt64, epochs: Int = 50, log: (String) -> Void) throws -> SeedRunResult {
+    var config = SeedRunConfig()
+    config.seed = seed
+    config.epochs = epochs
+    return try runSeedTraining(config, log: log)
+}
