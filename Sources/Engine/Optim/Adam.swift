@@ -127,7 +127,10 @@ public class Adam: Optimizer {
     }
 
     public func stateDict() -> OptimizerState {
-        var result = OptimizerState(numbers: ["lr": learningRate])
+        // Settings are saved too, for a reader of the checkpoint; loading uses only lr and the state.
+        var result = OptimizerState(numbers: ["lr": learningRate, "beta1": beta1, "beta2": beta2, "eps": epsilon,
+                                              "weight_decay": weightDecay,
+                                              "decoupled_weight_decay": decoupledWeightDecay ? 1 : 0])
         for (i, s) in state.enumerated() {
             result.numbers["\(i).step"] = Double(s.step)
             result.tensors["\(i).exp_avg"] = s.expAvg
