@@ -198,14 +198,17 @@ func cellDirty(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) {
     }
     lesson.table(cleaning)
     lesson.say(en: """
-        RMSE is the distance to the true values we kept aside. The mean is dragged up by the stuck \
-        sensors; the median is not. Clipping pulls each outlier back to the rule's fence: not the true \
-        value, but far closer than +10σ. (In a real pipeline the fill values and fences come from the \
-        training split only, as the scaler's do below.)
+        RMSE is the distance to the true values we kept aside. No fill value can recover a random \
+        number: at the missing cells the error stays near the column's own spread whatever we fill \
+        with, and the mean (pulled up by the stuck sensors) does a little worse than the median. The \
+        big win is clipping: each outlier goes back to the rule's fence — not its true value, but far \
+        closer than +10σ. (In a real pipeline the fill values and fences come from the training split \
+        only, as the scaler's do below; the CSV path, --data, does it that way.)
         """, zh: """
-        RMSE 是与我们事先保存的真实值之间的距离。均值会被卡住的传感器拉高，中位数不会。裁剪把每个异常值\
-        拉回到规则的边界：不是真实值，但比 +10σ 近得多。（在真实流程中，填补值和边界只能来自训练集，\
-        就像下面缩放器的统计量一样。）
+        RMSE 是与我们事先保存的真实值之间的距离。任何填补值都还原不了一个随机数：无论用什么填，缺失处的误差\
+        都接近该列本身的离散程度；均值（被卡住的传感器拉高）比中位数略差。真正的收获来自裁剪：每个异常值\
+        被拉回到规则的边界——不是真实值，但比 +10σ 近得多。（在真实流程中，填补值和边界只能来自训练集，\
+        就像下面缩放器的统计量一样；CSV 路径 --data 就是这样做的。）
         """)
     lesson.plot(Histogram(title: lesson.tr(en: "label residual y − mean(row)", zh: "标签残差 y − 行均值"),
                           values: r.labels.residuals, bins: 30, height: 6))

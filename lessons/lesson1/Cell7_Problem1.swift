@@ -106,15 +106,16 @@ func cellProblem1(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult, 
     }
     lesson.table(table)
     let standardised = r.inputs[0].run, worst = r.inputs.last!.run
+    let worstName = r.inputs.last!.name
     lesson.say(en: """
         Symptom: on raw inputs the loss falls slowly or stalls — \(fmt(worst.finalLoss)) after \
-        \(settings.steps) steps in recorded units, against \(fmt(standardised.finalLoss)) standardised. \
+        \(settings.steps) steps with inputs \(worstName.en), against \(fmt(standardised.finalLoss)) standardised. \
         The large inputs push most tanh units onto their flat ends, so their gradients vanish, and \
         the gradient norm exceeds the clip threshold on \(worst.clippedSteps) of \(settings.steps) steps \
         (\(standardised.clippedSteps) when standardised): clipping keeps the steps safe but short. \
         Fix: standardise with training statistics.
         """, zh: """
-        症状：原始输入下损失下降很慢甚至停滞——记录单位下 \(settings.steps) 步后为 \(fmt(worst.finalLoss))，\
+        症状：原始输入下损失下降很慢甚至停滞——输入为"\(worstName.zh)"时 \(settings.steps) 步后为 \(fmt(worst.finalLoss))，\
         标准化后为 \(fmt(standardised.finalLoss))。大输入把大多数 tanh 单元推到平坦的两端，梯度消失；\
         梯度范数在 \(settings.steps) 步中有 \(worst.clippedSteps) 步超过裁剪阈值（标准化时为 \
         \(standardised.clippedSteps) 步）：裁剪让每一步安全，但也让每一步很短。修复：用训练集的统计量做标准化。
