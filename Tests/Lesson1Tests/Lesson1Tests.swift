@@ -114,6 +114,12 @@ func expectClose(_ a: Float, _ b: Float, _ tolerance: Float, sourceLocation: Sou
     let saturatedGrad = zip(h, g).filter { Swift.abs($0.0) > 0.99 }.map { Swift.abs($0.1) }.max()!
     let freeGrad = zip(h, g).filter { Swift.abs($0.0) < 0.5 }.map { Swift.abs($0.1) }.max()!
     #expect(saturatedGrad < freeGrad / 10)
+    // Position 5 dominates the first layer's update on the seed's raw data, not when standardised.
+    let raw = firstLook(x: x, y: y, seed: 42).weightGradientByGroup
+    #expect(raw.count == 5 && raw.max()! / raw.min()! > 6 && raw[4] > 6 * raw[0])
+    let even = standardised.weightGradientByGroup
+    #expect(even.max()! / even.min()! < 2)
+    expectClose(raw[0], 0.2371, 1e-3)
 }
 
 // MARK: - Cell 6: leakage
@@ -166,7 +172,9 @@ func runCollecting(_ arguments: [String], target: String? = nil) throws -> Strin
                  "split 800/100/100; one batch: x [32, 5, 10], y [32, 1]",
                  "one validation sample moves 0 vs 40000 training values",
                  "raw (recorded units) 0.5543",
-                 "clipped steps: 60 / 64 / 300"] {
+                 "clipped steps: 60 / 64 / 300",
+                 "first step: saturated tanh 0.1 % / 15.7 % / 93.4 %",
+                 "Unit 6: standardised h = -0.753, dL/dz = -1.01e-03; raw h = -0.999, dL/dz = -8.83e-06"] {
         #expect(first.contains(line), "missing: \(line)")
     }
     #expect(try runCollecting([]) == first)
@@ -174,7 +182,7 @@ func runCollecting(_ arguments: [String], target: String? = nil) throws -> Strin
 
 @Test func quietPrintsOnlyHeadlinesAndChineseWorks() throws {
     let quiet = try runCollecting(["--quiet"]).split(separator: "\n")
-    #expect(quiet.count == 7)
+    #expect(quiet.count == 8)
     #expect(quiet.first!.hasPrefix("data: X [1000, 5, 10]"))
     let zh = try runCollecting(["--quiet", "--lang", "zh"])
     #expect(zh.contains("第 5 个位置占方差的 45.3 %"))

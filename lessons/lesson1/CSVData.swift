@@ -123,17 +123,29 @@ func runCSVLesson(_ lesson: Lesson, _ settings: Settings, path: String) {
         \(prepared.filledCells.map(String.init).joined(separator: "/"))。
         """)
     let split = finishSplit(prepared.splits, seed: settings.seed)
+    let cleanedColumn = stride(from: noisiest, to: split.splits.train.inputs.count, by: f)
+        .map { split.splits.train.inputs.scalars[$0] }
+    lesson.plot(Histogram(title: lesson.tr(en: "\(csv.featureNames[noisiest]) after cleaning (training split)",
+                                           zh: "清洗后的 \(csv.featureNames[noisiest])（训练集）"),
+                          values: cleanedColumn, bins: 30, height: 6))
     lesson.say(en: "train \(split.splits.train.count) · validation \(split.splits.validation.count) · test "
                + "\(split.splits.test.count); one batch: x \(split.batchX.shape), y \(split.batchY.shape)",
                zh: "训练 \(split.splits.train.count) · 验证 \(split.splits.validation.count) · 测试 "
                + "\(split.splits.test.count)；一个批次：x \(split.batchX.shape)，y \(split.batchY.shape)")
     lesson.show(split.batchX.narrow(dim: 0, start: 0, length: 2), name: "batch_x[:2]", precision: 2)
+    var scaler = Table([lesson.tr(en: "column", zh: "列"), lesson.tr(en: "train mean μ", zh: "训练均值 μ"),
+                        lesson.tr(en: "train std σ", zh: "训练标准差 σ")])
+    for (k, name) in csv.featureNames.enumerated() {
+        scaler.append([.text(name), .number(Double(split.xScaler.mean[k])), .number(Double(split.xScaler.std[k]))])
+    }
+    lesson.table(scaler)
+    showScaledMoments(lesson, split)
     lesson.headline(en: "\(path): \(csv.features.shape[0]) rows × \(f) features; "
                     + "\(stats.map(\.missing).reduce(0, +)) missing cells, \(flagsIQR.filter { $0 }.count) IQR outliers; "
                     + "split \(split.splits.train.count)/\(split.splits.validation.count)/\(split.splits.test.count)",
                     zh: "\(path)：\(csv.features.shape[0]) 行 × \(f) 个特征；缺失 \(stats.map(\.missing).reduce(0, +)) 个，"
                     + "IQR 异常值 \(flagsIQR.filter { $0 }.count) 个；划分 "
                     + "\(split.splits.train.count)/\(split.splits.validation.count)/\(split.splits.test.count)")
-    cellProblem1(lesson, settings, split, synthetic: false)
+    cellProblem1(lesson, settings, split, synthetic: false, featureNames: csv.featureNames)
     cellSummary(lesson)
 }

@@ -47,6 +47,24 @@ struct SplitResult {
     let yScaler: StandardScaler
 }
 
+/// The overall mean and std (divisor n) of a scaled table: what "standardised" means in numbers.
+struct Moments {
+    let mean: Float
+    let std: Float
+
+    init(_ t: Tensor) {
+        mean = t.mean().item
+        std = t.variance(unbiased: false).sqrt().item
+    }
+}
+
+/// Each split's inputs after the training-fitted scaler: the training split is exactly 0 / 1 (per
+/// column, so overall too); validation and test only close to it, because the scaler never saw
+/// them. That small gap is the honest one.
+func scaledMoments(_ r: SplitResult) -> [Moments] {
+    [r.splits.train, r.splits.validation, r.splits.test].map { Moments(r.xScaler.transform(flattened($0).inputs)) }
+}
+
 /// Splits 80 / 10 / 10 with a seeded shuffle, takes one batch of 32, fits both scalers on the
 /// training split only.
 func computeSplit(_ data: TensorDataset, seed: UInt64) -> SplitResult {
@@ -102,9 +120,25 @@ func cellSplit(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) -> Spli
                       .number(Double(r.xScaler.std[p * 10]))])
     }
     lesson.table(table)
+    showScaledMoments(lesson, r)
     lesson.headline(en: "split \(r.splits.train.count)/\(r.splits.validation.count)/\(r.splits.test.count); "
                     + "one batch: x \(r.batchX.shape), y \(r.batchY.shape)",
                     zh: "划分 \(r.splits.train.count)/\(r.splits.validation.count)/\(r.splits.test.count)；"
                     + "一个批次：x \(r.batchX.shape)，y \(r.batchY.shape)")
     return r
+}
+
+/// Prints the mean and std of each split after scaling (both the seed's data and a CSV file).
+func showScaledMoments(_ lesson: Lesson, _ r: SplitResult) {
+    let m = scaledMoments(r)
+    var table = Table([lesson.tr(en: "after scaling", zh: "缩放后"), lesson.tr(en: "mean", zh: "均值"),
+                       lesson.tr(en: "std", zh: "标准差")])
+    for (name, moments) in zip([lesson.tr(en: "train", zh: "训练集"), lesson.tr(en: "validation", zh: "验证集"),
+                                lesson.tr(en: "test", zh: "测试集")], m) {
+        table.append([.text(name), .number(Double(moments.mean)), .number(Double(moments.std))])
+    }
+    lesson.table(table)
+    lesson.say(en: "The training split comes out at exactly 0 and 1; validation and test only close to it, because "
+               + "the scaler never saw them. That is how new data will look too.",
+               zh: "训练集缩放后正好是 0 和 1；验证集和测试集只是接近，因为缩放器从没见过它们。新数据也会是这样。")
 }

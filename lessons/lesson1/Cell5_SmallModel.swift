@@ -58,19 +58,35 @@ struct FirstLook {
     let saturatedSigmoid: Double
     /// The global gradient norm before clipping (the seed clips at 1.0).
     let gradientNorm: Float
+    /// The norm of fc1.weight's gradient over the columns of each input group (a position's 10
+    /// values, or one CSV column): which inputs drive the first layer's update.
+    let weightGradientByGroup: [Float]
+    /// The shapes at each module boundary (printed with --trace-shapes).
+    let trace: [ShapeTraceEntry]
 }
 
-/// A fresh model (seeded) on one batch `x: [B, F]`, `y: [B, 1]`.
-func firstLook(x: Tensor, y: Tensor, seed: UInt64) -> FirstLook {
+/// A fresh model (seeded, the same one `trainSmallModel` starts from) on one batch `x: [B, F]`,
+/// `y: [B, 1]`; `groupSize` consecutive input columns form one group (10 = one position).
+func firstLook(x: Tensor, y: Tensor, groupSize: Int = 10, seed: UInt64) -> FirstLook {
     var generator = Generator(seed: seed &+ 4)
     let model = SmallMLP(inputs: x.shape[1], generator: &generator)
-    let (z, h, out) = model.forward(x)
+    let ((z, h, out), trace) = withShapeTrace(model) { model.forward(x) }
     z.retainGrad()
     Tensor.mseLoss(out, y).backward()
     let sigmoid = withNoGrad { z.sigmoid() }
+    // fc1.weight.grad is [H, F]: column f collects Σ_b dL/dz[b, h] · x[b, f], so it grows with x.
+    let g = model.fc1.weight.grad!
+    let (hidden, features) = (g.shape[0], g.shape[1])
+    let groups = (0..<(features / groupSize)).map { k -> Float in
+        var squares: Float = 0
+        for row in 0..<hidden {
+            for f in (k * groupSize)..<((k + 1) * groupSize) { squares += g.scalars[row * features + f] * g.scalars[row * features + f] }
+        }
+        return squares.squareRoot()
+    }
     return FirstLook(z: z.detach(), h: h.detach(), gradZ: z.grad!, saturatedTanh: saturatedFraction(h, .tanh),
                      saturatedSigmoid: saturatedFraction(sigmoid, .sigmoid),
-                     gradientNorm: gradNorm(model.parameters()))
+                     gradientNorm: gradNorm(model.parameters()), weightGradientByGroup: groups, trace: trace)
 }
 
 /// What one training run leaves behind.
@@ -171,7 +187,8 @@ func inputVersions(_ split: SplitResult, synthetic: Bool = true)
 
 // MARK: - Cell 5: the small model, one forward and backward pass
 
-func cellSmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult, synthetic: Bool = true) {
+func cellSmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult, synthetic: Bool = true,
+                    featureNames: [String] = []) {
     lesson.step(en: "A small model, one forward and backward pass", zh: "一个小模型，一次前向和反向传播")
     let inputs = split.xScaler.mean.count
     lesson.say(synthetic ? Localized(en: """
@@ -192,21 +209,34 @@ func cellSmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult
         """))
     let x = flattened(TensorDataset(inputs: split.batchX, targets: split.batchY))
     let y = split.yScaler.transform(split.batchY)
+    let versions = inputVersions(split, synthetic: synthetic)
+    let looks = versions.map { firstLook(x: $0.transform(x.inputs), y: y, groupSize: synthetic ? 10 : 1, seed: settings.seed) }
+    for entry in looks[0].trace { lesson.traceShape(entry.path, shape: entry.outputShape) }
+    for k in 0..<2 {
+        lesson.say(en: "\(versions[k].name.en): pre-activation z = fc1(x), activation h = tanh(z), "
+                   + "and the gradient dL/dz = dL/dh · (1 − h²) that flows back into fc1 (sample 0, units 0–7):",
+                   zh: "\(versions[k].name.zh)：预激活 z = fc1(x)、激活 h = tanh(z)，以及流回 fc1 的梯度 "
+                   + "dL/dz = dL/dh · (1 − h²)（第 0 个样本，单元 0–7）：")
+        lesson.show(firstRow(looks[k].z), name: "z[0, :8]", precision: 3)
+        lesson.show(firstRow(looks[k].h), name: "h[0, :8]", precision: 3)
+        lesson.show(firstRow(looks[k].gradZ), name: "dL/dz[0, :8]", precision: 3)
+    }
+    // The unit of row 0 that raw inputs push furthest onto a flat end, in both versions.
+    let rawH = firstRow(looks[1].h).scalars
+    let unit = rawH.indices.max { Swift.abs(rawH[$0]) < Swift.abs(rawH[$1]) }!
+    let (hStd, gStd) = (looks[0].h.scalars[unit], looks[0].gradZ.scalars[unit])
+    let (hRaw, gRaw) = (looks[1].h.scalars[unit], looks[1].gradZ.scalars[unit])
+    let shrink = gRaw == 0 ? Localized(en: "exactly 0", zh: "正好是 0")
+        : Localized(en: "\(fmt(Swift.abs(gStd) / Swift.abs(gRaw), 0))× smaller", zh: "小了 \(fmt(Swift.abs(gStd) / Swift.abs(gRaw), 0)) 倍")
+    lesson.say(en: "Unit \(unit): standardised h = \(fmt(hStd, 3)), dL/dz = \(sci(gStd)); raw h = \(fmt(hRaw, 3)), "
+               + "dL/dz = \(sci(gRaw)) — \(shrink.en), because 1 − h² = \(sci(1 - hRaw * hRaw)).",
+               zh: "单元 \(unit)：标准化时 h = \(fmt(hStd, 3))，dL/dz = \(sci(gStd))；原始输入时 h = \(fmt(hRaw, 3))，"
+               + "dL/dz = \(sci(gRaw))——\(shrink.zh)，因为 1 − h² = \(sci(1 - hRaw * hRaw))。")
     var table = Table([lesson.tr(en: "inputs", zh: "输入"), lesson.tr(en: "std of z", zh: "z 的标准差"),
                        lesson.tr(en: "saturated tanh", zh: "饱和的 tanh"),
                        lesson.tr(en: "saturated sigmoid", zh: "饱和的 sigmoid"),
                        lesson.tr(en: "gradient norm", zh: "梯度范数")])
-    for (k, version) in inputVersions(split, synthetic: synthetic).enumerated() {
-        let look = firstLook(x: version.transform(x.inputs), y: y, seed: settings.seed)
-        if k < 2 {
-            lesson.say(en: "\(version.name.en): pre-activation z = fc1(x), activation h = tanh(z), "
-                       + "and the gradient dL/dz = dL/dh · (1 − h²) that flows back into fc1 (sample 0, units 0–7):",
-                       zh: "\(version.name.zh)：预激活 z = fc1(x)、激活 h = tanh(z)，以及流回 fc1 的梯度 "
-                       + "dL/dz = dL/dh · (1 − h²)（第 0 个样本，单元 0–7）：")
-            lesson.show(firstRow(look.z), name: "z[0, :8]", precision: 3)
-            lesson.show(firstRow(look.h), name: "h[0, :8]", precision: 3)
-            lesson.show(firstRow(look.gradZ), name: "dL/dz[0, :8]", precision: 3)
-        }
+    for (version, look) in zip(versions, looks) {
         let zStd = look.z.variance(unbiased: false).sqrt().item
         table.append([.text(version.name(lesson.language)), .number(Double(zStd)),
                       .number(pct(look.saturatedTanh)), .number(pct(look.saturatedSigmoid)),
@@ -222,4 +252,30 @@ func cellSmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult
         这个单元不再学习。sigmoid 也一样会饱和。大的输入还会产生大的梯度，也就是原文的 \
         clip_grad_norm(1.0) 要裁掉的那种。
         """)
+    let groupNames = synthetic ? (1...5).map { lesson.tr(en: "position \($0)", zh: "位置 \($0)") } : featureNames
+    var byGroup = Table([lesson.tr(en: "‖grad of fc1.weight‖ by input", zh: "按输入分组的 ‖fc1.weight 梯度‖")]
+                        + versions.map { $0.name(lesson.language) })
+    for (k, name) in groupNames.enumerated() where k < looks[0].weightGradientByGroup.count {
+        byGroup.append([.text(name)] + looks.map { .number(Double($0.weightGradientByGroup[k])) })
+    }
+    lesson.table(byGroup)
+    let ratios = looks.map { $0.weightGradientByGroup.max()! / Swift.max($0.weightGradientByGroup.min()!, .leastNonzeroMagnitude) }
+    lesson.say(en: """
+        Each column of fc1.weight gets the gradient Σ dL/dz · x of its own input, so louder inputs get \
+        larger updates: the largest group's gradient is \(ratios.map { fmt($0, 1) + "×" }.joined(separator: " / ")) the \
+        smallest's (\(versions.map(\.name.en).joined(separator: " / "))). With raw inputs the loud ones dominate the \
+        first step, and the quiet ones barely move.
+        """, zh: """
+        fc1.weight 的每一列得到的梯度是 Σ dL/dz · x，只取决于它自己的输入，所以"声音大"的输入更新得更多：\
+        最大一组的梯度是最小一组的 \(ratios.map { fmt($0, 1) + " 倍" }.joined(separator: " / "))\
+        （\(versions.map(\.name.zh).joined(separator: " / "))）。原始输入下，大的输入主导了第一步，小的几乎不动。
+        """)
+    lesson.headline(en: "first step: saturated tanh " + looks.map { pct($0.saturatedTanh) }.joined(separator: " / ")
+                    + ", sigmoid " + looks.map { pct($0.saturatedSigmoid) }.joined(separator: " / ")
+                    + ", gradient norm " + looks.map { fmt($0.gradientNorm, 2) }.joined(separator: " / ")
+                    + " (" + versions.map(\.name.en).joined(separator: " / ") + ")",
+                    zh: "第一步：饱和的 tanh " + looks.map { pct($0.saturatedTanh) }.joined(separator: " / ")
+                    + "，sigmoid " + looks.map { pct($0.saturatedSigmoid) }.joined(separator: " / ")
+                    + "，梯度范数 " + looks.map { fmt($0.gradientNorm, 2) }.joined(separator: " / ")
+                    + "（" + versions.map(\.name.zh).joined(separator: " / ") + "）")
 }

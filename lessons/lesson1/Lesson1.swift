@@ -128,5 +128,7 @@ struct Lesson1 {
 /// `String(format:)` with a fixed number of decimals, for narration and headlines.
 func fmt(_ value: Float, _ decimals: Int = 4) -> String { String(format: "%.\(decimals)f", Double(value)) }
 func fmt(_ value: Double, _ decimals: Int = 4) -> String { String(format: "%.\(decimals)f", value) }
+/// Scientific notation with 2 decimals, for gradients: `sci(0.000123)` is "1.23e-04".
+func sci(_ value: Float) -> String { String(format: "%.2e", Double(value)) }
 /// A percentage with one decimal: `pct(0.4545)` is "45.5 %".
 func pct(_ fraction: Double) -> String { String(format: "%.1f %%", 100 * fraction) }
