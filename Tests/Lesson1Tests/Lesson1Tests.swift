@@ -90,6 +90,10 @@ func expectClose(_ a: Float, _ b: Float, _ tolerance: Float, sourceLocation: Sou
         expectClose(r.xScaler.std[f], std[f], 1e-4)
     }
     expectClose(r.xScaler.std[40], 4.9878, 1e-3)
+    // After scaling: the training split exactly 0 / 1, validation and test only close.
+    let m = scaledMoments(r)
+    #expect(Swift.abs(m[0].mean) < 1e-5 && Swift.abs(m[0].std - 1) < 1e-4)
+    #expect(Swift.abs(m[1].mean) > 1e-3 && Swift.abs(m[1].mean) < 0.05 && Swift.abs(m[1].std - 1) > 1e-3)
     // The same seed gives the same split and batch.
     let again = seedSplit()
     #expect(again.batchY.scalars == r.batchY.scalars)
@@ -198,6 +202,9 @@ func runCollecting(_ arguments: [String], target: String? = nil) throws -> Strin
     #expect(text.contains("standardised 0.0683, raw (file units) 0.3017"))
     // The default target is the last column, which is price_k here.
     #expect(try runCollecting(["--data", path, "--quiet"]) == text)
+    // A wrong target column is explained, not a crash.
+    let wrong = try runCollecting(["--data", path, "--quiet"], target: "price")
+    #expect(wrong.contains("no column named 'price'; the columns are 'area_m2', 'rooms'"))
 }
 
 @Test func targetIsTakenOutOfTheArguments() {

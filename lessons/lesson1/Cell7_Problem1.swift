@@ -137,6 +137,10 @@ func cellProblem1(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult, 
             zh: labelText.zh + " 修复：用第 3 格的标签检查删掉 \(dropped) 行（其中 \(caught) 行是噪声）；"
                 + "用剩下的数据训练，验证 MSE 回到 \(fmt(checked.validationLoss))。")
     }
+    if r.noisyRows == 0 {
+        labelText = Localized(en: "With --noise 0 no label is wrong, so the label runs match the clean one.",
+                              zh: "--noise 0 时没有错误的标签，所以标签相关的几次训练和干净标签的结果一样。")
+    }
     lesson.say(labelText)
     let names = r.inputs.map { "\($0.name.en) \(fmt($0.run.validationLoss))" }.joined(separator: ", ")
     let namesZh = r.inputs.map { "\($0.name.zh) \(fmt($0.run.validationLoss))" }.joined(separator: "，")
