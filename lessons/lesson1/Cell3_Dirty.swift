@@ -94,7 +94,8 @@ struct CleaningScore {
 
 /// The consistency check for labels: in this data set y must equal the mean of its row, so a
 /// label far from its row's mean is suspect. "Far" is 3 robust standard deviations of the
-/// residuals (1.4826 · median |r|), which the noisy minority cannot inflate.
+/// residuals (1.4826 · median |r|), which the noisy minority cannot inflate, and at least 1 % of
+/// the labels' std.
 struct LabelCheck {
     /// `y - mean(row)` per sample. `[N]`
     let residuals: [Float]
@@ -108,7 +109,11 @@ func checkLabels(table: Tensor, targets: Tensor, noisyRows: [Int]) -> LabelCheck
     let residual = (targets - table.mean(dim: 1, keepdim: true)).scalars     // [N]
     let sortedAbs = residual.map { Swift.abs($0) }.sorted()
     let median = sortedAbs[sortedAbs.count / 2]
-    let threshold = 3 * 1.4826 * median
+    // The floor (1 % of the labels' spread) matters when the inputs are clean: then the clean
+    // residuals are pure float rounding (~1e-8), and a threshold made from them would flag rows
+    // whose sums merely rounded differently.
+    let labelStd = targets.variance(unbiased: false).sqrt().item
+    let threshold = Swift.max(3 * 1.4826 * median, 0.01 * labelStd)
     let flagged = residual.indices.filter { Swift.abs(residual[$0]) > threshold }
     let noisy = Set(noisyRows)
     return LabelCheck(residuals: residual, threshold: threshold, flagged: flagged,
