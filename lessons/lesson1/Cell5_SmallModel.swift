@@ -16,7 +16,7 @@ enum Squash: String {
 /// flattened inputs. Small on purpose, so that what we measure is the data, not the model.
 ///
 ///     x: [B, F] → fc1 → z: [B, H] → tanh → h: [B, H] → fc2 → ŷ: [B, 1]
-final class SmallMLP: Module {
+final class SmallMLP: Layer {
     var training = true
     let fc1: Linear
     let fc2: Linear
@@ -36,6 +36,9 @@ final class SmallMLP: Module {
         let h = activation(z)     // [B, H]
         return (z, h, fc2(h))     // [B, 1]
     }
+
+    // x: [B, F] -> ŷ: [B, 1]
+    func callAsFunction(_ x: Tensor) -> Tensor { forward(x).y }
 }
 
 /// The fraction of saturated units in `h` (every sample, every hidden unit).
@@ -75,15 +78,10 @@ func firstLook(x: Tensor, y: Tensor, groupSize: Int = 10, seed: UInt64) -> First
     Tensor.mseLoss(out, y).backward()
     let sigmoid = withNoGrad { z.sigmoid() }
     // fc1.weight.grad is [H, F]: column f collects Σ_b dL/dz[b, h] · x[b, f], so it grows with x.
-    let g = model.fc1.weight.grad!
+    let g = model.fc1.weight.grad!                                             // [H, F]
     let (hidden, features) = (g.shape[0], g.shape[1])
-    let groups = (0..<(features / groupSize)).map { k -> Float in
-        var squares: Float = 0
-        for row in 0..<hidden {
-            for f in (k * groupSize)..<((k + 1) * groupSize) { squares += g.scalars[row * features + f] * g.scalars[row * features + f] }
-        }
-        return squares.squareRoot()
-    }
+    let groups = (g * g).reshape([hidden, features / groupSize, groupSize])    // [H, groups, size]
+        .sum(dims: [0, 2]).sqrt().scalars                                      // [groups]
     return FirstLook(z: z.detach(), h: h.detach(), gradZ: z.grad!, saturatedTanh: saturatedFraction(h, .tanh),
                      saturatedSigmoid: saturatedFraction(sigmoid, .sigmoid),
                      gradientNorm: gradNorm(model.parameters()), weightGradientByGroup: groups, trace: trace)
@@ -158,10 +156,6 @@ func trainSmallModel(train: TensorDataset, validation: TensorDataset, test: Tens
                            testLoss: testLoss, clippedSteps: clipped, saturationStart: start,
                            saturationEnd: saturatedFraction(h, activation))
     }
-}
-
-extension SmallMLP {
-    func callAsFunction(_ x: Tensor) -> Tensor { forward(x).y }
 }
 
 /// The first 8 entries of row 0 of a `[B, H]` tensor, for printing.

@@ -92,13 +92,16 @@ func cellLeakage(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult) {
         leaky fit, changing a single validation sample changes \(r.changedAllFit) training inputs; \
         with the right fit, \(r.changedTrainFit). A validation score is only an honest exam if the \
         validation data had no say in anything the model learned from — and the leak grows with \
-        smaller data sets and richer preprocessing (fences, fill values, feature selection).
+        smaller data sets and richer preprocessing (fences, fill values, feature selection). \
+        Note that the seed's script has no split at all: its X.mean() and X.std() come from all \
+        1000 samples. Split first, then fit.
         """, zh: """
         两种拟合的均值最多相差 \(fmt(r.largestMeanGap, 3)) σ，标准差最多相差 \(fmt(r.largestStdRatio, 3)) 倍，\
         所以分数几乎不变：数据来自同一分布、随机划分且数量较大时，这种泄漏很小。最后一列才是关键：\
         泄漏的拟合下，只改一个验证样本，就有 \(r.changedAllFit) 个训练输入跟着变；正确的拟合下是 \
         \(r.changedTrainFit) 个。只有验证数据对模型学到的任何东西都没有影响，验证分数才是诚实的考试——\
-        数据越少、预处理越复杂（边界、填补值、特征选择），泄漏就越大。
+        数据越少、预处理越复杂（边界、填补值、特征选择），泄漏就越大。注意原文的脚本根本没有划分数据集：\
+        它的 X.mean() 和 X.std() 来自全部 1000 个样本。应该先划分，再拟合。
         """)
     lesson.headline(en: "leakage: validation MSE \(fmt(r.validationTrainFit)) (scaler fitted on train) vs "
                     + "\(fmt(r.validationAllFit)) (on all data); one validation sample moves "
