@@ -157,6 +157,8 @@ func expectClose(_ a: Float, _ b: Float, _ tolerance: Float, sourceLocation: Sou
     #expect(r.noisyRows == 160 && r.droppedRows == 160 && r.droppedNoisy == 160)
     #expect(noisy.finalLoss > 0.5 && noisy.validationLoss > 5 * standardised.validationLoss)
     expectClose(noisy.validationLoss, 0.0563, 1e-3)
+    // Wrong answers trip clipping too: 273 of 300 steps against 60.
+    #expect(noisy.clippedSteps == 273)
     expectClose(checked.validationLoss, 0.0081, 2e-4)
     expectClose(seedRaw.validationLoss, 0.0637, 5e-4)
 }
@@ -181,6 +183,7 @@ func runCollecting(_ arguments: [String], target: String? = nil) throws -> Strin
                  "problem 1, validation MSE: standardised 0.0083, raw (seed units) 0.0637, raw (recorded units) 0.",
                  "clipped steps: 60 / 64 / 300",
                  "first step: saturated tanh 0.1 % / 15.7 % / 93.4 %",
+                 "end 7.7× worse on validation (0.0637 against 0.0083)",
                  "Unit 6: standardised h = -0.753, dL/dz = -1.01e-03; raw h = -0.999, dL/dz = -8.83e-06"] {
         #expect(first.contains(line), "missing: \(line)")
     }

@@ -121,15 +121,26 @@ func cellProblem1(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult, 
         梯度范数在 \(settings.steps) 步中有 \(worst.clippedSteps) 步超过裁剪阈值（标准化时为 \
         \(standardised.clippedSteps) 步）：裁剪让每一步安全，但也让每一步很短。修复：用训练集的统计量做标准化。
         """)
+    if synthetic {
+        let seedRaw = r.inputs[1].run
+        lesson.say(en: "Even the seed's own raw data (std 1 … 5), with \(pct(seedRaw.saturationEnd)) of the units saturated, "
+                   + "end \(fmt(seedRaw.validationLoss / standardised.validationLoss, 1))× worse on validation "
+                   + "(\(fmt(seedRaw.validationLoss)) against \(fmt(standardised.validationLoss))): the seed is right to standardise.",
+                   zh: "即使是原文自己的原始数据（标准差 1 … 5），有 \(pct(seedRaw.saturationEnd)) 的单元饱和，验证结果也差了 "
+                   + "\(fmt(seedRaw.validationLoss / standardised.validationLoss, 1)) 倍（\(fmt(seedRaw.validationLoss)) 对 "
+                   + "\(fmt(standardised.validationLoss))）：原文做标准化是对的。")
+    }
     let noisy = r.labels[1].run
     var labelText = Localized(
         en: "Noisy labels: \(r.noisyRows) of \(split.splits.train.count) training labels are wrong, so the "
             + "training loss cannot fall below the noise (\(fmt(noisy.finalLoss)) against \(fmt(standardised.finalLoss))) "
             + "and the model learns part of the noise: validation MSE \(fmt(noisy.validationLoss)) against "
-            + "\(fmt(standardised.validationLoss)).",
+            + "\(fmt(standardised.validationLoss)). Wrong answers also make large gradients: "
+            + "\(noisy.clippedSteps) of \(settings.steps) steps clipped.",
         zh: "噪声标签：\(split.splits.train.count) 个训练标签中有 \(r.noisyRows) 个是错的，所以训练损失降不到噪声以下"
             + "（\(fmt(noisy.finalLoss)) 对 \(fmt(standardised.finalLoss))），模型还学进了一部分噪声：验证 MSE "
-            + "\(fmt(noisy.validationLoss)) 对 \(fmt(standardised.validationLoss))。")
+            + "\(fmt(noisy.validationLoss)) 对 \(fmt(standardised.validationLoss))。错误的答案也会产生大梯度："
+            + "\(settings.steps) 步中有 \(noisy.clippedSteps) 步被裁剪。")
     if let dropped = r.droppedRows, let caught = r.droppedNoisy, let checked = r.labels.last?.run {
         labelText = Localized(
             en: labelText.en + " Fix: the label check of cell 3 drops \(dropped) rows (\(caught) of them noisy); "
