@@ -220,3 +220,17 @@ func runCollecting(_ arguments: [String], target: String? = nil) throws -> Strin
     var other = ["--target=y"]
     #expect(extractTarget(&other) == "y" && other.isEmpty)
 }
+
+@Test func theSymptomsDoNotDependOnTheSeed() {
+    // Another seed, the same story: raw units stall and saturate, standardising fixes it,
+    // noisy labels hurt and the label check repairs them.
+    var s = Settings()
+    s.seed = 7
+    let r = computeProblem1(seedSplit(s), settings: s)
+    let standardised = r.inputs[0].run, seedRaw = r.inputs[1].run, recorded = r.inputs[2].run
+    #expect(standardised.validationLoss < 0.01 && seedRaw.validationLoss > 5 * standardised.validationLoss)
+    #expect(recorded.validationLoss > 0.5 && recorded.saturationEnd > 0.9 && recorded.clippedSteps == 300)
+    #expect(standardised.clippedSteps < 100)
+    #expect(r.labels[1].run.validationLoss > 5 * standardised.validationLoss)
+    #expect(r.labels[2].run.validationLoss < 0.01)
+}
