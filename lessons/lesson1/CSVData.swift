@@ -146,6 +146,8 @@ func runCSVLesson(_ lesson: Lesson, _ settings: Settings, path: String) {
                     zh: "\(path)：\(csv.features.shape[0]) 行 × \(f) 个特征；缺失 \(stats.map(\.missing).reduce(0, +)) 个，"
                     + "IQR 异常值 \(flagsIQR.filter { $0 }.count) 个；划分 "
                     + "\(split.splits.train.count)/\(split.splits.validation.count)/\(split.splits.test.count)")
-    cellProblem1(lesson, settings, split, synthetic: false, featureNames: csv.featureNames)
+    cellSmallModel(lesson, settings, split, synthetic: false, featureNames: csv.featureNames)
+    cellLeakage(lesson, settings, split)
+    cellProblem1(lesson, settings, split, synthetic: false)
     cellSummary(lesson)
 }

@@ -73,10 +73,7 @@ func lossChart(_ lesson: Lesson, title: Localized, _ runs: [NamedRun]) -> LineCh
 
 // MARK: - Cell 7: problem 1 — "the loss does not go down", and its data causes
 
-func cellProblem1(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult, synthetic: Bool = true,
-                  featureNames: [String] = []) {
-    cellSmallModel(lesson, settings, split, synthetic: synthetic, featureNames: featureNames)
-    cellLeakage(lesson, settings, split)
+func cellProblem1(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult, synthetic: Bool = true) {
     lesson.step(en: "Problem 1: the loss does not go down", zh: "问题 1：损失降不下来")
     lesson.say(en: """
         The seed's first problem: "the loss does not go down, the model learns nothing", cause \

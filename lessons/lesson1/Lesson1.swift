@@ -14,9 +14,12 @@ import LessonKit
 //   Cell1_Generate     the seed's data made step by step, shapes and one sample printed
 //   Cell2_Statistics   per-position statistics before and after standardisation
 //   Cell3_Dirty        a dirty copy: missing values, outliers, noisy labels found, plotted, cleaned
-//   Cell4_Split        train / validation / test, one DataLoader batch, the scaler and leakage
-//   Cell5_Problem1     "the loss does not go down": raw vs standardised inputs, noisy vs clean
-//                      labels; saturated tanh/sigmoid units and clipped gradient steps counted
+//   Cell4_Split        train / validation / test, one DataLoader batch, the scaler (fitted on train)
+//   Cell5_SmallModel   a small tanh model, one forward and backward pass on raw and standardised
+//                      inputs: intermediate tensors, a gradient, saturated units counted
+//   Cell6_Leakage      the scaler fitted on all data vs on the training split, in numbers
+//   Cell7_Problem1     "the loss does not go down": raw vs standardised inputs, noisy vs clean
+//                      labels, loss curves side by side; saturation and clipped steps counted
 //   CSVData            `--data FILE.csv --target COLUMN`: the same cells on your own table
 //
 // Every number a cell prints comes from a plain function that returns a small result struct;
@@ -107,6 +110,8 @@ func runLesson1(_ lesson: Lesson, _ settings: Settings) {
     cellStatistics(lesson, data)
     cellDirty(lesson, settings, data)
     let split = cellSplit(lesson, settings, data)
+    cellSmallModel(lesson, settings, split)
+    cellLeakage(lesson, settings, split)
     cellProblem1(lesson, settings, split)
     cellSummary(lesson)
 }
