@@ -157,6 +157,10 @@ func expectClose(_ a: Float, _ b: Float, _ tolerance: Float, sourceLocation: Sou
     #expect(r.noisyRows == 160 && r.droppedRows == 160 && r.droppedNoisy == 160)
     #expect(noisy.finalLoss > 0.5 && noisy.validationLoss > 5 * standardised.validationLoss)
     expectClose(noisy.validationLoss, 0.0563, 1e-3)
+    // Sigmoid instead of tanh: the same symptom on raw inputs, the same fix.
+    let sigmoidStd = r.sigmoid[0].run, sigmoidRaw = r.sigmoid[1].run
+    expectClose(sigmoidStd.validationLoss, 0.0071, 2e-4)
+    #expect(sigmoidRaw.validationLoss > 0.3 && sigmoidRaw.saturationEnd > 0.8 && sigmoidRaw.clippedSteps == 300)
     // Wrong answers trip clipping too: 273 of 300 steps against 60.
     #expect(noisy.clippedSteps == 273)
     expectClose(checked.validationLoss, 0.0081, 2e-4)

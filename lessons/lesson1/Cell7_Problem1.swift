@@ -13,6 +13,8 @@ struct Problem1Result {
     let inputs: [NamedRun]
     /// Standardised inputs; labels clean, noisy, and (with a label check) noisy then cleaned.
     let labels: [NamedRun]
+    /// Clean labels, sigmoid instead of tanh: standardised and the largest raw version.
+    let sigmoid: [NamedRun]
     let noisyRows: Int
     /// Rows the label check dropped (nil without a check), and how many of them were noisy.
     let droppedRows: Int?
@@ -25,9 +27,9 @@ struct Problem1Result {
 ///   - synthetic: the seed's data: add the "recorded units" input version, and the run whose noisy
 ///     labels were found by `checkLabels` and dropped (possible only where the label rule is known).
 func computeProblem1(_ split: SplitResult, settings: Settings, synthetic: Bool = true) -> Problem1Result {
-    func train(_ data: Splits) -> TrainingRun {
+    func train(_ data: Splits, activation: Squash = .tanh) -> TrainingRun {
         trainSmallModel(train: data.train, validation: data.validation, steps: settings.steps,
-                        learningRate: settings.learningRate, seed: settings.seed)
+                        learningRate: settings.learningRate, activation: activation, seed: settings.seed)
     }
     let inputRuns = inputVersions(split, synthetic: synthetic).map { version in
         NamedRun(name: version.name, run: train(transformed(split.splits, version.transform, yScaler: split.yScaler)))
@@ -57,7 +59,12 @@ func computeProblem1(_ split: SplitResult, settings: Settings, synthetic: Bool =
         dropped = check.flagged.count
         droppedNoisy = check.caught
     }
-    return Problem1Result(inputs: inputRuns, labels: labelRuns, noisyRows: noisyRows.count,
+    let versions = inputVersions(split, synthetic: synthetic)
+    let sigmoidRuns = [versions.first!, versions.last!].map { version in
+        NamedRun(name: version.name,
+                 run: train(transformed(split.splits, version.transform, yScaler: split.yScaler), activation: .sigmoid))
+    }
+    return Problem1Result(inputs: inputRuns, labels: labelRuns, sigmoid: sigmoidRuns, noisyRows: noisyRows.count,
                           droppedRows: dropped, droppedNoisy: droppedNoisy)
 }
 
@@ -103,6 +110,18 @@ func cellProblem1(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult, 
                       .number("\(pct(run.saturationStart)) → \(pct(run.saturationEnd))")])
     }
     lesson.table(table)
+    var sigmoidTable = Table([lesson.tr(en: "sigmoid instead of tanh", zh: "用 sigmoid 代替 tanh"),
+                              lesson.tr(en: "final train loss", zh: "最终训练损失"),
+                              lesson.tr(en: "validation MSE", zh: "验证 MSE"),
+                              lesson.tr(en: "clipped steps", zh: "被裁剪的步数"),
+                              lesson.tr(en: "saturated sigmoid (start → end)", zh: "饱和的 sigmoid（开始 → 结束）")])
+    for named in r.sigmoid {
+        let run = named.run
+        sigmoidTable.append([.text(named.name(lesson.language)), .number(Double(run.finalLoss)),
+                             .number(Double(run.validationLoss)), .number("\(run.clippedSteps) / \(settings.steps)"),
+                             .number("\(pct(run.saturationStart)) → \(pct(run.saturationEnd))")])
+    }
+    lesson.table(sigmoidTable)
     let standardised = r.inputs[0].run, worst = r.inputs.last!.run
     let worstName = r.inputs.last!.name
     lesson.say(en: """
@@ -118,6 +137,12 @@ func cellProblem1(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult, 
         梯度范数在 \(settings.steps) 步中有 \(worst.clippedSteps) 步超过裁剪阈值（标准化时为 \
         \(standardised.clippedSteps) 步）：裁剪让每一步安全，但也让每一步很短。修复：用训练集的统计量做标准化。
         """)
+    let (sigmoidStd, sigmoidRaw) = (r.sigmoid[0].run, r.sigmoid[1].run)
+    lesson.say(en: "Sigmoid tells the same story (its flat ends are below 0.01 and above 0.99): validation MSE "
+               + "\(fmt(sigmoidStd.validationLoss)) standardised against \(fmt(sigmoidRaw.validationLoss)) \(r.sigmoid[1].name.en), "
+               + "with \(pct(sigmoidRaw.saturationEnd)) of its units saturated at the end.",
+               zh: "sigmoid 也一样（它的平坦区在 0.01 以下和 0.99 以上）：验证 MSE 标准化时为 \(fmt(sigmoidStd.validationLoss))，"
+               + "\(r.sigmoid[1].name.zh)时为 \(fmt(sigmoidRaw.validationLoss))，训练结束时 \(pct(sigmoidRaw.saturationEnd)) 的单元饱和。")
     if synthetic {
         let seedRaw = r.inputs[1].run
         lesson.say(en: "Even the seed's own raw data (std 1 … 5), with \(pct(seedRaw.saturationEnd)) of the units saturated, "
