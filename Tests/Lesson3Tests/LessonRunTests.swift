@@ -18,6 +18,7 @@ func runCollecting(_ arguments: [String] = []) throws -> String {
         "cell 1: MLP with 1665 parameters, first batch loss 0.1556",
         "cell 2: the outlier's share of the gradient: MSE 83.3 %, L1 20.0 %, Huber δ=1 50.0 %",
         "cell 4: SGD after 200 steps: lr 0.0005 loss 0.9522, lr 0.05 loss 0.01656, lr 1.0 stopped by the NaN guard at step 7",
+        "cell 2: trained on 40 outlier labels, clean validation MSE: MSE 1.467, L1 0.006975, Huber δ=1 0.08875",
         "Likely causes:",
         "cell 5: lr 0.5 without clipping: NaN guard at step 10; with clip 1: loss 0.1522 (clipped 141 of 200 steps)",
         "L1 left 6954 of 7360 weights near 0",
@@ -35,7 +36,7 @@ func runCollecting(_ arguments: [String] = []) throws -> String {
 @Test func quietChineseLessonPrintsOnlyHeadlines() throws {
     let text = try runCollecting(["--quiet", "--lang", "zh", "--layers", "8", "--activation", "tanh", "--clip", "0.5"])
     let lines = text.split(separator: "\n")
-    #expect(lines.count == 11)                 // the headlines: cells 1-9, two each in cells 4 and 7
+    #expect(lines.count == 12)                 // the headlines: cells 1-9, two each in cells 2, 4 and 7
     #expect(lines.allSatisfy { $0.hasPrefix("第 ") })
     #expect(text.contains("第 7 格：8 层"))
     #expect(text.contains("裁剪到 0.5"))

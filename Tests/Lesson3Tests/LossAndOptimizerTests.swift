@@ -29,6 +29,20 @@ import Testing
     expectClose(results[2].outlierShare, 0.5, relative: 1e-5)
 }
 
+/// Exercise: "trained on labels with 5 % outliers, which loss validates best on clean data?"
+@Test func cell2RobustLossesIgnoreOutlierLabels() {
+    let (rows, corrupted) = trainWithOutliers(seed: 42)
+    #expect(corrupted == 40)
+    #expect(rows.map(\.loss) == [.mse, .l1, .huber])
+    // Symptom: MSE fits the outliers and validates worse than predicting 0 (variance ≈ 1).
+    expectClose(rows[0].validMSE, 1.4667)
+    #expect(rows[0].validMSE > 1)
+    // Fix: L1 and Huber refuse to fit them (higher train MSE) and validate far better.
+    expectClose(rows[1].validMSE, 0.006975, relative: 2e-3)
+    expectClose(rows[2].validMSE, 0.08875, relative: 2e-3)
+    #expect(rows[1].trainMSE > rows[0].trainMSE && rows[2].trainMSE > rows[0].trainMSE)
+}
+
 @Test func cell3OptimizerRace() {
     let (runs, peek) = raceOptimizers(seed: 42)
     let final = Dictionary(uniqueKeysWithValues: runs.map { ($0.kind, $0.run.trainLoss) })

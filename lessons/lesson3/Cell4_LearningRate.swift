@@ -66,6 +66,9 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
         zh: "第 4 格：SGD 200 步后：lr 0.0005 损失 \(fmt(tooSmall.trainLoss))，lr 0.05 损失 \(fmt(right.trainLoss))，"
             + "lr 1.0 " + (tooLarge.diverged.map { "在第 \($0.step) 步被 NaN 守卫停下" } ?? "损失 \(fmt(tooLarge.trainLoss))"))
     let yours = runs[3]
-    lesson.headline(en: "cell 4: your run (\(yours.optimizer.rawValue), lr \(yours.learningRate)): train \(fmt(yours.run.trainLoss)), valid \(fmt(yours.run.validLoss))",
-                    zh: "第 4 格：你的训练（\(yours.optimizer.rawValue)，lr \(yours.learningRate)）：训练 \(fmt(yours.run.trainLoss))，验证 \(fmt(yours.run.validLoss))")
+    let stopped = yours.run.diverged.map { (en: "stopped by the NaN guard at step \($0.step)", zh: "在第 \($0.step) 步被 NaN 守卫停下") }
+    lesson.headline(en: "cell 4: your run (\(yours.optimizer.rawValue), lr \(yours.learningRate)): "
+                        + (stopped?.en ?? "train \(fmt(yours.run.trainLoss)), valid \(fmt(yours.run.validLoss))"),
+                    zh: "第 4 格：你的训练（\(yours.optimizer.rawValue)，lr \(yours.learningRate)）："
+                        + (stopped?.zh ?? "训练 \(fmt(yours.run.trainLoss))，验证 \(fmt(yours.run.validLoss))"))
 }

@@ -38,14 +38,24 @@ func batchSizeSweep(seed: UInt64, sizes: [Int], timing: Bool = false) -> [BatchS
         let model = MLP(sizes: layerSizes, seed: seed)
         let config = TrainingConfig(optimizer: .sgd, learningRate: batchLearningRate, steps: batchStepBudget,
                                     batchSize: b, evalEvery: 1, stopBelow: batchTarget, seed: seed)
-        let start = DispatchTime.now().uptimeNanoseconds
         let run = train(model, on: problem, config)
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let reached = run.curve.last.map { $0 < batchTarget } ?? false
         return BatchSizeRow(batchSize: b, stepsToTarget: reached ? run.curveSteps.last : nil,
                             flopsPerStep: flopsPerStep(sizes: layerSizes, batchSize: b),
-                            samplesPerSecond: timing ? Double(run.stepsDone * b) / seconds : nil)
+                            samplesPerSecond: timing ? measureThroughput(problem, layerSizes: layerSizes, batchSize: b, seed: seed) : nil)
     }
+}
+
+/// Wall-clock samples per second of `timedSteps` plain training steps (no per-step evaluation).
+/// Only with `--timing`: the number changes from run to run and machine to machine.
+func measureThroughput(_ problem: Problem, layerSizes: [Int], batchSize: Int, seed: UInt64, timedSteps: Int = 50) -> Double {
+    let model = MLP(sizes: layerSizes, seed: seed)
+    let config = TrainingConfig(optimizer: .sgd, learningRate: batchLearningRate, steps: timedSteps,
+                                batchSize: batchSize, evalEvery: timedSteps, seed: seed)
+    let start = DispatchTime.now().uptimeNanoseconds
+    train(model, on: problem, config)
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    return Double(timedSteps * batchSize) / seconds
 }
 
 func cell8BatchSize(_ lesson: Lesson, _ settings: Settings) {

@@ -124,6 +124,24 @@ final class MLP: Module {
     }
 }
 
+// MARK: - Losses
+
+/// The training loss of a run (cell 2); evaluation always reports the MSE.
+enum LossKind: String, CaseIterable {
+    case mse = "MSE"
+    case l1 = "L1"
+    case huber = "Huber δ=1"
+
+    // prediction, target: [B, 1] -> []
+    func callAsFunction(_ prediction: Tensor, _ target: Tensor) -> Tensor {
+        switch self {
+        case .mse: return Tensor.mseLoss(prediction, target)
+        case .l1: return Tensor.l1Loss(prediction, target)
+        case .huber: return Tensor.huberLoss(prediction, target, delta: 1)
+        }
+    }
+}
+
 // MARK: - Optimizers
 
 /// The four optimizers of cell 3; the raw values are the `--optimizer` names.
@@ -145,6 +163,8 @@ enum OptimizerKind: String, CaseIterable {
 
 /// Everything one training run can vary.
 struct TrainingConfig {
+    /// The loss minimised (the curves and final losses are always the MSE).
+    var loss: LossKind = .mse
     var optimizer: OptimizerKind = .adam
     var learningRate: Double = 1e-2
     var steps = 200
@@ -192,7 +212,7 @@ func evaluate(_ model: MLP, on data: TensorDataset) -> Float {
 
 /// The loop of the seed's script, one mini-batch per step:
 ///
-///     loss = MSE(model(x), y) + λ₁·Σ|w| + λ₂·Σw²
+///     loss = MSE(model(x), y) + λ₁·Σ|w| + λ₂·Σw²        (or L1 / Huber instead of MSE)
 ///     loss.backward()
 ///     norm = clipGradNorm(parameters, maxNorm)       if clipping
 ///     nanGuard.check(...)                            stop with a diagnosis on NaN / ∞
@@ -221,7 +241,7 @@ func train(_ model: MLP, on problem: Problem, _ config: TrainingConfig,
         for (batchIndex, (x, y)) in loader.enumerated() {
             guard step < config.steps else { break training }
             step += 1
-            var loss = Tensor.mseLoss(model(x), y)
+            var loss = config.loss(model(x), y)
             if config.l1 > 0 { loss = loss + config.l1 * l1Penalty(model.weights) }
             if config.l2 > 0 { loss = loss + config.l2 * l2Penalty(model.weights) }
             loss.backward()
