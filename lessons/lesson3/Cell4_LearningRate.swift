@@ -5,24 +5,29 @@ import LessonKit
 
 /// One run of the learning-rate sweep.
 struct RateRun {
+    /// What the rate is, in English and Chinese ("too small", "太小").
     let label: String
+    let labelZh: String
     let optimizer: OptimizerKind
     let learningRate: Double
     let run: TrainingRun
 }
 
 /// SGD's three rates of the sweep: 100× too small, right, 20× too large.
-let sweepRates: [(label: String, rate: Double)] = [("too small", 0.0005), ("right", 0.05), ("too large", 1.0)]
+let sweepRates: [(label: String, labelZh: String, rate: Double)] = [
+    ("too small", "太小", 0.0005), ("right", "合适", 0.05), ("too large", "太大", 1.0),
+]
 
 /// Trains the cell-1 MLP for 200 steps with SGD at each of `sweepRates`, then with "your" optimizer
 /// and learning rate (`--optimizer`, `--lr`). Every run goes through the NaN guard.
 func sweepLearningRates(seed: UInt64, yourOptimizer: OptimizerKind, yourRate: Double) -> [RateRun] {
     let problem = makeProblem(seed: seed)
-    let plan = sweepRates.map { ($0.label, OptimizerKind.sgd, $0.rate) } + [("your run", yourOptimizer, yourRate)]
-    return plan.map { label, kind, rate in
+    let plan = sweepRates.map { ($0.label, $0.labelZh, OptimizerKind.sgd, $0.rate) }
+        + [("your run", "你的训练", yourOptimizer, yourRate)]
+    return plan.map { label, labelZh, kind, rate in
         let model = MLP(sizes: [problem.features, 32, 1], seed: seed)
         let run = train(model, on: problem, TrainingConfig(optimizer: kind, learningRate: rate, steps: 200, seed: seed))
-        return RateRun(label: label, optimizer: kind, learningRate: rate, run: run)
+        return RateRun(label: label, labelZh: labelZh, optimizer: kind, learningRate: rate, run: run)
     }
 }
 
@@ -46,7 +51,7 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
                        lesson.tr(en: "train loss", zh: "训练损失"), lesson.tr(en: "valid loss", zh: "验证损失"),
                        lesson.tr(en: "NaN guard", zh: "NaN 守卫")])
     for r in runs {
-        table.append([.text(r.label), .text(r.optimizer.rawValue), .number(r.learningRate, format: "%g"),
+        table.append([.text(lesson.tr(en: r.label, zh: r.labelZh)), .text(r.optimizer.rawValue), .number(r.learningRate, format: "%g"),
                       .integer(r.run.stepsDone), .number(Double(r.run.trainLoss), format: "%.4g"),
                       .number(Double(r.run.validLoss), format: "%.4g"),
                       .text(r.run.diverged.map { lesson.tr(en: "stopped at step \($0.step)", zh: "第 \($0.step) 步停下") } ?? "—")])
@@ -54,7 +59,7 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
     lesson.table(table)
     if let diverged = runs.first(where: { $0.run.diverged != nil }) {
         lesson.say(en: "The NaN guard's diagnosis of the \(diverged.label) run (lr = \(diverged.learningRate)):",
-                   zh: "NaN 守卫对“\(diverged.label)”那一组（lr = \(diverged.learningRate)）的诊断：")
+                   zh: "NaN 守卫对“\(diverged.labelZh)”那一组（lr = \(diverged.learningRate)）的诊断：")
         lesson.say(.init(stringLiteral: diverged.run.diverged!.description))
         let norms = diverged.run.normsBefore.map(sci).joined(separator: ", ")
         lesson.say(en: "Its gradient norm step by step: \(norms)", zh: "它每一步的梯度范数：\(norms)")

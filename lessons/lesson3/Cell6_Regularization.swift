@@ -6,6 +6,7 @@ import LessonKit
 /// One regularizer's result on the small noisy problem.
 struct RegularizationRow {
     let name: String
+    let nameZh: String
     let trainLoss: Float
     let validLoss: Float
     /// valid - train: how much was memorised rather than understood.
@@ -34,18 +35,19 @@ func compareRegularizers(seed: UInt64, weightDecay: Double, dropout: Float) -> [
     l1.l1 = l1Strength
     decoupled.optimizer = .adamw
     decoupled.weightDecay = weightDecay
-    let plan: [(String, TrainingConfig, Float)] = [
-        ("none", base, 0),
-        ("L2 penalty λ=\(l2Strength)", l2, 0),
-        ("L1 penalty λ=\(l1Strength)", l1, 0),
-        ("AdamW decay \(String(format: "%g", weightDecay))", decoupled, 0),
-        ("dropout p=\(String(format: "%g", dropout))", base, dropout),
+    let decay = String(format: "%g", weightDecay), p = String(format: "%g", dropout)
+    let plan: [(String, String, TrainingConfig, Float)] = [
+        ("none", "不加正则", base, 0),
+        ("L2 penalty λ=\(l2Strength)", "L2 惩罚 λ=\(l2Strength)", l2, 0),
+        ("L1 penalty λ=\(l1Strength)", "L1 惩罚 λ=\(l1Strength)", l1, 0),
+        ("AdamW decay \(decay)", "AdamW 衰减 \(decay)", decoupled, 0),
+        ("dropout p=\(p)", "dropout p=\(p)", base, dropout),
     ]
-    return plan.map { name, config, p in
+    return plan.map { name, nameZh, config, p in
         let model = MLP(sizes: [problem.features, 64, 64, 1], dropout: p, seed: seed)
         let run = train(model, on: problem, config)
         let all = model.weights.flatMap(\.scalars)
-        return RegularizationRow(name: name, trainLoss: run.trainLoss, validLoss: run.validLoss,
+        return RegularizationRow(name: name, nameZh: nameZh, trainLoss: run.trainLoss, validLoss: run.validLoss,
                                  weightNorm: model.weightNorm(),
                                  nearZero: all.filter { Swift.abs($0) < nearZeroThreshold }.count, weightCount: all.count)
     }
@@ -71,13 +73,13 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
                        lesson.tr(en: "valid loss", zh: "验证损失"), lesson.tr(en: "gap", zh: "差距"), "‖W‖",
                        lesson.tr(en: "|w| < 0.01", zh: "|w| < 0.01")])
     for r in rows {
-        table.append([.text(r.name), .number(Double(r.trainLoss), format: "%.4g"), .number(Double(r.validLoss)),
+        table.append([.text(lesson.tr(en: r.name, zh: r.nameZh)), .number(Double(r.trainLoss), format: "%.4g"), .number(Double(r.validLoss)),
                       .number(Double(r.gap)), .number(Double(r.weightNorm), format: "%.2f"),
                       .text("\(r.nearZero) (\(String(format: "%.0f", Double(r.nearZero) / Double(r.weightCount) * 100)) %)")])
     }
     lesson.table(table)
     lesson.plot(BarChart(title: lesson.tr(en: "validation loss (lower is better)", zh: "验证损失（越低越好）"),
-                         bars: rows.map { ($0.name, $0.validLoss) }))
+                         bars: rows.map { (lesson.tr(en: $0.name, zh: $0.nameZh), $0.validLoss) }))
     lesson.say(en: """
         L1 switched most weights off, yet validates worst: the target is the mean of all 50 inputs, \
         so every input matters and "select a few features" is the wrong prior here. A regularizer \
@@ -90,6 +92,6 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
     let best = rows.dropFirst().min { $0.validLoss < $1.validLoss }!
     lesson.headline(en: "cell 6: no regularization: gap \(fmt(none.gap)), ‖W‖ \(fmt(none.weightNorm)); best, \(best.name): "
                         + "gap \(fmt(best.gap)), ‖W‖ \(fmt(best.weightNorm)); L1 left \(rows[2].nearZero) of \(rows[2].weightCount) weights near 0",
-                    zh: "第 6 格：不加正则：差距 \(fmt(none.gap))，‖W‖ \(fmt(none.weightNorm))；最好的是 \(best.name)："
+                    zh: "第 6 格：不加正则：差距 \(fmt(none.gap))，‖W‖ \(fmt(none.weightNorm))；最好的是 \(best.nameZh)："
                         + "差距 \(fmt(best.gap))，‖W‖ \(fmt(best.weightNorm))；L1 让 \(rows[2].weightCount) 个权重中的 \(rows[2].nearZero) 个接近 0")
 }

@@ -112,8 +112,8 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
                       .number(Double(p.last), format: "%.2e"), .number(Double(p.first / p.last), format: "%.2e")])
     }
     lesson.table(table)
-    func chart(_ p: DepthProfile) {
-        let title = "\(p.activation.rawValue)\(p.wiring == .plain ? "" : " + " + p.wiring.rawValue): "
+    func chart(_ p: DepthProfile, note: String = "") {
+        let title = "\(p.activation.rawValue)\(p.wiring == .plain ? "" : " + " + p.wiring.rawValue)\(note): "
             + lesson.tr(en: "gradient norm per layer", zh: "每层的梯度范数")
         lesson.plot(BarChart(title: title, bars: p.layerNorms.enumerated().map { ("layer \($0.offset + 1)", $0.element) },
                              valueFormat: "%.2e"))
@@ -151,7 +151,7 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
         把全局范数裁剪到 1，不管上游发生了什么，这一步的大小都有限。
         """)
     let exploding = profileGradients(activation: .relu, wiring: .plain, depth: depth, initScale: 4, seed: settings.seed)
-    chart(exploding)
+    chart(exploding, note: lesson.tr(en: ", initial weights × 4", zh: "，初始权重 × 4"))
     lesson.headline(en: "cell 7: relu with 4× initial weights: total gradient norm \(sci(exploding.totalNorm)) (exploded), "
                         + "after clipGradNorm(1) \(fmt(exploding.clippedNorm))",
                     zh: "第 7 格：初始权重放大 4 倍的 relu：总梯度范数 \(sci(exploding.totalNorm))（爆炸），clipGradNorm(1) 之后 \(fmt(exploding.clippedNorm))")
