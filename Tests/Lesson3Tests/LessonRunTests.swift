@@ -41,3 +41,9 @@ func runCollecting(_ arguments: [String] = []) throws -> String {
     #expect(text.contains("第 7 格：8 层"))
     #expect(text.contains("裁剪到 0.5"))
 }
+
+@Test func traceShapesShowsTheForwardPass() throws {
+    let text = try runCollecting(["--quiet", "--trace-shapes"])
+    #expect(text.contains("  ↳ fc1 (Linear, from [4, 50]): [4, 32]"))
+    #expect(text.contains("  ↳ fc2 (Linear, from [4, 32]): [4, 1]"))
+}

@@ -44,7 +44,12 @@ import Testing
 }
 
 @Test func cell3OptimizerRace() {
-    let (runs, peek) = raceOptimizers(seed: 42)
+    let (runs, peek, sgd) = raceOptimizers(seed: 42)
+    // SGD's first step: after = before - lr · grad, weight by weight.
+    for i in 0..<4 {
+        #expect(Swift.abs(sgd.after.scalars[i] - (sgd.before.scalars[i] - 0.05 * sgd.grad.scalars[i])) < 1e-7)
+    }
+    #expect(sgd.grad.scalars.allSatisfy { $0 != 0 })
     let final = Dictionary(uniqueKeysWithValues: runs.map { ($0.kind, $0.run.trainLoss) })
     expectClose(final[.sgd]!, 0.01656)
     expectClose(final[.momentum]!, 0.008399)

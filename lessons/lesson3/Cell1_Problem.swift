@@ -18,6 +18,8 @@ struct FirstLook {
     /// Every parameter's gradient norm, in `namedParameters()` order.
     let gradientNorms: [(name: String, norm: Float)]
     let parameterCount: Int
+    /// Every module call of the forward pass (printed with `--trace-shapes`).
+    let trace: [ShapeTraceEntry]
 }
 
 /// Builds the cell-1 model (50 -> 32 -> 1, ReLU) and runs one backward pass on the first 4 rows.
@@ -26,7 +28,7 @@ func firstLook(seed: UInt64) -> FirstLook {
     let model = MLP(sizes: [problem.features, 32, 1], seed: seed)
     let x = gatherRows(problem.train.inputs, Array(0..<4))      // [4, 50]
     let y = gatherRows(problem.train.targets, Array(0..<4))     // [4, 1]
-    let prediction = model(x)                                   // [4, 1]
+    let (prediction, trace) = withShapeTrace(model) { model(x) }  // [4, 1]
     let loss = Tensor.mseLoss(prediction, y)
     loss.backward()
     let grad = model.layers[0].weight.grad!                     // [32, 50]
@@ -34,7 +36,7 @@ func firstLook(seed: UInt64) -> FirstLook {
                      targets: y, predictions: prediction.detach(), loss: loss.item,
                      gradientSlice: grad.narrow(dim: 0, start: 0, length: 1).narrow(dim: 1, start: 0, length: 6),
                      gradientNorms: model.namedParameters().map { ($0.name, $0.tensor.grad.map { globalGradNorm([$0]) } ?? 0) },
-                     parameterCount: model.parameterCount())
+                     parameterCount: model.parameterCount(), trace: trace)
 }
 
 func cell1Problem(_ lesson: Lesson, _ settings: Settings) {
@@ -49,6 +51,7 @@ func cell1Problem(_ lesson: Lesson, _ settings: Settings) {
         """)
     let look = firstLook(seed: settings.seed)
     lesson.show(look.inputs, name: "x[0..<2, 0..<6]")
+    for entry in look.trace { lesson.traceShape("\(entry.path) (\(entry.type), from \(entry.inputShape))", shape: entry.outputShape) }
     lesson.show(look.targets, name: "y")
     lesson.show(look.predictions, name: "model(x)")
     lesson.say(en: """

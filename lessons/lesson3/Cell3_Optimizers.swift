@@ -21,6 +21,11 @@ struct AdamPeek {
     let update: Tensor
 }
 
+/// SGD's first step by hand, for four weights (`fc1.weight[0, 0..<4]`): after = before - lr · grad.
+struct SGDPeek {
+    let before: Tensor, grad: Tensor, after: Tensor
+}
+
 /// The learning rate each optimizer gets in the race (each near its best on this problem; momentum
 /// takes ~1/(1-μ) = 10× bigger effective steps than SGD at the same rate).
 let raceLearningRates: [OptimizerKind: Double] = [.sgd: 0.05, .momentum: 0.01, .adam: 0.01, .adamw: 0.01]
@@ -28,28 +33,34 @@ let raceSteps = 200
 
 /// Trains the same initial MLP (50 -> 32 -> 1) on the same batches with each optimizer for
 /// `raceSteps` steps; AdamW with PyTorch's default decay 0.01. Peeks into Adam after `peekStep` steps.
-func raceOptimizers(seed: UInt64, peekStep: Int = 3) -> (runs: [OptimizerRun], peek: AdamPeek) {
+func raceOptimizers(seed: UInt64, peekStep: Int = 3) -> (runs: [OptimizerRun], peek: AdamPeek, sgd: SGDPeek) {
     let problem = makeProblem(seed: seed)
+    func firstFour(_ t: Tensor) -> Tensor { t.reshape([t.count]).narrow(dim: 0, start: 0, length: 4).copy() }
     var peek: AdamPeek?
+    var sgdPeek: SGDPeek?
     let runs = OptimizerKind.allCases.map { kind -> OptimizerRun in
         let model = MLP(sizes: [problem.features, 32, 1], seed: seed)
         let lr = raceLearningRates[kind]!
         let config = TrainingConfig(optimizer: kind, learningRate: lr, steps: raceSteps,
                                     weightDecay: kind == .adamw ? 0.01 : 0, seed: seed)
+        let initial = firstFour(model.layers[0].weight)
         let run = train(model, on: problem, config) { step, optimizer in
+            if kind == .sgd && step == 1 {
+                sgdPeek = SGDPeek(before: initial, grad: firstFour(model.layers[0].weight.grad!),
+                                  after: firstFour(model.layers[0].weight))
+            }
             guard kind == .adam, step == peekStep, let adam = optimizer as? Adam else { return }
-            func firstFour(_ t: Tensor) -> Tensor { t.reshape([t.count]).narrow(dim: 0, start: 0, length: 4) }
             let m = firstFour(adam.expAvg[0]), v = firstFour(adam.expAvgSq[0])
             let t = Double(step)
             let mHat = m / Float(1 - pow(0.9, t))           // bias correction: m started at 0
             let vHat = v / Float(1 - pow(0.999, t))
             let update = -Float(lr) * mHat / (vHat.sqrt() + 1e-8)
-            peek = AdamPeek(step: step, grad: firstFour(model.layers[0].weight.grad!), expAvg: m.copy(),
-                            expAvgSq: v.copy(), update: update)
+            peek = AdamPeek(step: step, grad: firstFour(model.layers[0].weight.grad!), expAvg: m,
+                            expAvgSq: v, update: update)
         }
         return OptimizerRun(kind: kind, learningRate: lr, run: run)
     }
-    return (runs, peek!)
+    return (runs, peek!, sgdPeek!)
 }
 
 func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
@@ -62,7 +73,12 @@ func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
         同一个学生（同样的初始权重）、同样的练习（同样的批次），四种优化器。SGD 沿负梯度走一步；动量法累积过去的订正；\
         Adam 把每个权重的步长除以它最近梯度的大小；AdamW 再加上解耦的权重衰减。
         """)
-    let (runs, peek) = raceOptimizers(seed: settings.seed)
+    let (runs, peek, sgd) = raceOptimizers(seed: settings.seed)
+    lesson.say(en: "SGD's first step, for four weights of fc1.weight[0] (lr \(raceLearningRates[.sgd]!)): after = before - lr · grad",
+               zh: "SGD 的第一步，fc1.weight[0] 的四个权重（lr \(raceLearningRates[.sgd]!)）：之后 = 之前 - lr · grad")
+    lesson.show(sgd.before, name: "before")
+    lesson.show(sgd.grad, name: "grad  ")
+    lesson.show(sgd.after, name: "after ")
     lesson.plot(LineChart(title: lesson.tr(en: "training loss (MSE) per step", zh: "每步的训练损失（MSE）"),
                           series: runs.map { .init($0.kind.rawValue, $0.run.curve, x: $0.run.curveSteps.map(Float.init)) },
                           xLabel: lesson.tr(en: "step", zh: "步数"), logScale: true))
