@@ -76,7 +76,7 @@ import Testing
     expectClose(right.trainLoss, 0.01656)
     // Too large: the gradient norm explodes (1.3, 1.8, 5.7, 79, 8e4, 2e14) and the loss overflows.
     let diagnosis = try! #require(tooLarge.diverged)
-    #expect(diagnosis.step == 7 && tooLarge.stepsDone == 6)
+    #expect(diagnosis.step == 7 && tooLarge.stoppedAt == 7 && tooLarge.stepsDone == 6)
     #expect(!diagnosis.loss.isFinite)
     #expect(diagnosis.likelyCauses[0].hasPrefix("Learning rate too large (1.0)"))
     #expect(tooLarge.normsBefore[5] > 1e14)

@@ -54,7 +54,7 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
         table.append([.text(lesson.tr(en: r.label, zh: r.labelZh)), .text(r.optimizer.rawValue), .number(r.learningRate, format: "%g"),
                       .integer(r.run.stepsDone), .number(Double(r.run.trainLoss), format: "%.4g"),
                       .number(Double(r.run.validLoss), format: "%.4g"),
-                      .text(r.run.diverged.map { lesson.tr(en: "stopped at step \($0.step)", zh: "第 \($0.step) 步停下") } ?? "—")])
+                      .text(r.run.stoppedAt.map { lesson.tr(en: "stopped at step \($0)", zh: "第 \($0) 步停下") } ?? "—")])
     }
     lesson.table(table)
     if let diverged = runs.first(where: { $0.run.diverged != nil }) {
@@ -67,11 +67,11 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
     let tooSmall = runs[0].run, right = runs[1].run, tooLarge = runs[2].run
     lesson.headline(
         en: "cell 4: SGD after 200 steps: lr 0.0005 loss \(fmt(tooSmall.trainLoss)), lr 0.05 loss \(fmt(right.trainLoss)), "
-            + "lr 1.0 " + (tooLarge.diverged.map { "stopped by the NaN guard at step \($0.step)" } ?? "loss \(fmt(tooLarge.trainLoss))"),
+            + "lr 1.0 " + (tooLarge.stoppedAt.map { "stopped by the NaN guard at step \($0)" } ?? "loss \(fmt(tooLarge.trainLoss))"),
         zh: "第 4 格：SGD 200 步后：lr 0.0005 损失 \(fmt(tooSmall.trainLoss))，lr 0.05 损失 \(fmt(right.trainLoss))，"
-            + "lr 1.0 " + (tooLarge.diverged.map { "在第 \($0.step) 步被 NaN 守卫停下" } ?? "损失 \(fmt(tooLarge.trainLoss))"))
+            + "lr 1.0 " + (tooLarge.stoppedAt.map { "在第 \($0) 步被 NaN 守卫停下" } ?? "损失 \(fmt(tooLarge.trainLoss))"))
     let yours = runs[3]
-    let stopped = yours.run.diverged.map { (en: "stopped by the NaN guard at step \($0.step)", zh: "在第 \($0.step) 步被 NaN 守卫停下") }
+    let stopped = yours.run.stoppedAt.map { (en: "stopped by the NaN guard at step \($0)", zh: "在第 \($0) 步被 NaN 守卫停下") }
     lesson.headline(en: "cell 4: your run (\(yours.optimizer.rawValue), lr \(yours.learningRate)): "
                         + (stopped?.en ?? "train \(fmt(yours.run.trainLoss)), valid \(fmt(yours.run.validLoss))"),
                     zh: "第 4 格：你的训练（\(yours.optimizer.rawValue)，lr \(yours.learningRate)）："

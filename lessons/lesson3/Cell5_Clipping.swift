@@ -70,7 +70,7 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
                           xLabel: lesson.tr(en: "step", zh: "步数"), logScale: true))
     let clippedSteps = zip(r.clipped.normsBefore, r.clipped.normsAfter).filter { $0 > $1 }.count
     func outcome(_ run: TrainingRun) -> String {
-        run.diverged.map { lesson.tr(en: "NaN guard at step \($0.step)", zh: "第 \($0.step) 步被 NaN 守卫停下") }
+        run.stoppedAt.map { lesson.tr(en: "NaN guard at step \($0)", zh: "第 \($0) 步被 NaN 守卫停下") }
             ?? lesson.tr(en: "loss \(fmt(run.trainLoss))", zh: "损失 \(fmt(run.trainLoss))")
     }
     lesson.headline(en: "cell 5: lr \(clippingRate) without clipping: \(outcome(r.unclipped)); with clip \(fmt(r.maxNorm)): "

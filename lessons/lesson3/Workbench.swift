@@ -198,8 +198,10 @@ struct TrainingRun {
     var stepsDone = 0
     var trainLoss: Float = .nan
     var validLoss: Float = .nan
-    /// The NaN guard's diagnosis, if training diverged.
+    /// The NaN guard's diagnosis, if training diverged (its `step` counts within the epoch).
     var diverged: TrainingDiverged?
+    /// The step (1-based, counted over the whole run) at which the NaN guard stopped training.
+    var stoppedAt: Int?
 }
 
 /// The MSE of `model` on a whole dataset, in evaluation mode (no dropout), without a graph.
@@ -254,6 +256,7 @@ func train(_ model: MLP, on problem: Problem, _ config: TrainingConfig,
                                    learningRate: optimizer.learningRate, inputs: x)
             } catch let error as TrainingDiverged {
                 run.diverged = error
+                run.stoppedAt = step
                 break training
             } catch { preconditionFailure("NaNGuard threw \(error)") }
             optimizer.step()
