@@ -22,6 +22,16 @@ import Testing
     }
 }
 
+@Test func cell5ClipThresholds() {
+    let sweep = sweepClipThresholds(seed: 42)
+    #expect(sweep.map(\.maxNorm) == [0.25, 0.5, 1, 2, 4])
+    #expect(sweep.allSatisfy { $0.run.stoppedAt == nil })
+    #expect(sweep.map { r in zip(r.run.normsBefore, r.run.normsAfter).filter { $0 > $1 }.count } == [198, 194, 141, 56, 9])
+    // The tightest cap is normalised gradient descent and trains best.
+    expectClose(sweep[0].run.trainLoss, 0.01155, relative: 2e-3)
+    expectClose(sweep[2].run.trainLoss, 0.1522)
+}
+
 @Test func cell5ClipZeroTurnsClippingOff() {
     let r = compareClipping(seed: 42, maxNorm: 0)
     #expect(r.clipped.stoppedAt == 10)
