@@ -57,4 +57,8 @@ import Testing
     #expect(l1.nearZero == 6954 && l1.weightCount == 7360)
     #expect(l1.validLoss > none.validLoss)
     #expect(none.nearZero == 488)
+    // The plain run's validation curve bottoms out early: every later step memorises noise.
+    #expect(none.validCurve.count == 31 && none.bestValidation.step == 10)
+    expectClose(none.bestValidation.loss, 0.4783)
+    #expect(none.validCurve.last == none.validLoss)
 }

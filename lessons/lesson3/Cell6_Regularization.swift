@@ -16,6 +16,14 @@ struct RegularizationRow {
     /// Weights with |w| < `nearZero`, and all weights.
     let nearZero: Int
     let weightCount: Int
+    /// Validation MSE every 10 steps (step 0 first).
+    let validCurve: [Float]
+    let curveSteps: [Int]
+    /// The lowest point of the validation curve and its step (where early stopping would stop).
+    var bestValidation: (step: Int, loss: Float) {
+        let i = validCurve.indices.min { validCurve[$0] < validCurve[$1] }!
+        return (curveSteps[i], validCurve[i])
+    }
 }
 
 /// |w| below this counts as "switched off" (Adam never lands exactly on 0: it hovers within ~lr).
@@ -49,7 +57,8 @@ func compareRegularizers(seed: UInt64, weightDecay: Double, dropout: Float) -> [
         let all = model.weights.flatMap(\.scalars)
         return RegularizationRow(name: name, nameZh: nameZh, trainLoss: run.trainLoss, validLoss: run.validLoss,
                                  weightNorm: model.weightNorm(),
-                                 nearZero: all.filter { Swift.abs($0) < nearZeroThreshold }.count, weightCount: all.count)
+                                 nearZero: all.filter { Swift.abs($0) < nearZeroThreshold }.count, weightCount: all.count,
+                                 validCurve: run.validCurve, curveSteps: run.curveSteps)
     }
 }
 
@@ -78,7 +87,20 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
                       .text("\(r.nearZero) (\(String(format: "%.0f", Double(r.nearZero) / Double(r.weightCount) * 100)) %)")])
     }
     lesson.table(table)
-    lesson.plot(BarChart(title: lesson.tr(en: "validation loss (lower is better)", zh: "验证损失（越低越好）"),
+    lesson.plot(LineChart(title: lesson.tr(en: "validation loss per step", zh: "每步的验证损失"),
+                          series: rows.map { .init(lesson.tr(en: $0.name, zh: $0.nameZh), $0.validCurve,
+                                                   x: $0.curveSteps.map(Float.init)) },
+                          xLabel: lesson.tr(en: "step", zh: "步数")))
+    let plain = rows[0].bestValidation
+    lesson.say(en: """
+        Without regularization the validation loss is lowest at step \(plain.step) (\(fmt(plain.loss))) and \
+        ends at \(fmt(rows[0].validLoss)): every later step only memorised noise. Lesson 4 stops at such a \
+        minimum (early stopping); the regularizers here change what the later steps learn instead.
+        """, zh: """
+        不加正则时，验证损失在第 \(plain.step) 步最低（\(fmt(plain.loss))），最后是 \(fmt(rows[0].validLoss))：\
+        之后的每一步都只是在背噪声。第四课会在这样的最低点停下（早停）；这里的正则化则改变了之后那些步学到的东西。
+        """)
+    lesson.plot(BarChart(title: lesson.tr(en: "final validation loss (lower is better)", zh: "最终验证损失（越低越好）"),
                          bars: rows.map { (lesson.tr(en: $0.name, zh: $0.nameZh), $0.validLoss) }))
     lesson.say(en: """
         L1 switched most weights off, yet validates worst: the target is the mean of all 50 inputs, \

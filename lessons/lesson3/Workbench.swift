@@ -189,7 +189,9 @@ struct TrainingConfig {
 struct TrainingRun {
     /// The full training set's MSE at steps 0, evalEvery, 2·evalEvery, … (evaluation mode).
     var curve: [Float] = []
-    /// The steps at which `curve` was measured.
+    /// The validation set's MSE at the same steps.
+    var validCurve: [Float] = []
+    /// The steps at which `curve` and `validCurve` were measured.
     var curveSteps: [Int] = []
     /// The global gradient norm of every step, before and after clipping.
     var normsBefore: [Float] = []
@@ -233,6 +235,7 @@ func train(_ model: MLP, on problem: Problem, _ config: TrainingConfig,
     var run = TrainingRun()
     func record(_ step: Int) {
         run.curve.append(evaluate(model, on: problem.train))
+        run.validCurve.append(evaluate(model, on: problem.validation))
         run.curveSteps.append(step)
     }
     model.train()
