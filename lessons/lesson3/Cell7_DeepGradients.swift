@@ -112,6 +112,16 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
                       .number(Double(p.last), format: "%.2e"), .number(Double(p.first / p.last), format: "%.2e")])
     }
     lesson.table(table)
+    lesson.say(en: """
+        ReLU and LeakyReLU vanish here too: PyTorch's default initial weights (uniform in ±1/√In, variance \
+        1/(3·In)) make each layer pass on about 1/3 of the signal's variance, and ReLU halves it again — a \
+        factor ≈ 6 per layer, 6²⁰ ≈ 10¹⁵ over the stack. Kaiming initialisation (variance 2/In) would keep \
+        it level; lesson 2 measures that. Residual connections cure it whatever the initialisation.
+        """, zh: """
+        ReLU 和 LeakyReLU 在这里也消失了：PyTorch 默认的初始权重（在 ±1/√In 内均匀分布，方差 1/(3·In)）让每一层只传下信号方差的约 1/3，\
+        ReLU 又减掉一半 —— 每层约缩小 6 倍，20 层就是 6²⁰ ≈ 10¹⁵。Kaiming 初始化（方差 2/In）能让它保持不变，第二课有测量。\
+        不论怎样初始化，残差连接都能治好它。
+        """)
     func chart(_ p: DepthProfile, note: String = "") {
         let title = "\(p.activation.rawValue)\(p.wiring == .plain ? "" : " + " + p.wiring.rawValue)\(note): "
             + lesson.tr(en: "gradient norm per layer", zh: "每层的梯度范数")
