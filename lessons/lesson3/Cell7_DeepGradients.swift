@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 import LessonKit
 
 // MARK: - Cell 7: vanishing and exploding gradients through depth
@@ -112,14 +113,18 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
                       .number(Double(p.last), format: "%.2e"), .number(Double(p.first / p.last), format: "%.2e")])
     }
     lesson.table(table)
+    let relu = profiles.first { $0.activation == .relu && $0.wiring == .plain }!
+    let predicted = Float(pow(6.0, Double(depth - 1) / 2))      // √6 per layer, between layer 1 and layer L
     lesson.say(en: """
         ReLU and LeakyReLU vanish here too: PyTorch's default initial weights (uniform in ±1/√In, variance \
-        1/(3·In)) make each layer pass on about 1/3 of the signal's variance, and ReLU halves it again — a \
-        factor ≈ 6 per layer, 6²⁰ ≈ 10¹⁵ over the stack. Kaiming initialisation (variance 2/In) would keep \
-        it level; lesson 2 measures that. Residual connections cure it whatever the initialisation.
+        1/(3·In)) pass on about 1/3 of the signal's variance per layer, and ReLU halves it again, so the \
+        gradient shrinks by about √6 ≈ 2.4 per layer on its way back: \(sci(1 / predicted)) from layer \
+        \(depth) to layer 1, measured \(sci(relu.first / relu.last)). Kaiming initialisation (variance 2/In) keeps it level (lesson 2 looks at \
+        initialisation); residual connections cure it whatever the initialisation.
         """, zh: """
-        ReLU 和 LeakyReLU 在这里也消失了：PyTorch 默认的初始权重（在 ±1/√In 内均匀分布，方差 1/(3·In)）让每一层只传下信号方差的约 1/3，\
-        ReLU 又减掉一半 —— 每层约缩小 6 倍，20 层就是 6²⁰ ≈ 10¹⁵。Kaiming 初始化（方差 2/In）能让它保持不变，第二课有测量。\
+        ReLU 和 LeakyReLU 在这里也消失了：PyTorch 默认的初始权重（在 ±1/√In 内均匀分布，方差 1/(3·In)）每层只传下信号方差的约 1/3，\
+        ReLU 又减掉一半，所以梯度往回传时每层缩小约 √6 ≈ 2.4 倍：从第 \(depth) 层到第 1 层预计 \(sci(1 / predicted))，\
+        实测 \(sci(relu.first / relu.last))。Kaiming 初始化（方差 2/In）能让它保持不变（第二课专门讲初始化）；\
         不论怎样初始化，残差连接都能治好它。
         """)
     func chart(_ p: DepthProfile, note: String = "") {
