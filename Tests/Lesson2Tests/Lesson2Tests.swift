@@ -1,4 +1,211 @@
+import Engine
+import LessonKit
 import Testing
 @testable import lesson2
 
-@Test func title() { #expect(lessonTitle() == "lesson2") }
+// Answer keys for lesson 2: the same functions the lesson prints from, with the seed fixed (42).
+
+// MARK: - Cells 1–4: the model, layer by layer
+
+@Test func walkthroughShapesFollowTheSeedsModel() {
+    let walk = walkThrough(Settings())
+    #expect(walk.x.shape == [32, 5, 10])
+    #expect(walk.projected.shape == [32, 5, 64])
+    #expect(walk.positioned.shape == [32, 5, 64])
+    #expect(walk.scores.shape == [5, 5])
+    #expect(walk.hidden.shape == [32, 5, 256])
+    #expect(walk.memory.shape == [32, 5, 64])
+    #expect(walk.flattened.shape == [32, 320])
+    #expect(walk.output.shape == [32, 1])
+}
+
+@Test func layerByLayerEqualsTheModelInOneCall() {
+    let walk = walkThrough(Settings())
+    // Same ops in the same order: bit for bit.
+    #expect(maxAbsDifference(walk.layer0, walk.layer0Reference) == 0)
+    #expect(maxAbsDifference(walk.output, walk.modelOutput) == 0)
+    // Head 0 by hand against MultiheadAttention's fused kernel: same to float rounding.
+    #expect(maxAbsDifference(walk.weights, walk.moduleWeights) < 1e-6)
+}
+
+@Test func attentionWeightsAreASoftmaxOfTheScores() {
+    let walk = walkThrough(Settings())
+    let rowSums = walk.weights.sum(dim: 1).scalars
+    for s in rowSums { #expect(Swift.abs(s - 1) < 1e-6) }
+    #expect(walk.weights.scalars.allSatisfy { $0 > 0 && $0 < 1 })
+    // Pinned for seed 42: at initialisation head 0 is already nearly one-hot (query 1 → key 2),
+    // because the √D-scaled inputs make the scores large.
+    #expect(Swift.abs(walk.weights.max().item - 0.99882) < 5e-5)
+}
+
+@Test func layerNormGivesZeroMeanUnitStdPerPosition() {
+    let walk = walkThrough(Settings())
+    let before = walk.normRowsBefore, after = walk.normRowsAfter
+    #expect(before.std.allSatisfy { $0 > 1.5 })       // x + attention: well above unit scale
+    for (m, s) in zip(after.mean, after.std) {
+        #expect(Swift.abs(m) < 1e-6)
+        #expect(Swift.abs(s - 1) < 1e-4)
+    }
+}
+
+@Test func inputProjectionScaleAndReluSparsity() {
+    let walk = walkThrough(Settings())
+    #expect(Swift.abs(standardDeviation(walk.projected) - 4.8129) < 1e-3)
+    #expect(walk.hiddenZeroFraction > 0.4 && walk.hiddenZeroFraction < 0.6)
+}
+
+// MARK: - Cell 5: parameters
+
+@Test func parameterTableSumsTo191873() {
+    let (_, model) = makeSeedDataAndModel(Settings())
+    let parameterRowList = parameterRows(model)
+    #expect(parameterRowList.reduce(0) { $0 + $1.count } == 191_873)
+    #expect(model.parameterCount() == 191_873)
+    #expect(parameterRowList.first == ParameterRow(name: "input_proj.weight", shape: [64, 10], count: 640))
+    #expect(parameterRowList.contains(ParameterRow(name: "encoder.layers.0.self_attn.in_proj_weight", shape: [192, 64], count: 12_288)))
+    #expect(parameterRowList.contains(ParameterRow(name: "encoder.layers.2.*", shape: nil, count: 49_984)))
+    #expect(parameterRowList.contains(ParameterRow(name: "output_layer.0.weight", shape: [128, 320], count: 40_960)))
+}
+
+@Test func widerModelHasMoreParameters() {
+    var settings = Settings()
+    settings.modelDimensions = 32
+    settings.numHeads = 2
+    let (_, model) = makeSeedDataAndModel(settings)
+    // 3 layers of (4·32² + 4·32 attention, 2·32·256 + 256 + 32 FF, 4·32 norms) + input + head.
+    let layer = 4 * 32 * 32 + 4 * 32 + 2 * 32 * 256 + 256 + 32 + 4 * 32
+    #expect(model.parameterCount() == (10 * 32 + 32) + 3 * layer + (160 * 128 + 128) + 129)
+}
+
+// MARK: - Cell 6: initialisation through depth
+
+@Test func initialisationThroughDepthVanishesOrExplodes() {
+    let small = deepMLP(layers: 20, activation: .relu, initScheme: .small, residual: false, seed: 42)
+    let pytorch = deepMLP(layers: 20, activation: .relu, initScheme: .pytorchDefault, residual: false, seed: 42)
+    let kaiming = deepMLP(layers: 20, activation: .relu, initScheme: .kaiming, residual: false, seed: 42)
+    let large = deepMLP(layers: 20, activation: .relu, initScheme: .large, residual: false, seed: 42)
+    #expect(small.activationStd.last! < 1e-15)                   // vanished
+    #expect(large.activationStd.last! > 1e10)                    // exploded
+    #expect(kaiming.activationStd.last! > 0.1 && kaiming.activationStd.last! < 10)   // steady
+    #expect(pytorch.activationStd.last! < kaiming.activationStd.last!)
+    #expect(small.firstLayerGradientNorm < 1e-15)
+    #expect(large.firstLayerGradientNorm > 1e10)
+}
+
+@Test func tanhWithLargeInitSaturates() {
+    let large = deepMLP(layers: 20, activation: .tanh, initScheme: .large, residual: false, seed: 42)
+    // Every activation pinned near ±1: std near 1, and a gradient that no longer explodes.
+    #expect(large.activationStd.last! > 0.9)
+    #expect(large.firstLayerGradientNorm < 1e3)
+}
+
+// MARK: - Cell 7: activation functions
+
+@Test func activationDerivativesFromAutograd() {
+    let curves = Dictionary(uniqueKeysWithValues: ActivationKind.allCases.map { ($0, activationCurve($0)) })
+    #expect(curves[.sigmoid]!.derivative(at: 0) == 0.25)
+    #expect(curves[.sigmoid]!.maxDerivative == 0.25)
+    #expect(curves[.tanh]!.derivative(at: 0) == 1)
+    #expect(curves[.relu]!.derivative(at: -1) == 0)
+    #expect(curves[.relu]!.derivative(at: 2) == 1)
+    #expect(Swift.abs(curves[.leakyRelu]!.derivative(at: -1) - 0.01) < 1e-7)
+    #expect(Swift.abs(curves[.gelu]!.derivative(at: 0) - 0.5) < 1e-6)
+    #expect(curves[.tanh]!.derivative(at: 5) < 2e-4)              // saturated
+    #expect(curves[.sigmoid]!.derivative(at: -5) < 7e-3)
+}
+
+// MARK: - Cells 8–9: gradients
+
+@Test func forwardBackwardOfTheSeedModel() {
+    let pass = forwardBackward(Settings())
+    #expect(pass.moduleNorms.count == 18)                          // input_proj, 3 × 5 modules, 2 head Linears
+    #expect(pass.moduleNorms.allSatisfy { $0.norm > 0 && $0.norm.isFinite })
+    let head = pass.moduleNorms.first { $0.name == "output_layer.0" }!.norm
+    let input = pass.moduleNorms.first { $0.name == "input_proj" }!.norm
+    #expect(head > input)
+    // Total norm² is the sum of the module norms².
+    let total = pass.moduleNorms.reduce(Float(0)) { $0 + $1.norm * $1.norm }.squareRoot()
+    #expect(Swift.abs(total - pass.totalNorm) / pass.totalNorm < 1e-4)
+}
+
+@Test func vanishingGradientsSymptomAndFix() {
+    let sigmoid = deepMLP(layers: 20, activation: .sigmoid, initScheme: .pytorchDefault, residual: false, seed: 42)
+    let leaky = deepMLP(layers: 20, activation: .leakyRelu, initScheme: .pytorchDefault, residual: false, seed: 42)
+    let leakyResidual = deepMLP(layers: 20, activation: .leakyRelu, initScheme: .pytorchDefault, residual: true, seed: 42)
+    // Symptom: sigmoid, 20 layers, the first layer's gradient is gone.
+    #expect(sigmoid.firstLayerGradientNorm < 1e-6)
+    #expect(sigmoid.firstLayerGradientNorm / sigmoid.lastLayerGradientNorm < 1e-6)
+    // Fix: a better activation helps, a residual connection fixes it.
+    #expect(leaky.firstLayerGradientNorm > 1000 * sigmoid.firstLayerGradientNorm)
+    #expect(leakyResidual.firstLayerGradientNorm > 1e-3)
+    #expect(leakyResidual.firstLayerGradientNorm / leakyResidual.lastLayerGradientNorm > 5e-3)
+}
+
+// MARK: - Cell 10: gradient check
+
+@Test func gradientCheckPassesOnRealLayersAndCatchesABug() {
+    let rows = gradientChecks(seed: 42)
+    #expect(rows.count == 4)
+    for row in rows.dropLast() {
+        #expect(row.passed, "\(row.name)")
+        #expect(row.worstAbsoluteError < 1e-2, "\(row.name)")
+    }
+    #expect(!rows.last!.passed)
+    #expect(rows.last!.worstRelativeError > 0.4)                  // half the derivative is missing
+}
+
+// MARK: - Cell 11: dropout and weight decay
+
+@Test func dropoutSitesAndModes() {
+    let (_, model) = makeSeedDataAndModel(Settings())
+    let sites = dropoutSites(model)
+    #expect(sites.count == 14)
+    #expect(sites.allSatisfy { $0.p == 0.1 })
+    #expect(sites.first!.path == "pos_encoder.dropout" && sites.last!.path == "output_layer.2")
+    // The Dropout modules plus the three attention-weight dropouts.
+    let modules = model.namedModules().filter { $0.module is Dropout }.count
+    #expect(modules + model.encoder.layers.count == sites.count)
+
+    let modes = compareModes(Settings())
+    #expect(modes.evalVsEval == 0)
+    #expect(modes.trainVsTrain > 1e-3)
+    #expect(modes.trainVsEval > 1e-3)
+}
+
+@Test func weightDecayActsOnEveryParameter() {
+    let (_, model) = makeSeedDataAndModel(Settings())
+    let groups = decayGroups(model)
+    #expect(groups.matrices + groups.vectors == 191_873)
+    #expect(groups.vectors == 64 + 3 * (192 + 64 + 256 + 64 + 4 * 64) + 128 + 1)
+}
+
+// MARK: - The whole lesson
+
+/// Runs the lesson with `arguments`, collecting its text.
+func runCollected(_ arguments: [String]) throws -> String {
+    let output = LessonOutput.collecting()
+    let flags = try FlagParser(program: "lesson2", options: lessonOptions).parse(arguments)
+    let lesson = Lesson(flags: flags, title: "Lesson 2", output: output)
+    runLesson(lesson)
+    return output.text
+}
+
+@Test func fullLessonRunsAndIsDeterministic() throws {
+    let first = try runCollected([])
+    let second = try runCollected([])
+    #expect(first == second)
+    #expect(first.contains("parameters: 191,873 (model.parameterCount() = 191,873)"))
+    #expect(first.contains("flatten [32, 320] → head → ŷ [32, 1]"))
+    #expect(first.contains("gradient check: 3 of 4 pass"))
+    #expect(first.contains("dropout sites: 14"))
+}
+
+@Test func quietPrintsOnlyHeadlinesAndTraceShapesPrintsBoundaries() throws {
+    let quiet = try runCollected(["--quiet", "--layers", "8"])
+    #expect(quiet.contains("parameters: 191,873"))
+    #expect(!quiet.contains("Counting the parameters"))
+    let traced = try runCollected(["--trace-shapes", "--quiet"])
+    #expect(traced.contains("↳ input_proj (Linear), in [32, 5, 10], out: [32, 5, 64]"))
+    #expect(traced.contains("↳ encoder.layers.0.self_attn (MultiheadAttention), in [32, 5, 64], out: [32, 5, 64]"))
+    #expect(traced.contains("↳ output_layer (Sequential), in [32, 320], out: [32, 1]"))
+}
