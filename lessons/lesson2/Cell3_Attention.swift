@@ -24,6 +24,18 @@ func cellAttention(_ lesson: Lesson, _ walk: Walkthrough) {
     lesson.plot(HeatMap(title: lesson.tr(en: "Attention weights, head 0, sample 0 (query rows × key columns)",
                                          zh: "注意力权重：第 0 个头、样本 0（行是查询，列是键）"),
                         rows: rows(walk.weights), rowLabels: labels, columnLabels: labels, cellWidth: 3))
+    let scoreValues = walk.scores.scalars
+    lesson.say(en: """
+        At initialisation the scores of this head already span \(fixed(scoreValues.min()!, 1)) … \
+        \(fixed(scoreValues.max()!, 1)): with inputs at std ≈ \(fixed(standardDeviation(walk.positioned), 1)) \
+        (cell 1) the softmax is close to one-hot, its largest weight \(fixed(walk.weights.max().item, 4)). \
+        A saturated softmax passes little gradient to the other keys; training or a smaller input \
+        scale softens it.
+        """, zh: """
+        刚初始化时，这个头的分数范围已经是 \(fixed(scoreValues.min()!, 1)) … \(fixed(scoreValues.max()!, 1))：\
+        输入的标准差约为 \(fixed(standardDeviation(walk.positioned), 1))（第 1 步），softmax 几乎是独热的，最大权重 \
+        \(fixed(walk.weights.max().item, 4))。饱和的 softmax 几乎不把梯度传给其他键；训练或更小的输入尺度会让它变得平缓。
+        """)
     lesson.headline(en: "attention scores [B·H, T, T] = [\(walk.x.shape[0] * h), 5, 5]; head 0 by hand = MultiheadAttention's weights (max diff \(sci(maxAbsDifference(walk.weights, walk.moduleWeights))))",
                     zh: "注意力分数 [B·H, T, T] = [\(walk.x.shape[0] * h), 5, 5]；手算的第 0 个头与 MultiheadAttention 的权重一致（最大差 \(sci(maxAbsDifference(walk.weights, walk.moduleWeights)))）")
 

@@ -74,13 +74,18 @@ func cellForwardBackward(_ lesson: Lesson, _ settings: Settings) {
     lesson.plot(BarChart(title: lesson.tr(en: "‖dL/dθ‖ per module (loss \(fixed(pass.loss)))",
                                           zh: "各模块的梯度范数 ‖dL/dθ‖（损失 \(fixed(pass.loss))）"),
                          bars: pass.moduleNorms.map { ($0.name, $0.norm) }))
+    let largest = pass.moduleNorms.max { $0.norm < $1.norm }!
+    let smallest = pass.moduleNorms.min { $0.norm < $1.norm }!
     lesson.say(en: """
-        The head, nearest the loss, gets the largest gradients; layer norms and the input projection \
-        small ones. The seed clips the total norm to 1.0 before each step: this first step's total \
-        is \(fixed(pass.totalNorm)), so clipping \(pass.totalNorm > 1 ? "would shrink it" : "leaves it alone").
+        Largest: \(largest.name) (\(fixed(largest.norm, 3))), nearest the loss; smallest: \
+        \(smallest.name) (\(fixed(smallest.norm, 3))). Nothing vanishes on the way to input_proj: \
+        three layers with residuals and layer norms are shallow. The seed clips the total norm to \
+        1.0 before each step: this first step's total is \(fixed(pass.totalNorm)), so clipping \
+        \(pass.totalNorm > 1 ? "scales every gradient by \(fixed(1 / pass.totalNorm, 3))" : "leaves it alone").
         """, zh: """
-        离损失最近的输出头梯度最大；层归一化和输入投影的梯度较小。种子代码每步先把总范数裁剪到 1.0：\
-        第一步的总范数是 \(fixed(pass.totalNorm))，所以裁剪\(pass.totalNorm > 1 ? "会把它缩小" : "不起作用")。
+        最大的是 \(largest.name)（\(fixed(largest.norm, 3))），离损失最近；最小的是 \(smallest.name)（\(fixed(smallest.norm, 3))）。\
+        梯度传到 input_proj 并没有消失：带残差和层归一化的三层网络很浅。种子代码每步先把总范数裁剪到 1.0：\
+        第一步的总范数是 \(fixed(pass.totalNorm))，所以裁剪\(pass.totalNorm > 1 ? "把每个梯度乘以 \(fixed(1 / pass.totalNorm, 3))" : "不起作用")。
         """)
     lesson.headline(en: "first batch: loss \(fixed(pass.loss)), total gradient norm \(fixed(pass.totalNorm))",
                     zh: "第一批：损失 \(fixed(pass.loss))，总梯度范数 \(fixed(pass.totalNorm))")
@@ -88,13 +93,23 @@ func cellForwardBackward(_ lesson: Lesson, _ settings: Settings) {
 
 // MARK: - Cell 9: exploding and vanishing gradients, an architecture problem
 
-/// First- and last-layer gradient norms of the deep MLP (PyTorch's default initialisation) for
-/// every activation, without and with residual connections.
-func vanishingGradientTable(layers: Int, seed: UInt64) -> [(activation: ActivationKind, plain: DepthResult, residual: DepthResult)] {
+/// One row of the vanishing-gradient table: the deep MLP with one activation, wired three ways.
+struct WiringComparison {
+    let activation: ActivationKind
+    let plain: DepthResult
+    let residual: DepthResult
+    let preNorm: DepthResult
+}
+
+/// The deep MLP (PyTorch's default initialisation) for every activation, plain, residual, and
+/// pre-norm residual: one forward and backward pass each.
+func vanishingGradientTable(layers: Int, seed: UInt64) -> [WiringComparison] {
     ActivationKind.allCases.map { kind in
-        (kind,
-         deepMLP(layers: layers, activation: kind, initScheme: .pytorchDefault, residual: false, seed: seed),
-         deepMLP(layers: layers, activation: kind, initScheme: .pytorchDefault, residual: true, seed: seed))
+        func run(_ wiring: Wiring) -> DepthResult {
+            deepMLP(layers: layers, activation: kind, initScheme: .pytorchDefault, wiring: wiring, seed: seed)
+        }
+        return WiringComparison(activation: kind, plain: run(.plain), residual: run(.residual),
+                                preNorm: run(.preNormResidual))
     }
 }
 
@@ -103,46 +118,67 @@ func cellVanishingGradients(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "Vanishing gradients: symptom and fix", zh: "梯度消失：症状与修复")
     lesson.say(en: """
         The seed: "too many layers, a poor activation function" make the model faint (vanishing) or \
-        go mad (exploding); fixes include another activation and residual connections. Here is the \
-        symptom in numbers: the same \(depth)-layer MLP with PyTorch's default initialisation, one \
-        backward pass, the gradient norm reaching the first layer against the last one.
+        go mad (exploding); fixes include another activation and residual connections. The symptom \
+        in numbers: the same \(depth)-layer MLP with PyTorch's default initialisation, one backward \
+        pass, the gradient norm reaching the first layer, ‖dW₁‖, and its ratio to the last layer's \
+        (1 would be perfectly even). Three wirings: plain, residual h + f(h), and residual with a \
+        layer norm in front of each block (pre-norm).
         """, zh: """
         种子文章说："层数太多、激活函数不合适"会让模型"晕倒"（梯度消失）或"发疯"（梯度爆炸）；\
-        办法包括换激活函数和加残差连接。下面用数字展示症状：同一个 \(depth) 层 MLP，PyTorch 默认初始化，\
-        一次反向传播，比较到达第一层与最后一层的梯度范数。
+        办法包括换激活函数和加残差连接。用数字看症状：同一个 \(depth) 层 MLP，PyTorch 默认初始化，一次反向传播，\
+        到达第一层的梯度范数 ‖dW₁‖，以及它与最后一层之比（1 表示完全均匀）。三种连接方式：普通、残差 h + f(h)、\
+        以及每个模块前加层归一化的残差（pre-norm）。
         """)
     let results = vanishingGradientTable(layers: depth, seed: settings.seed)
+    let ratio = lesson.tr(en: "1st/last", zh: "首/末")
     var table = Table([lesson.tr(en: "activation", zh: "激活函数"),
-                       lesson.tr(en: "plain: ‖dW₁‖", zh: "普通：‖dW₁‖"), lesson.tr(en: "plain: ‖dW_L‖", zh: "普通：‖dW_L‖"),
-                       lesson.tr(en: "residual: ‖dW₁‖", zh: "残差：‖dW₁‖"), lesson.tr(en: "residual: ‖dW_L‖", zh: "残差：‖dW_L‖")])
+                       lesson.tr(en: "plain ‖dW₁‖", zh: "普通 ‖dW₁‖"), ratio,
+                       lesson.tr(en: "residual ‖dW₁‖", zh: "残差 ‖dW₁‖"), ratio,
+                       lesson.tr(en: "pre-norm ‖dW₁‖", zh: "pre-norm ‖dW₁‖"), ratio])
+    func ratioOf(_ r: DepthResult) -> TableCell { .text(sci(r.firstLayerGradientNorm / r.lastLayerGradientNorm)) }
     for r in results {
         table.append([.text(r.activation.displayName),
-                      .text(sci(r.plain.firstLayerGradientNorm)), .text(sci(r.plain.lastLayerGradientNorm)),
-                      .text(sci(r.residual.firstLayerGradientNorm)), .text(sci(r.residual.lastLayerGradientNorm))])
+                      .text(sci(r.plain.firstLayerGradientNorm)), ratioOf(r.plain),
+                      .text(sci(r.residual.firstLayerGradientNorm)), ratioOf(r.residual),
+                      .text(sci(r.preNorm.firstLayerGradientNorm)), ratioOf(r.preNorm)])
     }
     lesson.table(table)
     let sigmoid = results.first { $0.activation == .sigmoid }!
     let leaky = results.first { $0.activation == .leakyRelu }!
+    let leakyKaiming = deepMLP(layers: depth, activation: .leakyRelu, initScheme: .kaiming, seed: settings.seed)
     lesson.plot(LineChart(title: lesson.tr(en: "‖dL/dW‖ per layer, \(depth) layers (log scale)",
                                            zh: "每层的 ‖dL/dW‖，\(depth) 层（对数坐标）"),
                           series: [.init("Sigmoid", sigmoid.plain.gradientNorms),
                                    .init("LeakyReLU", leaky.plain.gradientNorms),
                                    .init("LeakyReLU + residual", leaky.residual.gradientNorms),
-                                   .init("Sigmoid + residual", sigmoid.residual.gradientNorms)],
+                                   .init("LeakyReLU + pre-norm residual", leaky.preNorm.gradientNorms)],
                           xLabel: lesson.tr(en: "layer", zh: "层"), logScale: true))
     lesson.say(en: """
-        Symptom: with sigmoid the first layer gets a gradient about \
-        \(sci(sigmoid.plain.firstLayerGradientNorm / sigmoid.plain.lastLayerGradientNorm)) times the \
-        last layer's: the early layers would not learn at all. Fix, part 1: an activation whose \
-        derivative is 1 on its positive side (ReLU, LeakyReLU) loses far less per layer. Fix, part 2: a \
-        residual connection h + f(h) gives the gradient an identity path around every layer, which \
-        is why every block of the seed's Transformer sits inside one.
+        Symptom: with sigmoid the first layer's gradient is \(sci(sigmoid.plain.firstLayerGradientNorm)), \
+        \(sci(sigmoid.plain.firstLayerGradientNorm / sigmoid.plain.lastLayerGradientNorm)) of the last \
+        layer's: the early layers would not learn at all. Another activation alone is not enough \
+        here: LeakyReLU still ends at \(sci(leaky.plain.firstLayerGradientNorm)), because PyTorch's \
+        default weights shrink the signal too (cell 6); with Kaiming's initialisation it gets \
+        \(sci(leakyKaiming.firstLayerGradientNorm)): activation and initialisation go together. A residual connection gives the gradient an \
+        identity path around every layer: the first layer now gets \(sci(leaky.residual.firstLayerGradientNorm)). \
+        But a bare sum grows through depth and the gradients with it (last layer \
+        \(sci(leaky.residual.lastLayerGradientNorm))); a layer norm in front of each block keeps every \
+        block's input at unit scale, and the gradient is nearly even from first to last layer \
+        (ratio \(sci(leaky.preNorm.firstLayerGradientNorm / leaky.preNorm.lastLayerGradientNorm))). \
+        That is the Transformer's recipe: every block of the seed's model sits in a residual with a \
+        layer norm.
         """, zh: """
-        症状：使用 sigmoid 时，第一层得到的梯度只有最后一层的 \
+        症状：使用 sigmoid 时，第一层的梯度是 \(sci(sigmoid.plain.firstLayerGradientNorm))，只有最后一层的 \
         \(sci(sigmoid.plain.firstLayerGradientNorm / sigmoid.plain.lastLayerGradientNorm)) 倍：前面的层根本学不动。\
-        修复一：换成正半轴导数为 1 的激活函数（ReLU、LeakyReLU），每层损失少得多。修复二：残差连接 h + f(h) \
-        为梯度在每层旁边留了一条恒等通路——这正是种子模型的每个模块都包在残差里的原因。
+        只换激活函数在这里还不够：LeakyReLU 的第一层仍只有 \(sci(leaky.plain.firstLayerGradientNorm))，\
+        因为 PyTorch 的默认权重也在缩小信号（见第 6 步）；改用 Kaiming 初始化后是 \
+        \(sci(leakyKaiming.firstLayerGradientNorm))：激活函数与初始化要搭配。残差连接为梯度在每层旁边留了一条恒等通路：\
+        第一层现在得到 \(sci(leaky.residual.firstLayerGradientNorm))。但单纯的相加会随深度不断变大，\
+        梯度也跟着变大（最后一层 \(sci(leaky.residual.lastLayerGradientNorm))）；在每个模块前加层归一化，\
+        让每个模块的输入保持单位尺度，梯度从第一层到最后一层几乎一样大（比值 \
+        \(sci(leaky.preNorm.firstLayerGradientNorm / leaky.preNorm.lastLayerGradientNorm))）。\
+        这正是 Transformer 的做法：种子模型的每个模块都包在残差里，并配有层归一化。
         """)
-    lesson.headline(en: "\(depth) layers, first-layer gradient norm: Sigmoid \(sci(sigmoid.plain.firstLayerGradientNorm)) → LeakyReLU \(sci(leaky.plain.firstLayerGradientNorm)) → LeakyReLU + residual \(sci(leaky.residual.firstLayerGradientNorm))",
-                    zh: "\(depth) 层，第一层梯度范数：Sigmoid \(sci(sigmoid.plain.firstLayerGradientNorm)) → LeakyReLU \(sci(leaky.plain.firstLayerGradientNorm)) → LeakyReLU + 残差 \(sci(leaky.residual.firstLayerGradientNorm))")
+    lesson.headline(en: "\(depth) layers, first-layer gradient norm: Sigmoid \(sci(sigmoid.plain.firstLayerGradientNorm)) → LeakyReLU \(sci(leaky.plain.firstLayerGradientNorm)) → + residual \(sci(leaky.residual.firstLayerGradientNorm)) → + pre-norm \(sci(leaky.preNorm.firstLayerGradientNorm))",
+                    zh: "\(depth) 层，第一层梯度范数：Sigmoid \(sci(sigmoid.plain.firstLayerGradientNorm)) → LeakyReLU \(sci(leaky.plain.firstLayerGradientNorm)) → + 残差 \(sci(leaky.residual.firstLayerGradientNorm)) → + pre-norm \(sci(leaky.preNorm.firstLayerGradientNorm))")
 }
