@@ -67,14 +67,18 @@ import Testing
     #expect(parameterRowList.contains(ParameterRow(name: "output_layer.0.weight", shape: [128, 320], count: 40_960)))
 }
 
-@Test func widerModelHasMoreParameters() {
+/// Exercise 1: the parameters of `--d-model 32 --heads 2`.
+@Test func exerciseParametersOfANarrowerModel() {
     var settings = Settings()
     settings.modelDimensions = 32
     settings.numHeads = 2
     let (_, model) = makeSeedDataAndModel(settings)
-    // 3 layers of (4·32² + 4·32 attention, 2·32·256 + 256 + 32 FF, 4·32 norms) + input + head.
+    // Per layer: attention 4·32² + 4·32, feed-forward 2·32·256 + 256 + 32, two norms 4·32.
     let layer = 4 * 32 * 32 + 4 * 32 + 2 * 32 * 256 + 256 + 32 + 4 * 32
+    #expect(layer == 21_024)
     #expect(model.parameterCount() == (10 * 32 + 32) + 3 * layer + (160 * 128 + 128) + 129)
+    #expect(model.parameterCount() == 84_161)
+    #expect(parameterRows(model).reduce(0) { $0 + $1.count } == 84_161)
 }
 
 // MARK: - Cell 6: initialisation through depth
@@ -163,6 +167,14 @@ import Testing
     }
 }
 
+/// Exercise 2: the plain sigmoid MLP's first-layer gradient norm first falls below 1e-6 at 8 layers.
+@Test func exerciseSigmoidDepthLimit() {
+    let firstBelow = (2...20).first { depth in
+        deepMLP(layers: depth, activation: .sigmoid, initScheme: .pytorchDefault, seed: 42).firstLayerGradientNorm < 1e-6
+    }
+    #expect(firstBelow == 8)
+}
+
 // MARK: - Cell 10: gradient check
 
 @Test func gradientCheckPassesOnRealLayersAndCatchesABug() {
@@ -192,6 +204,8 @@ import Testing
     #expect(modes.evalVsEval == 0)
     #expect(modes.trainVsTrain > 1e-3)
     #expect(modes.trainVsEval > 1e-3)
+    #expect(Swift.abs(modes.zeroedFraction - 0.103) < 5e-4)
+    #expect(Swift.abs(modes.survivorValue - 1 / 0.9) < 1e-6)
 }
 
 @Test func weightDecayActsOnEveryParameter() {
@@ -220,12 +234,16 @@ func runCollected(_ arguments: [String]) throws -> String {
     #expect(first.contains("flatten [32, 320] → head → ŷ [32, 1]"))
     #expect(first.contains("gradient check: 3 of 4 pass"))
     #expect(first.contains("dropout sites: 14"))
+    #expect(first.contains("20 layers, first-layer gradient norm: Sigmoid 1.27e-17 → LeakyReLU 2.98e-08 → + residual 1.92e+01 → + pre-norm 3.43e+00"))
+    #expect(first.contains("▶ Step 12 · Exercises"))
 }
 
 @Test func quietPrintsOnlyHeadlinesAndTraceShapesPrintsBoundaries() throws {
     let quiet = try runCollected(["--quiet", "--layers", "8"])
     #expect(quiet.contains("parameters: 191,873"))
     #expect(!quiet.contains("Counting the parameters"))
+    let chinese = try runCollected(["--lang", "zh", "--quiet"])
+    #expect(chinese.contains("参数总数：191,873"))
     let traced = try runCollected(["--trace-shapes", "--quiet"])
     #expect(traced.contains("↳ input_proj (Linear), in [32, 5, 10], out: [32, 5, 64]"))
     #expect(traced.contains("↳ encoder.layers.0.self_attn (MultiheadAttention), in [32, 5, 64], out: [32, 5, 64]"))

@@ -42,6 +42,10 @@ struct ModeComparison {
     let evalVsEval: Float
     /// max |Δŷ| between a train-mode and an eval-mode call.
     let trainVsEval: Float
+    /// Dropout(0.1) in training mode on a [32, 5, 64] tensor of ones: the fraction zeroed ...
+    let zeroedFraction: Float
+    /// ... and the value the survivors are scaled to, 1/(1 - p).
+    let survivorValue: Float
 }
 
 func compareModes(_ settings: Settings) -> ModeComparison {
@@ -53,8 +57,13 @@ func compareModes(_ settings: Settings) -> ModeComparison {
         let t1 = model(x), t2 = model(x)
         model.eval()
         let e1 = model(x), e2 = model(x)
+        let dropout = Dropout(p: model.posEncoder.dropout.p, generator: Generator(seed: settings.seed))
+        let dropped = dropout(Tensor.ones([32, 5, 64])).scalars
+        let zeros = dropped.filter { $0 == 0 }.count
         return ModeComparison(trainVsTrain: maxAbsDifference(t1, t2), evalVsEval: maxAbsDifference(e1, e2),
-                              trainVsEval: maxAbsDifference(t1, e1))
+                              trainVsEval: maxAbsDifference(t1, e1),
+                              zeroedFraction: Float(zeros) / Float(dropped.count),
+                              survivorValue: dropped.first { $0 != 0 }!)
     }
 }
 
@@ -82,6 +91,15 @@ func cellDropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
     for s in sites { table.append([.text(s.path), .number(Double(s.p), format: "%.2f"), .text(s.role(lesson.language))]) }
     lesson.table(table)
     let modes = compareModes(settings)
+    lesson.say(en: """
+        What one site does, on a [32, 5, 64] tensor of ones in training mode: \
+        \(fixed(100 * modes.zeroedFraction, 1)) % of the values become 0, and the survivors become \
+        \(fixed(modes.survivorValue)) = 1/(1 - 0.1), so the expected value stays 1 and eval() can \
+        simply pass values through.
+        """, zh: """
+        单个位置的作用：训练模式下对一个 [32, 5, 64] 的全 1 张量做 dropout，\(fixed(100 * modes.zeroedFraction, 1)) % 的值变成 0，\
+        留下的值变成 \(fixed(modes.survivorValue)) = 1/(1 - 0.1)，因此期望值仍是 1，eval() 时直接原样通过即可。
+        """)
     lesson.say(en: """
         So model.train() and model.eval() are different functions. Two calls on the same batch, \
         largest change of a prediction: train vs train \(fixed(modes.trainVsTrain)), eval vs eval \

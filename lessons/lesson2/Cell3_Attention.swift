@@ -21,6 +21,8 @@ func cellAttention(_ lesson: Lesson, _ walk: Walkthrough) {
     lesson.show(walk.scores, name: "scores = q·kᵀ/√\(dh)")
     lesson.show(walk.weights, name: "weights = softmax(scores)")
     let labels = (0..<walk.weights.shape[0]).map { "t\($0)" }
+    lesson.plot(HeatMap(title: lesson.tr(en: "Attention scores q·kᵀ/√\(dh), head 0, sample 0", zh: "注意力分数 q·kᵀ/√\(dh)：第 0 个头、样本 0"),
+                        rows: rows(walk.scores), rowLabels: labels, columnLabels: labels, cellWidth: 3))
     lesson.plot(HeatMap(title: lesson.tr(en: "Attention weights, head 0, sample 0 (query rows × key columns)",
                                          zh: "注意力权重：第 0 个头、样本 0（行是查询，列是键）"),
                         rows: rows(walk.weights), rowLabels: labels, columnLabels: labels, cellWidth: 3))
@@ -72,12 +74,13 @@ func cellAttention(_ lesson: Lesson, _ walk: Walkthrough) {
         """)
     let layerCount = walk.model.encoder.layers.count
     var shapes = Table([lesson.tr(en: "step", zh: "步骤"), lesson.tr(en: "shape", zh: "形状"), lesson.tr(en: "std", zh: "标准差")])
+    let layer0 = lesson.tr(en: "layer 0", zh: "第 0 层")
     let steps: [(String, Tensor)] = [
         ("x", walk.x), ("input_proj(x)·√\(d)", walk.projected), ("+ pos_encoder", walk.positioned),
-        ("layer 0: x + self_attn(x)", walk.attended), ("layer 0: norm1", walk.normalized),
-        ("layer 0: relu(linear1)", walk.hidden), ("layer 0: norm2(x + linear2)", walk.layer0),
-        ("encoder (\(layerCount) layers)", walk.memory), ("flatten", walk.flattened),
-        ("output_layer → ŷ", walk.output),
+        ("\(layer0): x + self_attn(x)", walk.attended), ("\(layer0): norm1", walk.normalized),
+        ("\(layer0): relu(linear1)", walk.hidden), ("\(layer0): norm2(x + linear2)", walk.layer0),
+        (lesson.tr(en: "encoder (\(layerCount) layers)", zh: "编码器（\(layerCount) 层）"), walk.memory),
+        ("flatten", walk.flattened), ("output_layer → ŷ", walk.output),
     ]
     for (name, tensor) in steps {
         shapes.append([.text(name), .text(shapeText(tensor.shape)), .number(Double(standardDeviation(tensor)))])

@@ -108,10 +108,17 @@ func gradientNorm(_ t: Tensor) -> Float {
 // MARK: - Formatting
 
 /// `1.23e-05` style, for numbers that span many orders of magnitude.
-func sci(_ x: Float) -> String { String(format: "%.2e", Double(x)) }
+/// Not-a-number and infinities print the same on every C library ("NaN", "inf").
+func sci(_ x: Float) -> String {
+    if x.isNaN { return "NaN" }
+    if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+    return String(format: "%.2e", Double(x))
+}
 
 /// Fixed-point with `digits` decimals.
-func fixed(_ x: Float, _ digits: Int = 4) -> String { String(format: "%.\(digits)f", Double(x)) }
+func fixed(_ x: Float, _ digits: Int = 4) -> String {
+    x.isFinite ? String(format: "%.\(digits)f", Double(x)) : sci(x)
+}
 
 /// `191,873`.
 func grouped(_ n: Int) -> String {

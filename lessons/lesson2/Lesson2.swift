@@ -12,7 +12,7 @@ import LessonKit
 // In input features (10), D model width (64), H heads (4), Dh = D/H (16), F feed-forward width (256).
 //
 // Reading order: Cell1_Layers (cells 1–4), Cell5_Parameters, Cell6_Init, Cell7_Activations,
-// Cell8_Gradients (cells 8–9), Cell10_GradCheck, Cell11_Dropout.
+// Cell8_Gradients (cells 8–9), Cell10_GradCheck, Cell11_Dropout, Cell12_Exercises.
 
 /// The lesson's knobs, read once from the command line (tests build them directly).
 struct Settings {
@@ -78,6 +78,7 @@ func runLesson(_ lesson: Lesson) {
     cellVanishingGradients(lesson, settings)
     cellGradCheck(lesson, settings)
     cellDropoutAndDecay(lesson, settings)
+    cellExercises(lesson, settings)
     lesson.finish()
 }
 
