@@ -67,6 +67,22 @@ import Testing
     #expect(parameterRowList.contains(ParameterRow(name: "output_layer.0.weight", shape: [128, 320], count: 40_960)))
 }
 
+@Test func initialValuesFollowPyTorchsRules() {
+    let (_, model) = makeSeedDataAndModel(Settings())
+    for r in initialValues(model) {
+        if r.bound > 0 {
+            #expect(-r.bound <= r.minimum && r.maximum <= r.bound, "\(r.name)")
+            #expect(r.maximum > 0.99 * r.bound, "\(r.name)")            // the draws fill the range
+            #expect(Swift.abs(r.std / (r.bound / Float(3).squareRoot()) - 1) < 0.02, "\(r.name)")
+        } else {
+            #expect(r.minimum == r.maximum && r.std == 0, "\(r.name)")   // constants: 0 or 1
+        }
+    }
+    #expect(Swift.abs(initialValues(model)[1].std - 0.0886) < 5e-5)   // in_proj_weight, seed 42
+    // nn.TransformerEncoder deep-copies its layer: all three start identical.
+    #expect(encoderLayerCopyDifference(model) == 0)
+}
+
 /// Exercise 1: the parameters of `--d-model 32 --heads 2`.
 @Test func exerciseParametersOfANarrowerModel() {
     var settings = Settings()
@@ -236,6 +252,7 @@ func runCollected(_ arguments: [String]) throws -> String {
     #expect(first.contains("dropout sites: 14"))
     #expect(first.contains("20 layers, first-layer gradient norm: Sigmoid 1.27e-17 → LeakyReLU 2.98e-08 → + residual 1.92e+01 → + pre-norm 3.43e+00"))
     #expect(first.contains("▶ Step 12 · Exercises"))
+    #expect(first.contains("encoder layers 1–2 start as copies of layer 0 (max diff 0.0000)"))
 }
 
 @Test func quietPrintsOnlyHeadlinesAndTraceShapesPrintsBoundaries() throws {

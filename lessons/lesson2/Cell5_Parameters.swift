@@ -67,4 +67,88 @@ func cellParameters(_ lesson: Lesson, _ settings: Settings) {
         """)
     lesson.headline(en: "parameters: \(grouped(total)) (model.parameterCount() = \(grouped(model.parameterCount())))",
                     zh: "参数总数：\(grouped(total))（model.parameterCount() = \(grouped(model.parameterCount()))）")
+    cellInitialValues(lesson, settings)
+}
+
+// MARK: - Cell 5b: how the parameters start
+
+/// One parameter's initialisation rule and what it produced.
+struct InitialValues {
+    let name: String
+    let rule: String
+    /// The rule's bound b for U(-b, b) (0 for constants).
+    let bound: Float
+    let minimum: Float, maximum: Float
+    /// Measured std, against b/√3 for a uniform distribution.
+    let std: Float
+}
+
+/// The largest difference between any parameter of encoder layer 0 and the same parameter of the
+/// other layers, at initialisation. 0: `nn.TransformerEncoder` deep-copies one layer N times.
+func encoderLayerCopyDifference(_ model: TransformerEncoderRegressor) -> Float {
+    let first = model.encoder.layers[0].parameters()
+    var worst: Float = 0
+    for layer in model.encoder.layers.dropFirst() {
+        for (a, b) in zip(first, layer.parameters()) { worst = max(worst, maxAbsDifference(a, b)) }
+    }
+    return worst
+}
+
+/// The initial values of a representative parameter of each kind, with PyTorch's rule for it.
+func initialValues(_ model: TransformerEncoderRegressor) -> [InitialValues] {
+    let layer = model.encoder.layers[0]
+    let d = Float(model.modelDimensions), f = Float(layer.linear1.outputDimensions)
+    let entries: [(String, String, Float, Tensor)] = [
+        ("input_proj.weight", "U(±1/√10)", 1 / Float(10).squareRoot(), model.inputProj.weight),
+        ("…self_attn.in_proj_weight", "Xavier U(±√(6/(3D+D)))", (6 / (4 * d)).squareRoot(), layer.selfAttn.inProjWeight),
+        ("…self_attn.in_proj_bias", "0", 0, layer.selfAttn.inProjBias!),
+        ("…self_attn.out_proj.weight", "U(±1/√D)", 1 / d.squareRoot(), layer.selfAttn.outProj.weight),
+        ("…linear1.weight", "U(±1/√D)", 1 / d.squareRoot(), layer.linear1.weight),
+        ("…linear2.weight", "U(±1/√F)", 1 / f.squareRoot(), layer.linear2.weight),
+        ("…norm1.weight (γ)", "1", 0, layer.norm1.weight!),
+        ("…norm1.bias (β)", "0", 0, layer.norm1.bias!),
+    ]
+    return entries.map { name, rule, bound, t in
+        withNoGrad {
+            InitialValues(name: name, rule: rule, bound: bound, minimum: t.scalars.min()!,
+                          maximum: t.scalars.max()!, std: standardDeviation(t))
+        }
+    }
+}
+
+func cellInitialValues(_ lesson: Lesson, _ settings: Settings) {
+    let (_, model) = makeSeedDataAndModel(settings)
+    lesson.say(en: """
+        "Initialise the parameters": the blank sheet the seed starts from. Each Linear draws \
+        uniformly in ±1/√fan-in (PyTorch's default), the packed attention projection uses Xavier's \
+        ±√(6/(fan-in + fan-out)), attention biases start at 0, layer norms at γ = 1, β = 0. Layer 0 \
+        (layers 1 and 2 are copies made before training, with the same values, as in PyTorch):
+        """, zh: """
+        "初始化参数"：种子模型出发时的那张"白纸"。每个 Linear 在 ±1/√fan-in 内均匀抽样（PyTorch 默认），\
+        打包的注意力投影使用 Xavier 的 ±√(6/(fan-in + fan-out))，注意力偏置从 0 开始，层归一化 γ = 1、β = 0。\
+        第 0 层（第 1、2 层是训练前复制出来的，数值与第 0 层相同，和 PyTorch 一样）：
+        """)
+    let rows = initialValues(model)
+    var table = Table([lesson.tr(en: "parameter", zh: "参数"), lesson.tr(en: "rule", zh: "规则"),
+                       "min", "max", "std", "b/√3"])
+    for r in rows {
+        table.append([.text(r.name), .text(r.rule), .number(Double(r.minimum)), .number(Double(r.maximum)),
+                      .number(Double(r.std)), r.bound > 0 ? .number(Double(r.bound / Float(3).squareRoot())) : "—"])
+    }
+    lesson.table(table)
+    lesson.plot(Histogram(title: lesson.tr(en: "encoder.layers.0.self_attn.in_proj_weight at initialisation",
+                                           zh: "初始化时的 encoder.layers.0.self_attn.in_proj_weight"),
+                          values: model.encoder.layers[0].selfAttn.inProjWeight.scalars, bins: 24))
+    let copies = encoderLayerCopyDifference(model)
+    lesson.say(en: """
+        A PyTorch detail worth knowing: nn.TransformerEncoder deep-copies the layer you give it, so \
+        the three encoder layers start with identical weights (largest difference \(fixed(copies))). \
+        They become different only in training, because each sits at its own depth and so receives \
+        its own gradient.
+        """, zh: """
+        一个值得知道的 PyTorch 细节：nn.TransformerEncoder 会把你给它的那一层深拷贝 N 次，所以三个编码层的初始权重完全相同\
+        （最大差 \(fixed(copies))）。它们只在训练中才变得不同：每一层所处的深度不同，收到的梯度也就不同。
+        """)
+    lesson.headline(en: "initialisation: in_proj_weight std \(fixed(rows[1].std)) (Xavier b/√3 = \(fixed(rows[1].bound / Float(3).squareRoot()))); encoder layers 1–2 start as copies of layer 0 (max diff \(fixed(copies)))",
+                    zh: "初始化：in_proj_weight 标准差 \(fixed(rows[1].std))（Xavier b/√3 = \(fixed(rows[1].bound / Float(3).squareRoot()))）；编码层 1–2 初始时是第 0 层的副本（最大差 \(fixed(copies))）")
 }
