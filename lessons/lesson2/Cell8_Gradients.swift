@@ -153,29 +153,46 @@ func cellVanishingGradients(_ lesson: Lesson, _ settings: Settings) {
                                    .init("LeakyReLU + residual", leaky.residual.gradientNorms),
                                    .init("LeakyReLU + pre-norm residual", leaky.preNorm.gradientNorms)],
                           xLabel: lesson.tr(en: "layer", zh: "层"), logScale: true))
+    let sigmoidFirst = sci(sigmoid.plain.firstLayerGradientNorm)
+    let sigmoidRatio = sci(sigmoid.plain.firstLayerGradientNorm / sigmoid.plain.lastLayerGradientNorm)
+    let vanished = sigmoid.plain.firstLayerGradientNorm < 1e-6
+    let leakyVanishes = leaky.plain.firstLayerGradientNorm < 1e-4
+    lesson.say(vanished
+        ? Localized(en: "Symptom: with sigmoid the first layer's gradient is \(sigmoidFirst), only \(sigmoidRatio) times the last layer's: the early layers would not learn at all.",
+                    zh: "症状：使用 sigmoid 时，第一层的梯度是 \(sigmoidFirst)，只有最后一层的 \(sigmoidRatio) 倍：前面的层根本学不动。")
+        : Localized(en: "At \(depth) layers sigmoid's first layer still gets \(sigmoidFirst) (\(sigmoidRatio) times the last layer's); raise --layers to watch it vanish.",
+                    zh: "在 \(depth) 层时，sigmoid 的第一层梯度仍有 \(sigmoidFirst)（最后一层的 \(sigmoidRatio) 倍）；加大 --layers 看它消失。"))
+    lesson.say(leakyVanishes
+        ? Localized(en: """
+            Another activation alone is not enough here: LeakyReLU still ends at \
+            \(sci(leaky.plain.firstLayerGradientNorm)), because PyTorch's default weights shrink the \
+            signal too (cell 6); with Kaiming's initialisation it gets \
+            \(sci(leakyKaiming.firstLayerGradientNorm)): activation and initialisation go together.
+            """, zh: """
+            只换激活函数在这里还不够：LeakyReLU 的第一层仍只有 \(sci(leaky.plain.firstLayerGradientNorm))，\
+            因为 PyTorch 的默认权重也在缩小信号（见第 6 步）；改用 Kaiming 初始化后是 \
+            \(sci(leakyKaiming.firstLayerGradientNorm))：激活函数与初始化要搭配。
+            """)
+        : Localized(en: """
+            Another activation is enough at this depth: LeakyReLU's first layer gets \
+            \(sci(leaky.plain.firstLayerGradientNorm)) (with Kaiming's initialisation \
+            \(sci(leakyKaiming.firstLayerGradientNorm))).
+            """, zh: """
+            在这个深度，换激活函数就够了：LeakyReLU 的第一层得到 \(sci(leaky.plain.firstLayerGradientNorm))\
+            （用 Kaiming 初始化则是 \(sci(leakyKaiming.firstLayerGradientNorm))）。
+            """))
     lesson.say(en: """
-        Symptom: with sigmoid the first layer's gradient is \(sci(sigmoid.plain.firstLayerGradientNorm)), \
-        \(sci(sigmoid.plain.firstLayerGradientNorm / sigmoid.plain.lastLayerGradientNorm)) of the last \
-        layer's: the early layers would not learn at all. Another activation alone is not enough \
-        here: LeakyReLU still ends at \(sci(leaky.plain.firstLayerGradientNorm)), because PyTorch's \
-        default weights shrink the signal too (cell 6); with Kaiming's initialisation it gets \
-        \(sci(leakyKaiming.firstLayerGradientNorm)): activation and initialisation go together. A residual connection gives the gradient an \
-        identity path around every layer: the first layer now gets \(sci(leaky.residual.firstLayerGradientNorm)). \
-        But a bare sum grows through depth and the gradients with it (last layer \
-        \(sci(leaky.residual.lastLayerGradientNorm))); a layer norm in front of each block keeps every \
-        block's input at unit scale, and the gradient is nearly even from first to last layer \
-        (ratio \(sci(leaky.preNorm.firstLayerGradientNorm / leaky.preNorm.lastLayerGradientNorm))). \
-        That is the Transformer's recipe: every block of the seed's model sits in a residual with a \
-        layer norm.
+        A residual connection gives the gradient an identity path around every layer: the first \
+        layer now gets \(sci(leaky.residual.firstLayerGradientNorm)). But a bare sum grows through \
+        depth and the gradients with it (last layer \(sci(leaky.residual.lastLayerGradientNorm))); a \
+        layer norm in front of each block keeps every block's input at unit scale, and the gradient \
+        is nearly even from first to last layer (ratio \
+        \(sci(leaky.preNorm.firstLayerGradientNorm / leaky.preNorm.lastLayerGradientNorm))). That is \
+        the Transformer's recipe: every block of the seed's model sits in a residual with a layer norm.
         """, zh: """
-        症状：使用 sigmoid 时，第一层的梯度是 \(sci(sigmoid.plain.firstLayerGradientNorm))，只有最后一层的 \
-        \(sci(sigmoid.plain.firstLayerGradientNorm / sigmoid.plain.lastLayerGradientNorm)) 倍：前面的层根本学不动。\
-        只换激活函数在这里还不够：LeakyReLU 的第一层仍只有 \(sci(leaky.plain.firstLayerGradientNorm))，\
-        因为 PyTorch 的默认权重也在缩小信号（见第 6 步）；改用 Kaiming 初始化后是 \
-        \(sci(leakyKaiming.firstLayerGradientNorm))：激活函数与初始化要搭配。残差连接为梯度在每层旁边留了一条恒等通路：\
-        第一层现在得到 \(sci(leaky.residual.firstLayerGradientNorm))。但单纯的相加会随深度不断变大，\
-        梯度也跟着变大（最后一层 \(sci(leaky.residual.lastLayerGradientNorm))）；在每个模块前加层归一化，\
-        让每个模块的输入保持单位尺度，梯度从第一层到最后一层几乎一样大（比值 \
+        残差连接为梯度在每层旁边留了一条恒等通路：第一层现在得到 \(sci(leaky.residual.firstLayerGradientNorm))。\
+        但单纯的相加会随深度不断变大，梯度也跟着变大（最后一层 \(sci(leaky.residual.lastLayerGradientNorm))）；\
+        在每个模块前加层归一化，让每个模块的输入保持单位尺度，梯度从第一层到最后一层几乎一样大（比值 \
         \(sci(leaky.preNorm.firstLayerGradientNorm / leaky.preNorm.lastLayerGradientNorm))）。\
         这正是 Transformer 的做法：种子模型的每个模块都包在残差里，并配有层归一化。
         """)
