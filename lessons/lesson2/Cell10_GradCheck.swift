@@ -10,6 +10,15 @@ struct GradCheckRow {
     let worstAbsoluteError: Float
     let worstRelativeError: Float
     let passed: Bool
+    /// The function was written wrong on purpose, to show what a failing check looks like.
+    var deliberatelyBroken = false
+}
+
+extension GradCheckRow {
+    init(row: GradCheckRow, deliberatelyBroken: Bool) {
+        self = row
+        self.deliberatelyBroken = deliberatelyBroken
+    }
 }
 
 /// Summarises `gradCheck`'s per-input results into one row.
@@ -53,7 +62,7 @@ func gradientChecks(seed: UInt64) -> [GradCheckRow] {
     return [summarise("tanh(Linear(4→3))", linearCheck),
             summarise("LayerNorm(6)", normCheck),
             summarise("MultiheadAttention(8, 2 heads)", attentionCheck),
-            summarise("x · x.detach()  (broken)", brokenCheck)]
+            GradCheckRow(row: summarise("x · x.detach()", brokenCheck), deliberatelyBroken: true)]
 }
 
 // MARK: - Cell 10: the gradient check, live
@@ -63,19 +72,20 @@ func cellGradCheck(_ lesson: Lesson, _ settings: Settings) {
     lesson.say(en: """
         Every number in the last two cells came from backward passes. To trust them, nudge each \
         input element by ε = 1e-3 both ways and compare the slope of the loss with autograd's \
-        gradient. Float32 keeps about 7 digits, so errors near 1e-3 are normal; a wrong backward \
-        shows errors of order 1, as the deliberately broken last row does (it hides half of the \
+        gradient. Float32 keeps about 7 digits, so errors near 1e-3 are normal (an element passes \
+        when its absolute or its relative error is within 1e-2); a wrong backward shows errors of order 1, as the deliberately broken last row does (it hides half of the \
         derivative of x² behind detach()).
         """, zh: """
         前两节的每个数都来自反向传播。要信任它们，就把每个输入元素向两边各推 ε = 1e-3，\
-        用损失的斜率和自动求导的梯度对比。Float32 约有 7 位有效数字，所以 1e-3 左右的误差是正常的；\
+        用损失的斜率和自动求导的梯度对比。Float32 约有 7 位有效数字，所以 1e-3 左右的误差是正常的（绝对误差或相对误差在 1e-2 以内即算通过）；\
         错误的反向传播会产生量级为 1 的误差，就像最后一行故意写错的例子（用 detach() 藏掉了 x² 导数的一半）。
         """)
     let checks = gradientChecks(seed: settings.seed)
     var table = Table([lesson.tr(en: "function", zh: "函数"), lesson.tr(en: "worst abs error", zh: "最大绝对误差"),
                        lesson.tr(en: "worst rel error", zh: "最大相对误差"), lesson.tr(en: "verdict", zh: "结论")])
     for c in checks {
-        table.append([.text(c.name), .text(sci(c.worstAbsoluteError)), .text(sci(c.worstRelativeError)),
+        let name = c.name + (c.deliberatelyBroken ? lesson.tr(en: "  (wrong on purpose)", zh: "（故意写错）") : "")
+        table.append([.text(name), .text(sci(c.worstAbsoluteError)), .text(sci(c.worstRelativeError)),
                       .text(c.passed ? "ok" : lesson.tr(en: "MISMATCH", zh: "不一致"))])
     }
     lesson.table(table)

@@ -112,14 +112,14 @@ func cellDropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
         """)
     let groups = decayGroups(model)
     lesson.say(en: """
-        Weight decay is not a layer: AdamW shrinks every parameter it is given by lr·λ = 1e-3 · 1e-4 \
-        per step, before the gradient step. The seed passes model.parameters(), so all \
+        Weight decay is not a layer: AdamW shrinks every parameter it is given by the fraction \
+        lr·λ = 1e-3 · 1e-4 = 1e-7 per step, before the gradient step. The seed passes model.parameters(), so all \
         \(grouped(groups.matrices)) matrix weights and also the \(grouped(groups.vectors)) biases and \
         layer-norm values are decayed (many recipes exempt those); the positional table is a buffer, \
         not a parameter, so neither trained nor decayed. Over the seed's 50 × 32 = 1,600 steps, decay \
         alone would shrink a weight by a factor (1 - 1e-7)^1600 ≈ 0.99984: a gentle pull.
         """, zh: """
-        权重衰减不是一层：AdamW 在每一步梯度更新之前，把它管理的每个参数缩小 lr·λ = 1e-3 · 1e-4。\
+        权重衰减不是一层：AdamW 在每一步梯度更新之前，把它管理的每个参数按比例缩小 lr·λ = 1e-3 · 1e-4 = 1e-7。\
         种子代码传入 model.parameters()，所以 \(grouped(groups.matrices)) 个矩阵权重以及 \(grouped(groups.vectors)) 个偏置和层归一化参数都会衰减\
         （很多做法会把后者排除）；位置编码表是缓冲区而不是参数，既不训练也不衰减。\
         在种子的 50 × 32 = 1,600 步里，仅靠衰减会把权重缩小为 (1 - 1e-7)^1600 ≈ 0.99984 倍：力度很温和。

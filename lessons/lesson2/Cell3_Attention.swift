@@ -64,12 +64,12 @@ func cellAttention(_ lesson: Lesson, _ walk: Walkthrough) {
         The feed-forward network widens each position to F = \(f), applies ReLU, and narrows back \
         to \(d); another residual + layer norm closes the layer. ReLU zeroes \
         \(fixed(100 * walk.hiddenZeroFraction, 1)) % of the hidden values. Layers 1 and 2 repeat \
-        the same recipe with their own weights. Then the \(walk.memory.shape[1]) positions × \(d) \
+        the same recipe with their own copies of the weights. Then the \(walk.memory.shape[1]) positions × \(d) \
         features are flattened into one vector of \(walk.flattened.shape[1]) per sample, and the \
         head maps it to one number.
         """, zh: """
         前馈网络把每个位置加宽到 F = \(f)，经过 ReLU，再收窄回 \(d)；又一次残差 + 层归一化结束这一层。\
-        ReLU 把 \(fixed(100 * walk.hiddenZeroFraction, 1)) % 的隐藏值变成 0。第 1、2 层用各自的权重重复同样的步骤。\
+        ReLU 把 \(fixed(100 * walk.hiddenZeroFraction, 1)) % 的隐藏值变成 0。第 1、2 层用各自的一份权重副本重复同样的步骤。\
         然后把 \(walk.memory.shape[1]) 个位置 × \(d) 个特征展平成每个样本一个 \(walk.flattened.shape[1]) 维向量，输出头把它映射成一个数。
         """)
     let layerCount = walk.model.encoder.layers.count

@@ -39,10 +39,10 @@ func cellParameters(_ lesson: Lesson, _ settings: Settings) {
     lesson.say(en: """
         Every weight the optimizer will adjust, with the name PyTorch's state_dict gives it. \
         `in_proj_weight` packs the query, key and value projections: [3·D, D]. Layers 1 and 2 have \
-        the same tensors as layer 0.
+        tensors of the same shapes as layer 0.
         """, zh: """
-        优化器将要调整的每一个权重，名字与 PyTorch 的 state_dict 一致。`in_proj_weight` 把查询、键、值三个投影 \
-        打包在一起：[3·D, D]。第 1、2 层的张量与第 0 层完全相同。
+        优化器将要调整的每一个权重，名字与 PyTorch 的 state_dict 一致。`in_proj_weight` 把查询、键、值三个投影\
+        打包在一起：[3·D, D]。第 1、2 层的张量形状与第 0 层完全相同。
         """)
     let parameterRowList = parameterRows(model)
     var table = Table([lesson.tr(en: "parameter", zh: "参数"), lesson.tr(en: "shape", zh: "形状"),
