@@ -158,6 +158,13 @@ import Testing
     // Total norm² is the sum of the module norms².
     let total = pass.moduleNorms.reduce(Float(0)) { $0 + $1.norm * $1.norm }.squareRoot()
     #expect(Swift.abs(total - pass.totalNorm) / pass.totalNorm < 1e-4)
+    // Per parameter: 42 tensors, the same total, and the pinned first-batch numbers for seed 42.
+    #expect(pass.parameterNorms.count == 42)
+    let perParameter = pass.parameterNorms.reduce(Float(0)) { $0 + $1.gradient * $1.gradient }.squareRoot()
+    #expect(Swift.abs(perParameter - pass.totalNorm) / pass.totalNorm < 1e-4)
+    #expect(Swift.abs(pass.loss - 0.9643) < 1e-4)
+    #expect(Swift.abs(pass.totalNorm - 4.5857) < 1e-3)
+    #expect(pass.parameterNorms.first { $0.name == "encoder.layers.0.norm1.weight" }!.weight == 8)   // γ = 1: √64
 }
 
 @Test func vanishingGradientsSymptomAndFix() {

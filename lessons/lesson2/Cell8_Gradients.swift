@@ -10,6 +10,8 @@ struct ForwardBackward {
     let loss: Float
     /// ‖dL/dθ‖ per module (all of a module's parameters together), in forward order.
     let moduleNorms: [(name: String, norm: Float)]
+    /// Per parameter: ‖dL/dθ‖ and ‖θ‖, in `namedParameters()` order.
+    let parameterNorms: [(name: String, gradient: Float, weight: Float)]
     /// ‖dL/dθ‖ over every parameter (what `clip_grad_norm_(…, 1.0)` compares with 1.0).
     let totalNorm: Float
     /// dL/dŷ for the first 4 samples: 2(ŷ - y)/B.
@@ -49,8 +51,11 @@ func forwardBackward(_ settings: Settings) -> ForwardBackward {
         squares[key, default: 0] += n * n
     }
     let norms = order.map { (name: $0, norm: squares[$0]!.squareRoot()) }
+    let perParameter = model.namedParameters().map { name, p in
+        (name: name, gradient: gradientNorm(p), weight: withNoGrad { (p * p).sum().sqrt().item })
+    }
     return ForwardBackward(
-        loss: loss.item, moduleNorms: norms, totalNorm: gradNorm(model.parameters()),
+        loss: loss.item, moduleNorms: norms, parameterNorms: perParameter, totalNorm: gradNorm(model.parameters()),
         outputGradient: prediction.grad!.narrow(dim: 0, start: 0, length: 4),
         memoryGradient: memory.grad!.narrow(dim: 0, start: 0, length: 1).narrow(dim: 1, start: 0, length: 1)
             .narrow(dim: 2, start: 0, length: 8).reshape([8]))
@@ -74,6 +79,20 @@ func cellForwardBackward(_ lesson: Lesson, _ settings: Settings) {
     lesson.plot(BarChart(title: lesson.tr(en: "‖dL/dθ‖ per module (loss \(fixed(pass.loss)))",
                                           zh: "各模块的梯度范数 ‖dL/dθ‖（损失 \(fixed(pass.loss))）"),
                          bars: pass.moduleNorms.map { ($0.name, $0.norm) }))
+    lesson.say(en: """
+        Per parameter (input projection, layer 0 and the head; layers 1 and 2 look like layer 0). \
+        ‖dL/dθ‖ / ‖θ‖ says how large a plain gradient step would be relative to the weight itself: \
+        parameters that start at 0 (attention biases, layer-norm β) have no such ratio yet.
+        """, zh: """
+        逐个参数（输入投影、第 0 层和输出头；第 1、2 层与第 0 层类似）。‖dL/dθ‖ / ‖θ‖ 表示一次普通梯度步相对于权重本身有多大；\
+        从 0 开始的参数（注意力偏置、层归一化的 β）暂时没有这个比值。
+        """)
+    var table = Table([lesson.tr(en: "parameter", zh: "参数"), "‖dL/dθ‖", "‖θ‖", "‖dL/dθ‖ / ‖θ‖"])
+    for p in pass.parameterNorms where !p.name.hasPrefix("encoder.layers.1.") && !p.name.hasPrefix("encoder.layers.2.") {
+        table.append([.text(p.name), .text(sci(p.gradient)), .number(Double(p.weight)),
+                      p.weight > 0 ? .text(sci(p.gradient / p.weight)) : "—"])
+    }
+    lesson.table(table)
     let largest = pass.moduleNorms.max { $0.norm < $1.norm }!
     let smallest = pass.moduleNorms.min { $0.norm < $1.norm }!
     lesson.say(en: """
