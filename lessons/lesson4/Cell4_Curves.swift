@@ -1,0 +1,85 @@
+import Engine
+import LessonKit
+
+// MARK: - Cell 4: Reading the exam results — curves, the scheduler's trace, early stopping
+
+/// The epochs at which ReduceLROnPlateau lowered the learning rate, with the rate before and after.
+func learningRateDrops(_ run: RunRecord) -> [(epoch: Int, from: Double, to: Double)] {
+    var drops: [(Int, Double, Double)] = []
+    var previous = run.settings.learningRate
+    for e in run.epochs where e.learningRate != previous {
+        drops.append((e.epoch, previous, e.learningRate))
+        previous = e.learningRate
+    }
+    return drops
+}
+
+/// Early stopping's verdict on a run, checked by evaluating the restored model again.
+struct EarlyStoppingSummary: Equatable {
+    let bestEpoch: Int
+    let bestValidationLoss: Double
+    let lastValidationLoss: Double
+    /// Where patience ran out (nil: never within the run).
+    let stopEpoch: Int?
+    /// The validation loss of the model as returned (best weights restored), measured afresh.
+    let restoredValidationLoss: Double
+}
+
+func summarizeEarlyStopping(_ run: RunRecord, model: TransformerEncoderRegressor,
+                            validation: TensorDataset) -> EarlyStoppingSummary {
+    EarlyStoppingSummary(bestEpoch: run.bestEpoch, bestValidationLoss: run.bestValidationLoss,
+                         lastValidationLoss: run.last.validationLoss, stopEpoch: run.stopEpoch,
+                         restoredValidationLoss: evaluate(model, on: validation))
+}
+
+func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegressor, data: LessonData) {
+    lesson.heading(en: "Cell 4 · Reading the exam results", zh: "第 4 格 · 看成绩单")
+    lesson.say(en: """
+        Training loss (dropout on, averaged while the weights move) against validation loss (dropout off, after \
+        the epoch). Early on the validation loss is even lower than the training loss: dropout handicaps only the \
+        practice. Watch whether the two lines part.
+        """, zh: """
+        训练损失（开着 dropout，在权重变化的同时取平均）对比验证损失（关掉 dropout，在一轮结束后测）。\
+        开头验证损失甚至比训练损失还低：dropout 只在练习时“绑住一只手”。看这两条线会不会分开。
+        """)
+    lesson.plot(LineChart(title: lesson.tr(en: "MSE per epoch (log scale)", zh: "每轮 MSE（对数坐标）"),
+                          series: [.init(lesson.tr(en: "train", zh: "训练"), run.trainLosses),
+                                   .init(lesson.tr(en: "validation", zh: "验证"), run.validationLosses)],
+                          xLabel: "epoch", logScale: true))
+
+    lesson.say(en: """
+        ReduceLROnPlateau, as the seed uses it, watches the *training* loss: an epoch is "bad" unless it beats \
+        `best` by more than 0.01 % (threshold 1e-4, relative); after more than \(run.settings.schedulerPatience) \
+        bad epochs in a row the rate is multiplied by 0.1 and the count restarts. Its bookkeeping, epoch by epoch:
+        """, zh: """
+        种子用的 ReduceLROnPlateau 盯的是*训练*损失：一轮如果没有比 `best` 好 0.01% 以上（threshold 1e-4，相对）\
+        就算“坏轮”；连续坏轮超过 \(run.settings.schedulerPatience) 次，学习率乘以 0.1，计数重来。它每一轮的账本如下：
+        """)
+    var trace = Table(["epoch", lesson.tr(en: "train loss", zh: "训练损失"), lesson.tr(en: "valid loss", zh: "验证损失"),
+                       "best", "bad", "LR", lesson.tr(en: "max ‖g‖", zh: "最大 ‖g‖"), lesson.tr(en: "clipped", zh: "被裁剪")])
+    for e in run.epochs {
+        trace.append([.integer(e.epoch), .number(e.trainLoss), .number(e.validationLoss), .number(e.schedulerBest),
+                      .integer(e.schedulerBadEpochs), .number(e.learningRate, format: "%.2e"),
+                      .number(e.maxGradNorm, format: "%.3f"), .text("\(e.clippedSteps)/\(e.steps)")])
+    }
+    lesson.table(trace)
+    let drops = learningRateDrops(run)
+    let dropText = drops.isEmpty ? lesson.tr(en: "none", zh: "没有")
+        : drops.map { String(format: "%d (%.0e→%.0e)", $0.epoch, $0.from, $0.to) }.joined(separator: ", ")
+    lesson.headline(en: "learning-rate drops at epochs: \(dropText)", zh: "学习率下降发生在第几轮：\(dropText)")
+
+    let es = summarizeEarlyStopping(run, model: model, validation: data.validation)
+    let stopText = es.stopEpoch.map { lesson.tr(en: "would have stopped at epoch \($0)", zh: "会在第 \($0) 轮停下") }
+        ?? lesson.tr(en: "never ran out of patience", zh: "耐心始终没有耗尽")
+    lesson.say(en: """
+        Early stopping (patience \(run.settings.stopPatience), watching the validation loss) \(stopText); we let the \
+        run finish like the seed, but the stopper kept a copy of the weights from its best exam and put them back.
+        """, zh: """
+        早停（耐心 \(run.settings.stopPatience)，盯验证损失）\(stopText)；我们像种子一样跑完全部轮数，\
+        但早停器留着最佳那次周考时的权重副本，最后把它放了回去。
+        """)
+    lesson.headline(en: String(format: "early stopping: best validation %.4f at epoch %d (last epoch %.4f); restored weights re-evaluated: %.4f",
+                               es.bestValidationLoss, es.bestEpoch, es.lastValidationLoss, es.restoredValidationLoss),
+                    zh: String(format: "早停：最佳验证损失 %.4f（第 %d 轮；最后一轮 %.4f）；恢复后的权重重新评估：%.4f",
+                               es.bestValidationLoss, es.bestEpoch, es.lastValidationLoss, es.restoredValidationLoss))
+}

@@ -1,0 +1,123 @@
+import Engine
+import LessonKit
+
+// MARK: - Cell 5: Overfitting — shown with little data and a big model, then fixed
+
+/// The overfitting experiment and its fixes, each a full training run with validation.
+struct OverfitExperiment {
+    /// The seed's model, no dropout, no weight decay, `trainSize` samples: it memorises.
+    let overfit: RunRecord
+    /// Fix 1, regularization: the same, with dropout and a strong weight decay.
+    let regularized: RunRecord
+    /// Fix 2, a simpler model: `ModelSize.small` on the same few samples.
+    let smaller: RunRecord
+    /// Fix 3, more data: all 800 training samples, (about) the same number of gradient steps.
+    let moreData: RunRecord
+    /// Fix 4, early stopping: the overfitting run's best epoch, weights restored and re-evaluated.
+    let earlyStopped: EarlyStoppingSummary
+}
+
+/// The settings of the overfitting run: the seed's, minus every regularizer.
+func overfitSettings(_ base: RunSettings, epochs: Int) -> RunSettings {
+    var s = base
+    s.epochs = epochs
+    s.dropout = 0
+    s.weightDecay = 0
+    s.stopEarly = false
+    return s
+}
+
+/// Dropout and weight decay strengths of fix 1 (stronger than the seed's, which barely acts here).
+let fixDropout = 0.3
+let fixWeightDecay = 1.0
+
+/// Runs the experiment: first `trainSize` training samples, `epochs` epochs for the small-data runs.
+func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: RunSettings) -> OverfitExperiment {
+    let few = data.train.subset(Array(0..<trainSize))   // the split is already shuffled
+    let plain = overfitSettings(base, epochs: epochs)
+    let (overfitModel, overfit) = trainWithValidation(train: few, validation: data.validation, settings: plain)
+    let earlyStopped = summarizeEarlyStopping(overfit, model: overfitModel, validation: data.validation)
+
+    var regularizedSettings = plain
+    regularizedSettings.dropout = fixDropout
+    regularizedSettings.weightDecay = fixWeightDecay
+    let regularized = trainWithValidation(train: few, validation: data.validation, settings: regularizedSettings).record
+
+    var smallerSettings = plain
+    smallerSettings.model = .small
+    let smaller = trainWithValidation(train: few, validation: data.validation, settings: smallerSettings).record
+
+    // Same number of gradient steps as the small-data run, spread over all 800 samples.
+    let stepsPerEpochFew = (trainSize + base.batchSize - 1) / base.batchSize
+    let stepsPerEpochAll = (data.train.count + base.batchSize - 1) / base.batchSize
+    var moreDataSettings = plain
+    moreDataSettings.epochs = Swift.max(1, (epochs * stepsPerEpochFew + stepsPerEpochAll - 1) / stepsPerEpochAll)
+    let moreData = trainWithValidation(train: data.train, validation: data.validation, settings: moreDataSettings).record
+
+    return OverfitExperiment(overfit: overfit, regularized: regularized, smaller: smaller, moreData: moreData,
+                             earlyStopped: earlyStopped)
+}
+
+func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, settings: RunSettings) {
+    lesson.heading(en: "Cell 5 · Overfitting: perfect on the exercises, failing the exam",
+                   zh: "第 5 格 · 过拟合：练习题全对，考试不及格")
+    let trainSize = lesson.flags.int("train-size"), epochs = lesson.flags.int("overfit-epochs")
+    lesson.say(en: """
+        The seed's table: overfitting comes from too little data and a model too complex. So we give the seed's \
+        191,873-parameter model only \(trainSize) training samples and no regularization at all (dropout 0, weight \
+        decay 0), for \(epochs) epochs, and mark the same 100-sample weekly exam after each.
+        """, zh: """
+        种子的表格说：过拟合来自数据太少、模型太复杂。于是我们只给种子那个 191,873 个参数的模型 \(trainSize) 个训练样本，\
+        完全不加正则化（dropout 0，权重衰减 0），训练 \(epochs) 轮，每轮后用同一份 100 个样本的周考打分。
+        """)
+    lesson.step(en: "Overfit on purpose", zh: "故意过拟合")
+    let ex = runOverfitExperiment(data: data, trainSize: trainSize, epochs: epochs, base: settings)
+    let o = ex.overfit
+    lesson.plot(LineChart(title: lesson.tr(en: "\(trainSize) samples, no regularization (log scale)",
+                                           zh: "\(trainSize) 个样本，无正则化（对数坐标）"),
+                          series: [.init(lesson.tr(en: "train", zh: "训练"), o.trainLosses),
+                                   .init(lesson.tr(en: "validation", zh: "验证"), o.validationLosses)],
+                          xLabel: "epoch", logScale: true))
+    lesson.headline(en: String(format: "overfitting: training loss %.4f, validation loss %.4f (best %.4f at epoch %d), gap %.4f",
+                               o.last.trainLoss, o.last.validationLoss, o.bestValidationLoss, o.bestEpoch, o.finalGap),
+                    zh: String(format: "过拟合：训练损失 %.4f，验证损失 %.4f（最佳 %.4f，第 %d 轮），差距 %.4f",
+                               o.last.trainLoss, o.last.validationLoss, o.bestValidationLoss, o.bestEpoch, o.finalGap))
+    lesson.say(en: """
+        The symptom in numbers: the training loss heads for zero (the model has memorised its \(trainSize) \
+        answers) while the validation loss stops falling and climbs back after epoch \(o.bestEpoch). Compare the \
+        full run of cell 3, \(data.train.count) samples with the seed's regularization: gap \
+        \(String(format: "%.4f", fullRun.finalGap)).
+        """, zh: """
+        数字上的症状：训练损失奔向零（模型把 \(trainSize) 个答案背下来了），验证损失却在第 \(o.bestEpoch) 轮之后不降反升。\
+        对比第 3 格的完整训练（\(data.train.count) 个样本，带种子的正则化）：差距只有 \(String(format: "%.4f", fullRun.finalGap))。
+        """)
+
+    lesson.say(en: "Now the seed's fixes, one at a time, each on the same exam:",
+               zh: "现在逐一试种子给的药方，每个都用同一份周考打分：")
+    var table = Table([lesson.tr(en: "fix", zh: "药方"), lesson.tr(en: "train loss", zh: "训练损失"),
+                       lesson.tr(en: "valid loss", zh: "验证损失"), lesson.tr(en: "gap", zh: "差距")],
+                      title: lesson.tr(en: "validation loss at the end of each run (early stopping: at its best epoch)",
+                                       zh: "每次训练结束时的验证损失（早停：取最佳那一轮）"))
+    func row(_ name: String, _ r: RunRecord) {
+        table.append([.text(name), .number(r.last.trainLoss), .number(r.last.validationLoss), .number(r.finalGap)])
+    }
+    row(lesson.tr(en: "none (overfitting)", zh: "不治（过拟合）"), o)
+    row(lesson.tr(en: "regularization: dropout \(fixDropout), weight decay \(fixWeightDecay)",
+                  zh: "正则化：dropout \(fixDropout)，权重衰减 \(fixWeightDecay)"), ex.regularized)
+    row(lesson.tr(en: "simpler model (\(ex.smaller.settings.model.modelDimensions)-wide, 1 layer)",
+                  zh: "更简单的模型（宽 \(ex.smaller.settings.model.modelDimensions)，1 层）"), ex.smaller)
+    row(lesson.tr(en: "more data: \(data.train.count) samples, \(ex.moreData.settings.epochs) epochs (same steps)",
+                  zh: "更多数据：\(data.train.count) 个样本，\(ex.moreData.settings.epochs) 轮（步数相同）"), ex.moreData)
+    let es = ex.earlyStopped
+    table.append([.text(lesson.tr(en: "early stopping: epoch \(es.bestEpoch) restored",
+                                  zh: "早停：恢复第 \(es.bestEpoch) 轮的权重")),
+                  .number(o.epochs[es.bestEpoch - 1].trainLoss), .number(es.restoredValidationLoss),
+                  .number(es.restoredValidationLoss - o.epochs[es.bestEpoch - 1].trainLoss)])
+    lesson.table(table)
+    lesson.headline(en: String(format: "fixes, validation loss: none %.4f · regularization %.4f · simpler model %.4f · more data %.4f · early stopping %.4f",
+                               o.last.validationLoss, ex.regularized.last.validationLoss, ex.smaller.last.validationLoss,
+                               ex.moreData.last.validationLoss, es.restoredValidationLoss),
+                    zh: String(format: "各药方的验证损失：不治 %.4f · 正则化 %.4f · 更简单的模型 %.4f · 更多数据 %.4f · 早停 %.4f",
+                               o.last.validationLoss, ex.regularized.last.validationLoss, ex.smaller.last.validationLoss,
+                               ex.moreData.last.validationLoss, es.restoredValidationLoss))
+}
