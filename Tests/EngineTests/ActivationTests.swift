@@ -13,6 +13,7 @@ import Testing
     @Test func relu() {
         #expect(Tensor([-2, 0, 3]).relu().scalars == [0, 0, 3])
         #expect(derivative([-2, 0, 3]) { $0.relu() } == [0, 0, 1])               // 0 at 0, as PyTorch
+        #expect(Tensor([.nan]).relu().scalars[0].isNaN)                           // NaN passes, as PyTorch
     }
 
     @Test func leakyRelu() {

@@ -113,6 +113,23 @@ import Testing
         #expect(x.grad!.scalars == [3, 4])
     }
 
+    @Test func maximumAndMinimum() {
+        let a = Tensor([1, 5, 3, .nan], requiresGrad: true), b = Tensor([4, 2, 3, 0], requiresGrad: true)
+        let hi = Tensor.maximum(a, b), lo = Tensor.minimum(a, b)
+        #expect(Array(hi.scalars.prefix(3)) == [4, 5, 3])
+        #expect(Array(lo.scalars.prefix(3)) == [1, 2, 3])
+        #expect(hi.scalars[3].isNaN && lo.scalars[3].isNaN)            // NaN wins, as torch.maximum
+        (hi * Tensor([1, 10, 100, 1000])).sum().backward()
+        #expect(a.grad!.scalars == [0, 10, 50, 1000])                 // the tie (3, 3) splits 100 in half
+        #expect(b.grad!.scalars == [1, 0, 50, 0])
+        // broadcasting: clamp each row from below by a per-column floor
+        let m = Tensor.maximum(Tensor(rows: [[1, 5], [7, 0]]), Tensor([2, 2]))
+        #expect(m.scalars == [2, 5, 7, 2])
+        let p = randomTensor([3, 4], seed: 31), q = randomTensor([4], seed: 32)
+        expectGradCheck([p, q]) { Tensor.maximum($0[0], $0[1]) }
+        expectGradCheck([p, q]) { Tensor.minimum($0[0], $0[1]) }
+    }
+
     // MARK: Messages
 
     @Test func broadcastMismatchNamesOpAndShapes() async {

@@ -36,6 +36,14 @@ import Testing
         }
     }
 
+    @Test func dropoutGradCheck() {
+        // A fresh generator with the same seed on every call gives gradCheck the same mask each time.
+        expectGradCheck([randomTensor([4, 5], seed: 17)]) { inputs in
+            var g = Generator(seed: 18)
+            return inputs[0].dropout(p: 0.3, generator: &g)
+        }
+    }
+
     @Test func dropoutIdentityInEvalAndEdgeProbabilities() {
         var g = Generator(seed: 13)
         let x = Tensor([1, 2, 3], requiresGrad: true)
@@ -86,6 +94,13 @@ import Testing
         #expect(z.scalars == [1, 2, 3, -1, -1, -1])
         let p = randomTensor([2, 3], seed: 15), q = randomTensor([3], seed: 16)
         expectGradCheck([p, q]) { Tensor.where([true, false, false, true, true, false], conditionShape: [2, 3], $0[0], $0[1]) }
+    }
+
+    @Test func whereMismatchMessage() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.where([true, false], conditionShape: [2], Tensor.zeros([3]), Tensor.zeros([3]))
+        }
+        expectStandardError(result, contains: "where: shapes [2], [3] and [3] cannot be broadcast together")
     }
 
     @Test func maskMismatchMessage() async {

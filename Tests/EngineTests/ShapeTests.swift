@@ -29,6 +29,7 @@ import Testing
         #expect(a.grad!.shape == [2, 3])
         #expect(a.grad!.scalars == [1, 2, 3, 4, 5, 6])
         expectGradCheck([randomTensor([2, 3, 4], seed: 60)]) { $0[0].reshape([4, -1]).flatten().unsqueeze(0).view([6, 4]) }
+        expectGradCheck([randomTensor([2, 1, 4], seed: 69)]) { $0[0].squeeze(1).unsqueeze(-1).flatten(startDim: 1) }
     }
 
     @Test func permuteAndTranspose() {
@@ -118,6 +119,17 @@ import Testing
             _ = Tensor.cat([Tensor.zeros([2, 3]), Tensor.zeros([2, 4])], dim: 0)
         }
         expectStandardError(result, contains: "cat: shapes [2, 3] and [2, 4] differ outside dimension 0")
+    }
+
+    @Test func permuteAndStackMessages() async {
+        let permute = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([2, 3, 4]).permute([0, 0, 1])
+        }
+        expectStandardError(permute, contains: "permute: [0, 0, 1] is not a permutation of the 3 dimensions of [2, 3, 4]")
+        let stack = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.stack([Tensor.zeros([2, 3]), Tensor.zeros([3, 2])])
+        }
+        expectStandardError(stack, contains: "stack: shapes [2, 3] and [3, 2] differ")
     }
 
     @Test func narrowOutOfBoundsMessage() async {

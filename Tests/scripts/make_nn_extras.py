@@ -131,12 +131,24 @@ def with_float64(case32, case64):
     return case32
 
 
+def positional_encoding_rows(d_model=64, max_len=5000, rows=(0, 1, 2, 100, 1234, 4999)):
+    """Rows of the seed's table at full size, computed exactly as seed_train.py does (float32)."""
+    position = torch.arange(max_len).unsqueeze(1)
+    div_term = torch.exp(torch.arange(0, d_model, 2) * (-math.log(10000.0) / d_model))
+    pe = torch.zeros(max_len, d_model)
+    pe[:, 0::2] = torch.sin(position * div_term)
+    pe[:, 1::2] = torch.cos(position * div_term)
+    return {"d_model": d_model, "max_len": max_len, "rows": list(rows), "values": flat(pe[list(rows)]),
+            "sum": float(pe.double().sum()), "l2": float(pe.double().norm())}
+
+
 layer_options = [(True, "gelu", True, False), (True, "relu", False, True), (False, "gelu", True, True)]
 result = {
     "generator": f"Tests/scripts/make_nn_extras.py (torch {torch.__version__})",
     "encoder_layers": [with_float64(layer_case(*o), layer_case(*o, dtype=torch.float64)) for o in layer_options],
     "cross_attention": with_float64(cross_attention_case(), cross_attention_case(torch.float64)),
     "losses": loss_cases(),
+    "positional_encoding_64": positional_encoding_rows(),
 }
 with open("Tests/EngineTests/Resources/nn_extras.json", "w") as f:
     json.dump(result, f)

@@ -179,31 +179,37 @@ public enum SafeTensors {
             throw fail(.incompleteData, nil, "the last \(dataCount - expectedBegin) bytes of data belong to no tensor")
         }
 
-        // 4. Convert each tensor's bytes to Float.
+        // 4. Convert each tensor's bytes to Float (the dtype is looked at once per tensor, not per element).
         let tensors = bytes.withUnsafeBytes { raw in
             entries.map { entry in
                 let start = headerEnd + entry.begin
                 let count = entry.shape.reduce(1, *)
                 let values = [Float](unsafeUninitializedCapacity: count) { out, n in
-                    for i in 0..<count { out[i] = readElement(raw, start, i, dtype: entry.dtype) }
+                    switch entry.dtype {
+                    case "F32":
+                        for i in 0..<count {
+                            out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
+                        }
+                    case "F64":
+                        for i in 0..<count {
+                            out[i] = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: UInt64.self))))
+                        }
+                    case "F16":
+                        for i in 0..<count {
+                            out[i] = floatFromHalf(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: start + 2 * i, as: UInt16.self)))
+                        }
+                    default:                                   // BF16: the top 16 bits of a Float
+                        for i in 0..<count {
+                            let half = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: start + 2 * i, as: UInt16.self))
+                            out[i] = Float(bitPattern: UInt32(half) << 16)
+                        }
+                    }
                     n = count
                 }
                 return (name: entry.name, tensor: Tensor(values, shape: entry.shape))
             }
         }
         return SafeTensorsFile(tensors: tensors, metadata: metadata)
-    }
-
-    /// Element `i` of a tensor starting at byte `start`, converted to Float.
-    @inline(__always)
-    static func readElement(_ raw: UnsafeRawBufferPointer, _ start: Int, _ i: Int, dtype: String) -> Float {
-        switch dtype {
-        case "F32": return Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
-        case "F64": return Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: UInt64.self))))
-        case "F16": return floatFromHalf(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: start + 2 * i, as: UInt16.self)))
-        default:    // BF16: the top 16 bits of a Float
-            return Float(bitPattern: UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: start + 2 * i, as: UInt16.self))) << 16)
-        }
     }
 
     /// IEEE half precision (1 sign, 5 exponent, 10 fraction bits) to Float, exactly.
@@ -256,10 +262,14 @@ public enum SafeTensors {
         for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: UInt64(header.count) >> (8 * UInt64(i)))) }
         bytes.append(contentsOf: header)
         for (_, tensor) in tensors {
+            #if _endian(little)
+            tensor.scalars.withUnsafeBytes { bytes.append(contentsOf: $0) }     // already little-endian
+            #else
             for v in tensor.scalars {
                 let bits = v.bitPattern
                 for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt32(i)))) }
             }
+            #endif
         }
         return bytes
     }

@@ -28,9 +28,11 @@ let microCols = 16
 
 /// Products with at least this many multiply-adds (M·N·K) use two threads.
 ///
-/// Measured with `bench`: below about 256K multiply-adds, waking a second thread costs more than it
-/// saves; the model's forward shapes (about 0.6-2.6M) gain 15-40 %.
-let parallelThreshold = 256 * 1024
+/// Measured here: `concurrentPerform` costs ~0.3 µs when its worker thread is awake but 5-50 µs
+/// when it must be woken, while 512K multiply-adds take ~40 µs on one core. On an idle machine
+/// the model's shapes (1.3M-2.6M) ran 1.5-1.8x faster on two threads; on a machine busy with other
+/// work, two threads were often *slower* (see `matmulMaxThreads`).
+let parallelThreshold = 512 * 1024
 
 /// Most threads `matmul` uses for a large product (the project's machine has two cores).
 ///

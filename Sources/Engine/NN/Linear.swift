@@ -1,11 +1,6 @@
 // Linear layers and the initialisation rules PyTorch uses for them.
 // Dimension letters: In = input features, Out = output features; `...` = any leading dimensions.
 
-/// A module that maps one tensor to one tensor, so it can sit in a `Sequential`.
-public protocol Layer: Module {
-    func callAsFunction(_ x: Tensor) -> Tensor
-}
-
 /// The affine map `y = x·Wᵀ + b` (`torch.nn.Linear`).
 ///
 /// `weight` is stored `[Out, In]`, PyTorch's layout, so a weight saved by PyTorch loads unchanged.

@@ -22,6 +22,12 @@ public protocol Module: AnyObject {
     var training: Bool { get set }
 }
 
+/// A module that maps one tensor to one tensor (`y = layer(x)`), so it can sit in a `Sequential`.
+/// Layers with more inputs or outputs (attention, masks) add their own `callAsFunction` overloads.
+public protocol Layer: Module {
+    func callAsFunction(_ x: Tensor) -> Tensor
+}
+
 extension Module {
     public var ownParameters: [(name: String, tensor: Tensor)] { [] }
     public var ownBuffers: [(name: String, tensor: Tensor)] { [] }

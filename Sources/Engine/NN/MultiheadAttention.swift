@@ -115,16 +115,14 @@ public final class MultiheadAttention: Layer {
         // 3. Attention per head, with both masks folded into one additive mask.
         let mask = combinedMask(batch: b, queryLength: t, keyLength: s,
                                 keyPaddingMask: keyPaddingMask, attnMask: attnMask)
-        let p = training ? dropout : 0
+        let (qh, kh, vh) = (splitHeads(q, t), splitHeads(k, s), splitHeads(v, s))
         let attention: (output: Tensor, weights: Tensor)
         if generator != nil {
-            attention = Tensor.scaledDotProductAttention(
-                query: splitHeads(q, t), key: splitHeads(k, s), value: splitHeads(v, s), mask: mask,
-                dropout: p, training: training, generator: &generator!)
+            attention = Tensor.scaledDotProductAttention(query: qh, key: kh, value: vh, mask: mask, dropout: dropout,
+                                                         training: training, generator: &generator!)
         } else {
-            attention = Tensor.scaledDotProductAttention(
-                query: splitHeads(q, t), key: splitHeads(k, s), value: splitHeads(v, s), mask: mask,
-                dropout: p, training: training, generator: &defaultGenerator)
+            attention = Tensor.scaledDotProductAttention(query: qh, key: kh, value: vh, mask: mask, dropout: dropout,
+                                                         training: training, generator: &defaultGenerator)
         }
 
         // 4. Merge heads: [B·H, T, Dh] -> [B, H, T, Dh] -> [B, T, H, Dh] -> [B, T, E]; out projection.

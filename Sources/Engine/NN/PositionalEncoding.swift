@@ -14,7 +14,10 @@
 ///
 /// The table is a *buffer*, as in the seed (`register_buffer("pe", …)`): saved in the state dict as
 /// `pe` (`pos_encoder.pe` in the regressor) with shape `[1, L, D]`, but never trained.
-/// Every step is computed in Float, in the seed's order, so the table matches PyTorch's float32 one.
+/// Every step is computed in Float, in the seed's order, so the table matches PyTorch's float32 one
+/// to the last bit or two. (One exception: PyTorch's vectorised `exp` and the C library's `expf` can
+/// round an exp differently, e.g. divTerm[3] for D = 64, and at position p that changes the angle by
+/// about p·3e-8: invisible for the seed's 5 positions. Loading PyTorch's state dict loads its table.)
 public final class PositionalEncoding: Layer {
     public var training = true
     /// `[1, L, D]`, not trained.

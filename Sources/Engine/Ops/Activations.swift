@@ -12,7 +12,8 @@ public enum GELUApproximation: String, Sendable {
 extension Tensor {
     /// max(0, x). d/dx = 1 for x > 0, else 0 (0 at x = 0, as PyTorch).
     public func relu() -> Tensor {
-        unaryOp("ReluBackward", { $0 > 0 ? $0 : 0 }, derivative: { x, _ in x > 0 ? 1 : 0 })
+        // `x <= 0` is false for NaN, so NaN passes through, as in PyTorch.
+        unaryOp("ReluBackward", { $0 <= 0 ? 0 : $0 }, derivative: { x, _ in x > 0 ? 1 : 0 })
     }
 
     /// x for x > 0, else slope·x. d/dx = 1 for x > 0, else slope (slope at x = 0, as PyTorch).

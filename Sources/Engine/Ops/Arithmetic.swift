@@ -148,6 +148,35 @@ extension Tensor {
         }
     }
 
+    /// The larger of `a` and `b` at each element, broadcasting (`torch.maximum`); NaN wins.
+    /// The gradient goes to the larger one; on a tie each gets half, as in PyTorch.
+    public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
+        choose(a, b, op: "maximum", name: "MaximumBackward") { x, y in x > y || x.isNaN }
+    }
+
+    /// The smaller of `a` and `b` at each element, broadcasting (`torch.minimum`); NaN wins.
+    /// The gradient goes to the smaller one; on a tie each gets half, as in PyTorch.
+    public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
+        choose(a, b, op: "minimum", name: "MinimumBackward") { x, y in x < y || x.isNaN }
+    }
+
+    /// Picks `a`'s element where `takeA(a, b)`, else `b`'s. Share of the gradient per element:
+    /// 1 to the one picked, ½ to each when they are equal.
+    @inline(__always)
+    private static func choose(_ a: Tensor, _ b: Tensor, op: String, name: String,
+                               _ takeA: (Float, Float) -> Bool) -> Tensor {
+        let (values, shape) = broadcastBinary(a, b, op: op) { takeA($0, $1) ? $0 : $1 }
+        let aShape = a.shape, bShape = b.shape
+        let needA = a.requiresGrad, needB = b.requiresGrad
+        let recording = isGradEnabled && (needA || needB)
+        // a's share of the gradient at each output element (b gets 1 - share).
+        let shareA = recording ? broadcastBinary(a, b, op: op) { $0 == $1 ? 0.5 : (takeA($0, $1) ? 1 : 0) }.values : []
+        return result(values, shape: shape, op: name, inputs: [a, b]) { g in
+            [needA ? sumToShape(zipValues(g, shareA) { $1 == 0 ? 0 : $0 * $1 }, from: shape, to: aShape) : nil,
+             needB ? sumToShape(zipValues(g, shareA) { $1 == 1 ? 0 : $0 * (1 - $1) }, from: shape, to: bShape) : nil]
+        }
+    }
+
     // MARK: Scalars on either side (the scalar becomes a constant tensor, which needs no gradient)
 
     public static func + (a: Tensor, s: Float) -> Tensor { a + Tensor(scalar: s) }

@@ -31,7 +31,9 @@ public struct AttentionMask {
     /// The causal mask `[T, T]`: query t may attend keys 0...t only (`triu(ones, diagonal=1)` blocked).
     public static func causal(_ length: Int) -> AttentionMask {
         var blocked = [Bool](repeating: false, count: length * length)
-        for t in 0..<length { for s in (t + 1)..<max(length, t + 1) { blocked[t * length + s] = true } }
+        for t in 0..<length {
+            for s in 0..<length where s > t { blocked[t * length + s] = true }
+        }
         return AttentionMask(blocked: blocked, shape: [length, length])
     }
 }

@@ -41,8 +41,8 @@ extension Tensor {
     /// Sums over one dimension.
     public func sum(dim: Int, keepdim: Bool = false) -> Tensor { sum(dims: [dim], keepdim: keepdim) }
 
-    /// The mean of all elements. d/dx = 1/n.
-    public func mean() -> Tensor { sum() / Float(Swift.max(count, 1)) }
+    /// The mean of all elements, Σx / n. d/dx = 1/n. (NaN for an empty tensor, as in PyTorch.)
+    public func mean() -> Tensor { sum() / Float(count) }
 
     /// The mean over `dims`. d/dx = 1/n, n the number of elements averaged.
     public func mean(dims: [Int], keepdim: Bool = false) -> Tensor {
@@ -53,9 +53,13 @@ extension Tensor {
 
     public func mean(dim: Int, keepdim: Bool = false) -> Tensor { mean(dims: [dim], keepdim: keepdim) }
 
-    /// The variance over `dims`: mean of squared deviations, divided by n (`unbiased: false`,
-    /// "biased", what LayerNorm uses) or by n - 1 (`unbiased: true`, PyTorch's default for `var`).
-    /// Built from primitives, so its gradient comes from theirs.
+    /// The variance over `dims` (`x.var(dims, unbiased=…, keepdim=…)`):
+    ///
+    ///     var = Σ (x - x̄)² / (n - 1)    unbiased: true, PyTorch's default for `var`
+    ///     var = Σ (x - x̄)² / n          unbiased: false, "biased", what LayerNorm uses
+    ///
+    /// with x̄ the mean and n the number of elements over `dims`. Built from primitives, so its
+    /// gradient comes from theirs: d var/dxᵢ = 2 (xᵢ - x̄) / (n - 1 or n).
     public func variance(dims: [Int], unbiased: Bool = true, keepdim: Bool = false) -> Tensor {
         let (kept, _) = reducedShape(dims, op: "var")
         let n = count / Swift.max(kept.reduce(1, *), 1)

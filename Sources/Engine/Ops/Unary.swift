@@ -1,26 +1,22 @@
 // Elementwise math functions. Each forward maps every element; each pullback multiplies the
 // incoming gradient by the function's derivative at that element (the chain rule, one element at
-// a time). Pullbacks capture the input or output *values* they need, never a tensor.
+// a time). Pullbacks capture the *values* they need (here the derivatives), never a tensor.
 
 extension Tensor {
     /// Builds an elementwise op: `forward` maps each value; `derivative(x, y)` gives dy/dx from
     /// the input `x` and output `y` at the same element.
+    ///
+    /// When the op is recorded, the local derivative dy/dx is computed right away, while `x` and `y`
+    /// are at hand (and `derivative` can be inlined into a tight loop); the pullback then only has
+    /// to multiply, dx = g · dy/dx, and keeps one array alive instead of both `x` and `y`.
     @inline(__always)
     func unaryOp(_ op: String, _ forward: (Float) -> Float,
-                 derivative: @escaping (_ x: Float, _ y: Float) -> Float) -> Tensor {
-        let x = scalars
-        let y = mapValues(x, forward)
+                 derivative: (_ x: Float, _ y: Float) -> Float) -> Tensor {
+        let y = mapValues(scalars, forward)
+        let recording = isGradEnabled && requiresGrad
+        let dydx = recording ? zipValues(scalars, y, derivative) : []
         return Tensor.result(y, shape: shape, op: op, inputs: [self]) { g in
-            [[Float](unsafeUninitializedCapacity: g.count) { out, count in
-                g.withUnsafeBufferPointer { g in
-                    x.withUnsafeBufferPointer { x in
-                        y.withUnsafeBufferPointer { y in
-                            for i in 0..<g.count { out[i] = g[i] * derivative(x[i], y[i]) }
-                        }
-                    }
-                }
-                count = g.count
-            }]
+            [zipValues(g, dydx) { $0 * $1 }]
         }
     }
 

@@ -28,20 +28,22 @@ func broadcastStrides(_ shape: [Int], to outShape: [Int]) -> [Int] {
     return strides
 }
 
-/// Calls `body(outIndex, inIndex)` for every element of `outShape` in row-major order, with the flat
-/// index of the matching element of an input whose broadcast strides are `strides`.
+/// Calls `body(outStart, inStart)` once per run of the last dimension of `outShape`: the run covers
+/// output elements `outStart ..< outStart + outShape.last` and reads the input from `inStart` with
+/// step `strides.last` (0 when the input is broadcast along that dimension). An odometer over the
+/// outer dimensions moves `inStart` along the input's strides.
 @inline(__always)
-func forEachStridedIndex(_ outShape: [Int], _ strides: [Int], _ body: (Int, Int) -> Void) {
+func forEachStridedRun(_ outShape: [Int], _ strides: [Int], _ body: (Int, Int) -> Void) {
     let rank = outShape.count
     let total = outShape.reduce(1, *)
     if total == 0 { return }
     if rank == 0 { body(0, 0); return }
     var counter = [Int](repeating: 0, count: rank)
     var inIndex = 0
-    let inner = outShape[rank - 1], innerStride = strides[rank - 1]
+    let inner = outShape[rank - 1]
     var out = 0
     while out < total {
-        for j in 0..<inner { body(out + j, inIndex + j * innerStride) }
+        body(out, inIndex)
         out += inner
         // Advance the odometer over the outer dimensions.
         var d = rank - 2
@@ -53,6 +55,16 @@ func forEachStridedIndex(_ outShape: [Int], _ strides: [Int], _ body: (Int, Int)
             counter[d] = 0
             d -= 1
         }
+    }
+}
+
+/// Calls `body(outIndex, inIndex)` for every element of `outShape` in row-major order, with the flat
+/// index of the matching element of an input whose broadcast strides are `strides`.
+@inline(__always)
+func forEachStridedIndex(_ outShape: [Int], _ strides: [Int], _ body: (Int, Int) -> Void) {
+    let inner = outShape.last ?? 1, innerStride = strides.last ?? 0
+    forEachStridedRun(outShape, strides) { out, inIndex in
+        for j in 0..<inner { body(out + j, inIndex + j * innerStride) }
     }
 }
 
@@ -92,9 +104,20 @@ func sumToShape(_ grad: [Float], from outShape: [Int], to shape: [Int]) -> [Floa
     if outShape == shape { return grad }
     var result = [Float](repeating: 0, count: shape.reduce(1, *))
     let strides = broadcastStrides(shape, to: outShape)
+    let inner = outShape.last ?? 1, innerStride = strides.last ?? 0
     result.withUnsafeMutableBufferPointer { r in
         grad.withUnsafeBufferPointer { g in
-            forEachStridedIndex(outShape, strides) { o, i in r[i] += g[o] }
+            forEachStridedRun(outShape, strides) { o, i in
+                if innerStride == 0 {
+                    // Reducing the last dimension: sum the run in a register, then store once
+                    // (adding into r[i] element by element waits on memory at every step).
+                    var s: Float = 0
+                    for j in 0..<inner { s += g[o + j] }
+                    r[i] += s
+                } else {
+                    for j in 0..<inner { r[i + j * innerStride] += g[o + j] }
+                }
+            }
         }
     }
     return result
@@ -104,6 +127,7 @@ func sumToShape(_ grad: [Float], from outShape: [Int], to shape: [Int]) -> [Floa
 func expandValues(_ values: [Float], from shape: [Int], to outShape: [Int]) -> [Float] {
     if shape == outShape { return values }
     let total = outShape.reduce(1, *)
+    if values.count == 1 { return [Float](repeating: values[0], count: total) }   // a scalar, repeated
     let strides = broadcastStrides(shape, to: outShape)
     return [Float](unsafeUninitializedCapacity: total) { out, count in
         values.withUnsafeBufferPointer { v in

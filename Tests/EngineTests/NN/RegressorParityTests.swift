@@ -35,53 +35,55 @@ func nnRefGradNorm(_ model: Module) -> Double {
     return total.squareRoot()
 }
 
-@Test func smallRegressorStepMatchesPyTorch() throws {
-    let ref = try NNRef.load("l_small_regressor_step")
-    let (model, output, loss) = try runNNRefRegressor(ref)
-    let expected = ref["results"]["float32"]
-    expectNNRefClose(output.scalars, expected["output"]["values"].doubles, "output")
-    expectNNRefClose(loss.item, expected["mse_loss"].double, "mse")
-    expectNNRefClose(Float(nnRefGradNorm(model)), expected["total_grad_norm_before_clip"].double, "grad norm")
-    let names = model.namedParameters().map(\.name)
-    #expect(Set(expected["grads"].keys) == Set(names))
-    for (name, p) in model.namedParameters() {
-        // The key bias, in_proj_bias[D..<2D], has a gradient of 0 up to rounding noise: skipped.
-        let third = p.count / 3
-        let skip: Set<Int> = name.hasSuffix("in_proj_bias") ? Set(third..<(2 * third)) : []
-        expectNNRefClose(p.grad!.scalars, expected["grads"][name]["values"].doubles, "d\(name)", skip: skip)
+@Suite struct NNRegressorParityTests {
+    @Test func smallRegressorStepMatchesPyTorch() throws {
+        let ref = try NNRef.load("l_small_regressor_step")
+        let (model, output, loss) = try runNNRefRegressor(ref)
+        let expected = ref["results"]["float32"]
+        expectNNRefClose(output.scalars, expected["output"]["values"].doubles, "output")
+        expectNNRefClose(loss.item, expected["mse_loss"].double, "mse")
+        expectNNRefClose(Float(nnRefGradNorm(model)), expected["total_grad_norm_before_clip"].double, "grad norm")
+        let names = model.namedParameters().map(\.name)
+        #expect(Set(expected["grads"].keys) == Set(names))
+        for (name, p) in model.namedParameters() {
+            // The key bias, in_proj_bias[D..<2D], has a gradient of 0 up to rounding noise: skipped.
+            let third = p.count / 3
+            let skip: Set<Int> = name.hasSuffix("in_proj_bias") ? Set(third..<(2 * third)) : []
+            expectNNRefClose(p.grad!.scalars, expected["grads"][name]["values"].doubles, "d\(name)", skip: skip)
+        }
     }
-}
 
-@Test func fullRegressorStepMatchesPyTorchChecksums() throws {
-    let ref = try NNRef.load("m_full_regressor_step_checksums")
-    let (model, output, loss) = try runNNRefRegressor(ref)
-    #expect(model.parameterCount() == 191_873)
-    let expected = ref["results"]["float32"]
-    expectNNRefClose(output.scalars, expected["output"]["values"].doubles, "output")
-    expectNNRefClose(loss.item, expected["mse_loss"].double, "mse")
-    expectNNRefClose(Float(nnRefGradNorm(model)), expected["total_grad_norm_before_clip"].double, "grad norm")
-    for (name, p) in model.namedParameters() {
-        let checksum = expected["grad_checksums"][name]
-        #expect(checksum["shape"].ints == p.shape, "\(name) shape")
-        let grad = p.grad!.scalars
-        let sum = grad.reduce(0.0) { $0 + Double($1) }
-        let l2 = grad.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-        expectNNRefClose(Float(sum), checksum["sum"].double, "sum d\(name)")
-        expectNNRefClose(Float(l2), checksum["l2"].double, "l2 d\(name)")
-        expectNNRefClose(Array(grad.prefix(4)), checksum["first4"].doubles, "first4 d\(name)")
+    @Test func fullRegressorStepMatchesPyTorchChecksums() throws {
+        let ref = try NNRef.load("m_full_regressor_step_checksums")
+        let (model, output, loss) = try runNNRefRegressor(ref)
+        #expect(model.parameterCount() == 191_873)
+        let expected = ref["results"]["float32"]
+        expectNNRefClose(output.scalars, expected["output"]["values"].doubles, "output")
+        expectNNRefClose(loss.item, expected["mse_loss"].double, "mse")
+        expectNNRefClose(Float(nnRefGradNorm(model)), expected["total_grad_norm_before_clip"].double, "grad norm")
+        for (name, p) in model.namedParameters() {
+            let checksum = expected["grad_checksums"][name]
+            #expect(checksum["shape"].ints == p.shape, "\(name) shape")
+            let grad = p.grad!.scalars
+            let sum = grad.reduce(0.0) { $0 + Double($1) }
+            let l2 = grad.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            expectNNRefClose(Float(sum), checksum["sum"].double, "sum d\(name)")
+            expectNNRefClose(Float(l2), checksum["l2"].double, "l2 d\(name)")
+            expectNNRefClose(Array(grad.prefix(4)), checksum["first4"].doubles, "first4 d\(name)")
+        }
     }
-}
 
-@Test func regressorStateDictFollowsTheSeedsRegistrationOrder() {
-    var g = Generator(seed: 4)
-    let model = TransformerEncoderRegressor(generator: &g)
-    #expect(model.parameterCount() == 191_873)
-    let names = model.stateDict().map(\.name)
-    #expect(names.count == 43)
-    #expect(names.first == "input_proj.weight")
-    #expect(names.last == "pos_encoder.pe")
-    #expect(names[2] == "encoder.layers.0.self_attn.in_proj_weight")
-    #expect(names[38] == "output_layer.0.weight")
-    #expect(names[41] == "output_layer.3.bias")
-    #expect(model.stateDict().last!.tensor.shape == [1, 5000, 64])
+    @Test func regressorStateDictFollowsTheSeedsRegistrationOrder() {
+        var g = Generator(seed: 4)
+        let model = TransformerEncoderRegressor(generator: &g)
+        #expect(model.parameterCount() == 191_873)
+        let names = model.stateDict().map(\.name)
+        #expect(names.count == 43)
+        #expect(names.first == "input_proj.weight")
+        #expect(names.last == "pos_encoder.pe")
+        #expect(names[2] == "encoder.layers.0.self_attn.in_proj_weight")
+        #expect(names[38] == "output_layer.0.weight")
+        #expect(names[41] == "output_layer.3.bias")
+        #expect(model.stateDict().last!.tensor.shape == [1, 5000, 64])
+    }
 }

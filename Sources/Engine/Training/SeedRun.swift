@@ -1,0 +1,122 @@
+import Foundation
+
+// The seed's PyTorch script as one library function: its data, its model, MSE, AdamW,
+// ReduceLROnPlateau on the epoch's mean loss, gradient clipping, and its exact printout.
+//
+// Randomness follows the script's single global stream: `manualSeed(seed)`, then the data, the
+// model's initial weights, each epoch's shuffle, every dropout mask and the test inputs all draw
+// from `defaultGenerator`, in that order. The same seed therefore prints the same bytes every time.
+
+/// The seed script's settings; the defaults are the script's own.
+public struct SeedRunConfig {
+    public var seed: UInt64 = 0
+    public var epochs = 50
+    public var samples = 1000
+    public var batchSize = 32
+    public var learningRate = 1e-3
+    public var weightDecay = 1e-4
+    /// ReduceLROnPlateau's patience (the script passes 5; PyTorch's default is 10).
+    public var patience = 5
+    public var clipMaxNorm: Float = 1.0
+    public var sequenceLength = 5
+    public var inputDimensions = 10
+    public var modelDimensions = 64
+    public var numHeads = 4
+    public var feedForwardDimensions = 256
+    public var numLayers = 3
+    public var hiddenDimensions = 128
+    public var dropout: Float = 0.1
+    /// Rows of the positional-encoding table (the script's 5000; only `sequenceLength` are used).
+    public var maxLength = 5000
+
+    public init() {}
+}
+
+/// What the run produced, for tests and lessons to inspect after the printout.
+public struct SeedRunResult {
+    /// Each epoch's mean training loss (the number printed as `Loss:`), from the first epoch run.
+    public let epochLosses: [Double]
+    /// The learning rate after each epoch's scheduler step (printed as `LR:`).
+    public let learningRates: [Double]
+    /// The model's outputs for the 3 random test inputs.
+    public let predictions: [Float]
+    public let model: TransformerEncoderRegressor
+}
+
+/// Runs the seed's training script and prints what it prints, through `log`:
+///
+///     Epoch [1/50], Loss: 0.3512, LR: 1.00e-03
+///     …
+///     Test predictions: [0.123…, -0.456…, 0.789…]
+///
+/// Each epoch: for every shuffled batch of 32, `zeroGrad`, forward, MSE, `backward`, clip the
+/// gradient norm at 1.0, AdamW step (lr 1e-3, weight decay 1e-4); then ReduceLROnPlateau(patience 5)
+/// is stepped with the epoch's mean loss. A `NaNGuard` stops the run with a diagnosis if it diverges.
+///
+/// - Parameters:
+///   - config: the settings (the defaults are the script's).
+///   - checkpointAt: for each finished epoch, a file to save a checkpoint to, or `nil`.
+///   - resumeFrom: a checkpoint to continue from; the run then starts after its epoch, and prints
+///     only the epochs it runs. The data are rebuilt from the seed, not stored.
+///   - log: receives each printed line (pass `{ print($0) }`).
+/// - Throws: `TrainingDiverged` if the loss or a gradient stops being finite; checkpoint errors.
+@discardableResult
+public func runSeedTraining(_ config: SeedRunConfig = SeedRunConfig(), checkpointAt: ((Int) -> URL?)? = nil,
+                            resumeFrom: URL? = nil, log: (String) -> Void) throws -> SeedRunResult {
+    manualSeed(config.seed)
+    let data = makeSeedDataset(samples: config.samples, sequenceLength: config.sequenceLength,
+                               inputDimensions: config.inputDimensions, generator: &defaultGenerator)
+    let loader = DataLoader(data, batchSize: config.batchSize, shuffle: true)     // shuffles from defaultGenerator
+    let model = TransformerEncoderRegressor(
+        inputDimensions: config.inputDimensions, modelDimensions: config.modelDimensions, numHeads: config.numHeads,
+        feedForwardDimensions: config.feedForwardDimensions, numLayers: config.numLayers,
+        sequenceLength: config.sequenceLength, hiddenDimensions: config.hiddenDimensions,
+        dropout: config.dropout, maxLength: config.maxLength, generator: &defaultGenerator)
+    let criterion = MSELoss()
+    let optimizer = AdamW(model.parameters(), learningRate: config.learningRate, weightDecay: config.weightDecay)
+    let scheduler = ReduceLROnPlateau(optimizer, mode: .min, patience: config.patience)
+    let nanGuard = NaNGuard(model.namedParameters(), clipMaxNorm: config.clipMaxNorm)
+
+    var firstEpoch = 1
+    if let resumeFrom {
+        let info = try Checkpoint.load(from: resumeFrom, model: model, optimizer: optimizer, scheduler: scheduler)
+        guard let generator = info.generators["default"] else {
+            throw CheckpointError(file: resumeFrom.path, detail: "no 'default' generator state to resume from")
+        }
+        defaultGenerator = generator
+        firstEpoch = info.epoch + 1
+    }
+
+    var losses: [Double] = [], rates: [Double] = []
+    for epoch in firstEpoch..<(config.epochs + 1) {
+        model.train()
+        var totalLoss = 0.0                       // Python adds loss.item() floats in double precision
+        for (index, (x, y)) in loader.enumerated() {
+            optimizer.zeroGrad()
+            let outputs = model(x)
+            let loss = criterion(outputs, y)
+            loss.backward()
+            let norm = clipGradNorm(model.parameters(), maxNorm: config.clipMaxNorm)
+            try nanGuard.check(loss: loss.item, gradientNorm: norm, epoch: epoch, step: index + 1,
+                               learningRate: optimizer.learningRate, inputs: x)
+            optimizer.step()
+            totalLoss += Double(loss.item)
+        }
+        let averageLoss = totalLoss / Double(loader.count)
+        scheduler.step(averageLoss)
+        losses.append(averageLoss)
+        rates.append(optimizer.learningRate)
+        log(String(format: "Epoch [%d/%d], Loss: %.4f, LR: %.2e", epoch, config.epochs, averageLoss, optimizer.learningRate))
+        if let url = checkpointAt?(epoch) {
+            try Checkpoint.save(to: url, model: model, optimizer: optimizer, scheduler: scheduler, epoch: epoch,
+                                generators: ["default": defaultGenerator])
+        }
+    }
+
+    let testInput = Tensor.randn([3, config.sequenceLength, config.inputDimensions], generator: &defaultGenerator)
+    model.eval()
+    let prediction = withNoGrad { model(testInput) }
+    // Python prints each float32 widened to a double, in its shortest round-trip form, as Swift does.
+    log("Test predictions: [" + prediction.scalars.map { "\(Double($0))" }.joined(separator: ", ") + "]")
+    return SeedRunResult(epochLosses: losses, learningRates: rates, predictions: prediction.scalars, model: model)
+}
