@@ -79,6 +79,16 @@ struct RunRecord {
     var finalGap: Double { last.validationLoss - last.trainLoss }
 }
 
+/// A finished run: the objects a checkpoint needs, and the record.
+struct TrainedRun {
+    /// The model, with early stopping's best weights restored.
+    let model: TransformerEncoderRegressor
+    /// The optimizer and scheduler as they were after the last epoch.
+    let optimizer: AdamW
+    let scheduler: ReduceLROnPlateau
+    let record: RunRecord
+}
+
 /// The seed's printed line, character for character:
 /// `print(f'Epoch [{epoch+1}/{num_epochs}], Loss: {avg_loss:.4f}, LR: {lr:.2e}')`.
 func seedEpochLine(_ e: EpochRecord, of epochs: Int) -> String {
@@ -129,9 +139,10 @@ func evaluate(_ model: TransformerEncoderRegressor, on data: TensorDataset) -> D
 ///   - validation: the weekly exam, evaluated whole after every epoch.
 ///   - settings: the knobs (the seed's by default).
 ///   - onEpoch: called after each epoch (the lesson prints the seed's line there).
-/// - Returns: the trained model, with early stopping's best weights restored, and the record.
+/// - Returns: the trained model (early stopping's best weights restored), its optimizer and
+///   scheduler, and the record of every epoch.
 func trainWithValidation(train: TensorDataset, validation: TensorDataset, settings: RunSettings,
-                         onEpoch: (EpochRecord) -> Void = { _ in }) -> (model: TransformerEncoderRegressor, record: RunRecord) {
+                         onEpoch: (EpochRecord) -> Void = { _ in }) -> TrainedRun {
     manualSeed(settings.seed)              // dropout masks come from this thread's default generator
     let model = makeModel(settings.model, dropout: settings.dropout, seed: settings.seed)
     let parameters = model.parameters()
@@ -179,15 +190,14 @@ func trainWithValidation(train: TensorDataset, validation: TensorDataset, settin
         if stop && settings.stopEarly { break }
     }
     stopper.restoreBest(into: model)       // keep the weights of the best exam, not the last
-    let run = RunRecord(settings: settings, epochs: records, bestEpoch: stopper.bestEpoch,
-                        bestValidationLoss: stopper.best, stopEpoch: stopEpoch)
-    return (model, run)
+    let record = RunRecord(settings: settings, epochs: records, bestEpoch: stopper.bestEpoch,
+                           bestValidationLoss: stopper.best, stopEpoch: stopEpoch)
+    return TrainedRun(model: model, optimizer: optimizer, scheduler: scheduler, record: record)
 }
 
 // MARK: - Cell 3: The seed's full run, with a weekly exam after every epoch
 
-func cell3FullRun(_ lesson: Lesson, data: LessonData,
-                  settings: RunSettings) -> (model: TransformerEncoderRegressor, record: RunRecord) {
+func cell3FullRun(_ lesson: Lesson, data: LessonData, settings: RunSettings) -> TrainedRun {
     lesson.heading(en: "Cell 3 · The seed's full run, with a weekly exam after every epoch",
                    zh: "第 3 格 · 种子的完整训练，每轮之后一次周考")
     lesson.say(en: """

@@ -35,8 +35,9 @@ let fixWeightDecay = 1.0
 func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: RunSettings) -> OverfitExperiment {
     let few = data.train.subset(Array(0..<trainSize))   // the split is already shuffled
     let plain = overfitSettings(base, epochs: epochs)
-    let (overfitModel, overfit) = trainWithValidation(train: few, validation: data.validation, settings: plain)
-    let earlyStopped = summarizeEarlyStopping(overfit, model: overfitModel, validation: data.validation)
+    let overfitRun = trainWithValidation(train: few, validation: data.validation, settings: plain)
+    let overfit = overfitRun.record
+    let earlyStopped = summarizeEarlyStopping(overfit, model: overfitRun.model, validation: data.validation)
 
     var regularizedSettings = plain
     regularizedSettings.dropout = fixDropout

@@ -9,31 +9,51 @@ func finalExam(_ model: TransformerEncoderRegressor, test: TensorDataset) -> Dou
     evaluate(model, on: test)
 }
 
-/// What saving and reloading the model showed.
+/// What saving and reloading the run showed.
 struct CheckpointCheck {
     let tensors: Int
     let bytes: Int
-    /// Whether a fresh model loaded from the file predicts the test set bit for bit as the original.
+    /// Whether a fresh model loaded from the file predicts the inputs bit for bit as the original.
     let identical: Bool
     /// The largest |difference| between the two models' predictions (0 when identical).
     let maxDifference: Float
+    /// Whether the optimizer (learning rate, step counts, moments) and the scheduler (best, bad
+    /// epochs) came back as they were, so training could resume where it stopped.
+    let optimizerRestored: Bool
+    let schedulerRestored: Bool
+    /// The epoch recorded in the file.
+    let epoch: Int
 }
 
-/// Saves `model`'s state dict as safetensors to `url`, loads it into a freshly built model (other
-/// random weights), and compares both models' predictions on `inputs` bit for bit.
-func checkpointRoundTrip(_ model: TransformerEncoderRegressor, settings: RunSettings, inputs: Tensor,
-                         url: URL) throws -> CheckpointCheck {
-    try model.saveSafeTensors(to: url, metadata: ["lesson": "lesson4", "seed": "\(settings.seed)"])
+/// Saves the run with `Checkpoint.save` (model, AdamW's moments, the scheduler's counters, the
+/// random stream; one safetensors file) to `url`, loads it into a freshly built model, optimizer
+/// and scheduler (other random weights), and compares the two models' predictions on `inputs`
+/// bit for bit.
+func checkpointRoundTrip(_ run: TrainedRun, inputs: Tensor, url: URL) throws -> CheckpointCheck {
+    let settings = run.record.settings
+    try Checkpoint.save(to: url, model: run.model, optimizer: run.optimizer, scheduler: run.scheduler,
+                        epoch: run.record.epochs.count, generators: ["default": defaultGenerator],
+                        extra: ["best_epoch": "\(run.record.bestEpoch)"])
     let bytes = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-    let restored = makeModel(settings.model, dropout: settings.dropout, seed: settings.seed &+ 1000)
-    try restored.loadSafeTensors(contentsOf: url)
+    let tensors = try SafeTensors.load(contentsOf: url).tensors.count
+
+    let model = makeModel(settings.model, dropout: settings.dropout, seed: settings.seed &+ 1000)
+    let optimizer = AdamW(model.parameters(), learningRate: settings.learningRate, weightDecay: settings.weightDecay)
+    let scheduler = ReduceLROnPlateau(optimizer, mode: .min, patience: settings.schedulerPatience)
+    let info = try Checkpoint.load(from: url, model: model, optimizer: optimizer, scheduler: scheduler)
+
+    run.model.eval()
     model.eval()
-    restored.eval()
-    let a = withNoGrad { model(inputs) }, b = withNoGrad { restored(inputs) }
+    let a = withNoGrad { run.model(inputs) }, b = withNoGrad { model(inputs) }
     let identical = a.scalars.map(\.bitPattern) == b.scalars.map(\.bitPattern)
     let maxDifference = zip(a.scalars, b.scalars).map { Swift.abs($0 - $1) }.max() ?? 0
-    return CheckpointCheck(tensors: model.stateDict().count, bytes: bytes, identical: identical,
-                           maxDifference: maxDifference)
+    let optimizerRestored = optimizer.learningRate == run.optimizer.learningRate
+        && optimizer.stepCount == run.optimizer.stepCount
+        && zip(optimizer.expAvgSq, run.optimizer.expAvgSq).allSatisfy { $0.scalars == $1.scalars }
+    let schedulerRestored = scheduler.stateDict() == run.scheduler.stateDict()
+    return CheckpointCheck(tensors: tensors, bytes: bytes, identical: identical, maxDifference: maxDifference,
+                           optimizerRestored: optimizerRestored, schedulerRestored: schedulerRestored,
+                           epoch: info.epoch)
 }
 
 /// The seed's last lines: `test_input = torch.randn(3, seq_length, input_dim)`, `model.eval()`,
@@ -52,7 +72,8 @@ func seedPredictionLine(_ predictions: [Float]) -> String {
     "Test predictions: [" + predictions.map { "\(Double($0))" }.joined(separator: ", ") + "]"
 }
 
-func cell7FinalExam(_ lesson: Lesson, model: TransformerEncoderRegressor, data: LessonData, settings: RunSettings) {
+func cell7FinalExam(_ lesson: Lesson, run: TrainedRun, data: LessonData, settings: RunSettings) {
+    let model = run.model
     lesson.heading(en: "Cell 7 · The final exam, a checkpoint, and the seed's inference",
                    zh: "第 7 格 · 期末考试、检查点，以及种子的推理")
     lesson.say(en: """
@@ -66,21 +87,23 @@ func cell7FinalExam(_ lesson: Lesson, model: TransformerEncoderRegressor, data: 
                     zh: String(format: "期末考试：测试集 MSE %.4f（%d 个样本）", testMSE, data.test.count))
 
     lesson.say(en: """
-        A checkpoint: the state dict (parameters and the positional table, PyTorch's names) written as a \
-        safetensors file, then loaded into a freshly built model with different random weights. The two must \
-        predict the test set bit for bit.
+        A checkpoint (`Checkpoint.save`): the model's state dict (early stopping's weights, PyTorch's names), \
+        AdamW's moments and step counts, ReduceLROnPlateau's counters and the random stream, in one safetensors \
+        file. Loaded into a freshly built model, optimizer and scheduler (other random weights), the model must \
+        predict the test set bit for bit, and the optimizer and scheduler must be back where they were.
         """, zh: """
-        检查点：把 state dict（参数和位置编码表，名字与 PyTorch 相同）写成 safetensors 文件，再读进一个随机权重不同的\
-        新模型。两者对测试集的预测必须逐位相同。
+        检查点（`Checkpoint.save`）：模型的 state dict（早停选出的权重，名字与 PyTorch 相同）、AdamW 的动量和步数、\
+        ReduceLROnPlateau 的计数器以及随机数流，全部放进一个 safetensors 文件。读进一个新建的模型、优化器和调度器\
+        （随机权重不同）之后，模型对测试集的预测必须逐位相同，优化器和调度器也必须回到原来的状态。
         """)
     let url = FileManager.default.temporaryDirectory
         .appendingPathComponent("lesson4-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString).safetensors")
     defer { try? FileManager.default.removeItem(at: url) }
     do {
-        let check = try checkpointRoundTrip(model, settings: settings, inputs: data.test.inputs, url: url)
+        let check = try checkpointRoundTrip(run, inputs: data.test.inputs, url: url)
         precondition(check.identical, "lesson4: the reloaded model predicts differently (max |Δ| \(check.maxDifference))")
-        lesson.headline(en: "checkpoint: \(check.tensors) tensors, \(check.bytes) bytes; reloaded predictions identical bit for bit: \(check.identical)",
-                        zh: "检查点：\(check.tensors) 个张量，\(check.bytes) 字节；读回后的预测逐位相同：\(check.identical)")
+        lesson.headline(en: "checkpoint: \(check.tensors) tensors, \(check.bytes) bytes, epoch \(check.epoch); reloaded predictions identical bit for bit: \(check.identical); optimizer restored: \(check.optimizerRestored); scheduler restored: \(check.schedulerRestored)",
+                        zh: "检查点：\(check.tensors) 个张量，\(check.bytes) 字节，第 \(check.epoch) 轮；读回后的预测逐位相同：\(check.identical)；优化器已恢复：\(check.optimizerRestored)；调度器已恢复：\(check.schedulerRestored)")
     } catch {
         lesson.headline(en: "checkpoint failed: \(error)", zh: "检查点失败：\(error)")
     }

@@ -88,7 +88,7 @@ func runLesson(_ lesson: Lesson) {
     timed(lesson, "cell 4") { cell4Curves(lesson, run: run.record, model: run.model, data: data) }
     timed(lesson, "cell 5") { cell5Overfitting(lesson, data: data, fullRun: run.record, settings: settings) }
     timed(lesson, "cell 6") { cell6Comparisons(lesson, data: data, settings: settings) }
-    timed(lesson, "cell 7") { cell7FinalExam(lesson, model: run.model, data: data, settings: settings) }
+    timed(lesson, "cell 7") { cell7FinalExam(lesson, run: run, data: data, settings: settings) }
     lesson.finish()
 }
 
