@@ -34,7 +34,7 @@ let lessonOptions: [Option] = [
     .integer("train-size", default: 32, in: 8...800,
              help: Localized(en: "training samples in the overfitting experiment (cell 5)",
                              zh: "过拟合实验（第 5 格）的训练样本数")),
-    .integer("overfit-epochs", default: 60, in: 1...10_000,
+    .integer("overfit-epochs", default: 40, in: 1...10_000,
              help: Localized(en: "epochs of the overfitting experiment (cell 5)",
                              zh: "过拟合实验（第 5 格）的轮数")),
     .integer("compare-epochs", default: 8, in: 1...10_000,
