@@ -14,6 +14,14 @@ func learningRateDrops(_ run: RunRecord) -> [(epoch: Int, from: Double, to: Doub
     return drops
 }
 
+/// How many times, from one epoch to the next, the training and validation losses moved in
+/// opposite directions.
+func disagreeingEpochs(_ run: RunRecord) -> Int {
+    zip(run.epochs, run.epochs.dropFirst()).filter { previous, e in
+        (e.trainLoss < previous.trainLoss) != (e.validationLoss < previous.validationLoss)
+    }.count
+}
+
 /// Early stopping's verdict on a run, checked by evaluating the restored model again.
 struct EarlyStoppingSummary: Equatable {
     let bestEpoch: Int
@@ -23,24 +31,37 @@ struct EarlyStoppingSummary: Equatable {
     let stopEpoch: Int?
     /// The validation loss of the model as returned (best weights restored), measured afresh.
     let restoredValidationLoss: Double
+    /// Had training stopped at `stopEpoch`, the best epoch and loss it would have kept.
+    let keptIfStopped: (epoch: Int, loss: Double)?
+
+    static func == (a: Self, b: Self) -> Bool {
+        a.bestEpoch == b.bestEpoch && a.bestValidationLoss == b.bestValidationLoss
+            && a.lastValidationLoss == b.lastValidationLoss && a.stopEpoch == b.stopEpoch
+            && a.restoredValidationLoss == b.restoredValidationLoss
+            && a.keptIfStopped?.epoch == b.keptIfStopped?.epoch && a.keptIfStopped?.loss == b.keptIfStopped?.loss
+    }
 }
 
 func summarizeEarlyStopping(_ run: RunRecord, model: TransformerEncoderRegressor,
                             validation: TensorDataset) -> EarlyStoppingSummary {
-    EarlyStoppingSummary(bestEpoch: run.bestEpoch, bestValidationLoss: run.bestValidationLoss,
-                         lastValidationLoss: run.last.validationLoss, stopEpoch: run.stopEpoch,
-                         restoredValidationLoss: evaluate(model, on: validation))
+    let kept = run.stopEpoch.map { stop -> (epoch: Int, loss: Double) in
+        let best = run.epochs.prefix(stop).min { $0.validationLoss < $1.validationLoss }!
+        return (best.epoch, best.validationLoss)
+    }
+    return EarlyStoppingSummary(bestEpoch: run.bestEpoch, bestValidationLoss: run.bestValidationLoss,
+                                lastValidationLoss: run.last.validationLoss, stopEpoch: run.stopEpoch,
+                                restoredValidationLoss: evaluate(model, on: validation), keptIfStopped: kept)
 }
 
 func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegressor, data: LessonData) {
     lesson.heading(en: "Cell 4 · Reading the exam results", zh: "第 4 格 · 看成绩单")
     lesson.say(en: """
         Training loss (dropout on, averaged while the weights move) against validation loss (dropout off, after \
-        the epoch). Early on the validation loss is even lower than the training loss: dropout handicaps only the \
-        practice. Watch whether the two lines part.
+        the epoch). The validation loss can sit *below* the training loss: dropout handicaps only the practice. \
+        Overfitting would show as the two lines parting, validation going up while training goes down.
         """, zh: """
         训练损失（开着 dropout，在权重变化的同时取平均）对比验证损失（关掉 dropout，在一轮结束后测）。\
-        开头验证损失甚至比训练损失还低：dropout 只在练习时“绑住一只手”。看这两条线会不会分开。
+        验证损失可能比训练损失还*低*：dropout 只在练习时“绑住一只手”。如果过拟合，两条线会分开：训练往下，验证往上。
         """)
     lesson.plot(LineChart(title: lesson.tr(en: "MSE per epoch (log scale)", zh: "每轮 MSE（对数坐标）"),
                           series: [.init(lesson.tr(en: "train", zh: "训练"), run.trainLosses),
@@ -67,6 +88,17 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
     let dropText = drops.isEmpty ? lesson.tr(en: "none", zh: "没有")
         : drops.map { String(format: "%d (%.0e→%.0e)", $0.epoch, $0.from, $0.to) }.joined(separator: ", ")
     lesson.headline(en: "learning-rate drops at epochs: \(dropText)", zh: "学习率下降发生在第几轮：\(dropText)")
+    let disagreements = disagreeingEpochs(run)
+    lesson.say(en: """
+        Note what the seed's scheduler watches: the training loss. In \(disagreements) of \(run.epochs.count - 1) \
+        epochs the two losses moved in opposite directions (training better, validation worse, or the reverse), so \
+        the training loss is a noisy guide to what we care about. Passing the validation loss to `scheduler.step` \
+        is the usual practice, and a one-line change in `trainWithValidation`.
+        """, zh: """
+        注意种子的调度器盯的是训练损失。在 \(run.epochs.count - 1) 次轮间变化中，有 \(disagreements) 次两个损失朝相反方向走\
+        （训练变好、验证变差，或者反过来），可见训练损失并不能可靠地代表我们真正关心的东西。更常见的做法是把验证损失\
+        传给 `scheduler.step`，在 `trainWithValidation` 里只需改一行。
+        """)
 
     let es = summarizeEarlyStopping(run, model: model, validation: data.validation)
     let stopText = es.stopEpoch.map { lesson.tr(en: "would have stopped at epoch \($0)", zh: "会在第 \($0) 轮停下") }
@@ -78,6 +110,16 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
         早停（耐心 \(run.settings.stopPatience)，盯验证损失）\(stopText)；我们像种子一样跑完全部轮数，\
         但早停器留着最佳那次周考时的权重副本，最后把它放了回去。
         """)
+    if let stop = es.stopEpoch, let kept = es.keptIfStopped, kept.epoch != es.bestEpoch {
+        lesson.say(en: String(format: """
+            Stopping at epoch %d would have kept epoch %d's weights (validation %.4f) and missed the better epoch %d \
+            (%.4f): on a loss this noisy, a patience of %d is short. Try `--stop-patience 20`.
+            """, stop, kept.epoch, kept.loss, es.bestEpoch, es.bestValidationLoss, run.settings.stopPatience),
+                   zh: String(format: """
+            如果在第 %d 轮停下，会保留第 %d 轮的权重（验证 %.4f），错过后面更好的第 %d 轮（%.4f）：损失这么嘈杂，\
+            耐心 %d 太短了。试试 `--stop-patience 20`。
+            """, stop, kept.epoch, kept.loss, es.bestEpoch, es.bestValidationLoss, run.settings.stopPatience))
+    }
     lesson.headline(en: String(format: "early stopping: best validation %.4f at epoch %d (last epoch %.4f); restored weights re-evaluated: %.4f",
                                es.bestValidationLoss, es.bestEpoch, es.lastValidationLoss, es.restoredValidationLoss),
                     zh: String(format: "早停：最佳验证损失 %.4f（第 %d 轮；最后一轮 %.4f）；恢复后的权重重新评估：%.4f",

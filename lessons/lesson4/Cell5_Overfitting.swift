@@ -83,14 +83,16 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
                                o.last.trainLoss, o.last.validationLoss, o.bestValidationLoss, o.bestEpoch, o.finalGap),
                     zh: String(format: "过拟合：训练损失 %.4f，验证损失 %.4f（最佳 %.4f，第 %d 轮），差距 %.4f",
                                o.last.trainLoss, o.last.validationLoss, o.bestValidationLoss, o.bestEpoch, o.finalGap))
+    let climbed = o.last.validationLoss - o.bestValidationLoss
     lesson.say(en: """
-        The symptom in numbers: the training loss heads for zero (the model has memorised its \(trainSize) \
-        answers) while the validation loss stops falling and climbs back after epoch \(o.bestEpoch). Compare the \
-        full run of cell 3, \(data.train.count) samples with the seed's regularization: gap \
-        \(String(format: "%.4f", fullRun.finalGap)).
+        The symptom in numbers: the training loss fell to \(String(format: "%.4f", o.last.trainLoss)) (the model has \
+        memorised its \(trainSize) answers) while the validation loss bottomed out at epoch \(o.bestEpoch) and then rose \
+        by \(String(format: "%.4f", climbed)). Compare the full run of cell 3, \(data.train.count) samples with the \
+        seed's regularization: gap \(String(format: "%.4f", fullRun.finalGap)).
         """, zh: """
-        数字上的症状：训练损失奔向零（模型把 \(trainSize) 个答案背下来了），验证损失却在第 \(o.bestEpoch) 轮之后不降反升。\
-        对比第 3 格的完整训练（\(data.train.count) 个样本，带种子的正则化）：差距只有 \(String(format: "%.4f", fullRun.finalGap))。
+        数字上的症状：训练损失降到 \(String(format: "%.4f", o.last.trainLoss))（模型把 \(trainSize) 个答案背下来了），\
+        验证损失却在第 \(o.bestEpoch) 轮见底，之后又上升了 \(String(format: "%.4f", climbed))。对比第 3 格的完整训练\
+        （\(data.train.count) 个样本，带种子的正则化）：差距只有 \(String(format: "%.4f", fullRun.finalGap))。
         """)
 
     lesson.say(en: "Now the seed's fixes, one at a time, each on the same exam:",
@@ -115,6 +117,15 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
                   .number(o.epochs[es.bestEpoch - 1].trainLoss), .number(es.restoredValidationLoss),
                   .number(es.restoredValidationLoss - o.epochs[es.bestEpoch - 1].trainLoss)])
     lesson.table(table)
+    let smallCount = makeModel(.small, dropout: 0, seed: 0).parameterCount()
+    lesson.say(en: """
+        Read the table against the seed's advice. More data is the real cure. Regularization and early stopping \
+        limit the damage without removing it. A "simpler model" helps only if it is simple *relative to the data*: \
+        the small network still has \(smallCount) weights for \(trainSize) samples, and memorises them just as well.
+        """, zh: """
+        对照种子的建议来读这张表：更多数据才是根治；正则化和早停能减轻损害，但去不了根。“更简单的模型”只有在\
+        *相对数据而言*足够简单时才有用：这个小网络仍有 \(smallCount) 个权重，只对应 \(trainSize) 个样本，照样能全背下来。
+        """)
     lesson.headline(en: String(format: "fixes, validation loss: none %.4f · regularization %.4f · simpler model %.4f · more data %.4f · early stopping %.4f",
                                o.last.validationLoss, ex.regularized.last.validationLoss, ex.smaller.last.validationLoss,
                                ex.moreData.last.validationLoss, es.restoredValidationLoss),
