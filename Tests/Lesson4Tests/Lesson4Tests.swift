@@ -95,6 +95,41 @@ func seedSettings(epochs: Int) -> RunSettings {
     }
 }
 
+@Suite struct Lesson4EarlyStoppingTests {
+    /// A made-up record: validation improves at epochs 1, 2 and 6, with patience 3 the stopper fires at 5.
+    func record(_ train: [Double], _ valid: [Double], stopEpoch: Int?) -> RunRecord {
+        var s = RunSettings()
+        s.stopPatience = 3
+        let epochs = zip(train, valid).enumerated().map { i, tv in
+            EpochRecord(epoch: i + 1, trainLoss: tv.0, validationLoss: tv.1, learningRate: 1e-3, schedulerBest: 0,
+                        schedulerBadEpochs: 0, maxGradNorm: 0, clippedSteps: 0, steps: 1)
+        }
+        let best = epochs.min { $0.validationLoss < $1.validationLoss }!
+        return RunRecord(settings: s, epochs: epochs, bestEpoch: best.epoch, bestValidationLoss: best.validationLoss,
+                         stopEpoch: stopEpoch)
+    }
+
+    @Test func stoppingEarlyKeepsTheBestSoFarNotTheBestOverall() {
+        let r = record([5, 4, 3, 2, 1, 0.5], [0.5, 0.4, 0.45, 0.42, 0.41, 0.3], stopEpoch: 5)
+        let model = makeModel(.small, dropout: 0, seed: 1)
+        let data = makeLessonData(seed: 42)
+        let es = summarizeEarlyStopping(r, model: model, validation: data.validation)
+        #expect(es.stopEpoch == 5 && es.keptIfStopped?.epoch == 2 && es.keptIfStopped?.loss == 0.4)
+        #expect(es.bestEpoch == 6 && es.bestValidationLoss == 0.3)
+        // Epochs 2→3 and 4→5 … : training always improves; validation worsens at 3 only, then improves.
+        #expect(disagreeingEpochs(r) == 1)
+    }
+
+    /// `EarlyStopping` itself on the same sequence: fires after 3 checks without improvement.
+    @Test func earlyStoppingFiresAfterPatienceRunsOut() {
+        let stopper = EarlyStopping(patience: 3)
+        let t = Tensor([1], shape: [1])
+        let fired = [0.5, 0.4, 0.45, 0.42, 0.41, 0.3].map { stopper.step($0, tensors: [t]) }
+        #expect(fired == [false, false, false, false, true, false])
+        #expect(stopper.bestEpoch == 6)
+    }
+}
+
 @Suite struct Lesson4OverfittingTests {
     /// Cell 5: the symptom (training loss near zero, validation loss climbing) and each fix.
     @Test func overfittingShownThenFixed() {
