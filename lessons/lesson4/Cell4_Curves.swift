@@ -63,10 +63,10 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
         训练损失（开着 dropout，在权重变化的同时取平均）对比验证损失（关掉 dropout，在一轮结束后测）。\
         验证损失可能比训练损失还*低*：dropout 只在练习时“绑住一只手”。如果过拟合，两条线会分开：训练往下，验证往上。
         """)
-    lesson.plot(LineChart(title: lesson.tr(en: "MSE per epoch (log scale)", zh: "每轮 MSE（对数坐标）"),
+    lesson.plot(LineChart(title: lesson.tr(en: "MSE per epoch", zh: "每轮 MSE"),
                           series: [.init(lesson.tr(en: "train", zh: "训练"), run.trainLosses),
                                    .init(lesson.tr(en: "validation", zh: "验证"), run.validationLosses)],
-                          xLabel: "epoch", logScale: true))
+                          xLabel: lesson.tr(en: "epoch", zh: "轮"), yLabel: "MSE", logScale: true))
 
     lesson.say(en: """
         ReduceLROnPlateau, as the seed uses it, watches the *training* loss: an epoch is "bad" unless it beats \

@@ -74,14 +74,14 @@ func cell6Comparisons(_ lesson: Lesson, data: LessonData, settings: RunSettings)
                       .number(r.bestValidationLoss), .number(maxNorm, format: "%.3f"), .text("\(clipped)/\(steps)")])
     }
     lesson.table(table)
-    lesson.plot(LineChart(title: lesson.tr(en: "validation loss per epoch, small model (log scale)",
-                                           zh: "每轮验证损失，小模型（对数坐标）"),
+    lesson.plot(LineChart(title: lesson.tr(en: "validation loss per epoch, small model",
+                                           zh: "每轮验证损失，小模型"),
                           series: results.prefix(5).map { .init($0.variant.name(lesson.language), $0.run.validationLosses) },
-                          xLabel: "epoch", logScale: true))
-    lesson.plot(LineChart(title: lesson.tr(en: "lr ×10: validation loss with and without clipping (log scale)",
-                                           zh: "学习率×10：裁剪与不裁剪的验证损失（对数坐标）"),
+                          xLabel: lesson.tr(en: "epoch", zh: "轮"), yLabel: "MSE", logScale: true))
+    lesson.plot(LineChart(title: lesson.tr(en: "lr ×10: validation loss with and without clipping",
+                                           zh: "学习率×10：裁剪与不裁剪的验证损失"),
                           series: results.suffix(2).map { .init($0.variant.name(lesson.language), $0.run.validationLosses) },
-                          xLabel: "epoch", logScale: true))
+                          xLabel: lesson.tr(en: "epoch", zh: "轮"), yLabel: "MSE", logScale: true))
     let v = results.map(\.run.last.validationLoss)
     func signed(_ x: Double) -> String { String(format: "%+.4f", x) }
     lesson.say(en: """
