@@ -36,6 +36,9 @@ import Testing
         // a 0-d scalar tensor with anything
         #expect((Tensor(scalar: 2) * a).scalars == [2, 4, 6, 8, 10, 12])
         #expect((a / Tensor(scalar: 2)).shape == [2, 3])
+        // empty tensors broadcast like any other
+        #expect((Tensor.zeros([2, 0]) + Tensor.zeros([0])).shape == [2, 0])
+        #expect((Tensor.zeros([0, 3]) * Tensor.ones([3])).shape == [0, 3])
     }
 
     @Test func floatsOnEitherSide() {

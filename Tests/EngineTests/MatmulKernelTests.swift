@@ -115,3 +115,24 @@ func threadCountDoesNotChangeBits(shape: (Int, Int, Int)) {
         for c in 0..<11 { #expect(t[c * 6 + r] == x[r * 11 + c]) }
     }
 }
+
+/// Infinities and NaNs travel the same way through both kernels (same operations, same operand order).
+@Test func specialValuesMatchNaive() {
+    let (m, k, n) = (17, 9, 33)
+    var g = Generator(seed: 5)
+    var a = normals(m * k, &g)
+    var b = normals(k * n, &g)
+    a[3] = .infinity; a[40] = -.infinity; a[77] = .nan
+    b[5] = .nan; b[100] = .infinity; b[k * n - 1] = -0.0
+    for transB in [false, true] {
+        var fast = [Float](repeating: 0, count: m * n)
+        var naive = fast
+        fast.withUnsafeMutableBufferPointer {
+            matmul(a, b, $0.baseAddress!, m: m, k: k, n: n, transB: transB)
+        }
+        naive.withUnsafeMutableBufferPointer {
+            matmulNaive(a, b, $0.baseAddress!, m: m, k: k, n: n, transB: transB)
+        }
+        #expect(bitIdentical(fast, naive))
+    }
+}

@@ -8,7 +8,8 @@ extension Tensor {
     /// `self` must be a scalar (a loss), unless `gradient` — d(something)/d(self), shaped like `self` —
     /// is given. The graph is kept after the sweep (closures hold values, not tensors), so calling
     /// `backward()` a second time adds the same gradients again, as PyTorch does with
-    /// `retain_graph=True`. Call `zeroGrad()` between steps.
+    /// `retain_graph=True` (PyTorch's default frees the graph and refuses a second call). Call
+    /// `zeroGrad()` between steps.
     ///
     /// The sweep in one function: an iterative depth-first search lists every node after all the
     /// nodes it depends on (a topological order); walking that list backwards, each node's pullback

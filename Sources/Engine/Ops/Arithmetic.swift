@@ -12,7 +12,9 @@ func broadcastBinary(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -
     let values = [Float](unsafeUninitializedCapacity: total) { out, count in
         a.scalars.withUnsafeBufferPointer { x in
             b.scalars.withUnsafeBufferPointer { y in
-                if a.shape == b.shape {
+                if total == 0 {
+                    // an empty result: nothing to compute
+                } else if a.shape == b.shape {
                     for i in 0..<total { out[i] = f(x[i], y[i]) }
                 } else if b.count == 1 {                      // tensor ∘ scalar
                     let s = y[0]

@@ -3,7 +3,7 @@
 // Every key stores tensors as `{"shape": [...], "values": [...]}` with the values in double, and the
 // answers as `results.float64` / `results.float32`, each with `outputs`, `loss` and `grads`. Files
 // differ in everything else (one case or a `cases` list, parameters, intermediates, optimizer
-// state), so the loader keeps the whole file as a `JSONValue` tree and adds typed views on top:
+// state), so the loader keeps the whole file as a `ReferenceJSON` tree and adds typed views on top:
 //
 //     let file = try ReferenceFile.load("a_linear")
 //     let key = file.cases[0]
@@ -18,14 +18,15 @@ import Testing
 
 // MARK: - A JSON tree
 
-/// Any JSON value, decoded without knowing the file's layout in advance.
-enum JSONValue: Decodable, Sendable {
+/// Any JSON value of a key file, decoded without knowing the file's layout in advance. (Not the
+/// engine's `JSONValue`, which reads safetensors headers and keeps numbers as text.)
+enum ReferenceJSON: Decodable, Sendable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+    case array([ReferenceJSON])
+    case object([String: ReferenceJSON])
 
     init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -33,15 +34,15 @@ enum JSONValue: Decodable, Sendable {
         else if let b = try? container.decode(Bool.self) { self = .bool(b) }
         else if let d = try? container.decode(Double.self) { self = .number(d) }
         else if let s = try? container.decode(String.self) { self = .string(s) }
-        else if let a = try? container.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
+        else if let a = try? container.decode([ReferenceJSON].self) { self = .array(a) }
+        else { self = .object(try container.decode([String: ReferenceJSON].self)) }
     }
 
-    subscript(key: String) -> JSONValue? {
+    subscript(key: String) -> ReferenceJSON? {
         if case .object(let o) = self { return o[key] }
         return nil
     }
-    subscript(index: Int) -> JSONValue? {
+    subscript(index: Int) -> ReferenceJSON? {
         if case .array(let a) = self, a.indices.contains(index) { return a[index] }
         return nil
     }
@@ -49,8 +50,8 @@ enum JSONValue: Decodable, Sendable {
     var int: Int? { double.flatMap { Int(exactly: $0) } }
     var string: String? { if case .string(let s) = self { return s }; return nil }
     var bool: Bool? { if case .bool(let b) = self { return b }; return nil }
-    var array: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
-    var object: [String: JSONValue]? { if case .object(let o) = self { return o }; return nil }
+    var array: [ReferenceJSON]? { if case .array(let a) = self { return a }; return nil }
+    var object: [String: ReferenceJSON]? { if case .object(let o) = self { return o }; return nil }
     var doubles: [Double]? { array?.compactMap(\.double) }
 
     /// This value read as a stored tensor, when it has `shape` and `values`.
@@ -69,7 +70,7 @@ struct ReferenceTensor: Sendable {
     let shape: [Int]
     let values: [Double]
 
-    init?(_ json: JSONValue) {
+    init?(_ json: ReferenceJSON) {
         guard let shape = json["shape"]?.array?.compactMap(\.int), let values = json["values"]?.doubles,
               shape.reduce(1, *) == values.count else { return nil }
         self.shape = shape
@@ -91,7 +92,7 @@ struct ReferenceResults: Sendable {
     let loss: Double?
     let grads: [String: ReferenceTensor]
 
-    init(_ json: JSONValue?) {
+    init(_ json: ReferenceJSON?) {
         outputs = json?["outputs"]?.referenceTensors ?? [:]
         loss = json?["loss"]?.double
         grads = json?["grads"]?.referenceTensors ?? [:]
@@ -102,13 +103,13 @@ struct ReferenceResults: Sendable {
 struct ReferenceCase: Sendable {
     let name: String
     /// The case's whole JSON object, for fields the typed view does not cover.
-    let json: JSONValue
+    let json: ReferenceJSON
     let tensors: [String: ReferenceTensor]
     let lossOutputs: [String]
     let float64: ReferenceResults
     let float32: ReferenceResults
 
-    init(_ json: JSONValue, fallbackName: String) {
+    init(_ json: ReferenceJSON, fallbackName: String) {
         self.json = json
         name = json["name"]?.string ?? fallbackName
         tensors = json["tensors"]?.referenceTensors ?? [:]
@@ -138,7 +139,7 @@ enum ReferenceError: Error, CustomStringConvertible {
 /// A whole key file. `cases` holds the `cases` list, or the top level itself for a one-case key.
 struct ReferenceFile: Sendable {
     let name: String
-    let json: JSONValue
+    let json: ReferenceJSON
     let cases: [ReferenceCase]
 
     /// Loads `Resources/<name>.json` from the test bundle.
@@ -146,7 +147,7 @@ struct ReferenceFile: Sendable {
         guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Resources") else {
             throw ReferenceError.missing("Resources/\(name).json is not in the test bundle")
         }
-        let json = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: url))
+        let json = try JSONDecoder().decode(ReferenceJSON.self, from: Data(contentsOf: url))
         let cases = json["cases"]?.array?.enumerated().map { ReferenceCase($1, fallbackName: "\(name)[\($0)]") }
             ?? [ReferenceCase(json, fallbackName: name)]
         return ReferenceFile(name: name, json: json, cases: cases)

@@ -1,0 +1,85 @@
+import Dispatch
+import Engine
+
+/// What one timing of the seed's workload measured.
+struct SeedBenchResult {
+    let epochs: Int
+    let samples: Int
+    let seconds: Double
+    let finalLoss: Double
+    var samplesPerSecond: Double { Double(samples) / seconds }
+    var secondsPerEpoch: Double { seconds / Double(epochs) }
+}
+
+/// Times the seed's training workload exactly as `seed_train.py` runs it: 1,000 samples of
+/// [5, 10], the seed's Transformer regressor (191,873 parameters, dropout 0.1), MSE, AdamW(1e-3,
+/// weight decay 1e-4), gradient clipping at 1.0, ReduceLROnPlateau(patience 5) on the epoch's mean
+/// loss, batch 32 shuffled. Setup (data, model) is excluded from the time, as on the PyTorch side.
+func benchSeedWorkload(epochs: Int, seed: UInt64) -> SeedBenchResult {
+    var generator = Generator(seed: seed)
+    let dataset = makeSeedDataset(generator: &generator)
+    let model = TransformerEncoderRegressor(generator: &generator)
+    let loader = DataLoader(dataset, batchSize: 32, shuffle: true, generator: generator)
+    let criterion = MSELoss()
+    let optimizer = AdamW(model.parameters(), learningRate: 1e-3, weightDecay: 1e-4)
+    let scheduler = ReduceLROnPlateau(optimizer, mode: .min, patience: 5)
+    model.train()
+
+    var samples = 0
+    var lastEpochLoss = 0.0
+    let start = DispatchTime.now().uptimeNanoseconds
+    for _ in 0..<epochs {
+        var total = 0.0
+        var batches = 0
+        for (x, y) in loader {
+            optimizer.zeroGrad()
+            let loss = criterion(model(x), y)
+            loss.backward()
+            _ = clipGradNorm(model.parameters(), maxNorm: 1.0)
+            optimizer.step()
+            total += Double(loss.item)
+            batches += 1
+            samples += x.shape[0]
+        }
+        lastEpochLoss = total / Double(batches)
+        scheduler.step(lastEpochLoss)
+    }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    return SeedBenchResult(epochs: epochs, samples: samples, seconds: seconds, finalLoss: lastEpochLoss)
+}
+
+/// Runs the seed's workload `runs` times (seeds 0, 1, …) and returns every result, so the caller can
+/// report the median: one run on a shared machine can be slowed by anything else that runs.
+func benchSeedWorkload(epochs: Int, runs: Int) -> [SeedBenchResult] {
+    (0..<runs).map { benchSeedWorkload(epochs: epochs, seed: UInt64($0)) }
+}
+
+/// The median of `values` (the middle one; the mean of the two middle ones for an even count).
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    let mid = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+/// A readable table of the seed-workload runs and their median.
+func seedTable(_ results: [SeedBenchResult]) -> String {
+    var lines = ["Seed workload (1,000 samples of [5, 10], batch 32, 191,873 parameters, AdamW, clip 1.0)",
+                 "run  epochs   seconds  s/epoch  samples/s  last epoch loss"]
+    for (i, r) in results.enumerated() {
+        lines.append(padded("\(i)", 3) + padded("\(r.epochs)", 8) + formatted(r.seconds, digits: 2, width: 10)
+                     + formatted(r.secondsPerEpoch, digits: 3, width: 9) + formatted(r.samplesPerSecond, width: 11)
+                     + formatted(r.finalLoss, digits: 4, width: 17))
+    }
+    lines.append("median: \(formatted(median(results.map(\.samplesPerSecond)), width: 0)) samples/s, "
+                 + "\(formatted(median(results.map(\.secondsPerEpoch)), digits: 3, width: 0)) s/epoch")
+    return lines.joined(separator: "\n")
+}
+
+/// The seed-workload fields of the `--json` object.
+func seedJSON(_ results: [SeedBenchResult]) -> String {
+    let rates = results.map { formatted($0.samplesPerSecond, width: 0) }.joined(separator: ", ")
+    return "\"epochs\": \(results.first?.epochs ?? 0), "
+        + "\"seed_samples_per_second\": \(formatted(median(results.map(\.samplesPerSecond)), width: 0)), "
+        + "\"seed_seconds_per_epoch\": \(formatted(median(results.map(\.secondsPerEpoch)), digits: 4, width: 0)), "
+        + "\"seed_runs_samples_per_second\": [\(rates)]"
+}
