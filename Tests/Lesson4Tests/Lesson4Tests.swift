@@ -43,6 +43,9 @@ func seedSettings(epochs: Int) -> RunSettings {
         #expect(abs(step.normBefore - 3.2925) < 5e-4)
         #expect(abs(step.normAfter - 1.0) < 1e-5)
         #expect(step.gradNorms.count == 5)
+        // --trace-shapes: every module call of the forward pass, the whole model last.
+        #expect(step.shapeTrace.first?.path == "input_proj" && step.shapeTrace.first?.outputShape == [32, 5, 64])
+        #expect(step.shapeTrace.last?.path == "(root)" && step.shapeTrace.last?.outputShape == [32, 1])
     }
 
     /// Cell 3: the seed's first epochs, printed character for character, and what the loop records.
@@ -149,6 +152,7 @@ func seedSettings(epochs: Int) -> RunSettings {
         #expect(ex.moreData.last.validationLoss < 0.1)             // the real cure
         #expect(ex.moreData.settings.epochs == 2)
         #expect(ex.earlyStopped.restoredValidationLoss == o.bestValidationLoss)   // best weights, exactly
+        #expect(ex.earlyStopped.stopEpoch == 16)                   // patience 10 after epoch 6
         #expect(ex.earlyStopped.restoredValidationLoss < o.last.validationLoss - 0.1)
         // A smaller network alone does not cure it: it still has far more weights than samples.
         #expect(ex.smaller.last.validationLoss > 0.3)

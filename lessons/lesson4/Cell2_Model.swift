@@ -14,6 +14,8 @@ struct FirstStep {
     let normBefore: Double, normAfter: Double
     /// Gradient norms of a few parameters, before clipping: where the error signal arrives.
     let gradNorms: [(name: String, norm: Double)]
+    /// Every module call of the forward pass with its shapes (printed under `--trace-shapes`).
+    let shapeTrace: [ShapeTraceEntry]
 }
 
 /// Builds the run's model exactly as `trainWithValidation` does (same seed, same first batch) and
@@ -26,7 +28,7 @@ func inspectFirstStep(train: TensorDataset, settings: RunSettings) -> FirstStep 
     var batches = loader.makeIterator()
     let (x, y) = batches.next()!                       // x: [32, 5, 10], y: [32, 1]
     model.train()
-    let outputs = model(x)                             // [32, 1]
+    let (outputs, trace) = withShapeTrace(model) { model(x) }   // [32, 1]
     let loss = MSELoss()(outputs, y)
     loss.backward()
     let named = model.namedParameters()
@@ -40,7 +42,7 @@ func inspectFirstStep(train: TensorDataset, settings: RunSettings) -> FirstStep 
     let after = gradNorm(parameters)
     return FirstStep(parameterCount: model.parameterCount(), x: x, outputs: outputs.detach(), y: y,
                      loss: Double(loss.item), normBefore: Double(before), normAfter: Double(after),
-                     gradNorms: gradNorms)
+                     gradNorms: gradNorms, shapeTrace: trace)
 }
 
 func cell2Model(_ lesson: Lesson, data: LessonData, settings: RunSettings) {
@@ -59,6 +61,9 @@ func cell2Model(_ lesson: Lesson, data: LessonData, settings: RunSettings) {
         """)
     let step = inspectFirstStep(train: data.train, settings: settings)
     lesson.say(en: "parameters: \(step.parameterCount)", zh: "参数个数：\(step.parameterCount)")
+    for entry in step.shapeTrace {
+        lesson.traceShape("\(entry.path) (\(entry.type), from \(entry.inputShape))", shape: entry.outputShape)
+    }
     lesson.show(step.x.narrow(dim: 0, start: 0, length: 1).reshape([5, 10]), name: "batch_X[0]", precision: 3)
     lesson.show(step.outputs.narrow(dim: 0, start: 0, length: 4).reshape([4]), name: "outputs[0..<4]")
     lesson.show(step.y.narrow(dim: 0, start: 0, length: 4).reshape([4]), name: "batch_y[0..<4]")

@@ -112,8 +112,9 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
     row(lesson.tr(en: "more data: \(data.train.count) samples, \(ex.moreData.settings.epochs) epochs (same steps)",
                   zh: "更多数据：\(data.train.count) 个样本，\(ex.moreData.settings.epochs) 轮（步数相同）"), ex.moreData)
     let es = ex.earlyStopped
-    table.append([.text(lesson.tr(en: "early stopping: epoch \(es.bestEpoch) restored",
-                                  zh: "早停：恢复第 \(es.bestEpoch) 轮的权重")),
+    let stopText = es.stopEpoch.map { lesson.tr(en: "stops at \($0), ", zh: "第 \($0) 轮停下，") } ?? ""
+    table.append([.text(lesson.tr(en: "early stopping: \(stopText)epoch \(es.bestEpoch) restored",
+                                  zh: "早停：\(stopText)恢复第 \(es.bestEpoch) 轮的权重")),
                   .number(o.epochs[es.bestEpoch - 1].trainLoss), .number(es.restoredValidationLoss),
                   .number(es.restoredValidationLoss - o.epochs[es.bestEpoch - 1].trainLoss)])
     lesson.table(table)
