@@ -154,6 +154,11 @@ func seedSettings(epochs: Int) -> RunSettings {
         #expect(ex.earlyStopped.restoredValidationLoss == o.bestValidationLoss)   // best weights, exactly
         #expect(ex.earlyStopped.stopEpoch == 16)                   // patience 10 after epoch 6
         #expect(ex.earlyStopped.restoredValidationLoss < o.last.validationLoss - 0.1)
+        // Exercise 4 (answer key): with `--stop-patience 3` early stopping halts the overfitting run at
+        // epoch 9 and keeps epoch 6 (replaying the same validation losses through `EarlyStopping`).
+        let stopper = EarlyStopping(patience: 3)
+        let stop = o.validationLosses.firstIndex { stopper.step($0, tensors: []) }.map { $0 + 1 }
+        #expect(stop == 9 && stopper.bestEpoch == 6)
         // A smaller network alone does not cure it: it still has far more weights than samples.
         #expect(ex.smaller.last.validationLoss > 0.3)
     }

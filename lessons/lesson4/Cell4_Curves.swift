@@ -23,7 +23,7 @@ func disagreeingEpochs(_ run: RunRecord) -> Int {
 }
 
 /// Early stopping's verdict on a run, checked by evaluating the restored model again.
-struct EarlyStoppingSummary: Equatable {
+struct EarlyStoppingSummary {
     let bestEpoch: Int
     let bestValidationLoss: Double
     let lastValidationLoss: Double
@@ -33,13 +33,6 @@ struct EarlyStoppingSummary: Equatable {
     let restoredValidationLoss: Double
     /// Had training stopped at `stopEpoch`, the best epoch and loss it would have kept.
     let keptIfStopped: (epoch: Int, loss: Double)?
-
-    static func == (a: Self, b: Self) -> Bool {
-        a.bestEpoch == b.bestEpoch && a.bestValidationLoss == b.bestValidationLoss
-            && a.lastValidationLoss == b.lastValidationLoss && a.stopEpoch == b.stopEpoch
-            && a.restoredValidationLoss == b.restoredValidationLoss
-            && a.keptIfStopped?.epoch == b.keptIfStopped?.epoch && a.keptIfStopped?.loss == b.keptIfStopped?.loss
-    }
 }
 
 func summarizeEarlyStopping(_ run: RunRecord, model: TransformerEncoderRegressor,
