@@ -147,8 +147,10 @@ func seedSettings(epochs: Int) -> RunSettings {
         #expect(o.bestEpoch == 6 && abs(o.bestValidationLoss - 0.2851) < 5e-4)
         #expect(o.last.validationLoss > o.bestValidationLoss + 0.1)
         // Fixes, each on the same validation set.
-        #expect(ex.regularized.last.validationLoss < o.last.validationLoss - 0.1)
-        #expect(ex.regularized.last.trainLoss > 0.05)              // no longer memorised
+        #expect(ex.weightDecayed.last.validationLoss < o.last.validationLoss - 0.1)
+        #expect(ex.weightDecayed.last.trainLoss < 0.005)           // still fits every exercise, with smaller weights
+        #expect(ex.droppedOut.last.validationLoss < o.last.validationLoss - 0.1)
+        #expect(ex.droppedOut.last.trainLoss > 0.05)               // no longer memorised
         #expect(ex.moreData.last.validationLoss < 0.1)             // the real cure
         #expect(ex.moreData.settings.epochs == 2)
         #expect(ex.earlyStopped.restoredValidationLoss == o.bestValidationLoss)   // best weights, exactly

@@ -7,8 +7,10 @@ import LessonKit
 struct OverfitExperiment {
     /// The seed's model, no dropout, no weight decay, `trainSize` samples: it memorises.
     let overfit: RunRecord
-    /// Fix 1, regularization: the same, with dropout and a strong weight decay.
-    let regularized: RunRecord
+    /// Fix 1a, regularization by weight decay: the same run with a strong decay.
+    let weightDecayed: RunRecord
+    /// Fix 1b, regularization by dropout: the same run with dropout.
+    let droppedOut: RunRecord
     /// Fix 2, a simpler model: `ModelSize.small` on the same few samples.
     let smaller: RunRecord
     /// Fix 3, more data: all 800 training samples, (about) the same number of gradient steps.
@@ -27,9 +29,10 @@ func overfitSettings(_ base: RunSettings, epochs: Int) -> RunSettings {
     return s
 }
 
-/// Dropout and weight decay strengths of fix 1 (stronger than the seed's, which barely acts here).
+/// Dropout and weight decay strengths of fix 1. The seed's decay (1e-4) removes lr·λ = 1e-7 of each
+/// weight per step, nothing in 40 steps; λ = 10 removes 1 % per step.
 let fixDropout = 0.3
-let fixWeightDecay = 1.0
+let fixWeightDecay = 10.0
 
 /// Runs the experiment: first `trainSize` training samples, `epochs` epochs for the small-data runs.
 func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: RunSettings) -> OverfitExperiment {
@@ -39,10 +42,13 @@ func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: R
     let overfit = overfitRun.record
     let earlyStopped = summarizeEarlyStopping(overfit, model: overfitRun.model, validation: data.validation)
 
-    var regularizedSettings = plain
-    regularizedSettings.dropout = fixDropout
-    regularizedSettings.weightDecay = fixWeightDecay
-    let regularized = trainWithValidation(train: few, validation: data.validation, settings: regularizedSettings).record
+    var decaySettings = plain
+    decaySettings.weightDecay = fixWeightDecay
+    let weightDecayed = trainWithValidation(train: few, validation: data.validation, settings: decaySettings).record
+
+    var dropoutSettings = plain
+    dropoutSettings.dropout = fixDropout
+    let droppedOut = trainWithValidation(train: few, validation: data.validation, settings: dropoutSettings).record
 
     var smallerSettings = plain
     smallerSettings.model = .small
@@ -55,7 +61,7 @@ func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: R
     moreDataSettings.epochs = Swift.max(1, (epochs * stepsPerEpochFew + stepsPerEpochAll - 1) / stepsPerEpochAll)
     let moreData = trainWithValidation(train: data.train, validation: data.validation, settings: moreDataSettings).record
 
-    return OverfitExperiment(overfit: overfit, regularized: regularized, smaller: smaller, moreData: moreData,
+    return OverfitExperiment(overfit: overfit, weightDecayed: weightDecayed, droppedOut: droppedOut, smaller: smaller, moreData: moreData,
                              earlyStopped: earlyStopped)
 }
 
@@ -105,12 +111,14 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
         table.append([.text(name), .number(r.last.trainLoss), .number(r.last.validationLoss), .number(r.finalGap)])
     }
     row(lesson.tr(en: "none (overfitting)", zh: "不治（过拟合）"), o)
-    row(lesson.tr(en: "regularization: dropout \(fixDropout), weight decay \(fixWeightDecay)",
-                  zh: "正则化：dropout \(fixDropout)，权重衰减 \(fixWeightDecay)"), ex.regularized)
+    row(lesson.tr(en: "regularization: weight decay λ = \(fixWeightDecay)",
+                  zh: "正则化：权重衰减 λ = \(fixWeightDecay)"), ex.weightDecayed)
+    row(lesson.tr(en: "regularization: dropout \(fixDropout)", zh: "正则化：dropout \(fixDropout)"), ex.droppedOut)
     row(lesson.tr(en: "simpler model (\(ex.smaller.settings.model.modelDimensions)-wide, 1 layer)",
                   zh: "更简单的模型（宽 \(ex.smaller.settings.model.modelDimensions)，1 层）"), ex.smaller)
-    row(lesson.tr(en: "more data: \(data.train.count) samples, \(ex.moreData.settings.epochs) epochs (same steps)",
-                  zh: "更多数据：\(data.train.count) 个样本，\(ex.moreData.settings.epochs) 轮（步数相同）"), ex.moreData)
+    let fewSteps = o.epochs.reduce(0) { $0 + $1.steps }, manySteps = ex.moreData.epochs.reduce(0) { $0 + $1.steps }
+    row(lesson.tr(en: "more data: \(data.train.count) samples, \(manySteps) steps (vs \(fewSteps))",
+                  zh: "更多数据：\(data.train.count) 个样本，\(manySteps) 步（对比 \(fewSteps) 步）"), ex.moreData)
     let es = ex.earlyStopped
     let stopText = es.stopEpoch.map { lesson.tr(en: "stops at \($0), ", zh: "第 \($0) 轮停下，") } ?? ""
     table.append([.text(lesson.tr(en: "early stopping: \(stopText)epoch \(es.bestEpoch) restored",
@@ -121,16 +129,20 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
     let smallCount = makeModel(.small, dropout: 0, seed: 0).parameterCount()
     lesson.say(en: """
         Read the table against the seed's advice. More data is the real cure. Regularization and early stopping \
-        limit the damage without removing it. A "simpler model" helps only if it is simple *relative to the data*: \
+        limit the damage without removing it; note that weight decay had to be λ = \(fixWeightDecay), \
+        \(Int(fixWeightDecay / RunSettings().weightDecay)) times the seed's, to act within \(fewSteps) steps, and that it lowers the validation loss while the training loss stays near zero: the model \
+        still fits every exercise, but with smaller weights, so its answers in between are smoother. A "simpler model" helps only if it is simple *relative to the data*: \
         the small network still has \(smallCount) weights for \(trainSize) samples, and memorises them just as well.
         """, zh: """
-        对照种子的建议来读这张表：更多数据才是根治；正则化和早停能减轻损害，但去不了根。“更简单的模型”只有在\
+        对照种子的建议来读这张表：更多数据才是根治；正则化和早停能减轻损害，但去不了根。注意权重衰减要开到 λ = \(fixWeightDecay)\
+        （种子的 \(Int(fixWeightDecay / RunSettings().weightDecay)) 倍）才能在 \(fewSteps) 步内起作用；而且它降低了验证损失，训练损失却仍接近零：模型照样做对每一道练习题，只是权重更小，\
+        题与题之间的答案更平滑。“更简单的模型”只有在\
         *相对数据而言*足够简单时才有用：这个小网络仍有 \(smallCount) 个权重，只对应 \(trainSize) 个样本，照样能全背下来。
         """)
-    lesson.headline(en: String(format: "fixes, validation loss: none %.4f · regularization %.4f · simpler model %.4f · more data %.4f · early stopping %.4f",
-                               o.last.validationLoss, ex.regularized.last.validationLoss, ex.smaller.last.validationLoss,
+    lesson.headline(en: String(format: "fixes, validation loss: none %.4f · weight decay %.4f · dropout %.4f · simpler model %.4f · more data %.4f · early stopping %.4f",
+                               o.last.validationLoss, ex.weightDecayed.last.validationLoss, ex.droppedOut.last.validationLoss, ex.smaller.last.validationLoss,
                                ex.moreData.last.validationLoss, es.restoredValidationLoss),
-                    zh: String(format: "各药方的验证损失：不治 %.4f · 正则化 %.4f · 更简单的模型 %.4f · 更多数据 %.4f · 早停 %.4f",
-                               o.last.validationLoss, ex.regularized.last.validationLoss, ex.smaller.last.validationLoss,
+                    zh: String(format: "各药方的验证损失：不治 %.4f · 权重衰减 %.4f · dropout %.4f · 更简单的模型 %.4f · 更多数据 %.4f · 早停 %.4f",
+                               o.last.validationLoss, ex.weightDecayed.last.validationLoss, ex.droppedOut.last.validationLoss, ex.smaller.last.validationLoss,
                                ex.moreData.last.validationLoss, es.restoredValidationLoss))
 }
