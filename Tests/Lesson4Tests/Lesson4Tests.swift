@@ -123,6 +123,22 @@ func seedSettings(epochs: Int) -> RunSettings {
         #expect(disagreeingEpochs(r) == 1)
     }
 
+    /// `--stop-early`: the run ends where patience runs out, with the best weights put back.
+    @Test func stopEarlyEndsTheRunAndRestoresTheBest() {
+        let data = makeLessonData(seed: 42)
+        var s = RunSettings()
+        s.model = .small
+        s.epochs = 30
+        s.stopPatience = 1
+        s.stopEarly = true
+        let run = trainWithValidation(train: data.train, validation: data.validation, settings: s)
+        let r = run.record
+        #expect(r.stopEpoch != nil && r.epochs.count == r.stopEpoch && r.epochs.count < 30)
+        #expect(r.bestEpoch == r.epochs.count - 1)                 // patience 1: one bad epoch ends it
+        #expect(evaluate(run.model, on: data.validation) == r.bestValidationLoss)
+        #expect(r.last.validationLoss > r.bestValidationLoss)
+    }
+
     /// `EarlyStopping` itself on the same sequence: fires after 3 checks without improvement.
     @Test func earlyStoppingFiresAfterPatienceRunsOut() {
         let stopper = EarlyStopping(patience: 3)

@@ -94,14 +94,20 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
         """)
 
     let es = summarizeEarlyStopping(run, model: model, validation: data.validation)
-    let stopText = es.stopEpoch.map { lesson.tr(en: "would have stopped at epoch \($0)", zh: "会在第 \($0) 轮停下") }
+    let stopped = run.settings.stopEarly && es.stopEpoch != nil
+    let stopText = es.stopEpoch.map { stopped ? lesson.tr(en: "stopped the run at epoch \($0)", zh: "在第 \($0) 轮结束了训练")
+                                              : lesson.tr(en: "would have stopped at epoch \($0)", zh: "会在第 \($0) 轮停下") }
         ?? lesson.tr(en: "never ran out of patience", zh: "耐心始终没有耗尽")
+    let howText = stopped
+        ? lesson.tr(en: " (--stop-early)", zh: "（--stop-early）")
+        : lesson.tr(en: "; we let the run finish like the seed (--stop-early ends it there)",
+                    zh: "；我们像种子一样跑完全部轮数（加 --stop-early 就在那里结束）")
     lesson.say(en: """
-        Early stopping (patience \(run.settings.stopPatience), watching the validation loss) \(stopText); we let the \
-        run finish like the seed, but the stopper kept a copy of the weights from its best exam and put them back.
+        Early stopping (patience \(run.settings.stopPatience), watching the validation loss) \(stopText)\(howText). \
+        Either way the stopper kept a copy of the weights from its best exam and put them back.
         """, zh: """
-        早停（耐心 \(run.settings.stopPatience)，盯验证损失）\(stopText)；我们像种子一样跑完全部轮数，\
-        但早停器留着最佳那次周考时的权重副本，最后把它放了回去。
+        早停（耐心 \(run.settings.stopPatience)，盯验证损失）\(stopText)\(howText)。\
+        无论哪种情况，早停器都留着最佳那次周考时的权重副本，最后把它放了回去。
         """)
     if let stop = es.stopEpoch, let kept = es.keptIfStopped, kept.epoch != es.bestEpoch {
         lesson.say(en: String(format: """

@@ -31,6 +31,8 @@ let lessonOptions: [Option] = [
     .integer("stop-patience", default: 10, in: 1...1_000,
              help: Localized(en: "early stopping's patience (epochs without a better validation loss)",
                              zh: "早停的耐心（验证损失连续几轮不创新低就停）")),
+    .flag("stop-early", help: Localized(en: "end the full run when early stopping fires (the seed runs every epoch)",
+                                        zh: "早停触发时就结束完整训练（种子会跑完所有轮）")),
     .integer("train-size", default: 32, in: 8...800,
              help: Localized(en: "training samples in the overfitting experiment (cell 5)",
                              zh: "过拟合实验（第 5 格）的训练样本数")),
@@ -66,6 +68,7 @@ func runSettings(from flags: Flags) -> RunSettings {
     s.dropout = flags.double("dropout")
     s.schedulerPatience = flags.int("patience")
     s.stopPatience = flags.int("stop-patience")
+    s.stopEarly = flags.isSet("stop-early")
     s.seed = flags.seed
     return s
 }
