@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 // `swift run -c release bench [--json] [--epochs N] [--runs N] [--rounds N] [--only seed|matmul]`:
 // how fast the engine is (see issue 5 and README's Performance section).
@@ -8,6 +9,7 @@ import Foundation
 //   --runs N     runs of the seed's workload; the median is reported (default 3)
 //   --rounds N   passes over the matmul shapes (default 3)
 //   --only P     run only the seed workload or only the matmul shapes
+//   --threads N  most threads a matmul may use (default 2; 1 on a busy machine)
 let arguments = Array(CommandLine.arguments.dropFirst())
 func intArgument(_ name: String, default value: Int) -> Int {
     guard let i = arguments.firstIndex(of: name) else { return value }
@@ -21,6 +23,7 @@ let json = arguments.contains("--json")
 let epochs = intArgument("--epochs", default: 5)
 let runs = intArgument("--runs", default: 3)
 let rounds = intArgument("--rounds", default: 3)
+matmulMaxThreads = intArgument("--threads", default: 2)
 let only = arguments.firstIndex(of: "--only").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
 
 let seedResults = only == "matmul" ? [] : benchSeedWorkload(epochs: epochs, runs: runs)

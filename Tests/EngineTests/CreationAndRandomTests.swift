@@ -92,6 +92,21 @@ import Testing
         #expect(Tensor.randn([10], generator: &explicit).scalars == a.scalars)
     }
 
+    /// Each thread has its own default generator, starting from seed 0, so parallel tests cannot
+    /// draw from each other's stream.
+    @Test func eachThreadStartsItsOwnDefaultGeneratorAtSeedZero() {
+        nonisolated(unsafe) var drawn: [Float] = []
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            drawn = Tensor.rand([4]).scalars
+            done.signal()
+        }
+        thread.start()
+        done.wait()
+        var zero = Generator(seed: 0)
+        #expect(drawn == Tensor.rand([4], generator: &zero).scalars)
+    }
+
     @Test func randnStatisticsOn100kDraws() {
         var g = Generator(seed: 5)
         let x = Tensor.randn([100_000], generator: &g).scalars.map(Double.init)

@@ -28,6 +28,21 @@ import Testing
         #expect(cube.sum(dims: [2, 0]).scalars == [60, 92, 124])      // order of dims does not matter
     }
 
+    /// sum() adds in eight lanes, then the lanes, then the tail: every count must land every element.
+    @Test func sumCoversBlocksAndTails() {
+        for n in [0, 1, 7, 8, 9, 16, 17, 100] {
+            let x = Tensor((1...Swift.max(n, 1)).prefix(n).map(Float.init))
+            #expect(x.sum().item == Float(n * (n + 1) / 2), "n = \(n)")
+            #expect(Tensor(x.scalars, shape: [1, n]).sum(dim: 1).scalars == [Float(n * (n + 1) / 2)], "n = \(n)")
+        }
+        // a million tenths (exactly 100,000.0015 in the Float nearest 0.1): eight lanes drift far
+        // less than one running Float sum does
+        let tenths = Tensor.full([1_000_000], value: 0.1).sum().item
+        let oneRunningSum = [Float](repeating: 0.1, count: 1_000_000).reduce(0, +)
+        #expect(Swift.abs(tenths - 100_000) < 100)
+        #expect(Swift.abs(tenths - 100_000) * 5 < Swift.abs(oneRunningSum - 100_000))
+    }
+
     @Test func sumAndMeanGradients() {
         let x = matrix(requiresGrad: true)
         x.sum().backward()

@@ -106,10 +106,7 @@ extension Tensor {
         let qScaled = mapValues(query.scalars) { $0 * sc }        // as PyTorch: scale q first
         let kValues = key.scalars
         // Scores, one [T, S] block per problem: q[T, E] · k[S, E]ᵀ.
-        var p = [Float](repeating: 0, count: n * t * s)
-        for i in 0..<n {
-            matmulBuffers(qScaled, i * t * e, kValues, i * s * e, &p, i * t * s, m: t, k: e, n: s, transB: true)
-        }
+        var p = batchedProduct(qScaled, t * e, kValues, s * e, batches: n, m: t, k: e, n: s, transB: true)
         if let m = mask?.scalars {
             for i in 0..<(n * t * s) { p[i] += m[maskShared ? i % (t * s) : i] }
         }
@@ -136,16 +133,11 @@ extension Tensor {
             // A fully masked row has NaN weights (as PyTorch); its gradient is NaN too.
             var dq: [Float]? = nil, dk: [Float]? = nil, dmask: [Float]? = nil
             if needQ {                                     // dq[T, E] = scale · dS[T, S] · k[S, E]
-                var d = [Float](repeating: 0, count: n * t * e)
-                for i in 0..<n { matmulBuffers(dS, i * t * s, kValues, i * s * e, &d, i * t * e, m: t, k: s, n: e) }
+                let d = batchedProduct(dS, t * s, kValues, s * e, batches: n, m: t, k: s, n: e)
                 dq = mapValues(d) { $0 * sc }
             }
             if needK {                                     // dk[S, E] = dS[T, S]ᵀ · (scale · q)[T, E]
-                var d = [Float](repeating: 0, count: n * s * e)
-                for i in 0..<n {
-                    matmulBuffers(dS, i * t * s, qScaled, i * t * e, &d, i * s * e, m: s, k: t, n: e, transA: true)
-                }
-                dk = d
+                dk = batchedProduct(dS, t * s, qScaled, t * e, batches: n, m: s, k: t, n: e, transA: true)
             }
             if needMask { dmask = sumToShape(dS, from: [n, t, s], to: maskShape) }
             return maskShape.isEmpty ? [dq, dk] : [dq, dk, dmask]

@@ -25,28 +25,17 @@ extension Tensor {
         let aValues = a.scalars, bValues = b.scalars
         let aStride = m * k, bStride = b.rank == 3 ? k * n : 0, cStride = m * n
 
-        var c = [Float](repeating: 0, count: batches * m * n)
-        for t in 0..<batches {
-            matmulBuffers(aValues, t * aStride, bValues, t * bStride, &c, t * cStride, m: m, k: k, n: n)
-        }
+        let c = batchedProduct(aValues, aStride, bValues, bStride, batches: batches, m: m, k: k, n: n)
         let needA = a.requiresGrad, needB = b.requiresGrad
         return Tensor.result(c, shape: outShape, op: "MmBackward", inputs: [a, b]) { g in
             var gA: [Float]? = nil, gB: [Float]? = nil
             if needA {                                   // dA[M,K] = dC[M,N] · Bᵀ
-                var d = [Float](repeating: 0, count: aValues.count)
-                for t in 0..<batches {
-                    matmulBuffers(g, t * cStride, bValues, t * bStride, &d, t * aStride,
-                                  m: m, k: n, n: k, transB: true)
-                }
-                gA = d
+                gA = batchedProduct(g, cStride, bValues, bStride, batches: batches, m: m, k: n, n: k,
+                                    transB: true)
             }
             if needB {                                   // dB[K,N] = Aᵀ · dC
-                var d = [Float](repeating: 0, count: bValues.count)
-                for t in 0..<batches {
-                    matmulBuffers(aValues, t * aStride, g, t * cStride, &d, t * bStride,
-                                  m: k, k: m, n: n, transA: true)
-                }
-                gB = d
+                gB = batchedProduct(aValues, aStride, g, cStride, batches: batches, m: k, k: m, n: n,
+                                    transA: true)
             }
             return [gA, gB]
         }
@@ -69,8 +58,7 @@ extension Tensor {
         }
         let rows = x.shape.dropLast().reduce(1, *)
         let xValues = x.scalars, wValues = weight.scalars
-        var y = [Float](repeating: 0, count: rows * outF)
-        matmulBuffers(xValues, 0, wValues, 0, &y, 0, m: rows, k: inF, n: outF, transB: true)
+        var y = batchedProduct(xValues, 0, wValues, 0, batches: 1, m: rows, k: inF, n: outF, transB: true)
         if let bias {
             bias.scalars.withUnsafeBufferPointer { b in
                 y.withUnsafeMutableBufferPointer { y in
@@ -83,14 +71,10 @@ extension Tensor {
         return result(y, shape: Array(x.shape.dropLast()) + [outF], op: "AddmmBackward", inputs: inputs) { g in
             var gX: [Float]? = nil, gW: [Float]? = nil
             if needX {                                   // dx[rows, In] = dy[rows, Out] · W[Out, In]
-                var d = [Float](repeating: 0, count: rows * inF)
-                matmulBuffers(g, 0, wValues, 0, &d, 0, m: rows, k: outF, n: inF)
-                gX = d
+                gX = batchedProduct(g, 0, wValues, 0, batches: 1, m: rows, k: outF, n: inF)
             }
             if needW {                                   // dW[Out, In] = dyᵀ · x
-                var d = [Float](repeating: 0, count: outF * inF)
-                matmulBuffers(g, 0, xValues, 0, &d, 0, m: outF, k: rows, n: inF, transA: true)
-                gW = d
+                gW = batchedProduct(g, 0, xValues, 0, batches: 1, m: outF, k: rows, n: inF, transA: true)
             }
             guard hasBias else { return [gX, gW] }
             var gB = [Float](repeating: 0, count: outF)   // db[Out] = Σ over rows of dy
@@ -104,18 +88,21 @@ extension Tensor {
     }
 }
 
-/// Calls the fast `matmul` kernel on sub-ranges of Swift arrays (offsets in elements).
-func matmulBuffers(_ a: [Float], _ aOffset: Int, _ b: [Float], _ bOffset: Int,
-                   _ c: inout [Float], _ cOffset: Int, m: Int, k: Int, n: Int,
-                   transA: Bool = false, transB: Bool = false, accumulate: Bool = false) {
-    // An empty product (m, n or k = 0) leaves C as it is: every caller passes zeros, or accumulates.
-    guard m > 0, n > 0, k > 0 else { return }
-    a.withUnsafeBufferPointer { a in
-        b.withUnsafeBufferPointer { b in
-            c.withUnsafeMutableBufferPointer { c in
-                matmul(a.baseAddress! + aOffset, b.baseAddress! + bOffset, c.baseAddress! + cOffset,
-                       m: m, k: k, n: n, transA: transA, transB: transB, accumulate: accumulate)
+/// `batches` products `C[t] = A[t] · B[t]`, each `[M, K] · [K, N]`, into one new array `[batches, M, N]`.
+/// `aStride`/`bStride` are the distances between consecutive products' operands (0: the same matrix
+/// for every product). No zero-fill: the kernel writes every element of C.
+func batchedProduct(_ a: [Float], _ aStride: Int, _ b: [Float], _ bStride: Int, batches: Int,
+                    m: Int, k: Int, n: Int, transA: Bool = false, transB: Bool = false) -> [Float] {
+    let total = batches * m * n
+    return [Float](unsafeUninitializedCapacity: total) { c, count in
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                for t in 0..<batches {
+                    matmul(a.baseAddress! + t * aStride, b.baseAddress! + t * bStride, c.baseAddress! + t * m * n,
+                           m: m, k: k, n: n, transA: transA, transB: transB)
+                }
             }
         }
+        count = total
     }
 }

@@ -18,8 +18,7 @@ extension Tensor {
 
     /// The sum of all elements, as a scalar tensor. d/dx = 1 for every element.
     public func sum() -> Tensor {
-        var total: Float = 0
-        scalars.withUnsafeBufferPointer { x in for v in x { total += v } }
+        let total = scalars.withUnsafeBufferPointer { x in sumOfRun(x, from: 0, count: x.count) }
         let n = count
         return Tensor.result([total], shape: [], op: "SumBackward", inputs: [self]) { g in
             [[Float](repeating: g[0], count: n)]

@@ -99,10 +99,11 @@ public final class ReduceLROnPlateau {
         if old - new > eps { optimizer.learningRate = new }
     }
 
-    /// The counters, for checkpoints.
+    /// The counters, for checkpoints, and the settings for a reader (loading uses only the counters).
     public func stateDict() -> [String: Double] {
         ["best": best, "num_bad_epochs": Double(numBadEpochs), "cooldown_counter": Double(cooldownCounter),
-         "last_epoch": Double(lastEpoch)]
+         "last_epoch": Double(lastEpoch), "factor": factor, "patience": Double(patience), "threshold": threshold,
+         "cooldown": Double(cooldown), "min_lr": minLR, "eps": eps]
     }
 
     /// Restores the counters saved by `stateDict()`.

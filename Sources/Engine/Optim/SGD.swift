@@ -51,30 +51,37 @@ public final class SGD: Optimizer {
 
     private func update(_ param: Tensor, grad: Tensor, index: Int) {
         let lr = Float(learningRate)
-        let mu = Float(momentum)
         let wd = Float(weightDecay)
+        guard momentum != 0 else {
+            param.scalars.withUnsafeMutableBufferPointer { p in
+                grad.scalars.withUnsafeBufferPointer { g in
+                    for i in 0..<p.count {
+                        var d = g[i]
+                        if wd != 0 { d = d + wd * p[i] }
+                        p[i] = p[i] + -lr * d
+                    }
+                }
+            }
+            return
+        }
+        let mu = Float(momentum)
         let keep = Float(1 - dampening)
         let isFirstStep = momentumBuffers[index] == nil
-        if momentum != 0 && isFirstStep {
-            momentumBuffers[index] = Tensor.zeros(param.shape)
-        }
-        // An empty placeholder when there is no momentum, so the loop below has one shape.
-        let buffer = momentumBuffers[index] ?? Tensor([Float](repeating: 0, count: param.count), shape: param.shape)
+        if isFirstStep { momentumBuffers[index] = Tensor.zeros(param.shape) }
+        let buffer = momentumBuffers[index]!
         param.scalars.withUnsafeMutableBufferPointer { p in
             grad.scalars.withUnsafeBufferPointer { g in
                 buffer.scalars.withUnsafeMutableBufferPointer { b in
                     for i in 0..<p.count {
                         var d = g[i]
                         if wd != 0 { d = d + wd * p[i] }
-                        if mu != 0 {
-                            if isFirstStep {
-                                b[i] = d
-                            } else {
-                                b[i] = b[i] * mu
-                                b[i] = b[i] + keep * d
-                            }
-                            d = nesterov ? d + mu * b[i] : b[i]
+                        if isFirstStep {
+                            b[i] = d
+                        } else {
+                            b[i] = b[i] * mu
+                            b[i] = b[i] + keep * d
                         }
+                        d = nesterov ? d + mu * b[i] : b[i]
                         p[i] = p[i] + -lr * d
                     }
                 }
@@ -83,7 +90,9 @@ public final class SGD: Optimizer {
     }
 
     public func stateDict() -> OptimizerState {
-        var state = OptimizerState(numbers: ["lr": learningRate])
+        // Settings are saved too, for a reader of the checkpoint; loading uses only lr and the buffers.
+        var state = OptimizerState(numbers: ["lr": learningRate, "momentum": momentum, "dampening": dampening,
+                                             "weight_decay": weightDecay, "nesterov": nesterov ? 1 : 0])
         for (i, b) in momentumBuffers.enumerated() {
             if let b { state.tensors["\(i).momentum_buffer"] = b }
         }

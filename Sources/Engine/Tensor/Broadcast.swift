@@ -98,6 +98,31 @@ func forEachStridedIndexPair(_ outShape: [Int], _ stridesA: [Int], _ stridesB: [
     }
 }
 
+/// Σ x[from ..< from + count], in a fixed order: eight running sums (lanes of a SIMD register) over
+/// blocks of eight, then the eight lanes pairwise, then the leftover elements one by one.
+///
+/// A single running sum waits for each add to finish before the next (about 4 cycles apiece), and
+/// its rounding error grows with the count; eight sums overlap eight adds and each collects an
+/// eighth of the terms. The order is fixed by the code, so the result is the same on every run.
+@inline(__always)
+func sumOfRun(_ x: UnsafeBufferPointer<Float>, from start: Int, count: Int) -> Float {
+    guard count > 0, let base = x.baseAddress else { return 0 }
+    let p = UnsafeRawPointer(base + start)
+    var lanes = SIMD8<Float>.zero
+    var j = 0
+    while j + 8 <= count {
+        lanes += p.loadUnaligned(fromByteOffset: j * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
+        j += 8
+    }
+    // The lanes pairwise, written out so the order is ours, not the compiler's.
+    var total = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))
+    while j < count {
+        total += base[start + j]
+        j += 1
+    }
+    return total
+}
+
 /// Sums a gradient shaped like the broadcast result back down to an input's `shape`: every output
 /// element that read input element `i` adds its gradient to `i` (the backward of broadcasting).
 func sumToShape(_ grad: [Float], from outShape: [Int], to shape: [Int]) -> [Float] {
@@ -109,11 +134,9 @@ func sumToShape(_ grad: [Float], from outShape: [Int], to shape: [Int]) -> [Floa
         grad.withUnsafeBufferPointer { g in
             forEachStridedRun(outShape, strides) { o, i in
                 if innerStride == 0 {
-                    // Reducing the last dimension: sum the run in a register, then store once
+                    // Reducing the last dimension: sum the run in registers, then store once
                     // (adding into r[i] element by element waits on memory at every step).
-                    var s: Float = 0
-                    for j in 0..<inner { s += g[o + j] }
-                    r[i] += s
+                    r[i] += sumOfRun(g, from: o, count: inner)
                 } else {
                     for j in 0..<inner { r[i + j * innerStride] += g[o + j] }
                 }

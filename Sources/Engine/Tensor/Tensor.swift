@@ -112,7 +112,8 @@ public final class Tensor {
     /// Clears the accumulated gradient (`t.grad = None`).
     public func zeroGrad() { grad = nil }
 
-    /// A copy with its own storage, not connected to the graph (`t.detach().clone()`).
+    /// A copy with its own storage, not connected to the graph, that keeps `requiresGrad`
+    /// (`t.detach().clone().requires_grad_(t.requires_grad)`).
     public func copy() -> Tensor { Tensor(scalars, shape: shape, requiresGrad: requiresGrad) }
 
     /// Replaces this tensor's values in place (no gradient), e.g. when loading weights.

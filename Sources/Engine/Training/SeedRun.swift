@@ -30,6 +30,15 @@ public struct SeedRunConfig {
     public var maxLength = 5000
 
     public init() {}
+
+    /// The settings that shape the data and the model, as checkpoint metadata: a checkpoint only
+    /// resumes a run with the same values (the epoch count may change, to extend a run).
+    var checkpointSettings: [String: String] {
+        ["seed": "\(seed)", "samples": "\(samples)", "batch_size": "\(batchSize)", "sequence_length": "\(sequenceLength)",
+         "input_dim": "\(inputDimensions)", "d_model": "\(modelDimensions)", "nhead": "\(numHeads)",
+         "dim_feedforward": "\(feedForwardDimensions)", "num_layers": "\(numLayers)", "hidden": "\(hiddenDimensions)",
+         "dropout": "\(dropout)", "clip_max_norm": "\(clipMaxNorm)"]
+    }
 }
 
 /// What the run produced, for tests and lessons to inspect after the printout.
@@ -80,6 +89,10 @@ public func runSeedTraining(_ config: SeedRunConfig = SeedRunConfig(), checkpoin
     var firstEpoch = 1
     if let resumeFrom {
         let info = try Checkpoint.load(from: resumeFrom, model: model, optimizer: optimizer, scheduler: scheduler)
+        for (key, value) in config.checkpointSettings where info.extra[key] != value {
+            throw CheckpointError(file: resumeFrom.path,
+                                  detail: "saved with \(key) = \(info.extra[key] ?? "none"), this run has \(value)")
+        }
         guard let generator = info.generators["default"] else {
             throw CheckpointError(file: resumeFrom.path, detail: "no 'default' generator state to resume from")
         }
@@ -109,7 +122,7 @@ public func runSeedTraining(_ config: SeedRunConfig = SeedRunConfig(), checkpoin
         log(String(format: "Epoch [%d/%d], Loss: %.4f, LR: %.2e", epoch, config.epochs, averageLoss, optimizer.learningRate))
         if let url = checkpointAt?(epoch) {
             try Checkpoint.save(to: url, model: model, optimizer: optimizer, scheduler: scheduler, epoch: epoch,
-                                generators: ["default": defaultGenerator])
+                                generators: ["default": defaultGenerator], extra: config.checkpointSettings)
         }
     }
 
@@ -119,4 +132,14 @@ public func runSeedTraining(_ config: SeedRunConfig = SeedRunConfig(), checkpoin
     // Python prints each float32 widened to a double, in its shortest round-trip form, as Swift does.
     log("Test predictions: [" + prediction.scalars.map { "\(Double($0))" }.joined(separator: ", ") + "]")
     return SeedRunResult(epochLosses: losses, learningRates: rates, predictions: prediction.scalars, model: model)
+}
+
+/// The seed's run with its own settings, changing only the seed and the number of epochs:
+/// `try runSeedTraining(seed: 0) { print($0) }` prints what the script prints.
+@discardableResult
+public func runSeedTraining(seed: UInt64, epochs: Int = 50, log: (String) -> Void) throws -> SeedRunResult {
+    var config = SeedRunConfig()
+    config.seed = seed
+    config.epochs = epochs
+    return try runSeedTraining(config, log: log)
 }

@@ -5,7 +5,7 @@ import Testing
 @testable import Engine
 
 @Suite struct CSVTests {
-    /// Writes `text` to a fresh temporary file and returns its path.
+    /// Writes `text` to a file in a fresh temporary folder and returns its path (see `remove`).
     func write(_ text: String, name: String = "data.csv") throws -> String {
         try write(Data(text.utf8), name: name)
     }
@@ -18,10 +18,16 @@ import Testing
         return url.path
     }
 
+    /// Deletes the temporary folder made by `write`.
+    func remove(_ path: String) {
+        try? FileManager.default.removeItem(at: URL(fileURLWithPath: path).deletingLastPathComponent())
+    }
+
     /// Loads and expects a `CSVError` of `kind` at `line`/`column`, whose description names the file.
     func expectError(_ text: String, target: String = "y", line: Int?, column: Int?, kind: CSVError.Kind,
                      sourceLocation: SourceLocation = #_sourceLocation) throws {
         let path = try write(text)
+        defer { remove(path) }
         do {
             _ = try loadCSV(path, target: target)
             Issue.record("expected \(kind), but the file loaded", sourceLocation: sourceLocation)
@@ -33,6 +39,7 @@ import Testing
 
     @Test func loadsFeaturesTargetAndMissingCells() throws {
         let path = try write("a, y ,\"b\"\r\n1,2,3\n\n4,,-5e-1\r\n  7 , 8 ,NaN\n")
+        defer { remove(path) }
         let data = try loadCSV(path, target: "y")
         #expect(data.featureNames == ["a", "b"] && data.targetName == "y")
         #expect(data.features.shape == [3, 2] && data.target.shape == [3, 1])
@@ -92,6 +99,7 @@ import Testing
             // Half the files start with a valid header so parsing reaches the rows.
             let header = round % 3 == 0 ? Data("x,y\n".utf8) : Data()
             let path = try write(header + Data(bytes), name: "random\(round).csv")
+            defer { remove(path) }
             do {
                 let data = try loadCSV(path, target: "y")
                 #expect(data.features.shape[0] == data.target.shape[0])

@@ -67,7 +67,13 @@ func nnRefGradNorm(_ model: Module) -> Double {
             let grad = p.grad!.scalars
             let sum = grad.reduce(0.0) { $0 + Double($1) }
             let l2 = grad.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-            expectNNRefClose(Float(sum), checksum["sum"].double, "sum d\(name)")
+            // A sum of n float32 gradients carries rounding of order 1e-6 · Σ|g| ≤ 1e-6 · l2 · √n
+            // (Cauchy–Schwarz). Where the exact sum is 0 (e.g. linear2.weight feeding a LayerNorm,
+            // whose gradient sums to 0 per row) that rounding is all there is, so the bound, not
+            // 2e-6, is the honest absolute tolerance; PyTorch's own float32 sums sit inside it too.
+            let roundingBound = 1e-6 * checksum["l2"].double * Double(grad.count).squareRoot()
+            expectNNRefClose(Float(sum), ref["results"]["float64"]["grad_checksums"][name]["sum"].double,
+                             "sum d\(name)", absolute: max(2e-6, roundingBound))
             expectNNRefClose(Float(l2), checksum["l2"].double, "l2 d\(name)")
             expectNNRefClose(Array(grad.prefix(4)), checksum["first4"].doubles, "first4 d\(name)")
         }

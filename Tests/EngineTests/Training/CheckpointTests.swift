@@ -29,6 +29,7 @@ import Testing
         model.weight.grad = Tensor([1, 2]); optimizer.step()
         scheduler.step(1.0); scheduler.step(2.0)
         let url = try temporaryURL("run.safetensors")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         var g = Generator(seed: 7)
         _ = g.next()
         try Checkpoint.save(to: url, model: model, optimizer: optimizer, scheduler: scheduler, epoch: 3,
@@ -52,6 +53,7 @@ import Testing
 
     @Test func rejectsFilesThatAreNotCheckpoints() throws {
         let url = try temporaryURL("weights.safetensors")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         let model = RegTinyModule()
         try model.saveSafeTensors(to: url)              // plain weights: no format, no epoch
         #expect(throws: CheckpointError.self) {

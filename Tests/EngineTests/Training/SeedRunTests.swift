@@ -59,6 +59,9 @@ func seedRunSmallConfig(epochs: Int) -> SeedRunConfig {
         let resumed = try runSeedTraining(seedRunSmallConfig(epochs: 4), resumeFrom: url) { resumedLines.append($0) }
 
         #expect(resumedLines == Array(straight[2...]))
+        var otherSeed = seedRunSmallConfig(epochs: 4)
+        otherSeed.seed = 3
+        #expect(throws: CheckpointError.self) { try runSeedTraining(otherSeed, resumeFrom: url) { _ in } }
         #expect(resumed.epochLosses == Array(full.epochLosses[2...]))
         #expect(resumed.predictions == full.predictions)
         for ((name, a), (_, b)) in zip(full.model.stateDict(), resumed.model.stateDict()) {

@@ -1,0 +1,64 @@
+import Engine
+import Testing
+@testable import lesson3
+
+// Answer keys for cells 5 and 6.
+
+/// Exercise: "SGD at lr 0.5: what happens without clipping, and with clipGradNorm(1.0)?"
+@Test func cell5ClippingRescuesAHighLearningRate() {
+    let r = compareClipping(seed: 42, maxNorm: 1)
+    // Symptom: without clipping the NaN guard stops the run at step 10.
+    #expect(r.unclipped.stoppedAt == 10)
+    #expect(r.unclipped.normsBefore[8] > 1e13)
+    // Fix: with clipping every step's norm is at most 1 and training finishes.
+    #expect(r.clipped.diverged == nil && r.clipped.stepsDone == 200)
+    #expect(r.clipped.normsAfter.allSatisfy { $0 <= 1.00001 })
+    #expect(zip(r.clipped.normsBefore, r.clipped.normsAfter).filter { $0 > $1 }.count == 141)
+    expectClose(r.clipped.trainLoss, 0.1522)
+    // One parameter's gradient: same direction, divided by the global norm 1.34.
+    expectClose(r.firstNorm, 1.34, relative: 1e-3)
+    for (before, after) in zip(r.gradBefore.scalars, r.gradAfter.scalars) {
+        expectClose(after, before / (r.firstNorm + 1e-6), relative: 1e-5)
+    }
+}
+
+@Test func cell5ClipThresholds() {
+    let sweep = sweepClipThresholds(seed: 42)
+    #expect(sweep.map(\.maxNorm) == [0.25, 0.5, 1, 2, 4])
+    #expect(sweep.allSatisfy { $0.run.stoppedAt == nil })
+    #expect(sweep.map { r in zip(r.run.normsBefore, r.run.normsAfter).filter { $0 > $1 }.count } == [198, 194, 141, 56, 9])
+    // The tightest cap is normalised gradient descent and trains best.
+    expectClose(sweep[0].run.trainLoss, 0.01155, relative: 2e-3)
+    expectClose(sweep[2].run.trainLoss, 0.1522)
+}
+
+@Test func cell5ClipZeroTurnsClippingOff() {
+    let r = compareClipping(seed: 42, maxNorm: 0)
+    #expect(r.clipped.stoppedAt == 10)
+    #expect(r.gradBefore.scalars == r.gradAfter.scalars)
+}
+
+/// Exercise: "which regularizer closes the train/valid gap most, and how many weights does L1 switch off?"
+@Test func cell6Regularization() {
+    let rows = compareRegularizers(seed: 42, weightDecay: 1, dropout: 0.5)
+    let (none, l2, l1, adamw, dropout) = (rows[0], rows[1], rows[2], rows[3], rows[4])
+    // Symptom: the plain model memorises the noisy labels (train loss ~0) and validates badly.
+    #expect(none.trainLoss < 1e-10)
+    expectClose(none.validLoss, 0.5771)
+    expectClose(none.weightNorm, 9.627)
+    // Fixes: L2, AdamW decay and dropout all validate better than no regularization.
+    expectClose(l2.validLoss, 0.5050)
+    expectClose(adamw.validLoss, 0.4042)
+    expectClose(dropout.validLoss, 0.3740)
+    for r in [l2, adamw, dropout] { #expect(r.gap < none.gap, "\(r.name)") }
+    // The penalties shrink the weights; dropout does not.
+    #expect(l2.weightNorm < 3 && adamw.weightNorm < 5 && dropout.weightNorm > none.weightNorm)
+    // L1 makes the model sparse (94 % of weights near 0) but here validates worst.
+    #expect(l1.nearZero == 6954 && l1.weightCount == 7360)
+    #expect(l1.validLoss > none.validLoss)
+    #expect(none.nearZero == 488)
+    // The plain run's validation curve bottoms out early: every later step memorises noise.
+    #expect(none.validCurve.count == 31 && none.bestValidation.step == 10)
+    expectClose(none.bestValidation.loss, 0.4783)
+    #expect(none.validCurve.last == none.validLoss)
+}
