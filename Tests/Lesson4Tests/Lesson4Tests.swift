@@ -76,7 +76,7 @@ func seedSettings(epochs: Int) -> RunSettings {
 @Suite struct Lesson4SchedulerTests {
     /// Exercise 1 (answer key): with patience 5, a training loss that stops improving after epoch
     /// 10 makes ReduceLROnPlateau drop the rate at epoch 16 (the 6th bad epoch), then again at 22.
-    @Test func exercisePatienceFiveDropsOnTheSixthBadEpoch() {
+    @Test func exercise1PatienceFive() {
         let optimizer = AdamW([Tensor.zeros([1], requiresGrad: true)], learningRate: 1e-3)
         let scheduler = ReduceLROnPlateau(optimizer, mode: .min, patience: 5)
         var drops: [Int] = []
@@ -185,7 +185,7 @@ func seedSettings(epochs: Int) -> RunSettings {
     }
 
     /// Exercise 2 (answer key): `--train-size 16` overfits even harder than 32 samples.
-    @Test func exerciseSixteenSamplesOverfitHarder() {
+    @Test func exercise2SixteenSamples() {
         let data = makeLessonData(seed: 42)
         let few = data.train.subset(Array(0..<16))
         let run = trainWithValidation(train: few, validation: data.validation,
@@ -275,5 +275,16 @@ func seedSettings(epochs: Int) -> RunSettings {
         #expect(text.contains("full run: final training loss 0.14"))
         #expect(text.contains("Test predictions: ["))
         #expect(!text.contains("Cell 1 · "))
+    }
+}
+
+@Suite struct Lesson4ExerciseTests {
+    /// Every exercise printed by cell 8 names a test in this file that holds its answer.
+    @Test func everyExerciseNamesAnExistingAnswerKey() throws {
+        let source = try String(contentsOfFile: #filePath, encoding: .utf8)
+        #expect(lesson4Exercises.count == 4)
+        for exercise in lesson4Exercises {
+            #expect(source.contains("func \(exercise.answerKey)()"), "no test named \(exercise.answerKey)")
+        }
     }
 }

@@ -17,6 +17,7 @@ import LessonKit
 //   Cell5_Overfitting.swift overfitting shown (small data, big model) and fixed three ways
 //   Cell6_Comparisons.swift clipping, weight decay and dropout on and off, curves side by side
 //   Cell7_FinalExam.swift   the test set once, a checkpoint saved and reloaded, the seed's inference
+//   Cell8_Exercises.swift   exercises whose answers are the tests in Tests/Lesson4Tests
 
 /// The lesson's knobs. Defaults are the seed's; `--train-size` and `--overfit-epochs` drive cell 5.
 let lessonOptions: [Option] = [
@@ -92,6 +93,7 @@ func runLesson(_ lesson: Lesson) {
     timed(lesson, "cell 5") { cell5Overfitting(lesson, data: data, fullRun: run.record, settings: settings) }
     timed(lesson, "cell 6") { cell6Comparisons(lesson, data: data, settings: settings) }
     timed(lesson, "cell 7") { cell7FinalExam(lesson, run: run, data: data, settings: settings) }
+    cell8Exercises(lesson)
     lesson.finish()
 }
 
