@@ -264,7 +264,7 @@ func seedSettings(epochs: Int) -> RunSettings {
         #expect(first.contains("final exam: test MSE"))
         #expect(first.contains("reloaded predictions identical bit for bit: true; optimizer restored: true; scheduler restored: true"))
         #expect(first.contains("Test predictions: ["))
-        for cell in 1...7 { #expect(first.contains("Cell \(cell) · ")) }
+        for cell in 1...8 { #expect(first.contains("Cell \(cell) · ")) }
         let second = try collect(Self.shortRun)
         #expect(first == second)
     }
