@@ -31,6 +31,9 @@ if buildMachineHasAVX2AndFMA() {
     // (by float32 round-off), which the tests' tolerances allow.
     engineFlags += ["-target-cpu", "haswell", "-D", "TRAINLAB_FMA"]
 }
+#if arch(arm64)
+engineFlags += ["-D", "TRAINLAB_FMA"]   // every arm64 CPU has FMA: the same matmul arithmetic as above
+#endif
 
 // MARK: - Lessons
 // `swift run lesson1` … `lesson4`: notebook-style programs in lessons/lessonN/. Each has a test

@@ -92,7 +92,7 @@ func measureMatmul(_ s: MatmulShape, a: [Float], b: [Float], includeNaive: Bool)
 /// about 2.8 GHz × 32 FLOP per cycle (two 8-wide FMA units, or 8-wide multiply and add pipes).
 let nominalPeakGFLOPS = 90.0
 
-/// One core's peak measured now: `registerOnlyMultiplyAdds` (the micro-kernel's mul + add with
+/// One core's peak measured now: `registerOnlyMultiplyAdds` (the micro-kernel's `multiplyAdd` with
 /// every operand in a register), best of five runs of about 0.1 s.
 func measuredPeakGFLOPS() -> Double {
     let iterations = 2_000_000
@@ -109,7 +109,7 @@ func measuredPeakGFLOPS() -> Double {
 func matmulTable(_ results: [MatmulResult], peak: Double) -> String {
     var lines = [
         "Matmul GFLOP/s (medians; see benchMatmul). One core's peak: \(formatted(peak, width: 0)) GFLOP/s measured "
-            + "(register-only mul + add); nominal \(Int(nominalPeakGFLOPS)) on Zen 2/3 (SWIFT-NOTES.md)",
+            + "(register-only loop of the kernel's multiply-add); nominal \(Int(nominalPeakGFLOPS)) on Zen 2/3 (SWIFT-NOTES.md)",
         padded("A · B", -22) + padded("role", -12) + padded("naive", 8) + padded("1 thread", 10)
             + padded("% peak", 8) + padded("2 threads", 11) + padded("matmul()", 10),
     ]

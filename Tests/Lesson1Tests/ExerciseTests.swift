@@ -7,7 +7,7 @@ import Testing
 
 /// Exercise 1. "The loss in recorded units does not go down: is the learning rate too small?"
 /// `swift run lesson1 --lr 0.01`. Answer: no. Ten times the step makes it worse: validation MSE
-/// about 0.9 (about 0.6 at lr 0.001), every tanh unit saturated, over 240 of 300 steps clipped.
+/// about 0.74 (about 0.6 at lr 0.001), 99.9 % of the tanh units saturated, over 240 of 300 steps clipped.
 /// The inputs, not the optimizer, are the problem. (Runs on saturated units are pinned by their
 /// symptom: a last-bit change in the engine's sums moves them by ~10 %.)
 @Test func exerciseLargerLearningRateDoesNotRescueRawInputs() {
@@ -16,8 +16,8 @@ import Testing
     let r = computeProblem1(seedSplit(s), settings: s)
     let recorded = r.inputs[2].run, standardised = r.inputs[0].run
     let atDefault = computeProblem1(seedSplit(), settings: Settings()).inputs[2].run
-    #expect(recorded.validationLoss > 0.8 && recorded.validationLoss > atDefault.validationLoss)
-    #expect(recorded.saturationEnd == 1.0 && recorded.clippedSteps > 240)
+    #expect(recorded.validationLoss > 0.7 && recorded.validationLoss > atDefault.validationLoss)
+    #expect(recorded.saturationEnd > 0.99 && recorded.clippedSteps > 240)
     expectClose(standardised.validationLoss, 0.0182, 1e-3)
 }
 

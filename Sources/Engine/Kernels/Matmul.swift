@@ -35,6 +35,9 @@ let microCols = 16
 /// work, two threads were often *slower* (see `matmulMaxThreads`).
 let parallelThreshold = 512 * 1024
 
+/// Products with at most this many multiply-adds (M·N·K) skip packing and run the plain loop.
+let tinyProductThreshold = 4096
+
 /// Most threads `matmul` uses for a large product (the project's machine has two cores).
 ///
 /// Set it to 1 when the machine is busy with other work: a second thread only pays when a core is
@@ -54,6 +57,12 @@ nonisolated(unsafe) public var matmulMaxThreads = 2
 public func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                    m: Int, k: Int, n: Int, transA: Bool = false, transB: Bool = false,
                    accumulate: Bool = false) {
+    // Tiny products, like attention's per-head [5, 16] · [16, 5], cost more to pack than to compute:
+    // the plain loop does them directly (with the same arithmetic, so the bits do not change).
+    if m * n * k <= tinyProductThreshold {
+        matmulNaive(a, b, c, m: m, k: k, n: n, transA: transA, transB: transB, accumulate: accumulate)
+        return
+    }
     let threads = m * n * k >= parallelThreshold ? matmulMaxThreads : 1
     matmul(a, b, c, m: m, k: k, n: n, transA: transA, transB: transB, accumulate: accumulate,
            threads: threads)

@@ -30,11 +30,17 @@ extension Tensor {
         if let weight { precondition(weight.count == n, "layerNorm: weight \(weight.shape) has not \(n) elements") }
         if let bias { precondition(bias.count == n, "layerNorm: bias \(bias.shape) has not \(n) elements") }
         let rows = x.count / n
+        // Without affine parameters, w = 1 and b = 0: the same arithmetic, no branch in the loops.
+        let w = weight?.scalars ?? [Float](repeating: 1, count: n)
+        let b = bias?.scalars ?? [Float](repeating: 0, count: n)
         var xHat = [Float](repeating: 0, count: x.count)
         var rstd = [Float](repeating: 0, count: rows)
         var y = [Float](repeating: 0, count: x.count)
-        let w = weight?.scalars, b = bias?.scalars
         x.scalars.withUnsafeBufferPointer { x in
+        w.withUnsafeBufferPointer { w in
+        b.withUnsafeBufferPointer { b in
+        xHat.withUnsafeMutableBufferPointer { xHat in
+        y.withUnsafeMutableBufferPointer { y in
             for r in 0..<rows {
                 let row = r * n
                 var sum: Float = 0
@@ -46,52 +52,59 @@ extension Tensor {
                 let s = 1 / (variance + eps).squareRoot()
                 rstd[r] = s
                 for j in 0..<n {
-                    let h = (x[row + j] - mean) * s
+                    let h = (x[row + j] - mean) * s           // x̂ = (x - μ) / √(σ² + ε)
                     xHat[row + j] = h
-                    y[row + j] = h * (w?[j] ?? 1) + (b?[j] ?? 0)
+                    y[row + j] = h * w[j] + b[j]              // y = x̂·w + b
                 }
             }
-        }
+        }}}}}
         var inputs = [x]
         if let weight { inputs.append(weight) }
         if let bias { inputs.append(bias) }
-        let needX = x.requiresGrad
+        let needX = x.requiresGrad, hasWeight = weight != nil, hasBias = bias != nil
         return result(y, shape: x.shape, op: "NativeLayerNormBackward", inputs: inputs) { g in
+            var grads: [[Float]?] = []
             var dx: [Float]? = nil
-            if needX {
-                var d = [Float](repeating: 0, count: g.count)
-                g.withUnsafeBufferPointer { g in
-                    xHat.withUnsafeBufferPointer { xHat in
+            var dw = [Float](repeating: 0, count: n), db = [Float](repeating: 0, count: n)
+            g.withUnsafeBufferPointer { g in
+            xHat.withUnsafeBufferPointer { xHat in
+            w.withUnsafeBufferPointer { w in
+                if needX {
+                    // dx = rstd · (dx̂ - mean(dx̂) - x̂ · mean(dx̂ · x̂)),  dx̂ = g · w
+                    var d = [Float](repeating: 0, count: g.count)
+                    d.withUnsafeMutableBufferPointer { d in
                         for r in 0..<rows {
                             let row = r * n
                             var meanDxHat: Float = 0, meanDxHatXHat: Float = 0
                             for j in 0..<n {
-                                let dxHat = g[row + j] * (w?[j] ?? 1)
+                                let dxHat = g[row + j] * w[j]
                                 meanDxHat += dxHat
                                 meanDxHatXHat += dxHat * xHat[row + j]
                             }
                             meanDxHat /= Float(n)
                             meanDxHatXHat /= Float(n)
                             for j in 0..<n {
-                                let dxHat = g[row + j] * (w?[j] ?? 1)
+                                let dxHat = g[row + j] * w[j]
                                 d[row + j] = rstd[r] * (dxHat - meanDxHat - xHat[row + j] * meanDxHatXHat)
                             }
                         }
                     }
+                    dx = d
                 }
-                dx = d
-            }
-            var grads: [[Float]?] = [dx]
-            if w != nil {
-                var dw = [Float](repeating: 0, count: n)
-                for r in 0..<rows { for j in 0..<n { dw[j] += g[r * n + j] * xHat[r * n + j] } }
-                grads.append(dw)
-            }
-            if b != nil {
-                var db = [Float](repeating: 0, count: n)
-                for r in 0..<rows { for j in 0..<n { db[j] += g[r * n + j] } }
-                grads.append(db)
-            }
+                // dw = Σ_rows g · x̂,  db = Σ_rows g
+                dw.withUnsafeMutableBufferPointer { dw in
+                db.withUnsafeMutableBufferPointer { db in
+                    for r in 0..<rows {
+                        for j in 0..<n {
+                            dw[j] += g[r * n + j] * xHat[r * n + j]
+                            db[j] += g[r * n + j]
+                        }
+                    }
+                }}
+            }}}
+            grads.append(dx)
+            if hasWeight { grads.append(dw) }
+            if hasBias { grads.append(db) }
             return grads
         }
     }

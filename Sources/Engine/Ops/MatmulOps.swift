@@ -62,7 +62,7 @@ extension Tensor {
         if let bias {
             bias.scalars.withUnsafeBufferPointer { b in
                 y.withUnsafeMutableBufferPointer { y in
-                    for r in 0..<rows { for o in 0..<outF { y[r * outF + o] += b[o] } }
+                    for r in 0..<rows where outF > 0 { addRow(y.baseAddress! + r * outF, b.baseAddress!, count: outF) }
                 }
             }
         }
@@ -80,7 +80,7 @@ extension Tensor {
             var gB = [Float](repeating: 0, count: outF)   // db[Out] = Σ over rows of dy
             gB.withUnsafeMutableBufferPointer { gB in
                 g.withUnsafeBufferPointer { g in
-                    for r in 0..<rows { for o in 0..<outF { gB[o] += g[r * outF + o] } }
+                    for r in 0..<rows where outF > 0 { addRow(gB.baseAddress!, g.baseAddress! + r * outF, count: outF) }
                 }
             }
             return [gX, gW, gB]

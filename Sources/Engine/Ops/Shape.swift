@@ -184,7 +184,16 @@ func permuteValues(_ values: [Float], shape: [Int], order: [Int]) -> [Float] {
     let total = values.count
     return [Float](unsafeUninitializedCapacity: total) { out, count in
         values.withUnsafeBufferPointer { x in
-            forEachStridedIndex(outShape, strides) { o, i in out[o] = x[i] }
+            if order[rank - 1] == rank - 1, total > 0 {
+                // The last dimension stays last (as when attention splits [B, T, H, Dh] into
+                // [B, H, T, Dh]): every run of it is contiguous on both sides, so copy whole runs.
+                let run = shape[rank - 1]
+                forEachStridedRun(outShape, strides) { o, i in
+                    (out.baseAddress! + o).update(from: x.baseAddress! + i, count: run)
+                }
+            } else {
+                forEachStridedIndex(outShape, strides) { o, i in out[o] = x[i] }
+            }
         }
         count = total
     }

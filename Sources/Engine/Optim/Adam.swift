@@ -101,24 +101,27 @@ public class Adam: Optimizer {
             grad.scalars.withUnsafeBufferPointer { g in
                 state.expAvg.scalars.withUnsafeMutableBufferPointer { m in
                     state.expAvgSq.scalars.withUnsafeMutableBufferPointer { v in
-                        // The weight-decay choice is made once, outside the loop, so each loop body
-                        // is branch-free and the compiler vectorises it (8 parameters at a time).
-                        @inline(__always) func adamTerms(_ i: Int, _ gi: Float) {
-                            m[i] = m[i] + oneMinusBeta1 * (gi - m[i])
-                            v[i] = v[i] * beta2
-                            v[i] = v[i] + oneMinusBeta2 * gi * gi
-                            let denom = v[i].squareRoot() / biasCorrection2Sqrt + eps
-                            p[i] = p[i] + -stepSize * m[i] / denom
-                        }
-                        if hasDecay && decoupled {          // AdamW: shrink the weight, then Adam
-                            for i in 0..<p.count {
-                                p[i] = p[i] * decay
-                                adamTerms(i, g[i])
-                            }
-                        } else if hasDecay {                // Adam with L2: g + λ·p
-                            for i in 0..<p.count { adamTerms(i, g[i] + l2 * p[i]) }
-                        } else {
-                            for i in 0..<p.count { adamTerms(i, g[i]) }
+                        // Eight parameters at a time: each lane is the same arithmetic as one
+                        // parameter alone (so the bits match a scalar loop), but the compiler cannot
+                        // vectorise the scalar loop itself, since it cannot prove p, m, v apart.
+                        var i = 0
+                        while i < p.count {
+                            let lanes = min(8, p.count - i)
+                            var pv = loadLanes(p.baseAddress! + i, lanes)
+                            var gv = loadLanes(g.baseAddress! + i, lanes)
+                            var mv = loadLanes(m.baseAddress! + i, lanes)
+                            var vv = loadLanes(v.baseAddress! + i, lanes)
+                            if hasDecay && decoupled { pv = pv * decay }          // AdamW: p·(1 - lr·λ)
+                            if hasDecay && !decoupled { gv = gv + l2 * pv }       // Adam:  g + λ·p
+                            mv = mv + oneMinusBeta1 * (gv - mv)                   // m = β₁m + (1-β₁)g
+                            vv = vv * beta2
+                            vv = vv + oneMinusBeta2 * gv * gv                     // v = β₂v + (1-β₂)g²
+                            let denom = vv.squareRoot() / biasCorrection2Sqrt + eps   // √v̂ + ε
+                            pv = pv + -stepSize * mv / denom                      // p -= lr·m̂ / (√v̂ + ε)
+                            storeLanes(pv, p.baseAddress! + i, lanes)
+                            storeLanes(mv, m.baseAddress! + i, lanes)
+                            storeLanes(vv, v.baseAddress! + i, lanes)
+                            i += 8
                         }
                     }
                 }
@@ -150,4 +153,20 @@ public class Adam: Optimizer {
         learningRate = try saved.number("lr")
         state = restored
     }
+}
+
+/// Up to 8 floats from `x` as one SIMD8 (missing lanes are 0).
+@inline(__always)
+func loadLanes(_ x: UnsafePointer<Float>, _ lanes: Int) -> SIMD8<Float> {
+    if lanes == 8 { return UnsafeRawPointer(x).loadUnaligned(as: SIMD8<Float>.self) }
+    var vector = SIMD8<Float>()
+    for lane in 0..<lanes { vector[lane] = x[lane] }
+    return vector
+}
+
+/// Writes the first `lanes` lanes of `vector` to `x`.
+@inline(__always)
+func storeLanes(_ vector: SIMD8<Float>, _ x: UnsafeMutablePointer<Float>, _ lanes: Int) {
+    if lanes == 8 { UnsafeMutableRawPointer(x).storeBytes(of: vector, as: SIMD8<Float>.self); return }
+    for lane in 0..<lanes { x[lane] = vector[lane] }
 }
