@@ -47,7 +47,8 @@ func cell1Data(_ lesson: Lesson, seed: UInt64) -> LessonData {
         """)
     let data = makeLessonData(seed: seed)
     var table = Table([lesson.tr(en: "set", zh: "数据集"), lesson.tr(en: "samples", zh: "样本数"),
-                       lesson.tr(en: "X shape", zh: "X 形状"), lesson.tr(en: "y shape", zh: "y 形状"), lesson.tr(en: "y mean", zh: "y 均值"), lesson.tr(en: "y std", zh: "y 标准差")])
+                       lesson.tr(en: "X shape", zh: "X 形状"), lesson.tr(en: "y shape", zh: "y 形状"),
+                       lesson.tr(en: "y mean", zh: "y 均值"), lesson.tr(en: "y std", zh: "y 标准差")])
     let rows: [(String, TensorDataset)] = [
         (lesson.tr(en: "train (practice)", zh: "训练集（练习题）"), data.train),
         (lesson.tr(en: "validation (weekly exam)", zh: "验证集（周考）"), data.validation),

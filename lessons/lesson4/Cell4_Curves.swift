@@ -119,7 +119,8 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
             耐心 %d 太短了。试试 `--stop-patience 20`。
             """, stop, kept.epoch, kept.loss, es.bestEpoch, es.bestValidationLoss, run.settings.stopPatience))
     }
-    lesson.headline(en: String(format: "early stopping: best validation %.4f at epoch %d (last epoch %.4f); restored weights re-evaluated: %.4f",
+    lesson.headline(en: String(format: "early stopping: best validation %.4f at epoch %d (last epoch %.4f); "
+                                   + "restored weights re-evaluated: %.4f",
                                es.bestValidationLoss, es.bestEpoch, es.lastValidationLoss, es.restoredValidationLoss),
                     zh: String(format: "早停：最佳验证损失 %.4f（第 %d 轮；最后一轮 %.4f）；恢复后的权重重新评估：%.4f",
                                es.bestValidationLoss, es.bestEpoch, es.lastValidationLoss, es.restoredValidationLoss))

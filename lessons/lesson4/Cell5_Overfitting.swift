@@ -61,8 +61,8 @@ func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: R
     moreDataSettings.epochs = Swift.max(1, (epochs * stepsPerEpochFew + stepsPerEpochAll - 1) / stepsPerEpochAll)
     let moreData = trainWithValidation(train: data.train, validation: data.validation, settings: moreDataSettings).record
 
-    return OverfitExperiment(overfit: overfit, weightDecayed: weightDecayed, droppedOut: droppedOut, smaller: smaller, moreData: moreData,
-                             earlyStopped: earlyStopped)
+    return OverfitExperiment(overfit: overfit, weightDecayed: weightDecayed, droppedOut: droppedOut,
+                             smaller: smaller, moreData: moreData, earlyStopped: earlyStopped)
 }
 
 func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, settings: RunSettings) {
@@ -127,22 +127,28 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
                   .number(es.restoredValidationLoss - o.epochs[es.bestEpoch - 1].trainLoss)])
     lesson.table(table)
     let smallCount = makeModel(.small, dropout: 0, seed: 0).parameterCount()
+    let decayRatio = Int(fixWeightDecay / RunSettings().weightDecay)
     lesson.say(en: """
         Read the table against the seed's advice. More data is the real cure. Regularization and early stopping \
         limit the damage without removing it; note that weight decay had to be λ = \(fixWeightDecay), \
-        \(Int(fixWeightDecay / RunSettings().weightDecay)) times the seed's, to act within \(fewSteps) steps, and that it lowers the validation loss while the training loss stays near zero: the model \
-        still fits every exercise, but with smaller weights, so its answers in between are smoother. A "simpler model" helps only if it is simple *relative to the data*: \
-        the small network still has \(smallCount) weights for \(trainSize) samples, and memorises them just as well.
+        \(decayRatio) times the seed's, to act within \(fewSteps) steps, and that it lowers the validation loss \
+        while the training loss stays near zero: the model still fits every exercise, but with smaller weights, \
+        so its answers in between are smoother. A "simpler model" helps only if it is simple *relative to the \
+        data*: the small network still has \(smallCount) weights for \(trainSize) samples, and memorises them just \
+        as well.
         """, zh: """
-        对照种子的建议来读这张表：更多数据才是根治；正则化和早停能减轻损害，但去不了根。注意权重衰减要开到 λ = \(fixWeightDecay)\
-        （种子的 \(Int(fixWeightDecay / RunSettings().weightDecay)) 倍）才能在 \(fewSteps) 步内起作用；而且它降低了验证损失，训练损失却仍接近零：模型照样做对每一道练习题，只是权重更小，\
-        题与题之间的答案更平滑。“更简单的模型”只有在\
-        *相对数据而言*足够简单时才有用：这个小网络仍有 \(smallCount) 个权重，只对应 \(trainSize) 个样本，照样能全背下来。
+        对照种子的建议来读这张表：更多数据才是根治；正则化和早停能减轻损害，但去不了根。注意权重衰减要开到 \
+        λ = \(fixWeightDecay)（种子的 \(decayRatio) 倍）才能在 \(fewSteps) 步内起作用；而且它降低了验证损失，\
+        训练损失却仍接近零：模型照样做对每一道练习题，只是权重更小，题与题之间的答案更平滑。\
+        “更简单的模型”只有在*相对数据而言*足够简单时才有用：这个小网络仍有 \(smallCount) 个权重，\
+        只对应 \(trainSize) 个样本，照样能全背下来。
         """)
-    lesson.headline(en: String(format: "fixes, validation loss: none %.4f · weight decay %.4f · dropout %.4f · simpler model %.4f · more data %.4f · early stopping %.4f",
-                               o.last.validationLoss, ex.weightDecayed.last.validationLoss, ex.droppedOut.last.validationLoss, ex.smaller.last.validationLoss,
-                               ex.moreData.last.validationLoss, es.restoredValidationLoss),
-                    zh: String(format: "各药方的验证损失：不治 %.4f · 权重衰减 %.4f · dropout %.4f · 更简单的模型 %.4f · 更多数据 %.4f · 早停 %.4f",
-                               o.last.validationLoss, ex.weightDecayed.last.validationLoss, ex.droppedOut.last.validationLoss, ex.smaller.last.validationLoss,
-                               ex.moreData.last.validationLoss, es.restoredValidationLoss))
+    let losses: [CVarArg] = [o.last.validationLoss, ex.weightDecayed.last.validationLoss,
+                             ex.droppedOut.last.validationLoss, ex.smaller.last.validationLoss,
+                             ex.moreData.last.validationLoss, es.restoredValidationLoss]
+    lesson.headline(
+        en: String(format: "fixes, validation loss: none %.4f · weight decay %.4f · dropout %.4f · "
+                   + "simpler model %.4f · more data %.4f · early stopping %.4f", arguments: losses),
+        zh: String(format: "各药方的验证损失：不治 %.4f · 权重衰减 %.4f · dropout %.4f · "
+                   + "更简单的模型 %.4f · 更多数据 %.4f · 早停 %.4f", arguments: losses))
 }

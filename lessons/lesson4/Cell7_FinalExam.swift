@@ -105,8 +105,13 @@ func cell7FinalExam(_ lesson: Lesson, run: TrainedRun, data: LessonData, setting
     do {
         let check = try checkpointRoundTrip(run, inputs: data.test.inputs, url: url)
         precondition(check.identical, "lesson4: the reloaded model predicts differently (max |Δ| \(check.maxDifference))")
-        lesson.headline(en: "checkpoint: \(check.tensors) tensors, \(check.bytes) bytes, epoch \(check.epoch); reloaded predictions identical bit for bit: \(check.identical); optimizer restored: \(check.optimizerRestored); scheduler restored: \(check.schedulerRestored)",
-                        zh: "检查点：\(check.tensors) 个张量，\(check.bytes) 字节，第 \(check.epoch) 轮；读回后的预测逐位相同：\(yesNo(check.identical))；优化器已恢复：\(yesNo(check.optimizerRestored))；调度器已恢复：\(yesNo(check.schedulerRestored))")
+        lesson.headline(
+            en: "checkpoint: \(check.tensors) tensors, \(check.bytes) bytes, epoch \(check.epoch); "
+                + "reloaded predictions identical bit for bit: \(check.identical); "
+                + "optimizer restored: \(check.optimizerRestored); scheduler restored: \(check.schedulerRestored)",
+            zh: "检查点：\(check.tensors) 个张量，\(check.bytes) 字节，第 \(check.epoch) 轮；"
+                + "读回后的预测逐位相同：\(yesNo(check.identical))；"
+                + "优化器已恢复：\(yesNo(check.optimizerRestored))；调度器已恢复：\(yesNo(check.schedulerRestored))")
     } catch {
         lesson.headline(en: "checkpoint failed: \(error)", zh: "检查点失败：\(error)")
     }

@@ -4,7 +4,8 @@ import LessonKit
 
 /// The exercises, each with the test that holds its answer.
 let lesson4Exercises: [(question: Localized, answerKey: String)] = [
-    (Localized(en: "ReduceLROnPlateau with patience 5: the training loss improves until epoch 10, then stays flat. At which epochs does the learning rate drop?",
+    (Localized(en: "ReduceLROnPlateau with patience 5: the training loss improves until epoch 10, then stays flat. "
+                   + "At which epochs does the learning rate drop?",
                zh: "ReduceLROnPlateau 的耐心为 5：训练损失在第 10 轮之前一直进步，之后完全持平。学习率在哪几轮下降？"),
      "exercise1PatienceFive"),
     (Localized(en: "Run `--train-size 16`. Is the overfitting worse or milder than with 32 samples (validation loss at the end)?",
@@ -13,7 +14,8 @@ let lesson4Exercises: [(question: Localized, answerKey: String)] = [
     (Localized(en: "In cell 6, at ten times the learning rate: does clipping give the better or the worse validation loss?",
                zh: "第 6 格里，学习率放大 10 倍时：裁剪让验证损失更好还是更差？"),
      "clippingWeightDecayAndDropoutComparedSideBySide"),
-    (Localized(en: "Run `--stop-patience 3`. At which epoch does early stopping give up on the overfitting run of cell 5, and which epoch's weights does it keep?",
+    (Localized(en: "Run `--stop-patience 3`. At which epoch does early stopping give up on the overfitting run of "
+                   + "cell 5, and which epoch's weights does it keep?",
                zh: "运行 `--stop-patience 3`。第 5 格的过拟合训练中，早停在第几轮放弃？保留的是第几轮的权重？"),
      "overfittingShownThenFixed"),
 ]

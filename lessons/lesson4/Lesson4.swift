@@ -104,8 +104,10 @@ struct Lesson4 {
             "lesson4",
             title: Localized(en: "Lesson 4 · Validation", zh: "第四课 · 迭代验证"),
             summary: Localized(
-                en: "The seed's full 50-epoch run with a validation set, ReduceLROnPlateau's trace, early stopping, overfitting shown and fixed, the test set as the final exam, and a checkpoint.",
-                zh: "种子的完整 50 轮训练，加上验证集、ReduceLROnPlateau 的记录、早停、过拟合的出现与修复、作为期末考试的测试集，以及检查点的保存与读取。"),
+                en: "The seed's full 50-epoch run with a validation set, ReduceLROnPlateau's trace, early "
+                    + "stopping, overfitting shown and fixed, the test set as the final exam, and a checkpoint.",
+                zh: "种子的完整 50 轮训练，加上验证集、ReduceLROnPlateau 的记录、早停、过拟合的出现与修复、"
+                    + "作为期末考试的测试集，以及检查点的保存与读取。"),
             options: lessonOptions)
         runLesson(lesson)
     }
