@@ -74,8 +74,13 @@ func cell2Model(_ lesson: Lesson, data: LessonData, settings: RunSettings) {
                                        zh: "loss.backward() 之后：误差信号到了哪里"))
     for (name, norm) in step.gradNorms { table.append([.text(name), .number(norm)]) }
     lesson.table(table)
-    lesson.say(en: String(format: "clip_grad_norm_: global norm %.4f before, %.4f after (limit %.1f).",
-                          step.normBefore, step.normAfter, settings.clip),
-               zh: String(format: "clip_grad_norm_：裁剪前全局范数 %.4f，裁剪后 %.4f（上限 %.1f）。",
-                          step.normBefore, step.normAfter, settings.clip))
+    if settings.clip > 0 {
+        lesson.say(en: String(format: "clip_grad_norm_: global norm %.4f before, %.4f after (limit %g).",
+                              step.normBefore, step.normAfter, settings.clip),
+                   zh: String(format: "clip_grad_norm_：裁剪前全局范数 %.4f，裁剪后 %.4f（上限 %g）。",
+                              step.normBefore, step.normAfter, settings.clip))
+    } else {
+        lesson.say(en: String(format: "Global gradient norm %.4f, left as it is (--clip 0: clipping off).", step.normBefore),
+                   zh: String(format: "全局梯度范数 %.4f，保持原样（--clip 0：不裁剪）。", step.normBefore))
+    }
 }

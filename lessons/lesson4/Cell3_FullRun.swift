@@ -16,8 +16,8 @@ struct ModelSize: Equatable {
 
     /// The seed's model: 191,873 parameters.
     static let seed = ModelSize()
-    /// A model about 30 times smaller, for the side-by-side comparisons that would not fit the
-    /// time budget at full size.
+    /// A model about 50 times smaller (3,713 parameters), for the side-by-side comparisons that
+    /// would not fit the time budget at full size.
     static let small = ModelSize(modelDimensions: 16, numHeads: 2, feedForwardDimensions: 32,
                                  numLayers: 1, hiddenDimensions: 16)
 }
