@@ -89,6 +89,26 @@ func seedSettings(epochs: Int) -> RunSettings {
         #expect(abs(optimizer.learningRate - 1e-5) < 1e-12)
     }
 
+    /// `--plateau-on validation`: the learning rates of the run are those a scheduler fed the recorded
+    /// validation losses would choose, and not those it would choose from the training losses.
+    @Test func plateauOnValidationFeedsTheValidationLoss() {
+        let data = makeLessonData(seed: 42)
+        var s = RunSettings()
+        s.model = .small
+        s.epochs = 12
+        s.schedulerPatience = 1
+        s.plateauOnValidation = true
+        let r = trainWithValidation(train: data.train, validation: data.validation, settings: s).record
+        func replay(_ losses: [Double]) -> [Double] {
+            let optimizer = AdamW([Tensor.zeros([1], requiresGrad: true)], learningRate: s.learningRate)
+            let scheduler = ReduceLROnPlateau(optimizer, mode: .min, patience: s.schedulerPatience)
+            return losses.map { scheduler.step($0); return optimizer.learningRate }
+        }
+        #expect(r.epochs.map(\.learningRate) == replay(r.validationLosses))
+        #expect(r.epochs.map(\.learningRate) != replay(r.trainLosses))
+        #expect(!learningRateDrops(r).isEmpty)
+    }
+
     @Test func learningRateDropsAreReadFromTheRecord() {
         func epoch(_ k: Int, _ lr: Double) -> EpochRecord {
             EpochRecord(epoch: k, trainLoss: 0, validationLoss: 0, learningRate: lr, schedulerBest: 0,

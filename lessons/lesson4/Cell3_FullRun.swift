@@ -32,8 +32,10 @@ struct RunSettings {
     var dropout = 0.1
     /// The largest global gradient norm; 0 turns clipping off.
     var clip = 1.0
-    /// ReduceLROnPlateau's patience: bad epochs (of the *training* loss, as in the seed) tolerated.
+    /// ReduceLROnPlateau's patience: bad epochs tolerated before the rate drops.
     var schedulerPatience = 5
+    /// Feed ReduceLROnPlateau the validation loss instead of the seed's training loss.
+    var plateauOnValidation = false
     /// Early stopping's patience: epochs without a better *validation* loss tolerated.
     var stopPatience = 10
     /// `true`: stop when early stopping fires. `false`: only watch (the seed runs all its epochs).
@@ -132,7 +134,8 @@ func evaluate(_ model: TransformerEncoderRegressor, on data: TensorDataset) -> D
 ///         scheduler.step(avg_loss)                    scheduler.step(avgLoss)
 ///         print(f'Epoch [...]')                       onEpoch(record)
 ///
-/// and, new: the validation loss after each epoch, fed to `EarlyStopping`.
+/// and, new: the validation loss after each epoch, fed to `EarlyStopping` (and, with
+/// `plateauOnValidation`, to the scheduler instead of the training loss).
 ///
 /// - Parameters:
 ///   - train: the practice set (batched and shuffled).
@@ -174,10 +177,11 @@ func trainWithValidation(train: TensorDataset, validation: TensorDataset, settin
             totalLoss += Double(loss.item)
         }
         let avgLoss = totalLoss / Double(loader.count)
-        scheduler.step(avgLoss)
 
-        // The weekly exam: the validation set, dropout off, no gradients.
+        // The weekly exam: the validation set, dropout off, no gradients (and no random draws, so
+        // marking it before or after the scheduler's step changes nothing).
         let validationLoss = evaluate(model, on: validation)
+        scheduler.step(settings.plateauOnValidation ? validationLoss : avgLoss)
         let stop = stopper.step(validationLoss, model: model)
         if stop && stopEpoch == nil { stopEpoch = epoch }
 

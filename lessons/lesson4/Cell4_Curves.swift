@@ -61,12 +61,17 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
                                    .init(lesson.tr(en: "validation", zh: "验证"), run.validationLosses)],
                           xLabel: lesson.tr(en: "epoch", zh: "轮"), yLabel: "MSE", logScale: true))
 
+    let onValidation = run.settings.plateauOnValidation
+    let watched = onValidation
+        ? lesson.tr(en: "here (--plateau-on validation) watches the *validation* loss",
+                    zh: "这里（--plateau-on validation）盯的是*验证*损失")
+        : lesson.tr(en: "as the seed uses it, watches the *training* loss", zh: "按种子的用法，盯的是*训练*损失")
     lesson.say(en: """
-        ReduceLROnPlateau, as the seed uses it, watches the *training* loss: an epoch is "bad" unless it beats \
+        ReduceLROnPlateau, \(watched): an epoch is "bad" unless it beats \
         `best` by more than 0.01 % (threshold 1e-4, relative); after more than \(run.settings.schedulerPatience) \
         bad epochs in a row the rate is multiplied by 0.1 and the count restarts. Its bookkeeping, epoch by epoch:
         """, zh: """
-        种子用的 ReduceLROnPlateau 盯的是*训练*损失：一轮如果没有比 `best` 好 0.01% 以上（threshold 1e-4，相对）\
+        ReduceLROnPlateau \(watched)：一轮如果没有比 `best` 好 0.01% 以上（threshold 1e-4，相对）\
         就算“坏轮”；连续坏轮超过 \(run.settings.schedulerPatience) 次，学习率乘以 0.1，计数重来。它每一轮的账本如下：
         """)
     var trace = Table(["epoch", lesson.tr(en: "train loss", zh: "训练损失"), lesson.tr(en: "valid loss", zh: "验证损失"),
@@ -82,17 +87,18 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
         : drops.map { String(format: "%d (%.0e→%.0e)", $0.epoch, $0.from, $0.to) }.joined(separator: ", ")
     lesson.headline(en: "learning-rate drops at epochs: \(dropText)", zh: "学习率下降发生在第几轮：\(dropText)")
     let disagreements = disagreeingEpochs(run)
-    lesson.say(en: """
-        Note what the seed's scheduler watches: the training loss. In \(disagreements) of \(run.epochs.count - 1) \
-        epochs the two losses moved in opposite directions (training better, validation worse, or the reverse), so \
-        the training loss is a noisy guide to what we care about. Passing the validation loss to `scheduler.step` \
-        is the usual practice, and a one-line change in `trainWithValidation`.
-        """, zh: """
-        注意种子的调度器盯的是训练损失。在 \(run.epochs.count - 1) 次轮间变化中，有 \(disagreements) 次两个损失朝相反方向走\
-        （训练变好、验证变差，或者反过来），可见训练损失并不能可靠地代表我们真正关心的东西。更常见的做法是把验证损失\
-        传给 `scheduler.step`，在 `trainWithValidation` 里只需改一行。
-        """)
-
+    if !onValidation {
+        lesson.say(en: """
+            Note what the seed's scheduler watches: the training loss. In \(disagreements) of \(run.epochs.count - 1) \
+            epochs the two losses moved in opposite directions (training better, validation worse, or the reverse), so \
+            the training loss is a noisy guide to what we care about. Passing the validation loss to `scheduler.step` \
+            is the usual practice: a one-line change in `trainWithValidation`, or `--plateau-on validation`.
+            """, zh: """
+            注意种子的调度器盯的是训练损失。在 \(run.epochs.count - 1) 次轮间变化中，有 \(disagreements) 次两个损失朝相反方向走\
+            （训练变好、验证变差，或者反过来），可见训练损失并不能可靠地代表我们真正关心的东西。更常见的做法是把验证损失\
+            传给 `scheduler.step`：在 `trainWithValidation` 里只需改一行，或者加 `--plateau-on validation`。
+            """)
+    }
     let es = summarizeEarlyStopping(run, model: model, validation: data.validation)
     let stopped = run.settings.stopEarly && es.stopEpoch != nil
     let stopText = es.stopEpoch.map { stopped ? lesson.tr(en: "stopped the run at epoch \($0)", zh: "在第 \($0) 轮结束了训练")

@@ -32,6 +32,9 @@ let lessonOptions: [Option] = [
     .integer("stop-patience", default: 10, in: 1...1_000,
              help: Localized(en: "early stopping's patience (epochs without a better validation loss)",
                              zh: "早停的耐心（验证损失连续几轮不创新低就停）")),
+    .choice("plateau-on", default: "train", among: ["train", "validation"],
+            help: Localized(en: "the loss ReduceLROnPlateau watches (the seed: train)",
+                            zh: "ReduceLROnPlateau 盯哪个损失（种子：train 训练损失）")),
     .flag("stop-early", help: Localized(en: "end the full run when early stopping fires (the seed runs every epoch)",
                                         zh: "早停触发时就结束完整训练（种子会跑完所有轮）")),
     .integer("train-size", default: 32, in: 8...800,
@@ -70,6 +73,7 @@ func runSettings(from flags: Flags) -> RunSettings {
     s.schedulerPatience = flags.int("patience")
     s.stopPatience = flags.int("stop-patience")
     s.stopEarly = flags.isSet("stop-early")
+    s.plateauOnValidation = flags.string("plateau-on") == "validation"
     s.seed = flags.seed
     return s
 }
