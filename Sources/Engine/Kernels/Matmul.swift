@@ -60,7 +60,7 @@ public func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: Un
     // Tiny products, like attention's per-head [5, 16] · [16, 5], cost more to pack than to compute:
     // the plain loop does them directly (with the same arithmetic, so the bits do not change).
     if m * n * k <= tinyProductThreshold {
-        matmulNaive(a, b, c, m: m, k: k, n: n, transA: transA, transB: transB, accumulate: accumulate)
+        matmulDirect(a, b, c, m: m, k: k, n: n, transA: transA, transB: transB, accumulate: accumulate)
         return
     }
     let threads = m * n * k >= parallelThreshold ? matmulMaxThreads : 1
@@ -222,6 +222,27 @@ func packB(_ b: UnsafePointer<Float>, rowStride: Int, colStride: Int, panels: Ra
                     for p in 0..<k { out[p * microCols + col] = 0 }
                 }
             }
+        }
+    }
+}
+
+/// `matmulNaive`'s loops and arithmetic, with the transposition decided once (as strides) instead of
+/// at every term: for products so small that packing would cost more than the multiplications.
+func matmulDirect(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                  m: Int, k: Int, n: Int, transA: Bool, transB: Bool, accumulate: Bool) {
+    // A[i, p] = a[i * aRow + p * aCol],  B[p, j] = b[p * bRow + j * bCol]
+    let (aRow, aCol) = transA ? (1, m) : (k, 1)
+    let (bRow, bCol) = transB ? (1, k) : (n, 1)
+    for i in 0..<m {
+        for j in 0..<n {
+            var sum: Float = 0
+            var pa = a + i * aRow, pb = b + j * bCol
+            for _ in 0..<k {
+                sum = multiplyAdd(sum, pa.pointee, pb.pointee)
+                pa += aCol
+                pb += bRow
+            }
+            c[i * n + j] = accumulate ? c[i * n + j] + sum : sum
         }
     }
 }

@@ -29,6 +29,16 @@ func multiplyAdd(_ acc: SIMD8<Float>, _ x: SIMD8<Float>, _ y: SIMD8<Float>) -> S
     #endif
 }
 
+/// The same step on one number: `acc + x * y` (or fused, with `TRAINLAB_FMA`).
+@inline(__always)
+func multiplyAdd(_ acc: Float, _ x: Float, _ y: Float) -> Float {
+    #if TRAINLAB_FMA
+    acc.addingProduct(x, y)
+    #else
+    acc + x * y
+    #endif
+}
+
 /// Computes `C[i0..<i0+rows, j0..<j0+cols] (+)= A_block · B_panel` (see the shapes above).
 ///
 /// The 64 sums live in eight SIMD8 registers for the whole K loop; each step broadcasts 4 values of

@@ -1,0 +1,142 @@
+import Engine
+import Foundation
+import LessonKit
+
+// Small pieces every cell uses: the seed's data and model, the five activation functions, the
+// initialisation schemes, and number formatting.
+
+// MARK: - The seed's data and model
+
+/// The seed's data (1000 sequences, [N, T=5, In=10], standardised) and a fresh model, drawn from one
+/// generator in the seed's order: data first, then the model's initial values.
+func makeSeedDataAndModel(_ settings: Settings) -> (data: TensorDataset, model: TransformerEncoderRegressor) {
+    var generator = Generator(seed: settings.seed)
+    let data = makeSeedDataset(generator: &generator)
+    let model = TransformerEncoderRegressor(modelDimensions: settings.modelDimensions,
+                                            numHeads: settings.numHeads, generator: &generator)
+    return (data, model)
+}
+
+/// The first `batchSize` samples: x `[B, T, In]`, y `[B, 1]`.
+func firstBatch(_ data: TensorDataset, batchSize: Int = 32) -> (x: Tensor, y: Tensor) {
+    (data.inputs.narrow(dim: 0, start: 0, length: batchSize),
+     data.targets.narrow(dim: 0, start: 0, length: batchSize))
+}
+
+// MARK: - Activation functions
+
+/// The five activation functions the lesson compares, each computed by an engine op (whose
+/// backward autograd uses).
+enum ActivationKind: String, CaseIterable, Sendable {
+    case relu
+    case leakyRelu = "leaky_relu"
+    case gelu
+    case tanh
+    case sigmoid
+
+    /// The name PyTorch gives the module.
+    var displayName: String {
+        switch self {
+        case .relu: "ReLU"
+        case .leakyRelu: "LeakyReLU"
+        case .gelu: "GELU"
+        case .tanh: "Tanh"
+        case .sigmoid: "Sigmoid"
+        }
+    }
+
+    // x: [...] -> [...]
+    func callAsFunction(_ x: Tensor) -> Tensor {
+        switch self {
+        case .relu: x.relu()
+        case .leakyRelu: x.leakyRelu(negativeSlope: 0.01)
+        case .gelu: x.gelu()
+        case .tanh: x.tanh()
+        case .sigmoid: x.sigmoid()
+        }
+    }
+}
+
+// MARK: - Initialisation schemes
+
+/// How the deep MLP's weights `[Out, In]` are drawn.
+///
+///     small    N(0, 0.01²)                      the classic "too small": signals shrink ×0.08 per layer
+///     default  U(±1/√In), bias U(±1/√In)        PyTorch's `nn.Linear` (std = 1/√(3·In))
+///     kaiming  N(0, 2/In)                       He et al.: keeps ReLU activations at a steady scale
+///     large    N(0, 1)                          the classic "too large": signals grow ×√In per layer
+enum InitScheme: String, CaseIterable, Sendable {
+    case small
+    case pytorchDefault = "default"
+    case kaiming
+    case large
+
+    /// Re-draws `layer`'s weight (and zeroes its bias) unless the scheme is PyTorch's default,
+    /// which is how `Linear` was built.
+    func apply(to layer: Linear, generator: inout Generator) {
+        let fanIn = layer.inputDimensions
+        let std: Float
+        switch self {
+        case .pytorchDefault: return
+        case .small: std = 0.01
+        case .kaiming: std = (2 / Float(fanIn)).squareRoot()
+        case .large: std = 1
+        }
+        layer.weight.scalars = Tensor.randn(layer.weight.shape, generator: &generator).scalars.map { $0 * std }
+        if let bias = layer.bias { bias.scalars = [Float](repeating: 0, count: bias.count) }
+    }
+}
+
+// MARK: - Statistics
+
+/// The population standard deviation of all elements (computed by engine ops, no graph).
+func standardDeviation(_ x: Tensor) -> Float {
+    withNoGrad { x.variance(unbiased: false).sqrt().item }
+}
+
+/// max |a - b| over all elements.
+func maxAbsDifference(_ a: Tensor, _ b: Tensor) -> Float {
+    withNoGrad { (a - b).abs().max().item }
+}
+
+/// The L2 norm of a tensor's gradient (0 when it has none).
+func gradientNorm(_ t: Tensor) -> Float {
+    guard let g = t.grad else { return 0 }
+    return withNoGrad { (g * g).sum().sqrt().item }
+}
+
+// MARK: - Formatting
+
+/// `1.23e-05` style, for numbers that span many orders of magnitude.
+/// Not-a-number and infinities print the same on every C library ("NaN", "inf").
+func sci(_ x: Float) -> String {
+    if x.isNaN { return "NaN" }
+    if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+    return String(format: "%.2e", Double(x))
+}
+
+/// Fixed-point with `digits` decimals.
+func fixed(_ x: Float, _ digits: Int = 4) -> String {
+    x.isFinite ? String(format: "%.\(digits)f", Double(x)) : sci(x)
+}
+
+/// `191,873`.
+func grouped(_ n: Int) -> String {
+    let digits = Array(String(n))
+    var out = ""
+    for (i, c) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return out
+}
+
+/// `[32, 5, 64]`.
+func shapeText(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
+
+/// A matrix tensor `[R, C]` as rows of Float, for `HeatMap`.
+func rows(_ t: Tensor) -> [[Float]] {
+    precondition(t.rank == 2, "rows: expects a matrix, got \(t.shape)")
+    let c = t.shape[1]
+    return (0..<t.shape[0]).map { Array(t.scalars[($0 * c)..<($0 * c + c)]) }
+}
