@@ -1,0 +1,133 @@
+import Engine
+import LessonKit
+
+// MARK: - Cell 4: Reading the exam results — curves, the scheduler's trace, early stopping
+
+/// The epochs at which ReduceLROnPlateau lowered the learning rate, with the rate before and after.
+func learningRateDrops(_ run: RunRecord) -> [(epoch: Int, from: Double, to: Double)] {
+    var drops: [(Int, Double, Double)] = []
+    var previous = run.settings.learningRate
+    for e in run.epochs where e.learningRate != previous {
+        drops.append((e.epoch, previous, e.learningRate))
+        previous = e.learningRate
+    }
+    return drops
+}
+
+/// How many times, from one epoch to the next, the training and validation losses moved in
+/// opposite directions.
+func disagreeingEpochs(_ run: RunRecord) -> Int {
+    zip(run.epochs, run.epochs.dropFirst()).filter { previous, e in
+        (e.trainLoss < previous.trainLoss) != (e.validationLoss < previous.validationLoss)
+    }.count
+}
+
+/// Early stopping's verdict on a run, checked by evaluating the restored model again.
+struct EarlyStoppingSummary {
+    let bestEpoch: Int
+    let bestValidationLoss: Double
+    let lastValidationLoss: Double
+    /// Where patience ran out (nil: never within the run).
+    let stopEpoch: Int?
+    /// The validation loss of the model as returned (best weights restored), measured afresh.
+    let restoredValidationLoss: Double
+    /// Had training stopped at `stopEpoch`, the best epoch and loss it would have kept.
+    let keptIfStopped: (epoch: Int, loss: Double)?
+}
+
+func summarizeEarlyStopping(_ run: RunRecord, model: TransformerEncoderRegressor,
+                            validation: TensorDataset) -> EarlyStoppingSummary {
+    let kept = run.stopEpoch.map { stop -> (epoch: Int, loss: Double) in
+        let best = run.epochs.prefix(stop).min { $0.validationLoss < $1.validationLoss }!
+        return (best.epoch, best.validationLoss)
+    }
+    return EarlyStoppingSummary(bestEpoch: run.bestEpoch, bestValidationLoss: run.bestValidationLoss,
+                                lastValidationLoss: run.last.validationLoss, stopEpoch: run.stopEpoch,
+                                restoredValidationLoss: evaluate(model, on: validation), keptIfStopped: kept)
+}
+
+func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegressor, data: LessonData) {
+    lesson.heading(en: "Cell 4 · Reading the exam results", zh: "第 4 格 · 看成绩单")
+    lesson.say(en: """
+        Training loss (dropout on, averaged while the weights move) against validation loss (dropout off, after \
+        the epoch). The validation loss can sit *below* the training loss: dropout handicaps only the practice. \
+        Overfitting would show as the two lines parting, validation going up while training goes down.
+        """, zh: """
+        训练损失（开着 dropout，在权重变化的同时取平均）对比验证损失（关掉 dropout，在一轮结束后测）。\
+        验证损失可能比训练损失还*低*：dropout 只在练习时“绑住一只手”。如果过拟合，两条线会分开：训练往下，验证往上。
+        """)
+    lesson.plot(LineChart(title: lesson.tr(en: "MSE per epoch", zh: "每轮 MSE"),
+                          series: [.init(lesson.tr(en: "train", zh: "训练"), run.trainLosses),
+                                   .init(lesson.tr(en: "validation", zh: "验证"), run.validationLosses)],
+                          xLabel: lesson.tr(en: "epoch", zh: "轮"), yLabel: "MSE", logScale: true))
+
+    let onValidation = run.settings.plateauOnValidation
+    let watched = onValidation
+        ? lesson.tr(en: "here (--plateau-on validation) watches the *validation* loss",
+                    zh: "这里（--plateau-on validation）盯的是*验证*损失")
+        : lesson.tr(en: "as the seed uses it, watches the *training* loss", zh: "按种子的用法，盯的是*训练*损失")
+    lesson.say(en: """
+        ReduceLROnPlateau, \(watched): an epoch is "bad" unless it beats \
+        `best` by more than 0.01 % (threshold 1e-4, relative); after more than \(run.settings.schedulerPatience) \
+        bad epochs in a row the rate is multiplied by 0.1 and the count restarts. Its bookkeeping, epoch by epoch:
+        """, zh: """
+        ReduceLROnPlateau \(watched)：一轮如果没有比 `best` 好 0.01% 以上（threshold 1e-4，相对）\
+        就算“坏轮”；连续坏轮超过 \(run.settings.schedulerPatience) 次，学习率乘以 0.1，计数重来。它每一轮的账本如下：
+        """)
+    var trace = Table(["epoch", lesson.tr(en: "train loss", zh: "训练损失"), lesson.tr(en: "valid loss", zh: "验证损失"),
+                       "best", "bad", "LR", lesson.tr(en: "max ‖g‖", zh: "最大 ‖g‖"), lesson.tr(en: "clipped", zh: "被裁剪")])
+    for e in run.epochs {
+        trace.append([.integer(e.epoch), .number(e.trainLoss), .number(e.validationLoss), .number(e.schedulerBest),
+                      .integer(e.schedulerBadEpochs), .number(e.learningRate, format: "%.2e"),
+                      .number(e.maxGradNorm, format: "%.3f"), .text("\(e.clippedSteps)/\(e.steps)")])
+    }
+    lesson.table(trace)
+    let drops = learningRateDrops(run)
+    let dropText = drops.isEmpty ? lesson.tr(en: "none", zh: "没有")
+        : drops.map { String(format: "%d (%.0e→%.0e)", $0.epoch, $0.from, $0.to) }.joined(separator: ", ")
+    lesson.headline(en: "learning-rate drops at epochs: \(dropText)", zh: "学习率下降发生在第几轮：\(dropText)")
+    let disagreements = disagreeingEpochs(run)
+    if !onValidation {
+        lesson.say(en: """
+            Note what the seed's scheduler watches: the training loss. In \(disagreements) of \(run.epochs.count - 1) \
+            epochs the two losses moved in opposite directions (training better, validation worse, or the reverse), so \
+            the training loss is a noisy guide to what we care about. Passing the validation loss to `scheduler.step` \
+            is the usual practice: a one-line change in `trainWithValidation`, or `--plateau-on validation`.
+            """, zh: """
+            注意种子的调度器盯的是训练损失。在 \(run.epochs.count - 1) 次轮间变化中，有 \(disagreements) 次两个损失朝相反方向走\
+            （训练变好、验证变差，或者反过来），可见训练损失并不能可靠地代表我们真正关心的东西。更常见的做法是把验证损失\
+            传给 `scheduler.step`：在 `trainWithValidation` 里只需改一行，或者加 `--plateau-on validation`。
+            """)
+    }
+    let es = summarizeEarlyStopping(run, model: model, validation: data.validation)
+    let stopped = run.settings.stopEarly && es.stopEpoch != nil
+    let stopText = es.stopEpoch.map { stopped ? lesson.tr(en: "stopped the run at epoch \($0)", zh: "在第 \($0) 轮结束了训练")
+                                              : lesson.tr(en: "would have stopped at epoch \($0)", zh: "会在第 \($0) 轮停下") }
+        ?? lesson.tr(en: "never ran out of patience", zh: "耐心始终没有耗尽")
+    let howText = stopped
+        ? lesson.tr(en: " (--stop-early)", zh: "（--stop-early）")
+        : lesson.tr(en: "; we let the run finish like the seed (--stop-early ends it there)",
+                    zh: "；我们像种子一样跑完全部轮数（加 --stop-early 就在那里结束）")
+    lesson.say(en: """
+        Early stopping (patience \(run.settings.stopPatience), watching the validation loss) \(stopText)\(howText). \
+        Either way the stopper kept a copy of the weights from its best exam and put them back.
+        """, zh: """
+        早停（耐心 \(run.settings.stopPatience)，盯验证损失）\(stopText)\(howText)。\
+        无论哪种情况，早停器都留着最佳那次周考时的权重副本，最后把它放了回去。
+        """)
+    if let stop = es.stopEpoch, let kept = es.keptIfStopped, kept.epoch != es.bestEpoch {
+        lesson.say(en: String(format: """
+            Stopping at epoch %d would have kept epoch %d's weights (validation %.4f) and missed the better epoch %d \
+            (%.4f): on a loss this noisy, a patience of %d is short. Try `--stop-patience 20`.
+            """, stop, kept.epoch, kept.loss, es.bestEpoch, es.bestValidationLoss, run.settings.stopPatience),
+                   zh: String(format: """
+            如果在第 %d 轮停下，会保留第 %d 轮的权重（验证 %.4f），错过后面更好的第 %d 轮（%.4f）：损失这么嘈杂，\
+            耐心 %d 太短了。试试 `--stop-patience 20`。
+            """, stop, kept.epoch, kept.loss, es.bestEpoch, es.bestValidationLoss, run.settings.stopPatience))
+    }
+    lesson.headline(en: String(format: "early stopping: best validation %.4f at epoch %d (last epoch %.4f); "
+                                   + "restored weights re-evaluated: %.4f",
+                               es.bestValidationLoss, es.bestEpoch, es.lastValidationLoss, es.restoredValidationLoss),
+                    zh: String(format: "早停：最佳验证损失 %.4f（第 %d 轮；最后一轮 %.4f）；恢复后的权重重新评估：%.4f",
+                               es.bestValidationLoss, es.bestEpoch, es.lastValidationLoss, es.restoredValidationLoss))
+}
