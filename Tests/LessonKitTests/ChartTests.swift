@@ -171,3 +171,17 @@ import Testing
     // The SVG leaves 7 px per column for bar labels: 2 Chinese characters = 4 columns = 44 px.
     #expect(BarChart(title: "b", bars: [("训练", 1.0)]).svg().contains("<rect x=\"44\""))
 }
+
+/// Under `--lang zh` the charts' own words are Chinese too (Lesson.plot sets `language`).
+@Test func chartWordsFollowTheLanguage() {
+    var histogram = Histogram(title: "h", values: [1.0, 2.0, 3.0, 4.0], bins: 2)
+    #expect(histogram.text(colour: false).hasSuffix("n = 4, 2 bins of width 1.5"))
+    histogram.language = .zh
+    #expect(histogram.text(colour: false).hasSuffix("n = 4，2 个区间，宽度 1.5"))
+    var line = LineChart(title: "loss", series: [.init("train", [1.0, 0.5, 0.25])], logScale: true)
+    line.language = .zh
+    #expect(line.yTitle == "（对数刻度）")
+    var heat = HeatMap(title: "a", rows: [[0.0, 1.0]])
+    heat.language = .zh
+    #expect(heat.text(colour: false).hasSuffix("（░ ▒ ▓ 介于其间）"))
+}

@@ -138,6 +138,8 @@ public final class Lesson {
 
     /// Draws a chart in the terminal, and as SVG in the report.
     public func plot(_ chart: some Chart) {
+        var chart = chart
+        chart.language = language
         report?.add(.chart(chart))
         if !flags.quiet { emit(chart.text(colour: colour)) }
     }

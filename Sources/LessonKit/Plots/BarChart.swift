@@ -13,6 +13,8 @@ import Foundation
 /// eighth blocks (`▏▎▍▌▋▊▉`) so two close values still look different. Negative values are drawn
 /// as empty bars; their number still shows.
 public struct BarChart: Chart {
+    /// The language of the chart's own words (set by `Lesson.plot` from `--lang`).
+    public var language: Language = .en
     public var title: String
     public var bars: [(label: String, value: Double)]
     /// The longest bar, in columns.

@@ -11,6 +11,9 @@ public protocol Chart: Sendable {
     func text(colour: Bool) -> String
     /// The chart as one self-contained `<svg>` element (well-formed XML, no external resources).
     func svg() -> String
+    /// The language of the chart's own words ("log scale", "bins of width", …); `Lesson.plot`
+    /// sets it from `--lang`.
+    var language: Language { get set }
 }
 
 /// How chart axes print a number: up to 4 significant digits, switching to an exponent for very

@@ -10,6 +10,8 @@ import Foundation
 /// Values map linearly from the smallest (blank) to the largest (`█`) through `░ ▒ ▓`; the scale
 /// under the map says which numbers the ends stand for. NaN prints as `?`.
 public struct HeatMap: Chart {
+    /// The language of the chart's own words (set by `Lesson.plot` from `--lang`).
+    public var language: Language = .en
     public var title: String
     /// The matrix, row by row (every row the same length).
     public let values: [[Double]]
@@ -69,8 +71,9 @@ public struct HeatMap: Chart {
         }
         lines.append(indent + "└" + String(repeating: "─", count: columns * cellWidth) + "┘")
         let r = range
-        lines.append(indent + " scale: \" \" = \(axisLabel(r.low)) … \"█\" = \(axisLabel(r.high))" +
-                     " (░ ▒ ▓ between)")
+        let scale = Localized(en: "scale", zh: "刻度")(language)
+        let between = Localized(en: "(░ ▒ ▓ between)", zh: "（░ ▒ ▓ 介于其间）")(language)
+        lines.append(indent + " \(scale): \" \" = \(axisLabel(r.low)) … \"█\" = \(axisLabel(r.high)) \(between)")
         return lines.joined(separator: "\n")
     }
 

@@ -10,6 +10,8 @@ import Foundation
 /// Columns rise in eighth blocks (`▁▂▃▄▅▆▇█`); a bin with at least one value always shows at
 /// least `▁`, so rare outliers stay visible. Non-finite values (NaN, ±inf) are counted apart.
 public struct Histogram: Chart {
+    /// The language of the chart's own words (set by `Lesson.plot` from `--lang`).
+    public var language: Language = .en
     public var title: String
     /// The count in each bin, left to right.
     public let counts: [Int]
@@ -76,8 +78,12 @@ public struct Histogram: Chart {
                      (column: counts.count / 2 * columnsPerBin, label: axisLabel(edges[counts.count / 2])),
                      (column: plotWidth - 1, label: axisLabel(edges.last!))]
         lines.append(String(repeating: " ", count: labelWidth + 2) + tickLine(ticks, width: plotWidth))
-        var note = "n = \(total), \(counts.count) bins of width \(axisLabel(edges[1] - edges[0]))"
-        if nonFinite > 0 { note += ", \(nonFinite) non-finite left out" }
+        let width = axisLabel(edges[1] - edges[0])
+        var note = Localized(en: "n = \(total), \(counts.count) bins of width \(width)",
+                             zh: "n = \(total)，\(counts.count) 个区间，宽度 \(width)")(language)
+        if nonFinite > 0 {
+            note += Localized(en: ", \(nonFinite) non-finite left out", zh: "，另有 \(nonFinite) 个非有限值未计入")(language)
+        }
         lines.append(String(repeating: " ", count: labelWidth + 2) + note)
         return lines.joined(separator: "\n")
     }

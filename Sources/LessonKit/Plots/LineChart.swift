@@ -13,6 +13,8 @@ import Foundation
 /// straight segments), the others with one marker per column (`•`, `×`, `+`, `◦`), so series stay
 /// distinguishable without colour. The legend under the chart names each symbol.
 public struct LineChart: Chart {
+    /// The language of the chart's own words (set by `Lesson.plot` from `--lang`).
+    public var language: Language = .en
     /// One named line: `y[i]` is plotted at `x[i]`.
     public struct Series: Sendable {
         public var name: String
@@ -146,7 +148,8 @@ public struct LineChart: Chart {
 
     /// The y-axis title, with "(log scale)" added when the axis is logarithmic.
     var yTitle: String {
-        [yLabel, logScale ? "(log scale)" : ""].filter { !$0.isEmpty }.joined(separator: " ")
+        [yLabel, logScale ? Localized(en: "(log scale)", zh: "（对数刻度）")(language) : ""]
+            .filter { !$0.isEmpty }.joined(separator: " ")
     }
 
     /// The middle x tick: halfway along the axis, rounded to a whole number when every x is one
