@@ -21,7 +21,7 @@ func runCollecting(_ arguments: [String] = []) throws -> String {
         "cell 2: trained on 40 outlier labels, clean validation MSE: MSE 1.467, L1 0.006975, Huber δ=1 0.08875",
         "Likely causes:",
         "cell 5: lr 0.5 without clipping: NaN guard at step 10; with clip 1: loss 0.1522 (clipped 141 of 200 steps)",
-        "L1 left 6959 of 7360 weights near 0",
+        "L1 left 6954 of 7360 weights near 0",
         "cell 7: 20 layers, first-layer gradient norm: sigmoid 6.04e-18 (vanished)",
         "cell 8: steps to loss < 0.05: B=8: 85, B=32: 70, B=128: 69, B=640: 69",
         "max |averaged - big-batch gradient| = ",

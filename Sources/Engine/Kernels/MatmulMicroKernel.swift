@@ -18,7 +18,7 @@
 ///   call to the C library's `fmaf` for every lane, ~0.7 GFLOP/s, and Swift cannot test the target
 ///   CPU's features at compile time to avoid it;
 /// - a student can reproduce any entry of C with the plain loop of `matmulNaive`.
-/// Opt-in: building with `-D TRAINLAB_FMA` (only together with `-target-cpu haswell`, or on arm64)
+/// Opt-in: `TRAINLAB_FMA=1 swift build` (only where the CPU has FMA: x86-64 with AVX2+FMA, arm64)
 /// switches this step *and* `matmulNaive` to FMA; they still agree bit for bit with each other.
 @inline(__always)
 func multiplyAdd(_ acc: SIMD8<Float>, _ x: SIMD8<Float>, _ y: SIMD8<Float>) -> SIMD8<Float> {
