@@ -107,3 +107,25 @@ func collectingLesson(_ arguments: [String] = [], options: [Option] = [],
     #expect(lesson.finish() == false)
     #expect(!output.text.contains("Report written"))
 }
+
+/// `verbatim` prints lines as they are, stays silent under --quiet, and gives the report one <pre>.
+@Test func verbatimLinesPrintAsTheyAreAndMergeInTheReport() throws {
+    let (lesson, output) = try collectingLesson()
+    lesson.verbatim("Epoch [1/2], Loss: 0.3233, LR: 1.00e-03")
+    lesson.verbatim("Epoch [2/2], Loss: 0.1467, LR: 1.00e-03")
+    expectGolden(output.text, """
+        ════════════════════════════════════════════════════════════
+          Lesson 0
+        ════════════════════════════════════════════════════════════
+        Epoch [1/2], Loss: 0.3233, LR: 1.00e-03
+        Epoch [2/2], Loss: 0.1467, LR: 1.00e-03
+
+        """)
+    let (quiet, quietOutput) = try collectingLesson(["--quiet"])
+    quiet.verbatim("Epoch [1/2], Loss: 0.3233, LR: 1.00e-03")
+    #expect(!quietOutput.text.contains("Epoch"))
+    var report = HTMLReport(title: "t", language: .en, command: "lesson0")
+    report.add(.preformatted("a"))
+    report.add(.preformatted("b"))
+    #expect(report.html().contains("<pre>a\nb</pre>"))
+}

@@ -218,7 +218,7 @@ func cell3FullRun(_ lesson: Lesson, data: LessonData, settings: RunSettings) -> 
         """)
     lesson.step(en: "Run \(settings.epochs) epochs", zh: "训练 \(settings.epochs) 轮")
     let run = trainWithValidation(train: data.train, validation: data.validation, settings: settings) { epoch in
-        lesson.say(Localized(stringLiteral: seedEpochLine(epoch, of: settings.epochs)))
+        lesson.verbatim(seedEpochLine(epoch, of: settings.epochs))
     }
     let r = run.record
     lesson.headline(en: String(format: "full run: final training loss %.4f, final LR %.2e, best validation loss %.4f at epoch %d",

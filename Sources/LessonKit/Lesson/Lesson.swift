@@ -130,6 +130,13 @@ public final class Lesson {
         if !flags.quiet { emit(text) }
     }
 
+    /// Prints lines exactly as given (a program's own output, such as the seed's `Epoch [k/50]` lines):
+    /// one preformatted block in the report instead of a paragraph per line.
+    public func verbatim(_ text: String) {
+        report?.add(.preformatted(text))
+        if !flags.quiet { emit(text) }
+    }
+
     /// Prints a table.
     public func table(_ table: Table) {
         report?.add(.table(table))
