@@ -4,6 +4,13 @@ public struct DataSplits {
     public let train: TensorDataset
     public let validation: TensorDataset
     public let test: TensorDataset
+
+    /// Three sets made elsewhere, e.g. the splits after cleaning or scaling each of them.
+    public init(train: TensorDataset, validation: TensorDataset, test: TensorDataset) {
+        self.train = train
+        self.validation = validation
+        self.test = test
+    }
 }
 
 /// Splits `dataset` at random into pieces of the given sizes (`torch.utils.data.random_split`).

@@ -36,6 +36,7 @@ extension Tensor {
         var xHat = [Float](repeating: 0, count: x.count)
         var rstd = [Float](repeating: 0, count: rows)
         var y = [Float](repeating: 0, count: x.count)
+        // Raw pointers to x, w, b, x̂ and y for the loops (one closure each, closed together below).
         x.scalars.withUnsafeBufferPointer { x in
         w.withUnsafeBufferPointer { w in
         b.withUnsafeBufferPointer { b in
@@ -66,6 +67,7 @@ extension Tensor {
             var grads: [[Float]?] = []
             var dx: [Float]? = nil
             var dw = [Float](repeating: 0, count: n), db = [Float](repeating: 0, count: n)
+            // Raw pointers to g, x̂ and w for the loops (closed together at the end).
             g.withUnsafeBufferPointer { g in
             xHat.withUnsafeBufferPointer { xHat in
             w.withUnsafeBufferPointer { w in
