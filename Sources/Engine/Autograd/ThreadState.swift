@@ -4,12 +4,15 @@ import Glibc
 import Darwin
 #endif
 
-/// Per-thread engine state: the grad-mode switch and the default generator. Like PyTorch's grad mode,
-/// it is per thread, so two threads (or two tests running in parallel) never switch each other's
-/// `withNoGrad` or draw from each other's random stream.
+/// Per-thread engine state: the grad-mode switch, the default generator and the running shape
+/// trace. Like PyTorch's grad mode, it is per thread, so two threads (or two tests running in
+/// parallel) never switch each other's `withNoGrad`, draw from each other's random stream or mix
+/// their shape traces.
 final class ThreadState {
     var gradEnabled = true
     var generator = Generator(seed: 0)
+    /// The shape trace running on this thread (`withShapeTrace`), if any.
+    var shapeRecorder: ShapeRecorder?
 
     /// This thread's state, created on first use (POSIX thread-specific storage: a few nanoseconds).
     static var current: ThreadState {

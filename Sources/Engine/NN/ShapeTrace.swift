@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 // Printing the shape at every module boundary: the quickest way to see how data flows through a
 // model. Every layer's `callAsFunction` reports (module, input shape, output shape) to
 // `traceShape`, which costs one thread-local lookup when no trace is running.
@@ -57,31 +51,14 @@ func traceShape(_ module: Module, _ input: Tensor, _ output: Tensor) -> Tensor {
     return output
 }
 
-/// The entries of the trace running on this thread (thread-local, so parallel tests don't mix).
+/// The entries of the trace running on this thread (kept in `ThreadState`, so parallel tests don't mix).
 final class ShapeRecorder {
     var entries: [ShapeTraceEntry] = []
     var names: [ObjectIdentifier: String] = [:]
 
+    /// The recorder of the trace running on this thread, if any.
     static var current: ShapeRecorder? {
-        get {
-            guard let raw = pthread_getspecific(key) else { return nil }
-            return Unmanaged<ShapeRecorder>.fromOpaque(raw).takeUnretainedValue()
-        }
-        set {
-            if let raw = pthread_getspecific(key) { Unmanaged<ShapeRecorder>.fromOpaque(raw).release() }
-            pthread_setspecific(key, newValue.map { Unmanaged.passRetained($0).toOpaque() })
-        }
+        get { ThreadState.current.shapeRecorder }
+        set { ThreadState.current.shapeRecorder = newValue }
     }
-
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        #if canImport(Glibc)
-        pthread_key_create(&key) { raw in
-            if let raw { Unmanaged<ShapeRecorder>.fromOpaque(raw).release() }
-        }
-        #else
-        pthread_key_create(&key) { raw in Unmanaged<ShapeRecorder>.fromOpaque(raw).release() }
-        #endif
-        return key
-    }()
 }
