@@ -108,14 +108,6 @@ func threadCountDoesNotChangeBits(shape: (Int, Int, Int)) {
     expectFastMatchesNaive(m: 5, k: 0, n: 18)
 }
 
-@Test func transposedSwapsRowsAndColumns() {
-    let x: [Float] = (0..<6 * 11).map(Float.init)   // [6, 11]
-    let t = transposed(x, rows: 6, cols: 11)       // [11, 6]
-    for r in 0..<6 {
-        for c in 0..<11 { #expect(t[c * 6 + r] == x[r * 11 + c]) }
-    }
-}
-
 /// Infinities and NaNs travel the same way through both kernels (same operations, same operand order).
 @Test func specialValuesMatchNaive() {
     let (m, k, n) = (17, 9, 33)

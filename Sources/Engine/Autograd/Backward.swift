@@ -19,9 +19,11 @@ extension Tensor {
             precondition(gradient.shape == shape,
                          "backward: gradient of shape \(gradient.shape) does not match tensor of shape \(shape)")
         } else {
-            precondition(count == 1, "backward: a tensor of shape \(shape) needs an explicit gradient (only a scalar's is implied)")
+            precondition(count == 1,
+                         "backward: a tensor of shape \(shape) needs an explicit gradient (only a scalar's is implied)")
         }
-        precondition(requiresGrad, "backward: this tensor does not require grad (no input had requiresGrad = true)")
+        precondition(requiresGrad,
+                     "backward: this tensor does not require grad (no input had requiresGrad = true)")
         let seed = gradient?.scalars ?? [Float](repeating: 1, count: count)
         guard gradFn != nil else {           // backward on a leaf: its gradient is the seed itself
             accumulateGrad(seed)
@@ -71,16 +73,6 @@ extension Tensor {
             addInPlace(&grad.scalars, g)
         } else {
             grad = Tensor(g, shape: shape)
-        }
-    }
-}
-
-/// `a += b`, element by element.
-func addInPlace(_ a: inout [Float], _ b: [Float]) {
-    precondition(a.count == b.count, "addInPlace: \(a.count) vs \(b.count) elements")
-    a.withUnsafeMutableBufferPointer { a in
-        b.withUnsafeBufferPointer { b in
-            for i in 0..<a.count { a[i] += b[i] }
         }
     }
 }

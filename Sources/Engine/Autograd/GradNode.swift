@@ -43,15 +43,18 @@ public final class GradNode {
 
 /// Whether ops record the graph on this thread. Off inside `withNoGrad { … }` (evaluation,
 /// optimizer updates).
-public var isGradEnabled: Bool { ThreadState.current.gradEnabled }
+public var isGradEnabled: Bool { gradEnabled.value }
+
+/// The grad-mode switch, one per thread (as PyTorch's): `withNoGrad` on one thread never turns
+/// recording off on another.
+private let gradEnabled = ThreadLocal { true }
 
 /// Runs `body` without recording any graph, like `with torch.no_grad():` in PyTorch.
 /// Results made inside do not require gradients, which saves memory and time at evaluation.
 public func withNoGrad<Result>(_ body: () throws -> Result) rethrows -> Result {
-    let state = ThreadState.current
-    let previous = state.gradEnabled
-    state.gradEnabled = false
-    defer { state.gradEnabled = previous }
+    let previous = gradEnabled.value
+    gradEnabled.value = false
+    defer { gradEnabled.value = previous }
     return try body()
 }
 

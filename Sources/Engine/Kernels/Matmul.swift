@@ -54,7 +54,7 @@ nonisolated(unsafe) public var matmulMaxThreads = 2
 ///   - a: `[M, K]` row-major, or `[K, M]` when `transA`.
 ///   - b: `[K, N]` row-major, or `[N, K]` when `transB`.
 ///   - c: `[M, N]` row-major output; read first when `accumulate`.
-public func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                    m: Int, k: Int, n: Int, transA: Bool = false, transB: Bool = false,
                    accumulate: Bool = false) {
     // Tiny products, like attention's per-head [5, 16] · [16, 5], cost more to pack than to compute:
@@ -73,7 +73,7 @@ public func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: Un
 /// C is cut into `threads` rectangles (bands of rows, or of columns when C is wider than tall), one
 /// per thread: every element of C is computed by one thread, in the same order as with one thread,
 /// so the bits do not depend on the thread count or on timing.
-public func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                    m: Int, k: Int, n: Int, transA: Bool, transB: Bool, accumulate: Bool,
                    threads: Int) {
     precondition(m >= 0 && k >= 0 && n >= 0, "matmul: negative size m=\(m) k=\(k) n=\(n)")
@@ -95,16 +95,16 @@ public func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: Un
                          b: b, bStrides: bStrides, c: c, m: m, k: k, n: n, accumulate: accumulate)
         return
     }
-    // A @Sendable closure may not capture pointers, so they travel as integers (see SWIFT-NOTES.md).
-    let addresses = (a: UInt(bitPattern: a), b: UInt(bitPattern: b), c: UInt(bitPattern: c))
+    // A @Sendable closure may not capture raw pointers; each thread writes only its own rectangle of C.
+    let (sharedA, sharedB, sharedC) = (SendablePointer(a), SendablePointer(b), SendablePointer(c))
     DispatchQueue.concurrentPerform(iterations: threads) { @Sendable t in
         let cut = splitRows ? rowBlocks : colPanels
         let share = cut * t / threads ..< cut * (t + 1) / threads
         computeRectangle(rowBlocks: splitRows ? share : 0..<rowBlocks,
                          colPanels: splitRows ? 0..<colPanels : share,
-                         a: UnsafePointer(bitPattern: addresses.a)!, aStrides: aStrides,
-                         b: UnsafePointer(bitPattern: addresses.b)!, bStrides: bStrides,
-                         c: UnsafeMutablePointer(bitPattern: addresses.c)!,
+                         a: sharedA.readOnly, aStrides: aStrides,
+                         b: sharedB.readOnly, bStrides: bStrides,
+                         c: sharedC.pointer,
                          m: m, k: k, n: n, accumulate: accumulate)
     }
 }

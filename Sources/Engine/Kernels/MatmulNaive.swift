@@ -12,7 +12,7 @@
 ///   - a: `[M, K]` row-major, or `[K, M]` when `transA`.
 ///   - b: `[K, N]` row-major, or `[N, K]` when `transB`.
 ///   - c: `[M, N]` row-major output.
-public func matmulNaive(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+package func matmulNaive(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                         m: Int, k: Int, n: Int, transA: Bool = false, transB: Bool = false,
                         accumulate: Bool = false) {
     for i in 0..<m {

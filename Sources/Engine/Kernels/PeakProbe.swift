@@ -11,7 +11,7 @@
 /// The sum of the accumulators is written to `result`: a function without side effects could be
 /// moved by the optimiser out of the timed region (it did, and the "peak" came out at 10⁷ GFLOP/s).
 @inline(never)
-public func registerOnlyMultiplyAdds(iterations: Int, scale: Float = 1, step: Float = 1e-3,
+package func registerOnlyMultiplyAdds(iterations: Int, scale: Float = 1, step: Float = 1e-3,
                                      result: UnsafeMutablePointer<Float>) {
     let m = SIMD8<Float>(repeating: scale), d = SIMD8<Float>(repeating: step)
     var c0 = d, c1 = d + 1, c2 = d + 2, c3 = d + 3, c4 = d + 4, c5 = d + 5

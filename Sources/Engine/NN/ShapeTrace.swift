@@ -51,14 +51,17 @@ func traceShape(_ module: Module, _ input: Tensor, _ output: Tensor) -> Tensor {
     return output
 }
 
-/// The entries of the trace running on this thread (kept in `ThreadState`, so parallel tests don't mix).
+/// The entries of the trace running on this thread (one recorder per thread, so parallel tests don't mix).
 final class ShapeRecorder {
     var entries: [ShapeTraceEntry] = []
     var names: [ObjectIdentifier: String] = [:]
 
     /// The recorder of the trace running on this thread, if any.
     static var current: ShapeRecorder? {
-        get { ThreadState.current.shapeRecorder }
-        set { ThreadState.current.shapeRecorder = newValue }
+        get { recorders.value }
+        set { recorders.value = newValue }
     }
+
+    /// Each thread's running recorder (see `ThreadLocal`).
+    private static let recorders = ThreadLocal<ShapeRecorder?> { nil }
 }

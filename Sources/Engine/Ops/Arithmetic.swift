@@ -2,78 +2,14 @@
 // Each op's forward computes the values; its pullback, right below, says how the gradient of the
 // result flows to each input, then sums it back to that input's shape (broadcasting's backward).
 
-/// Applies `f` to every pair of broadcast elements of `a` and `b`.
+/// Applies `f` to every pair of broadcast elements of `a` and `b` (the loop: `broadcastValues`).
 @inline(__always)
-func broadcastBinary(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> Float) -> (values: [Float], shape: [Int]) {
+func broadcastBinary(_ a: Tensor, _ b: Tensor, op: String,
+                     _ f: (Float, Float) -> Float) -> (values: [Float], shape: [Int]) {
     guard let shape = broadcastShape(a.shape, b.shape) else {
         preconditionFailure("\(op): shapes \(a.shape) and \(b.shape) cannot be broadcast together")
     }
-    let total = shape.reduce(1, *)
-    let values = [Float](unsafeUninitializedCapacity: total) { out, count in
-        a.scalars.withUnsafeBufferPointer { x in
-            b.scalars.withUnsafeBufferPointer { y in
-                if total == 0 {
-                    // an empty result: nothing to compute
-                } else if a.shape == b.shape {
-                    for i in 0..<total { out[i] = f(x[i], y[i]) }
-                } else if b.count == 1 {                      // tensor ∘ scalar
-                    let s = y[0]
-                    for i in 0..<total { out[i] = f(x[i], s) }
-                } else if a.count == 1 {                      // scalar ∘ tensor
-                    let s = x[0]
-                    for i in 0..<total { out[i] = f(s, y[i]) }
-                } else if a.shape == shape && isTrailingBlock(b.shape, of: shape) {
-                    // [B, T, D] ∘ [D] (or [T, D]): b repeats every b.count values
-                    let n = b.count
-                    for start in stride(from: 0, to: total, by: n) {
-                        for j in 0..<n { out[start + j] = f(x[start + j], y[j]) }
-                    }
-                } else if b.shape == shape && isTrailingBlock(a.shape, of: shape) {
-                    let n = a.count
-                    for start in stride(from: 0, to: total, by: n) {
-                        for j in 0..<n { out[start + j] = f(x[j], y[start + j]) }
-                    }
-                } else {                                       // the general case: strides, 0 where broadcast
-                    let sa = broadcastStrides(a.shape, to: shape), sb = broadcastStrides(b.shape, to: shape)
-                    forEachStridedIndexPair(shape, sa, sb) { o, i, j in out[o] = f(x[i], y[j]) }
-                }
-            }
-        }
-        count = total
-    }
-    return (values, shape)
-}
-
-/// Whether `small` is the trailing part of `shape` (e.g. `[D]` or `[T, D]` of `[B, T, D]`), so it
-/// repeats as one contiguous block.
-@inline(__always)
-func isTrailingBlock(_ small: [Int], of shape: [Int]) -> Bool {
-    small.count <= shape.count && shape.suffix(small.count).elementsEqual(small)
-}
-
-/// Applies `f` to every element.
-@inline(__always)
-func mapValues(_ x: [Float], _ f: (Float) -> Float) -> [Float] {
-    [Float](unsafeUninitializedCapacity: x.count) { out, count in
-        x.withUnsafeBufferPointer { x in
-            for i in 0..<x.count { out[i] = f(x[i]) }
-        }
-        count = x.count
-    }
-}
-
-/// Combines two equal-length arrays elementwise.
-@inline(__always)
-func zipValues(_ x: [Float], _ y: [Float], _ f: (Float, Float) -> Float) -> [Float] {
-    precondition(x.count == y.count, "zipValues: \(x.count) vs \(y.count) elements")
-    return [Float](unsafeUninitializedCapacity: x.count) { out, count in
-        x.withUnsafeBufferPointer { x in
-            y.withUnsafeBufferPointer { y in
-                for i in 0..<x.count { out[i] = f(x[i], y[i]) }
-            }
-        }
-        count = x.count
-    }
+    return (broadcastValues(a.scalars, a.shape, b.scalars, b.shape, to: shape, f), shape)
 }
 
 extension Tensor {
@@ -172,10 +108,14 @@ extension Tensor {
         let needA = a.requiresGrad, needB = b.requiresGrad
         let recording = isGradEnabled && (needA || needB)
         // a's share of the gradient at each output element (b gets 1 - share).
-        let shareA = recording ? broadcastBinary(a, b, op: op) { $0 == $1 ? 0.5 : (takeA($0, $1) ? 1 : 0) }.values : []
+        let shareA = recording
+            ? broadcastBinary(a, b, op: op) { $0 == $1 ? 0.5 : (takeA($0, $1) ? 1 : 0) }.values
+            : []
         return result(values, shape: shape, op: name, inputs: [a, b]) { g in
-            [needA ? sumToShape(zipValues(g, shareA) { $1 == 0 ? 0 : $0 * $1 }, from: shape, to: aShape) : nil,
-             needB ? sumToShape(zipValues(g, shareA) { $1 == 1 ? 0 : $0 * (1 - $1) }, from: shape, to: bShape) : nil]
+            let gA = needA ? zipValues(g, shareA) { $1 == 0 ? 0 : $0 * $1 } : []
+            let gB = needB ? zipValues(g, shareA) { $1 == 1 ? 0 : $0 * (1 - $1) } : []
+            return [needA ? sumToShape(gA, from: shape, to: aShape) : nil,
+                    needB ? sumToShape(gB, from: shape, to: bShape) : nil]
         }
     }
 

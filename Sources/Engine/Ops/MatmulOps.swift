@@ -59,13 +59,7 @@ extension Tensor {
         let rows = x.shape.dropLast().reduce(1, *)
         let xValues = x.scalars, wValues = weight.scalars
         var y = batchedProduct(xValues, 0, wValues, 0, batches: 1, m: rows, k: inF, n: outF, transB: true)
-        if let bias {
-            bias.scalars.withUnsafeBufferPointer { b in
-                y.withUnsafeMutableBufferPointer { y in
-                    for r in 0..<rows where outF > 0 { addRow(y.baseAddress! + r * outF, b.baseAddress!, count: outF) }
-                }
-            }
-        }
+        if let bias { addToEveryRow(&y, bias.scalars, rows: rows) }
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         let needX = x.requiresGrad, needW = weight.requiresGrad, hasBias = bias != nil
         return result(y, shape: Array(x.shape.dropLast()) + [outF], op: "AddmmBackward", inputs: inputs) { g in
@@ -77,32 +71,8 @@ extension Tensor {
                 gW = batchedProduct(g, 0, xValues, 0, batches: 1, m: outF, k: rows, n: inF, transA: true)
             }
             guard hasBias else { return [gX, gW] }
-            var gB = [Float](repeating: 0, count: outF)   // db[Out] = Σ over rows of dy
-            gB.withUnsafeMutableBufferPointer { gB in
-                g.withUnsafeBufferPointer { g in
-                    for r in 0..<rows where outF > 0 { addRow(gB.baseAddress!, g.baseAddress! + r * outF, count: outF) }
-                }
-            }
+            let gB = sumOfRows(g, rows: rows, width: outF)   // db[O] = Σ over rows of dy
             return [gX, gW, gB]
         }
-    }
-}
-
-/// `batches` products `C[t] = A[t] · B[t]`, each `[M, K] · [K, N]`, into one new array `[batches, M, N]`.
-/// `aStride`/`bStride` are the distances between consecutive products' operands (0: the same matrix
-/// for every product). No zero-fill: the kernel writes every element of C.
-func batchedProduct(_ a: [Float], _ aStride: Int, _ b: [Float], _ bStride: Int, batches: Int,
-                    m: Int, k: Int, n: Int, transA: Bool = false, transB: Bool = false) -> [Float] {
-    let total = batches * m * n
-    return [Float](unsafeUninitializedCapacity: total) { c, count in
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                for t in 0..<batches {
-                    matmul(a.baseAddress! + t * aStride, b.baseAddress! + t * bStride, c.baseAddress! + t * m * n,
-                           m: m, k: k, n: n, transA: transA, transB: transB)
-                }
-            }
-        }
-        count = total
     }
 }

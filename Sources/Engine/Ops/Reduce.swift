@@ -18,7 +18,7 @@ extension Tensor {
 
     /// The sum of all elements, as a scalar tensor. d/dx = 1 for every element.
     public func sum() -> Tensor {
-        let total = scalars.withUnsafeBufferPointer { x in sumOfRun(x, from: 0, count: x.count) }
+        let total = sumOfAll(scalars)
         let n = count
         return Tensor.result([total], shape: [], op: "SumBackward", inputs: [self]) { g in
             [[Float](repeating: g[0], count: n)]
@@ -77,13 +77,7 @@ extension Tensor {
     /// each gets g/k.
     public func max() -> Tensor {
         precondition(count > 0, "max: empty tensor of shape \(shape)")
-        var best: Float = 0
-        var ties = 0
-        scalars.withUnsafeBufferPointer { x in
-            best = x[0]
-            for v in x where v > best || (v.isNaN && !best.isNaN) { best = v }
-            for v in x where v == best || (v.isNaN && best.isNaN) { ties += 1 }
-        }
+        let (best, ties) = maxAndTies(scalars)
         let x = scalars
         return Tensor.result([best], shape: [], op: "MaxBackward", inputs: [self]) { g in
             let share = g[0] / Float(ties)
@@ -99,44 +93,12 @@ extension Tensor {
         let d = normalizedDim(dim, op: "max")
         let outer = shape[..<d].reduce(1, *), n = shape[d], inner = shape[(d + 1)...].reduce(1, *)
         precondition(n > 0, "max: dimension \(dim) of shape \(shape) is empty")
-        var values = [Float](repeating: 0, count: outer * inner)
-        var indices = [Int](repeating: 0, count: outer * inner)
-        scalars.withUnsafeBufferPointer { x in
-            values.withUnsafeMutableBufferPointer { values in
-                indices.withUnsafeMutableBufferPointer { indices in
-                    for o in 0..<outer {
-                        for i in 0..<inner {
-                            let base = o * n * inner + i
-                            var best = 0, bestValue = x[base]
-                            for j in 1..<n {
-                                let v = x[base + j * inner]
-                                if v > bestValue || (v.isNaN && !bestValue.isNaN) { best = j; bestValue = v }
-                            }
-                            values[o * inner + i] = bestValue
-                            indices[o * inner + i] = best
-                        }
-                    }
-                }
-            }
-        }
+        let (values, indices) = maxAlong(scalars, outer: outer, n: n, inner: inner)
         var kept = shape
         kept[d] = 1
-        let total = count
         let out = Tensor.result(values, shape: keepdim ? kept : droppingDims(kept, [d]),
                                 op: "MaxBackward", inputs: [self]) { g in
-            var gx = [Float](repeating: 0, count: total)
-            gx.withUnsafeMutableBufferPointer { gx in
-                g.withUnsafeBufferPointer { g in
-                    indices.withUnsafeBufferPointer { indices in
-                        for o in 0..<outer {
-                            for i in 0..<inner {
-                                gx[(o * n + indices[o * inner + i]) * inner + i] = g[o * inner + i]
-                            }
-                        }
-                    }
-                }
-            }
-            return [gx]
+            [scatterAlong(g, indices: indices, outer: outer, n: n, inner: inner)]
         }
         return (out, indices)
     }

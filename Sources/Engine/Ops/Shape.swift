@@ -1,12 +1,14 @@
 // Ops that change a tensor's shape or layout, not its values: reshape, transpose, permute,
-// concatenation, stacking, slicing. Their backward moves each gradient back to where its value came from.
+// concatenation, stacking, slicing. Their backward moves each gradient back to where its value came
+// from. The copying loops are in Kernels/Copy.swift.
 
 extension Tensor {
     /// The same values with a new shape of the same size (`view`/`reshape`); one dimension may be
     /// `-1` to be inferred. The gradient is reshaped back.
     public func reshape(_ newShape: [Int]) -> Tensor {
         precondition(newShape.allSatisfy { $0 >= -1 } && newShape.filter({ $0 == -1 }).count <= 1,
-                     "reshape: invalid shape \(newShape) for \(shape) (sizes must be >= 0, with at most one -1)")
+                     "reshape: invalid shape \(newShape) for \(shape) "
+                        + "(sizes must be >= 0, with at most one -1)")
         var target = newShape
         if let hole = target.firstIndex(of: -1) {
             let known = target.enumerated().filter { $0.offset != hole }.map(\.element).reduce(1, *)
@@ -77,32 +79,22 @@ extension Tensor {
         return transpose(0, 1)
     }
 
-    /// `length` consecutive entries of dimension `dim`, starting at `start` (`x.narrow(dim, start, length)`,
-    /// or `x[..., start:start+length, ...]`). The gradient lands back in that window; zeros elsewhere.
+    /// `length` consecutive entries of dimension `dim`, starting at `start` (`x.narrow(dim, start,
+    /// length)`, or `x[..., start:start+length, ...]`). The gradient lands back in that window;
+    /// zeros elsewhere.
     public func narrow(dim: Int, start: Int, length: Int) -> Tensor {
         let d = normalizedDim(dim, op: "narrow")
         precondition(start >= 0 && length >= 0 && start + length <= shape[d],
-                     "narrow: range \(start)..<\(start + length) is out of bounds for dimension \(dim) of shape \(shape)")
-        // Viewed as [outer, n, inner]: the window is `length * inner` contiguous values in each outer block.
+                     "narrow: range \(start)..<\(start + length) is out of bounds for dimension \(dim) "
+                        + "of shape \(shape)")
+        // Viewed as [outer, n, inner]: the window is `length * inner` contiguous values in each
+        // outer block.
         let outer = shape[..<d].reduce(1, *), n = shape[d], inner = shape[(d + 1)...].reduce(1, *)
         var outShape = shape
         outShape[d] = length
-        let block = length * inner
-        let out = [Float](unsafeUninitializedCapacity: outer * block) { out, count in
-            scalars.withUnsafeBufferPointer { x in
-                for o in 0..<outer { copyFloats(x, (o * n + start) * inner, to: out, o * block, count: block) }
-            }
-            count = outer * block
-        }
-        let total = count
+        let out = narrowValues(scalars, outer: outer, n: n, inner: inner, start: start, length: length)
         return Tensor.result(out, shape: outShape, op: "NarrowBackward", inputs: [self]) { g in
-            var gx = [Float](repeating: 0, count: total)
-            gx.withUnsafeMutableBufferPointer { gx in
-                g.withUnsafeBufferPointer { g in
-                    for o in 0..<outer { copyFloats(g, o * block, to: gx, (o * n + start) * inner, count: block) }
-                }
-            }
-            return [gx]
+            [widenValues(g, outer: outer, n: n, inner: inner, start: start, length: length)]
         }
     }
 
@@ -126,30 +118,12 @@ extension Tensor {
         let total = sizes.reduce(0, +)
         var outShape = first.shape
         outShape[d] = total
-        let out = [Float](unsafeUninitializedCapacity: outer * total * inner) { out, count in
-            for (t, tensor) in tensors.enumerated() {
-                let block = sizes[t] * inner
-                tensor.scalars.withUnsafeBufferPointer { x in
-                    for o in 0..<outer {
-                        copyFloats(x, o * block, to: out, (o * total + offsets[t]) * inner, count: block)
-                    }
-                }
-            }
-            count = outer * total * inner
-        }
+        let out = catValues(tensors.map(\.scalars), sizes: sizes, outer: outer, inner: inner)
         let needs = tensors.map(\.requiresGrad)
         return result(out, shape: outShape, op: "CatBackward", inputs: tensors) { g in
             (0..<sizes.count).map { t -> [Float]? in
                 guard needs[t] else { return nil }
-                let block = sizes[t] * inner
-                return [Float](unsafeUninitializedCapacity: outer * block) { gt, count in
-                    g.withUnsafeBufferPointer { g in
-                        for o in 0..<outer {
-                            copyFloats(g, (o * total + offsets[t]) * inner, to: gt, o * block, count: block)
-                        }
-                    }
-                    count = outer * block
-                }
+                return narrowValues(g, outer: outer, n: total, inner: inner, start: offsets[t], length: sizes[t])
             }
         }
     }
@@ -161,40 +135,5 @@ extension Tensor {
             precondition(t.shape == tensors[0].shape, "stack: shapes \(tensors[0].shape) and \(t.shape) differ")
         }
         return cat(tensors.map { $0.unsqueeze(dim) }, dim: dim)
-    }
-}
-
-/// Copies `count` values from `source[from...]` to `target[to...]` (one block move, like `memcpy`).
-@inline(__always)
-func copyFloats(_ source: UnsafeBufferPointer<Float>, _ from: Int,
-                to target: UnsafeMutableBufferPointer<Float>, _ to: Int, count: Int) {
-    guard count > 0 else { return }
-    (target.baseAddress! + to).initialize(from: source.baseAddress! + from, count: count)
-}
-
-/// Copies `values` (shaped `shape`) into the layout where output dimension i is input dimension
-/// `order[i]`.
-func permuteValues(_ values: [Float], shape: [Int], order: [Int]) -> [Float] {
-    let rank = shape.count
-    if order == Array(0..<rank) { return values }
-    var inStrides = [Int](repeating: 1, count: rank)
-    for i in stride(from: rank - 2, through: 0, by: -1) { inStrides[i] = inStrides[i + 1] * shape[i + 1] }
-    let outShape = order.map { shape[$0] }
-    let strides = order.map { inStrides[$0] }          // stride in the input for each output dim
-    let total = values.count
-    return [Float](unsafeUninitializedCapacity: total) { out, count in
-        values.withUnsafeBufferPointer { x in
-            if order[rank - 1] == rank - 1, total > 0 {
-                // The last dimension stays last (as when attention splits [B, T, H, Dh] into
-                // [B, H, T, Dh]): every run of it is contiguous on both sides, so copy whole runs.
-                let run = shape[rank - 1]
-                forEachStridedRun(outShape, strides) { o, i in
-                    (out.baseAddress! + o).update(from: x.baseAddress! + i, count: run)
-                }
-            } else {
-                forEachStridedIndex(outShape, strides) { o, i in out[o] = x[i] }
-            }
-        }
-        count = total
     }
 }

@@ -1,6 +1,8 @@
 // Broadcasting, as NumPy and PyTorch define it: align shapes at their last dimension; two sizes are
 // compatible when equal or when one of them is 1 (a missing dimension counts as 1); the result takes
 // the larger size. A size-1 (or missing) dimension is read with stride 0: the same value, repeated.
+// This file holds the index arithmetic; the loops that move values (`broadcastValues`, `sumToShape`,
+// `expandValues`) are in Kernels/BroadcastKernels.swift.
 
 /// The shape two broadcast operands produce, or `nil` when they are incompatible.
 public func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
@@ -95,67 +97,5 @@ func forEachStridedIndexPair(_ outShape: [Int], _ stridesA: [Int], _ stridesB: [
             counter[d] = 0
             d -= 1
         }
-    }
-}
-
-/// Σ x[from ..< from + count], in a fixed order: eight running sums (lanes of a SIMD register) over
-/// blocks of eight, then the eight lanes pairwise, then the leftover elements one by one.
-///
-/// A single running sum waits for each add to finish before the next (about 4 cycles apiece), and
-/// its rounding error grows with the count; eight sums overlap eight adds and each collects an
-/// eighth of the terms. The order is fixed by the code, so the result is the same on every run.
-@inline(__always)
-func sumOfRun(_ x: UnsafeBufferPointer<Float>, from start: Int, count: Int) -> Float {
-    guard count > 0, let base = x.baseAddress else { return 0 }
-    let p = UnsafeRawPointer(base + start)
-    var lanes = SIMD8<Float>.zero
-    var j = 0
-    while j + 8 <= count {
-        lanes += p.loadUnaligned(fromByteOffset: j * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
-        j += 8
-    }
-    // The lanes pairwise, written out so the order is ours, not the compiler's.
-    var total = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))
-    while j < count {
-        total += base[start + j]
-        j += 1
-    }
-    return total
-}
-
-/// Sums a gradient shaped like the broadcast result back down to an input's `shape`: every output
-/// element that read input element `i` adds its gradient to `i` (the backward of broadcasting).
-func sumToShape(_ grad: [Float], from outShape: [Int], to shape: [Int]) -> [Float] {
-    if outShape == shape { return grad }
-    var result = [Float](repeating: 0, count: shape.reduce(1, *))
-    let strides = broadcastStrides(shape, to: outShape)
-    let inner = outShape.last ?? 1, innerStride = strides.last ?? 0
-    result.withUnsafeMutableBufferPointer { r in
-        grad.withUnsafeBufferPointer { g in
-            forEachStridedRun(outShape, strides) { o, i in
-                if innerStride == 0 {
-                    // Reducing the last dimension: sum the run in registers, then store once
-                    // (adding into r[i] element by element waits on memory at every step).
-                    r[i] += sumOfRun(g, from: o, count: inner)
-                } else {
-                    for j in 0..<inner { r[i + j * innerStride] += g[o + j] }
-                }
-            }
-        }
-    }
-    return result
-}
-
-/// Repeats `values` (shaped `shape`) out to `outShape` (the forward of broadcasting).
-func expandValues(_ values: [Float], from shape: [Int], to outShape: [Int]) -> [Float] {
-    if shape == outShape { return values }
-    let total = outShape.reduce(1, *)
-    if values.count == 1 { return [Float](repeating: values[0], count: total) }   // a scalar, repeated
-    let strides = broadcastStrides(shape, to: outShape)
-    return [Float](unsafeUninitializedCapacity: total) { out, count in
-        values.withUnsafeBufferPointer { v in
-            forEachStridedIndex(outShape, strides) { o, i in out[o] = v[i] }
-        }
-        count = total
     }
 }

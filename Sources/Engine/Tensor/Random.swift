@@ -83,9 +83,12 @@ public struct Generator: RandomNumberGenerator, Sendable, Equatable {
 /// `manualSeed(_:)`, like `torch.manual_seed`. Each thread has its own, starting from seed 0, so
 /// tests running in parallel cannot disturb each other's streams.
 public var defaultGenerator: Generator {
-    get { ThreadState.current.generator }
-    set { ThreadState.current.generator = newValue }
+    get { defaultGenerators.value }
+    set { defaultGenerators.value = newValue }
 }
+
+/// Each thread's default generator (see `ThreadLocal`).
+private let defaultGenerators = ThreadLocal { Generator(seed: 0) }
 
 /// Reseeds the default generator (`torch.manual_seed(seed)`).
 public func manualSeed(_ seed: UInt64) {
