@@ -45,3 +45,56 @@ func addRowMatchesThePlainLoop(count: Int) {
         }
     }
 }
+
+/// `sumOfRun` (eight SIMD lanes) against its plain twin, bit for bit, on runs that do and do not
+/// fill whole vectors, starting inside the buffer.
+@Test(arguments: [0, 1, 7, 8, 9, 16, 63, 64, 100])
+func sumOfRunMatchesItsPlainTwin(count: Int) {
+    var g = Generator(seed: UInt64(100 + count))
+    let x = (0..<(count + 3)).map { _ in g.nextNormal() * 1000 }
+    x.withUnsafeBufferPointer { x in
+        let fast = sumOfRun(x, from: 3, count: count)
+        let naive = sumOfRunNaive(x, from: 3, count: count)
+        #expect(fast.bitPattern == naive.bitPattern, "count \(count): \(fast) vs \(naive)")
+    }
+    // The order matters, so the test can fail: a single running sum rounds differently here.
+    if count == 100 {
+        var single: Float = 0
+        for v in x[3...] { single += v }
+        let lanes = x.withUnsafeBufferPointer { sumOfRun($0, from: 3, count: count) }
+        #expect(single.bitPattern != lanes.bitPattern)
+    }
+}
+
+/// `broadcastValues`' short paths (equal shapes, scalars, trailing blocks) and its general walk give
+/// the bits of the plain strided twin.
+@Test func broadcastValuesMatchesItsPlainTwin() {
+    var g = Generator(seed: 11)
+    let pairs: [([Int], [Int])] = [([2, 3, 4], [2, 3, 4]), ([2, 3, 4], []), ([], [2, 3, 4]), ([2, 3, 4], [4]),
+                                   ([3, 4], [2, 3, 4]), ([2, 1, 4], [3, 1]), ([2, 3, 1], [1, 4]), ([0, 3], [3])]
+    for (aShape, bShape) in pairs {
+        let shape = broadcastShape(aShape, bShape)!
+        let a = (0..<aShape.reduce(1, *)).map { _ in g.nextNormal() }
+        let b = (0..<bShape.reduce(1, *)).map { _ in g.nextNormal() }
+        let fast = broadcastValues(a, aShape, b, bShape, to: shape) { $0 / $1 - $0 }
+        let naive = broadcastValuesNaive(a, aShape, b, bShape, to: shape) { $0 / $1 - $0 }
+        #expect(fast.map(\.bitPattern) == naive.map(\.bitPattern), "\(aShape) ∘ \(bShape)")
+        #expect(fast.count == shape.reduce(1, *))
+    }
+}
+
+/// `permuteValues` (whole-run copies when the last dimension stays last) against its plain twin.
+@Test func permuteValuesMatchesItsPlainTwin() {
+    let shape = [2, 3, 4, 5]
+    let x = (0..<120).map { Float($0) }
+    for order in [[0, 2, 1, 3], [2, 0, 1, 3], [3, 2, 1, 0], [0, 1, 3, 2], [1, 0, 2, 3]] {
+        let fast = permuteValues(x, shape: shape, order: order)
+        #expect(fast == permuteValuesNaive(x, shape: shape, order: order), "\(order)")
+    }
+    // [B, T, H, Dh] -> [B, H, T, Dh]: element (b, t, h, d) lands at ((b·H + h)·T + t)·Dh + d.
+    let split = permuteValues(x, shape: shape, order: [0, 2, 1, 3])
+    let (b, t, h, d) = (1, 1, 2, 3)
+    let source: Int = ((b * 3 + t) * 4 + h) * 5 + d             // [B, T, H, Dh] = [2, 3, 4, 5]
+    let target: Int = ((b * 4 + h) * 3 + t) * 5 + d             // [B, H, T, Dh] = [2, 4, 3, 5]
+    #expect(split[target] == x[source])
+}
