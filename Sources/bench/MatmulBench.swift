@@ -1,7 +1,8 @@
 import Engine
 
 // The matmul part of the benchmark: GFLOP/s of the naive and the fast kernel on the model's shapes.
-// Dimension letters: C[M, N] = A[M, K] · B[K, N]; one multiply-add counts as 2 FLOP.
+// Dimension letters: C[M, J] = A[M, K] · B[K, J] (`m`, `k`, `n` below are M, K, J); one multiply-add
+// counts as 2 FLOP.
 
 /// One matmul the model runs: its sizes, the operand layouts, and what it computes.
 struct MatmulShape {
@@ -20,8 +21,8 @@ struct MatmulShape {
     var flop: Double { 2 * Double(m) * Double(k) * Double(n) }
 }
 
-/// The model's four matmuls as (M, K, N), each with the two products its backward pass needs:
-/// for y[M, N] = x[M, K] · W[K, N],  dX[M, K] = dY · Wᵀ  and  dW[K, N] = xᵀ · dY.
+/// The model's four matmuls as (M, K, J), each with the two products its backward pass needs:
+/// for y[M, J] = x[M, K] · W[K, J],  dX[M, K] = dY · Wᵀ  and  dW[K, J] = xᵀ · dY.
 let modelMatmuls: [MatmulShape] = [(160, 64, 192), (160, 64, 256), (160, 256, 64), (32, 320, 128)]
     .flatMap { (m, k, n) in [
         MatmulShape(m: m, k: k, n: n, role: "forward"),
@@ -88,8 +89,9 @@ func measureMatmul(_ s: MatmulShape, a: [Float], b: [Float], includeNaive: Bool)
     return MatmulResult(shape: s, naive: naive, oneThread: one, twoThreads: two, auto: auto)
 }
 
-/// One core's nominal peak in GFLOP/s, as estimated in SWIFT-NOTES.md for a Zen 2/3 EPYC:
-/// about 2.8 GHz × 32 FLOP per cycle (two 8-wide FMA units, or 8-wide multiply and add pipes).
+/// One core's nominal peak in GFLOP/s for the project's AVX2 + FMA EPYC (Zen 2/3): about 2.8 GHz
+/// × 32 FLOP per cycle (two 8-wide FMA units, or 8-wide multiply and add pipes); a register-only
+/// loop measured ~90 there. (A Zen 1 core, whose 256-bit units are two 128-bit halves, peaks near 40.)
 let nominalPeakGFLOPS = 90.0
 
 /// One core's peak measured now: `registerOnlyMultiplyAdds` (the micro-kernel's `multiplyAdd` with
@@ -108,8 +110,9 @@ func measuredPeakGFLOPS() -> Double {
 /// The matmul table, one line per shape; "% peak" is the one-thread figure against `peak`.
 func matmulTable(_ results: [MatmulResult], peak: Double) -> String {
     var lines = [
-        "Matmul GFLOP/s (medians; see benchMatmul). One core's peak: \(formatted(peak, width: 0)) GFLOP/s measured "
-            + "(register-only loop of the kernel's multiply-add); nominal \(Int(nominalPeakGFLOPS)) on Zen 2/3 (SWIFT-NOTES.md)",
+        "Matmul GFLOP/s (medians; see benchMatmul). One core's peak: \(formatted(peak, width: 0)) GFLOP/s "
+            + "measured (register-only loop of the kernel's multiply-add); "
+            + "nominal \(Int(nominalPeakGFLOPS)) on a Zen 2/3 EPYC core",
         padded("A · B", -22) + padded("role", -12) + padded("naive", 8) + padded("1 thread", 10)
             + padded("% peak", 8) + padded("2 threads", 11) + padded("matmul()", 10),
     ]

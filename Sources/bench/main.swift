@@ -1,7 +1,8 @@
 import Engine
 import Foundation
 // `swift run -c release bench [--json] [--epochs N] [--runs N] [--rounds N] [--only seed|matmul]`:
-// how fast the engine is (see issue 5 and README's Performance section).
+// how fast the engine is: the seed's training workload in samples per second, and the matmul kernel
+// in GFLOP/s on the model's shapes against one core's peak (README's Performance section quotes it).
 //
 // Each part is one function returning its results (`benchSeedWorkload`, `benchMatmul`), printed
 // either as tables for people or, with `--json`, as one JSON object for scripts.

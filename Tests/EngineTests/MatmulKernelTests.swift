@@ -8,7 +8,7 @@ import Darwin
 
 // The fast `matmul` must give exactly the bits of `matmulNaive`: both sum each output's K terms in
 // order k = 0, 1, … with plain `*` and `+` (no fused multiply-add), starting from 0.
-// Dimension letters: C[M, N] = A[M, K] · B[K, N].
+// Dimension letters: C[M, J] = A[M, K] · B[K, J] (the size arguments `m`, `k`, `n` are M, K, J).
 
 // This file is compiled in debug mode (only the engine is optimised), where generic Swift such as
 // `map`, `zip` or `elementsEqual` costs ~100 ns per element: the helpers below use plain pointer
@@ -35,7 +35,7 @@ func expectFastMatchesNaive(m: Int, k: Int, n: Int, seed: UInt64 = 1,
                             sourceLocation: SourceLocation = #_sourceLocation) {
     var g = Generator(seed: seed)
     let a = normals(m * k, &g)    // [M, K], or [K, M] read with transA
-    let b = normals(k * n, &g)    // [K, N], or [N, K] read with transB
+    let b = normals(k * n, &g)    // [K, J], or [J, K] read with transB
     let c0 = normals(m * n, &g)   // the existing C, read when `accumulate`
     func run(_ kernel: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
         var c = c0
@@ -59,8 +59,8 @@ func expectFastMatchesNaive(m: Int, k: Int, n: Int, seed: UInt64 = 1,
     }
 }
 
-/// The model's matmuls as (M, K, N), each followed by its two backward forms:
-/// dA[M, K] = dC[M, N] · Bᵀ, i.e. (M, N, K), and dB[K, N] = Aᵀ · dC, i.e. (K, M, N).
+/// The model's matmuls as (M, K, J), each followed by its two backward forms:
+/// dA[M, K] = dC[M, J] · Bᵀ, i.e. (M, J, K), and dB[K, J] = Aᵀ · dC, i.e. (K, M, J).
 let modelShapes: [(Int, Int, Int)] = [(160, 64, 192), (160, 64, 256), (160, 256, 64), (32, 320, 128)]
     .flatMap { (m, k, n) in [(m, k, n), (m, n, k), (k, m, n)] }
 

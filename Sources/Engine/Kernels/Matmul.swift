@@ -1,7 +1,7 @@
 import Dispatch
 
 // The fast matmul. Same dimension letters and the same signature as `matmulNaive` (read that first):
-//   C[M, N] = A[M, K] · B[K, N]      A from a [K, M] buffer when `transA`, B from [N, K] when `transB`.
+//   C[M, J] = A[M, K] · B[K, J]      A from a [K, M] buffer when `transA`, B from [J, K] when `transB`.
 //
 // Three ideas make it about 20x faster than the naive loop on one core (see `bench`), while giving
 // the *same bits*:
@@ -27,7 +27,7 @@ let microRows = 4
 /// Columns of C computed together by the micro-kernel (two SIMD8 vectors).
 let microCols = 16
 
-/// Products with at least this many multiply-adds (M·N·K) use two threads.
+/// Products with at least this many multiply-adds (M·J·K) use two threads.
 ///
 /// Measured here: `concurrentPerform` costs ~0.3 µs when its worker thread is awake and several µs
 /// when it must be woken, while 512K multiply-adds take ~40 µs on one core. On an idle machine
@@ -35,7 +35,7 @@ let microCols = 16
 /// work, two threads were often *slower* (see `matmulMaxThreads`).
 let parallelThreshold = 512 * 1024
 
-/// Products with at most this many multiply-adds (M·N·K) skip packing and run the plain loop.
+/// Products with at most this many multiply-adds (M·J·K) skip packing and run the plain loop.
 let tinyProductThreshold = 4096
 
 /// Most threads `matmul` uses for a large product (the project's machine has two cores).
@@ -45,18 +45,19 @@ let tinyProductThreshold = 4096
 /// a product several times slower. (Set it before training starts, not while a matmul is running.)
 nonisolated(unsafe) public var matmulMaxThreads = 2
 
-/// The fast matmul used by every op: C[M, N] = A[M, K] · B[K, N] (or `C += …` with `accumulate`).
+/// The fast matmul used by every op: C[M, J] = A[M, K] · B[K, J] (or `C += …` with `accumulate`);
+/// `m`, `k`, `n` are M, K, J.
 ///
 /// Same signature and bit-for-bit the same result as `matmulNaive`; see the top of this file for how.
-/// Uses two threads when M·N·K reaches `parallelThreshold`.
+/// Uses two threads when M·J·K reaches `parallelThreshold`.
 ///
 /// - Parameters:
 ///   - a: `[M, K]` row-major, or `[K, M]` when `transA`.
-///   - b: `[K, N]` row-major, or `[N, K]` when `transB`.
-///   - c: `[M, N]` row-major output; read first when `accumulate`.
+///   - b: `[K, J]` row-major, or `[J, K]` when `transB`.
+///   - c: `[M, J]` row-major output; read first when `accumulate`.
 package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                   m: Int, k: Int, n: Int, transA: Bool = false, transB: Bool = false,
-                   accumulate: Bool = false) {
+                    m: Int, k: Int, n: Int, transA: Bool = false, transB: Bool = false,
+                    accumulate: Bool = false) {
     // Tiny products, like attention's per-head [5, 16] · [16, 5], cost more to pack than to compute:
     // the plain loop does them directly (with the same arithmetic, so the bits do not change).
     if m * n * k <= tinyProductThreshold {
@@ -74,8 +75,8 @@ package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: U
 /// per thread: every element of C is computed by one thread, in the same order as with one thread,
 /// so the bits do not depend on the thread count or on timing.
 package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                   m: Int, k: Int, n: Int, transA: Bool, transB: Bool, accumulate: Bool,
-                   threads: Int) {
+                    m: Int, k: Int, n: Int, transA: Bool, transB: Bool, accumulate: Bool,
+                    threads: Int) {
     precondition(m >= 0 && k >= 0 && n >= 0, "matmul: negative size m=\(m) k=\(k) n=\(n)")
     if m == 0 || n == 0 { return }
 
@@ -86,7 +87,7 @@ package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: U
     let colPanels = (n + microCols - 1) / microCols
 
     // Split C into one rectangle per thread. Each thread packs the parts of A and B it needs, so
-    // packing runs in parallel too; cut across the larger of M and N, so that the operand every
+    // packing runs in parallel too; cut across the larger of M and J, so that the operand every
     // thread packs in full (B when cutting rows, A when cutting columns) is the smaller one.
     let splitRows = m >= n
     let threads = max(1, min(threads, splitRows ? rowBlocks : colPanels))
@@ -187,7 +188,7 @@ func packA(_ a: UnsafePointer<Float>, rowStride: Int, colStride: Int, blocks: Ra
 
 /// Packs the column panels `panels` of B (16 columns each) in the order the micro-kernel reads them.
 ///
-///     packed[panel][p][c] = B[p, 16·panel + c]      // [panels, K, 16], columns past N are 0
+///     packed[panel][p][c] = B[p, 16·panel + c]      // [panels, K, 16], columns past J are 0
 ///
 /// B[p, j] is read at `b[p * rowStride + j * colStride]`, so one function serves B and Bᵀ.
 func packB(_ b: UnsafePointer<Float>, rowStride: Int, colStride: Int, panels: Range<Int>, k: Int, n: Int,
@@ -197,7 +198,7 @@ func packB(_ b: UnsafePointer<Float>, rowStride: Int, colStride: Int, panels: Ra
         let valid = min(microCols, n - j0)
         let out = packed + index * microCols * k
         if colStride == 1 && valid == microCols {
-            // B stored as [K, N]: each step's 16 values are adjacent, copy them as two SIMD8s.
+            // B stored as [K, J]: each step's 16 values are adjacent, copy them as two SIMD8s.
             for p in 0..<k {
                 let src = UnsafeRawPointer(b + p * rowStride + j0)
                 let dst = UnsafeMutableRawPointer(out + p * microCols)
@@ -213,7 +214,7 @@ func packB(_ b: UnsafePointer<Float>, rowStride: Int, colStride: Int, panels: Ra
                 for col in 0..<microCols { dst[col] = col < valid ? src[col] : 0 }
             }
         } else {
-            // Bᵀ stored as [N, K]: read each column of B (a row of the buffer) front to back.
+            // Bᵀ stored as [J, K]: read each column of B (a row of the buffer) front to back.
             for col in 0..<microCols {
                 if col < valid {
                     let src = b + (j0 + col) * colStride

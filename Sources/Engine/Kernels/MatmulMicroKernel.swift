@@ -10,8 +10,10 @@
 /// Why not a fused multiply-add, `acc.addingProduct(x, y)` (one rounding, one instruction)?
 /// Measured with `bench` on the project's VM (AMD EPYC, family 23 = Zen 1, whose 256-bit units are
 /// two 128-bit halves: peak 16 FLOP/cycle, ~40 GFLOP/s for a register-only loop), the FMA build of
-/// this kernel ran the model's shapes at 32-36 GFLOP/s against 22-24 for mul + add (+45 %); on
-/// Zen 2/3 SWIFT-NOTES.md reports 68-79 against 54-59 (+30 %). We still choose mul + add because:
+/// this kernel ran the model's shapes at 32-36 GFLOP/s against 22-24 for mul + add (+45 %); on an
+/// AVX2 + FMA machine of the same family (Zen 2/3, ~90 GFLOP/s a core) the same SIMD8 4 x 16 kernel
+/// measured 68-79 against 54-59 (+30 %), and on Zen 5 with 512-bit vectors the two ran equally fast.
+/// We still choose mul + add because:
 /// - results are the same on every machine and every build: `-target-cpu haswell` or not, x86-64
 ///   or arm64 (Swift never fuses `a * b + c` by itself), so a seed gives the same bits everywhere;
 /// - without FMA instructions (baseline x86-64, `TRAINLAB_BASELINE=1`) `addingProduct` becomes a

@@ -1,7 +1,8 @@
 // Matrix multiplication kernels work on raw row-major buffers.
-// Dimension letters: C[M, N] = A[M, K] · B[K, N].
+// Dimension letters: C[M, J] = A[M, K] · B[K, J]; the size parameters `m`, `k`, `n` are M, K, J
+// (`n` as in BLAS; the letter N itself is kept for the samples of a data set).
 // `transA` means the buffer holds Aᵀ, i.e. A is read from a [K, M] buffer; `transB` likewise reads
-// B from an [N, K] buffer. Backward passes need exactly these forms:
+// B from a [J, K] buffer. Backward passes need exactly these forms:
 //   dA = dC · Bᵀ  (transB)      dB = Aᵀ · dC  (transA)
 // With `accumulate`, the product is added to C instead of overwriting it.
 
@@ -10,11 +11,11 @@
 ///
 /// - Parameters:
 ///   - a: `[M, K]` row-major, or `[K, M]` when `transA`.
-///   - b: `[K, N]` row-major, or `[N, K]` when `transB`.
-///   - c: `[M, N]` row-major output.
-package func matmulNaive(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                        m: Int, k: Int, n: Int, transA: Bool = false, transB: Bool = false,
-                        accumulate: Bool = false) {
+///   - b: `[K, J]` row-major, or `[J, K]` when `transB`.
+///   - c: `[M, J]` row-major output.
+package func matmulNaive(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                         _ c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int,
+                         transA: Bool = false, transB: Bool = false, accumulate: Bool = false) {
     for i in 0..<m {
         for j in 0..<n {
             var sum: Float = 0

@@ -12,7 +12,7 @@
 /// moved by the optimiser out of the timed region (it did, and the "peak" came out at 10⁷ GFLOP/s).
 @inline(never)
 package func registerOnlyMultiplyAdds(iterations: Int, scale: Float = 1, step: Float = 1e-3,
-                                     result: UnsafeMutablePointer<Float>) {
+                                      result: UnsafeMutablePointer<Float>) {
     let m = SIMD8<Float>(repeating: scale), d = SIMD8<Float>(repeating: step)
     var c0 = d, c1 = d + 1, c2 = d + 2, c3 = d + 3, c4 = d + 4, c5 = d + 5
     var c6 = d + 6, c7 = d + 7, c8 = d + 8, c9 = d + 9, c10 = d + 10, c11 = d + 11

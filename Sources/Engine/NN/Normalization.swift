@@ -1,4 +1,5 @@
-// Normalisation layers. Dimension letters: D the normalised (last) dimension.
+// Normalisation layers. Dimension letters (Dimensions.swift): D model width, L the normalised
+// length (the product of `normalizedShape`; L = D for the usual `[D]`), R the rows normalised.
 
 /// Layer normalisation (`torch.nn.LayerNorm`): each position's D features are shifted to mean 0
 /// and scaled to variance 1, then multiplied by a learned `weight` and shifted by a learned `bias`.
@@ -43,7 +44,7 @@ public final class LayerNorm: Layer {
         self.init([dimensions], eps: eps, elementwiseAffine: elementwiseAffine, bias: bias)
     }
 
-    // x: [..., D] -> [..., D]
+    // x: [..., D] -> [..., D]   (normalizedShape [D]; in general [R, L] -> [R, L] row by row)
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(Array(x.shape.suffix(normalizedShape.count)) == normalizedShape,
                      "LayerNorm: input \(x.shape) does not end in normalized shape \(normalizedShape)")

@@ -1,12 +1,14 @@
-// Matrix products. Dimension letters: A [M, K] · B [K, N] = C [M, N]; a leading batch dimension Bt.
+// Matrix products. Dimension letters: A [M, K] · B [K, J] = C [M, J]; a leading batch dimension B
+// (`m`, `k`, `n` in the code are M, K, J). The loops are in Kernels/ (`batchedProduct`, `matmul`).
 // Backward of C = A·B:  dA = dC · Bᵀ   and   dB = Aᵀ · dC.
 // The transposes are never materialised: the kernel reads the operand transposed (transA/transB).
 
 extension Tensor {
     /// Matrix product (`a @ b`), for
-    /// - 2-D × 2-D: `[M, K] · [K, N] -> [M, N]`
-    /// - 3-D × 2-D: `[Bt, M, K] · [K, N] -> [Bt, M, N]` (one big `[Bt·M, K]` product; dB sums over the batch)
-    /// - 3-D × 3-D: `[Bt, M, K] · [Bt, K, N] -> [Bt, M, N]` (one product per batch entry)
+    /// - 2-D × 2-D: `[M, K] · [K, J] -> [M, J]`
+    /// - 3-D × 2-D: `[B, M, K] · [K, J] -> [B, M, J]` (one big `[B·M, K]` product; dB sums over the
+    ///   batch)
+    /// - 3-D × 3-D: `[B, M, K] · [B, K, J] -> [B, M, J]` (one product per batch entry)
     public func matmul(_ other: Tensor) -> Tensor {
         let a = self, b = other
         precondition((a.rank == 2 || a.rank == 3) && (b.rank == 2 || (b.rank == 3 && a.rank == 3)),
@@ -20,7 +22,8 @@ extension Tensor {
                          "matmul: \(a.shape) x \(b.shape): batch sizes \(a.shape[0]) and \(b.shape[0]) differ")
         }
         let batches = b.rank == 3 ? a.shape[0] : 1          // separate products
-        let m = b.rank == 3 ? a.shape[1] : a.shape.dropLast().reduce(1, *)   // rows per product (batch folded in for 3-D x 2-D)
+        // rows per product (the batch folded in for 3-D x 2-D)
+        let m = b.rank == 3 ? a.shape[1] : a.shape.dropLast().reduce(1, *)
         let outShape = Array(a.shape.dropLast()) + [n]
         let aValues = a.scalars, bValues = b.scalars
         let aStride = m * k, bStride = b.rank == 3 ? k * n : 0, cStride = m * n
@@ -29,11 +32,11 @@ extension Tensor {
         let needA = a.requiresGrad, needB = b.requiresGrad
         return Tensor.result(c, shape: outShape, op: "MmBackward", inputs: [a, b]) { g in
             var gA: [Float]? = nil, gB: [Float]? = nil
-            if needA {                                   // dA[M,K] = dC[M,N] · Bᵀ
+            if needA {                                   // dA[M, K] = dC[M, J] · Bᵀ
                 gA = batchedProduct(g, cStride, bValues, bStride, batches: batches, m: m, k: n, n: k,
                                     transB: true)
             }
-            if needB {                                   // dB[K,N] = Aᵀ · dC
+            if needB {                                   // dB[K, J] = Aᵀ · dC
                 gB = batchedProduct(aValues, aStride, g, cStride, batches: batches, m: k, k: m, n: n,
                                     transA: true)
             }
@@ -42,19 +45,21 @@ extension Tensor {
     }
 
     /// `x · weightᵀ + bias`, the affine map of `nn.Linear`, fused so that `weight` stays in PyTorch's
-    /// `[out, in]` layout and is read transposed, never copied.
+    /// `[O, I]` layout (out_features, in_features) and is read transposed, never copied.
     ///
-    ///     x: [..., In]   weight: [Out, In]   bias: [Out]   ->   [..., Out]
+    ///     x: [..., I]   weight: [O, I]   bias: [O]   ->   [..., O]
     ///
     /// Backward: dx = dy · W,  dW = dyᵀ · x (summed over every row of the batch),  db = Σ_rows dy.
     public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         precondition(weight.rank == 2, "linear: weight must be 2-D [out, in], got \(weight.shape)")
         let outF = weight.shape[0], inF = weight.shape[1]
         precondition(x.rank >= 1 && x.shape[x.rank - 1] == inF,
-                     "linear: input \(x.shape) x weight \(weight.shape): last dimension \(x.shape.last ?? 0) is not in_features \(inF)")
+                     "linear: input \(x.shape) x weight \(weight.shape): last dimension \(x.shape.last ?? 0) "
+                        + "is not in_features \(inF)")
         if let bias {
             precondition(bias.shape == [outF],
-                         "linear: bias \(bias.shape) x weight \(weight.shape): bias must be [\(outF)], one per out_feature")
+                         "linear: bias \(bias.shape) x weight \(weight.shape): bias must be [\(outF)], "
+                            + "one per out_feature")
         }
         let rows = x.shape.dropLast().reduce(1, *)
         let xValues = x.scalars, wValues = weight.scalars
@@ -62,12 +67,13 @@ extension Tensor {
         if let bias { addToEveryRow(&y, bias.scalars, rows: rows) }
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         let needX = x.requiresGrad, needW = weight.requiresGrad, hasBias = bias != nil
-        return result(y, shape: Array(x.shape.dropLast()) + [outF], op: "AddmmBackward", inputs: inputs) { g in
+        let outShape = Array(x.shape.dropLast()) + [outF]
+        return result(y, shape: outShape, op: "AddmmBackward", inputs: inputs) { g in
             var gX: [Float]? = nil, gW: [Float]? = nil
-            if needX {                                   // dx[rows, In] = dy[rows, Out] · W[Out, In]
+            if needX {                                   // dx[R, I] = dy[R, O] · W[O, I]
                 gX = batchedProduct(g, 0, wValues, 0, batches: 1, m: rows, k: outF, n: inF)
             }
-            if needW {                                   // dW[Out, In] = dyᵀ · x
+            if needW {                                   // dW[O, I] = dyᵀ · x
                 gW = batchedProduct(g, 0, xValues, 0, batches: 1, m: outF, k: rows, n: inF, transA: true)
             }
             guard hasBias else { return [gX, gW] }
