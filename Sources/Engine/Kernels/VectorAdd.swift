@@ -1,7 +1,7 @@
 // Adding one row of floats into another, eight lanes at a time.
 
-/// `dst[i] += src[i]` for `i` in `0..<count`: the plain loop a student reads first.
-package func addRowNaive(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, count: Int) {
+/// `dst[i] += src[i]` for `i` in `0..<count`: the plain loop a student reads first (`addRow`'s twin).
+func addRowNaive(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, count: Int) {
     for i in 0..<count { dst[i] += src[i] }
 }
 
@@ -10,7 +10,7 @@ package func addRowNaive(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointe
 /// The compiler cannot vectorise the plain loop by itself when it cannot prove that `dst` and `src`
 /// do not overlap; here each lane is one independent addition, so the bits are the same either way.
 @inline(__always)
-package func addRow(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, count: Int) {
+func addRow(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, count: Int) {
     let d = UnsafeMutableRawPointer(dst), s = UnsafeRawPointer(src)
     var i = 0
     while i + 8 <= count {
