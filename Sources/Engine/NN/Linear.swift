@@ -5,8 +5,9 @@
 /// The affine map `y = x·Wᵀ + b` (`torch.nn.Linear`).
 ///
 /// `weight` is stored `[O, I]` (out_features, in_features), PyTorch's layout, so a weight saved by
-/// PyTorch loads unchanged. Initialisation as PyTorch: every weight and bias uniform in ±1/√I (this is what PyTorch's
-/// `kaiming_uniform_(a=√5)` works out to), so the output starts at about the input's scale.
+/// PyTorch loads unchanged. Initialisation as PyTorch: every weight and bias uniform in ±1/√I
+/// (this is what PyTorch's `kaiming_uniform_(a=√5)` works out to), so the output starts at about
+/// the input's scale.
 ///
 ///     let layer = Linear(10, 64)          // 10 inputs -> 64 outputs
 ///     let y = layer(x)                     // x: [B, T, 10] -> y: [B, T, 64]

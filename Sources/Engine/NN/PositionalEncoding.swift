@@ -14,8 +14,7 @@
 ///     pe[pos, 2j+1] = cos(pos · divTerm[j])
 ///
 /// The table is a *buffer*, as in the seed (`register_buffer("pe", …)`): saved in the state dict as
-/// `pe` (`pos_encoder.pe` in the regressor) with shape `[1, maxLength, D]`, but never
-/// trained.
+/// `pe` (`pos_encoder.pe` in the regressor) with shape `[1, maxLength, D]`, but never trained.
 /// Every step is computed in Float, in the seed's order, so the table matches PyTorch's float32 one
 /// to the last bit or two. (One exception: PyTorch's vectorised `exp` and the C library's `expf` can
 /// round an exp differently, e.g. divTerm[3] for D = 64, and at position p that changes the angle by
