@@ -19,12 +19,14 @@ public final class LayerNorm: Layer {
     /// `normalizedShape`-shaped shift (starts at 0), or `nil` without `elementwiseAffine` or `bias`.
     public let bias: Tensor?
 
-    public var ownParameters: [(name: String, tensor: Tensor)] {
-        var list: [(name: String, tensor: Tensor)] = []
+    public var ownParameters: [NamedTensor] {
+        var list: [NamedTensor] = []
         if let weight { list.append(("weight", weight)) }
         if let bias { list.append(("bias", bias)) }
         return list
     }
+    public var ownBuffers: [NamedTensor] { [] }
+    public var children: [NamedModule] { [] }
 
     /// - Parameters:
     ///   - normalizedShape: the trailing dimensions to normalise over, usually `[D]`.
