@@ -75,11 +75,13 @@ let package = Package(
     ] + lessonTargets + [
 
         // MARK: Tests
+        // Helpers every test target shares: `expectClose`, `expectGolden`, `expectGradCheck`.
+        .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport"),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine"],
+            dependencies: ["Engine", "TestSupport"],
             resources: [.copy("Resources")]
         ),
-        .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "Engine"]),
+        .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "Engine", "TestSupport"]),
     ]
 )

@@ -1,11 +1,21 @@
-// Test helpers. Each forwards `sourceLocation`, so a failure points at the test line, not here.
+// Test helpers shared by every test target (the `TestSupport` target). Each forwards
+// `sourceLocation`, so a failure points at the test line, not here.
 import Testing
-@testable import Engine
+import Engine
 
-/// Expects `actual` and `expected` to agree element by element: each element passes when its
-/// absolute error is within `abs` OR its relative error (to `expected`) within `rel`. On failure it
-/// reports how many elements failed and the worst one (largest error beyond its tolerance).
-func expectClose(_ actual: [Float], _ expected: [Float], rel: Float = 1e-5, abs: Float = 2e-6,
+/// Expects `actual` and `expected` to agree element by element. This is the one meaning of "close"
+/// in the tests: an element passes when
+///
+///     |actual - expected| <= max(abs, rel · |expected|)      (or when the two are equal, e.g. both +inf)
+///
+/// that is, when its absolute error is within `abs` OR its relative error within `rel`. NaN never
+/// passes. The defaults (rel 1e-5, abs 2e-6) are the float32 tolerance of the PyTorch reference keys;
+/// pass `rel: 0` for an absolute-only check, `abs: 0` for a relative-only one. On failure it reports
+/// how many elements failed and the worst one (largest error beyond its tolerance).
+///
+///     expectClose(out.scalars, expected.floats)                 // float32 agreement with PyTorch
+///     expectClose(loss, 0.6931, rel: 0, abs: 1e-4, "loss")      // within 1e-4, whatever the size
+public func expectClose(_ actual: [Float], _ expected: [Float], rel: Float = 1e-5, abs: Float = 2e-6,
                  _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
     let label = what.isEmpty ? "" : "\(what): "
     guard actual.count == expected.count else {
@@ -34,14 +44,15 @@ func expectClose(_ actual: [Float], _ expected: [Float], rel: Float = 1e-5, abs:
     }
 }
 
-/// `expectClose` for a scalar.
-func expectClose(_ actual: Float, _ expected: Float, rel: Float = 1e-5, abs: Float = 2e-6,
+/// `expectClose` for a scalar (same meaning).
+public func expectClose(_ actual: Float, _ expected: Float, rel: Float = 1e-5, abs: Float = 2e-6,
                  _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
     expectClose([actual], [expected], rel: rel, abs: abs, what, sourceLocation: sourceLocation)
 }
 
-/// Runs `gradCheck` and expects every input to pass.
-func expectGradCheck(_ inputs: [Tensor], epsilon: Float = 1e-3, tolerance: Float = 1e-2,
+/// Runs `gradCheck` (central differences against autograd) and expects every input to pass, with
+/// `tolerance` as both its absolute and its relative tolerance.
+public func expectGradCheck(_ inputs: [Tensor], epsilon: Float = 1e-3, tolerance: Float = 1e-2,
                      sourceLocation: SourceLocation = #_sourceLocation, _ function: ([Tensor]) -> Tensor) {
     let results = gradCheck(inputs, epsilon: epsilon, absoluteTolerance: tolerance,
                             relativeTolerance: tolerance, function)
@@ -49,7 +60,7 @@ func expectGradCheck(_ inputs: [Tensor], epsilon: Float = 1e-3, tolerance: Float
 }
 
 /// Expects an exit test's captured standard error to contain `message`.
-func expectStandardError(_ result: ExitTest.Result?, contains message: String,
+public func expectStandardError(_ result: ExitTest.Result?, contains message: String,
                          sourceLocation: SourceLocation = #_sourceLocation) {
     guard let result else {
         Issue.record("the process did not exit as expected", sourceLocation: sourceLocation)
@@ -60,7 +71,7 @@ func expectStandardError(_ result: ExitTest.Result?, contains message: String,
 }
 
 /// A leaf tensor of standard normals from `Generator(seed:)`, times `scale`, plus `shift`.
-func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1, shift: Float = 0) -> Tensor {
+public func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1, shift: Float = 0) -> Tensor {
     var g = Generator(seed: seed)
     let t = Tensor.randn(shape, generator: &g)
     return Tensor(t.scalars.map { $0 * scale + shift }, shape: shape)
