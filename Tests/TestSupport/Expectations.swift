@@ -15,8 +15,8 @@ import Engine
 ///
 ///     expectClose(out.scalars, expected.floats)                 // float32 agreement with PyTorch
 ///     expectClose(loss, 0.6931, rel: 0, abs: 1e-4, "loss")      // within 1e-4, whatever the size
-public func expectClose(_ actual: [Float], _ expected: [Float], rel: Float = 1e-5, abs: Float = 2e-6,
-                 _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
+public func expectClose(_ actual: [Float], _ expected: [Float], _ what: String = "", rel: Float = 1e-5,
+                        abs: Float = 2e-6, sourceLocation: SourceLocation = #_sourceLocation) {
     let label = what.isEmpty ? "" : "\(what): "
     guard actual.count == expected.count else {
         Issue.record("\(label)\(actual.count) values, expected \(expected.count)", sourceLocation: sourceLocation)
@@ -45,9 +45,46 @@ public func expectClose(_ actual: [Float], _ expected: [Float], rel: Float = 1e-
 }
 
 /// `expectClose` for a scalar (same meaning).
-public func expectClose(_ actual: Float, _ expected: Float, rel: Float = 1e-5, abs: Float = 2e-6,
-                 _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
-    expectClose([actual], [expected], rel: rel, abs: abs, what, sourceLocation: sourceLocation)
+public func expectClose(_ actual: Float, _ expected: Float, _ what: String = "", rel: Float = 1e-5,
+                        abs: Float = 2e-6, sourceLocation: SourceLocation = #_sourceLocation) {
+    expectClose([actual], [expected], what, rel: rel, abs: abs, sourceLocation: sourceLocation)
+}
+
+/// `expectClose` against reference answers held in Double (a PyTorch key's float64 values), with the
+/// same meaning, |actual - expected| <= max(abs, rel · |expected|), worked out in Double: the answer
+/// is not rounded to Float first. `skip` lists indices left out (e.g. values that are rounding noise).
+public func expectClose(_ actual: [Float], reference expected: [Double], _ what: String = "",
+                        rel: Double = 1e-5, abs: Double = 2e-6, skip: Set<Int> = [],
+                        sourceLocation: SourceLocation = #_sourceLocation) {
+    let label = what.isEmpty ? "" : "\(what): "
+    guard actual.count == expected.count else {
+        Issue.record("\(label)\(actual.count) values, expected \(expected.count)", sourceLocation: sourceLocation)
+        return
+    }
+    var failures = 0
+    var worst: (index: Int, excess: Double)? = nil
+    for i in actual.indices where !skip.contains(i) {
+        let error = Swift.abs(Double(actual[i]) - expected[i])
+        let allowed = Swift.max(abs, rel * Swift.abs(expected[i]))
+        if !(error <= allowed || Double(actual[i]) == expected[i]) {
+            failures += 1
+            let excess = error.isNaN ? .infinity : error / allowed
+            if worst == nil || excess > worst!.excess { worst = (i, excess) }
+        }
+    }
+    if let worst {
+        let i = worst.index
+        Issue.record("""
+            \(label)\(failures) of \(actual.count) elements differ; worst at [\(i)]: \(actual[i]) vs expected \
+            \(expected[i]) (abs error \(Swift.abs(Double(actual[i]) - expected[i]))), tolerance rel \(rel) or abs \(abs)
+            """, sourceLocation: sourceLocation)
+    }
+}
+
+/// `expectClose(_:reference:)` for a scalar.
+public func expectClose(_ actual: Float, reference expected: Double, _ what: String = "",
+                        rel: Double = 1e-5, abs: Double = 2e-6, sourceLocation: SourceLocation = #_sourceLocation) {
+    expectClose([actual], reference: [expected], what, rel: rel, abs: abs, sourceLocation: sourceLocation)
 }
 
 /// Runs `gradCheck` (central differences against autograd) and expects every input to pass, with

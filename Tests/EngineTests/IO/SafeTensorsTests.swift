@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Engine
 
 // safetensors: PyTorch's file loads and reproduces PyTorch's outputs; every kind of bad file throws
@@ -33,8 +34,8 @@ fileprivate func smallRegressor(seed: UInt64 = 0) -> TransformerEncoderRegressor
         let model = smallRegressor()
         #expect(Set(weights.tensors.map(\.name)) == Set(model.stateDict().map(\.name)))
         // Our own table must equal PyTorch's saved buffer before it is overwritten by the load.
-        expectNNRefClose(model.posEncoder.pe.scalars, weights["pos_encoder.pe"]!.scalars.map(Double.init), "pe vs PyTorch's",
-                         absolute: 2e-6)
+        expectClose(model.posEncoder.pe.scalars, reference: weights["pos_encoder.pe"]!.scalars.map(Double.init), "pe vs PyTorch's",
+                         abs: 2e-6)
         try model.loadStateDict(weights.tensors)
         for (name, tensor) in model.stateDict() { #expect(tensor.scalars == weights[name]!.scalars, "\(name)") }
         let input = io["input"]!
@@ -42,14 +43,14 @@ fileprivate func smallRegressor(seed: UInt64 = 0) -> TransformerEncoderRegressor
         #expect(input.scalars[1] == Float(Foundation.sin(0.37)))
         model.eval()
         let evalOutput = withNoGrad { model(input) }
-        expectNNRefClose(evalOutput.scalars, io["output_eval"]!.scalars.map(Double.init), "eval output")
+        expectClose(evalOutput.scalars, reference: io["output_eval"]!.scalars.map(Double.init), "eval output")
         // Training mode with every dropout at 0 gives the same numbers.
         model.train()
         for (_, module) in model.namedModules() {
             (module as? Dropout)?.p = 0
             (module as? MultiheadAttention)?.dropout = 0
         }
-        expectNNRefClose(model(input).scalars, io["output_train_p0"]!.scalars.map(Double.init), "train output, p = 0")
+        expectClose(model(input).scalars, reference: io["output_train_p0"]!.scalars.map(Double.init), "train output, p = 0")
     }
 
     @Test func roundTripKeepsNamesShapesValuesAndMetadata() throws {
