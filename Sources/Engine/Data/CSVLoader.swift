@@ -10,7 +10,7 @@ public struct CSVData {
     public let featureNames: [String]
     /// The target column's name.
     public let targetName: String
-    /// `[N, F]`; missing cells are NaN.
+    /// `[N, I]`; missing cells are NaN.
     public let features: Tensor
     /// `[N, 1]`; missing cells are NaN.
     public let target: Tensor

@@ -1,19 +1,19 @@
 // Linear layers and the initialisation rules PyTorch uses for them.
-// Dimension letters: In = input features, Out = output features; `...` = any leading dimensions.
+// Dimension letters: I input features, O output features; `...` = any leading dimensions.
 
 /// The affine map `y = x·Wᵀ + b` (`torch.nn.Linear`).
 ///
-/// `weight` is stored `[Out, In]`, PyTorch's layout, so a weight saved by PyTorch loads unchanged.
-/// Initialisation as PyTorch: every weight and bias uniform in ±1/√In (this is what PyTorch's
+/// `weight` is stored `[O, I]`, PyTorch's layout, so a weight saved by PyTorch loads unchanged.
+/// Initialisation as PyTorch: every weight and bias uniform in ±1/√I (this is what PyTorch's
 /// `kaiming_uniform_(a=√5)` works out to), so the output starts at about the input's scale.
 ///
 ///     let layer = Linear(10, 64)          // 10 inputs -> 64 outputs
 ///     let y = layer(x)                     // x: [B, T, 10] -> y: [B, T, 64]
 public final class Linear: Layer {
     public var training = true
-    /// `[Out, In]`.
+    /// `[O, I]`.
     public let weight: Tensor
-    /// `[Out]`, or `nil` for `bias: false`.
+    /// `[O]`, or `nil` for `bias: false`.
     public let bias: Tensor?
 
     public var inputDimensions: Int { weight.shape[1] }
@@ -27,8 +27,8 @@ public final class Linear: Layer {
     public var children: [NamedModule] { [] }
 
     /// - Parameters:
-    ///   - inputDimensions: In, the size of the input's last dimension.
-    ///   - outputDimensions: Out, the size of the output's last dimension.
+    ///   - inputDimensions: I, the size of the input's last dimension.
+    ///   - outputDimensions: O, the size of the output's last dimension.
     ///   - bias: whether to add a learned bias.
     ///   - generator: the random stream for the initial values.
     public init(_ inputDimensions: Int, _ outputDimensions: Int, bias: Bool = true,
@@ -45,7 +45,7 @@ public final class Linear: Layer {
         self.init(inputDimensions, outputDimensions, bias: bias, generator: &defaultGenerator)
     }
 
-    // x: [..., In] -> [..., Out]
+    // x: [..., I] -> [..., O]
     public func callAsFunction(_ x: Tensor) -> Tensor {
         traceShape(self, x, Tensor.linear(x, weight: weight, bias: bias))
     }

@@ -1,6 +1,7 @@
-// Normalisation layers. Dimension letters: D the normalised (last) dimension.
+// Normalisation layers. Dimension letters: L the normalised trailing run (the product of
+// `normalizedShape`; for a transformer's `LayerNorm(D)` it is the model width D).
 
-/// Layer normalisation (`torch.nn.LayerNorm`): each position's D features are shifted to mean 0
+/// Layer normalisation (`torch.nn.LayerNorm`): each position's L features are shifted to mean 0
 /// and scaled to variance 1, then multiplied by a learned `weight` and shifted by a learned `bias`.
 ///
 /// Unlike batch norm it never mixes samples, so it behaves the same in training and evaluation and
@@ -29,7 +30,7 @@ public final class LayerNorm: Layer {
     public var children: [NamedModule] { [] }
 
     /// - Parameters:
-    ///   - normalizedShape: the trailing dimensions to normalise over, usually `[D]`.
+    ///   - normalizedShape: the trailing dimensions to normalise over, usually `[D]` (then L = D).
     ///   - eps: added to the variance (PyTorch's default 1e-5).
     ///   - elementwiseAffine: whether to learn `weight` and `bias`.
     ///   - bias: whether to learn `bias` (with `elementwiseAffine`).
@@ -45,7 +46,7 @@ public final class LayerNorm: Layer {
         self.init([dimensions], eps: eps, elementwiseAffine: elementwiseAffine, bias: bias)
     }
 
-    // x: [..., D] -> [..., D]
+    // x: [..., L] -> [..., L]
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(Array(x.shape.suffix(normalizedShape.count)) == normalizedShape,
                      "LayerNorm: input \(x.shape) does not end in normalized shape \(normalizedShape)")

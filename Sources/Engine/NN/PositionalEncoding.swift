@@ -1,5 +1,6 @@
 // Sinusoidal positional encoding ("Attention Is All You Need", section 3.5), exactly as the seed
-// computes it. Dimension letters: B batch, T sequence length, D model width, L maxLength.
+// computes it. Dimension letters: B batch, T sequence length, D model width; the table has
+// `maxLength` rows.
 
 /// Adds a fixed, position-dependent pattern to each position's features, then applies dropout.
 ///
@@ -13,14 +14,14 @@
 ///     pe[pos, 2j+1] = cos(pos · divTerm[j])
 ///
 /// The table is a *buffer*, as in the seed (`register_buffer("pe", …)`): saved in the state dict as
-/// `pe` (`pos_encoder.pe` in the regressor) with shape `[1, L, D]`, but never trained.
+/// `pe` (`pos_encoder.pe` in the regressor) with shape `[1, maxLength, D]`, but never trained.
 /// Every step is computed in Float, in the seed's order, so the table matches PyTorch's float32 one
 /// to the last bit or two. (One exception: PyTorch's vectorised `exp` and the C library's `expf` can
 /// round an exp differently, e.g. divTerm[3] for D = 64, and at position p that changes the angle by
 /// about p·3e-8: invisible for the seed's 5 positions. Loading PyTorch's state dict loads its table.)
 public final class PositionalEncoding: Layer {
     public var training = true
-    /// `[1, L, D]`, not trained.
+    /// `[1, maxLength, D]`, not trained.
     public let pe: Tensor
     public let dropout: Dropout
 
@@ -31,7 +32,7 @@ public final class PositionalEncoding: Layer {
     /// - Parameters:
     ///   - modelDimensions: D (even).
     ///   - dropout: the dropout probability applied after adding the table.
-    ///   - maxLength: L, the longest sequence the table covers (the seed's `max_len`, 5000).
+    ///   - maxLength: the longest sequence the table covers (the seed's `max_len`, 5000).
     public init(modelDimensions: Int, dropout: Float = 0.1, maxLength: Int = 5000) {
         precondition(modelDimensions % 2 == 0, "PositionalEncoding: modelDimensions \(modelDimensions) must be even")
         let divTerm = PositionalEncoding.divTerm(modelDimensions: modelDimensions)
@@ -57,7 +58,8 @@ public final class PositionalEncoding: Layer {
     // x: [B, T, D] -> [B, T, D]
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.rank == 3 && x.shape[2] == pe.shape[2] && x.shape[1] <= pe.shape[1],
-                     "PositionalEncoding: input \(x.shape) does not fit the table \(pe.shape) ([B, T<=\(pe.shape[1]), \(pe.shape[2])])")
+                     "PositionalEncoding: input \(x.shape) does not fit the table \(pe.shape) "
+                     + "([B, T<=\(pe.shape[1]), \(pe.shape[2])])")
         let positions = pe.narrow(dim: 1, start: 0, length: x.shape[1])   // [1, T, D]
         return traceShape(self, x, dropout(x + positions))
     }

@@ -1,17 +1,17 @@
 // The seed's model, `TransformerEncoderRegressor`, built from the layers in this folder with the
 // same names, layouts and defaults as the seed's PyTorch class.
-// Dimension letters: B batch, T sequence length (5), In input features (10), D model width (64),
-// F feed-forward width (256), Hd hidden width of the output head (128), Out outputs (1).
+// Dimension letters: B batch, T sequence length (5), I input features (10), D model width (64),
+// F feed-forward width (256), O outputs (1); `hidden` is the output head's hidden width (128).
 
 /// A sequence regressor: project each position's features to width D, add positions, run a
 /// transformer encoder, flatten every position's features into one vector, and map it through a
 /// small network to the output.
 ///
-///     src = input_proj(src) · √D            [B, T, In] -> [B, T, D]
+///     src = input_proj(src) · √D            [B, T, I] -> [B, T, D]
 ///     src = pos_encoder(src)                 [B, T, D]  (+ positions, dropout)
 ///     memory = encoder(src)                  [B, T, D]  (3 post-norm layers, ReLU)
 ///     flat = memory.view(B, T·D)             [B, T·D]
-///     output_layer(flat)                     [B, T·D] -> [B, Hd] -> [B, Out]
+///     output_layer(flat)                     [B, T·D] -> [B, hidden] -> [B, O]
 ///
 /// With the defaults this is the seed's model: 191,873 parameters. Its state dict has the seed's
 /// names in the seed's registration order (`input_proj`, `encoder`, `output_layer`, `pos_encoder`),
@@ -34,14 +34,14 @@ public final class TransformerEncoderRegressor: Layer {
     }
 
     /// - Parameters:
-    ///   - inputDimensions: In, features per position (`input_dim`, 10).
+    ///   - inputDimensions: I, features per position (`input_dim`, 10).
     ///   - modelDimensions: D (`d_model`, 64).
     ///   - numHeads: H (`nhead`, 4).
     ///   - feedForwardDimensions: F (`dim_feedforward`, 256).
     ///   - numLayers: encoder layers (3).
     ///   - sequenceLength: T, fixed because the head flattens T·D features (`seq_length`, 5).
-    ///   - hiddenDimensions: Hd, the head's hidden width (128).
-    ///   - outputDimensions: Out (`output_dim`, 1).
+    ///   - hiddenDimensions: the head's hidden width (128).
+    ///   - outputDimensions: O (`output_dim`, 1).
     ///   - dropout: every dropout's probability (0.1).
     ///   - maxLength: rows of the positional table (`max_len`, 5000).
     ///   - generator: the random stream for the initial values.
@@ -76,14 +76,14 @@ public final class TransformerEncoderRegressor: Layer {
                   generator: &defaultGenerator)
     }
 
-    // src: [B, T, In] -> [B, Out]
+    // src: [B, T, I] -> [B, O]
     public func callAsFunction(_ src: Tensor) -> Tensor {
         precondition(src.rank == 3 && src.shape[1] == sequenceLength,
-                     "TransformerEncoderRegressor: expects [B, \(sequenceLength), In], got \(src.shape)")
+                     "TransformerEncoderRegressor: expects [B, \(sequenceLength), I], got \(src.shape)")
         let projected = inputProj(src) * Float(Double(modelDimensions).squareRoot())   // [B, T, D]
         let positioned = posEncoder(projected)                                        // [B, T, D]
         let memory = encoder(positioned)                                              // [B, T, D]
         let flattened = memory.view([memory.shape[0], -1])                            // [B, T·D]
-        return traceShape(self, src, outputLayer(flattened))                          // [B, Out]
+        return traceShape(self, src, outputLayer(flattened))                          // [B, O]
     }
 }
