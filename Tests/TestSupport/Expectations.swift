@@ -39,7 +39,8 @@ public func expectClose(_ actual: [Float], _ expected: [Float], _ what: String =
         let error = Swift.abs(actual[i] - expected[i])
         Issue.record("""
             \(label)\(failures) of \(actual.count) elements differ; worst at [\(i)]: \(actual[i]) vs expected \
-            \(expected[i]) (abs error \(error), rel error \(error / Swift.abs(expected[i]))), tolerance rel \(rel) or abs \(abs)
+            \(expected[i]) (abs error \(error), rel error \(error / Swift.abs(expected[i]))), \
+            tolerance rel \(rel) or abs \(abs)
             """, sourceLocation: sourceLocation)
     }
 }

@@ -20,7 +20,8 @@ final class TwoLayer: Module {
 
 /// The repository's root, found from this file's path (Tests/EngineTests/NN/…).
 private let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
 
 // MARK: - Reflection over one module
 
@@ -68,7 +69,8 @@ private func registrationProblems(_ module: Module, path: String) -> [String] {
             held.count == list.count && zip(held, list).allSatisfy { $0 === $1 }
         }
         if !asChildren && !asModuleList {
-            problems.append("\(place): stored modules '\(label)' are not among its children (nor in a ModuleList child)")
+            problems.append("\(place): stored modules '\(label)' are not among its children "
+                            + "(nor in a ModuleList child)")
         }
     }
     let names = module.ownParameters.map(\.name) + module.ownBuffers.map(\.name) + module.children.map(\.name)
