@@ -22,6 +22,8 @@ final class SmallMLP: Layer {
     let fc2: Linear
     let activation: Squash
 
+    var ownParameters: [NamedTensor] { [] }
+    var ownBuffers: [NamedTensor] { [] }
     var children: [(name: String, module: Module)] { [("fc1", fc1), ("fc2", fc2)] }
 
     init(inputs: Int, hidden: Int = 32, activation: Squash = .tanh, generator: inout Generator) {

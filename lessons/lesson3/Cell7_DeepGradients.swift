@@ -26,6 +26,8 @@ final class DeepNet: Module {
     let activation: Activation
     let wiring: Wiring
 
+    var ownParameters: [NamedTensor] { [] }
+    var ownBuffers: [NamedTensor] { [] }
     var children: [(name: String, module: Module)] {
         layers.enumerated().map { ("layers.\($0.offset)", $0.element as Module) } + [("head", head)]
     }

@@ -78,6 +78,8 @@ final class MLP: Module {
     /// The dropout masks' own random stream, so runs with and without dropout draw the same batches.
     var dropoutGenerator: Generator
 
+    var ownParameters: [NamedTensor] { [] }
+    var ownBuffers: [NamedTensor] { [] }
     var children: [(name: String, module: Module)] {
         layers.enumerated().map { ("fc\($0.offset + 1)", $0.element as Module) }
     }

@@ -10,7 +10,7 @@ public struct CSVData {
     public let featureNames: [String]
     /// The target column's name.
     public let targetName: String
-    /// `[N, F]`; missing cells are NaN.
+    /// `[N, I]`; missing cells are NaN.
     public let features: Tensor
     /// `[N, 1]`; missing cells are NaN.
     public let target: Tensor
@@ -45,7 +45,8 @@ public struct CSVError: Error, CustomStringConvertible, Equatable {
         case .emptyFile: return "\(place): the file is empty; expected a header row of column names"
         case .headerOnly: return "\(place): the file has a header row but no data rows"
         case .unknownTargetColumn(let name, let available):
-            return "\(place): no column named '\(name)'; the columns are \(available.map { "'\($0)'" }.joined(separator: ", "))"
+            let columns = available.map { "'\($0)'" }.joined(separator: ", ")
+            return "\(place): no column named '\(name)'; the columns are \(columns)"
         case .raggedRow(let expected, let found):
             return "\(place): this row has \(found) cells but the header has \(expected)"
         case .nonNumericCell(let text): return "\(place): '\(text)' is not a number"

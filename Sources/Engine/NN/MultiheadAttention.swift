@@ -46,6 +46,7 @@ public final class MultiheadAttention: Layer {
         if let inProjBias { return [("in_proj_weight", inProjWeight), ("in_proj_bias", inProjBias)] }
         return [("in_proj_weight", inProjWeight)]
     }
+    public var ownBuffers: [NamedTensor] { [] }
     public var children: [(name: String, module: Module)] { [("out_proj", outProj)] }
 
     /// - Parameters:

@@ -34,6 +34,8 @@ public final class TransformerEncoderLayer: Layer {
     public let activation: TransformerActivation
     public let normFirst: Bool
 
+    public var ownParameters: [NamedTensor] { [] }
+    public var ownBuffers: [NamedTensor] { [] }
     // PyTorch's registration order, which fixes the order of the state dict.
     public var children: [(name: String, module: Module)] {
         [("self_attn", selfAttn), ("linear1", linear1), ("dropout", dropout), ("linear2", linear2),
@@ -135,6 +137,8 @@ public final class TransformerEncoder: Layer {
     /// The layers under the name "layers", so their parameters are `layers.0.…`, `layers.1.…`.
     private let layerList: ModuleList
 
+    public var ownParameters: [NamedTensor] { [] }
+    public var ownBuffers: [NamedTensor] { [] }
     public var children: [(name: String, module: Module)] {
         var list: [(name: String, module: Module)] = [("layers", layerList)]
         if let norm { list.append(("norm", norm)) }
@@ -168,6 +172,8 @@ public final class TransformerEncoder: Layer {
 public final class ModuleList: Module {
     public var training = true
     public let modules: [Module]
+    public var ownParameters: [NamedTensor] { [] }
+    public var ownBuffers: [NamedTensor] { [] }
     public var children: [(name: String, module: Module)] {
         modules.enumerated().map { (String($0.offset), $0.element) }
     }
