@@ -153,7 +153,8 @@ public struct CSVError: Error, CustomStringConvertible, Equatable {
         case .constantTarget(let name, let value):
             return "the target column \(quoted(name)) has the same value (\(value)) in every row; nothing to predict"
         case .tooFewRows(let found, let minimum):
-            return "\(found) labelled rows are too few for a train / validation / test split; at least \(minimum) are needed"
+            return "\(found) labelled rows are too few for a train / validation / test split; "
+                + "at least \(minimum) are needed"
         }
     }
 }
@@ -179,7 +180,8 @@ public func loadCSV(_ path: String, target: String? = nil, separator: Character?
 }
 
 /// Parses CSV text (see `loadCSV`); `file` names the source in errors.
-public func parseCSV(_ text: String, file: String, target: String? = nil, separator: Character? = nil) throws -> CSVData {
+public func parseCSV(_ text: String, file: String, target: String? = nil,
+                     separator: Character? = nil) throws -> CSVData {
     try parseCSV(bytes: Array(text.utf8), file: file, target: target, separator: separator)
 }
 

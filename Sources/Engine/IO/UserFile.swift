@@ -15,7 +15,7 @@ import Darwin
 //     fsync  the folder                               the rename itself is on the disk
 //
 // A process killed before the rename leaves its temporary file behind; the next write to the same
-// target removes the ones whose process is gone.
+// target removes the ones whose process is gone (see `removeStaleTemporaryFiles`).
 
 /// Why a file could not be read or written.
 public enum FileProblem: Error, Equatable, Sendable, CustomStringConvertible {
@@ -94,31 +94,47 @@ func readUserFile(_ path: String, limit: Int = 1 << 32) -> Result<[UInt8], FileP
 /// The temporary file a write to `target` uses: hidden, beside it, named for this process.
 func temporaryPath(for target: URL, pid: Int32 = getpid()) -> URL {
     let random = String(UInt64.random(in: 0...UInt64.max), radix: 16)
-    return target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(pid).\(random).tmp")
+    let name = ".\(target.lastPathComponent).\(pid).\(random).tmp"
+    return target.deletingLastPathComponent().appendingPathComponent(name)
 }
 
 /// The process id in `name` if it is a temporary file of ours for `target` (see `temporaryPath`).
 func temporaryFileOwner(_ name: String, target: URL) -> Int32? {
     let prefix = ".\(target.lastPathComponent).", suffix = ".tmp"
     guard name.hasPrefix(prefix), name.hasSuffix(suffix), name.count > prefix.count + suffix.count else { return nil }
-    let middle = name.dropFirst(prefix.count).dropLast(suffix.count).split(separator: ".", omittingEmptySubsequences: false)
+    let middle = name.dropFirst(prefix.count).dropLast(suffix.count)
+        .split(separator: ".", omittingEmptySubsequences: false)
     guard middle.count == 2, let pid = Int32(middle[0]), pid > 0,
           !middle[1].isEmpty, middle[1].allSatisfy(\.isHexDigit) else { return nil }
     return pid
 }
 
-/// Removes the temporary files a killed writer left beside `target` (their process is gone).
-/// Returns the names removed.
+/// The temporary files this process is writing right now (another thread's save must not lose its
+/// file to our clean-up).
+final class ActiveTemporaryFiles: @unchecked Sendable {
+    private let lock = NSLock()
+    private var paths = Set<String>()
+
+    func insert(_ path: String) { lock.lock(); paths.insert(path); lock.unlock() }
+    func remove(_ path: String) { lock.lock(); paths.remove(path); lock.unlock() }
+    func contains(_ path: String) -> Bool { lock.lock(); defer { lock.unlock() }; return paths.contains(path) }
+}
+let activeTemporaryFiles = ActiveTemporaryFiles()
+
+/// Removes the temporary files a killed writer left beside `target`: those whose process is gone,
+/// and those named for this process that it is not writing (a container may give a new process
+/// the pid of one killed earlier). Returns the names removed.
 @discardableResult
 func removeStaleTemporaryFiles(for target: URL) -> [String] {
     let folder = target.deletingLastPathComponent()
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
     var removed: [String] = []
     for name in names.sorted() {
-        guard let pid = temporaryFileOwner(name, target: target), pid != getpid() else { continue }
+        guard let pid = temporaryFileOwner(name, target: target) else { continue }
+        let path = folder.appendingPathComponent(name).path
         // kill(pid, 0) sends nothing; ESRCH means no such process.
-        guard kill(pid, 0) != 0 && errno == ESRCH else { continue }
-        if unlink(folder.appendingPathComponent(name).path) == 0 { removed.append(name) }
+        let stale = pid == getpid() ? !activeTemporaryFiles.contains(path) : kill(pid, 0) != 0 && errno == ESRCH
+        if stale && unlink(path) == 0 { removed.append(name) }
     }
     return removed
 }
@@ -128,9 +144,12 @@ func removeStaleTemporaryFiles(for target: URL) -> [String] {
 ///
 /// - Parameter failBeforeRename: stops after the temporary file is written, as a crash would
 ///   (for the tests); the temporary file is removed and `.system` is returned.
-func writeUserFileDurably(_ bytes: [UInt8], to target: URL, failBeforeRename: Bool = false) -> Result<Void, FileProblem> {
+func writeUserFileDurably(_ bytes: [UInt8], to target: URL,
+                          failBeforeRename: Bool = false) -> Result<Void, FileProblem> {
     removeStaleTemporaryFiles(for: target)
     let temporary = temporaryPath(for: target)
+    activeTemporaryFiles.insert(temporary.path)
+    defer { activeTemporaryFiles.remove(temporary.path) }
     let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
     guard fd >= 0 else { return .failure(.fromErrno(errno)) }
     func abandon(_ problem: FileProblem) -> Result<Void, FileProblem> {

@@ -215,7 +215,8 @@ public enum Checkpoint {
             generators[String(key.dropFirst("generator.".count))] = g
         }
         func tensors(_ prefix: String) -> [(name: String, tensor: Tensor)] {
-            contents.tensors.filter { $0.name.hasPrefix(prefix) }.map { (String($0.name.dropFirst(prefix.count)), $0.tensor) }
+            contents.tensors.filter { $0.name.hasPrefix(prefix) }
+                .map { (String($0.name.dropFirst(prefix.count)), $0.tensor) }
         }
         var optimizerTensors: [String: Tensor] = [:]
         for (name, tensor) in tensors("optimizer.") { optimizerTensors[name] = tensor }
@@ -230,7 +231,11 @@ public enum Checkpoint {
                 throw fail(.optimizerMismatch("\(error)"))
             }
             if let scheduler {
-                do { try scheduler.loadStateDict(schedulerNumbers) } catch { throw fail(.schedulerMismatch("\(error)")) }
+                do {
+                    try scheduler.loadStateDict(schedulerNumbers)
+                } catch {
+                    throw fail(.schedulerMismatch("\(error)"))
+                }
             }
         } catch {
             snapshot.restore(model: model, optimizer: optimizer, scheduler: scheduler)
@@ -238,7 +243,9 @@ public enum Checkpoint {
         }
 
         let reserved = ["format", "epoch", "optimizer.", "scheduler.", "generator."]
-        let extra = metadata.filter { key, _ in !reserved.contains { key == $0 || ($0.hasSuffix(".") && key.hasPrefix($0)) } }
+        let extra = metadata.filter { key, _ in
+            !reserved.contains { key == $0 || ($0.hasSuffix(".") && key.hasPrefix($0)) }
+        }
         return CheckpointInfo(epoch: epoch, generators: generators, extra: extra)
     }
 

@@ -97,7 +97,8 @@ public func validNumber(_ x: Double, meaning: NumberMeaning, name: String, file:
 public enum SavedStateKeys {
     static let optimizerCounts: Set<String> = ["nesterov", "decoupled_weight_decay"]
     static let optimizerRates: Set<String> = ["lr", "weight_decay", "eps", "beta1", "beta2", "momentum", "dampening"]
-    static let schedulerCounts: Set<String> = ["last_epoch", "num_bad_epochs", "cooldown_counter", "patience", "cooldown"]
+    static let schedulerCounts: Set<String> = ["last_epoch", "num_bad_epochs", "cooldown_counter",
+                                               "patience", "cooldown"]
     static let schedulerBounds: Set<String> = ["best"]
     static let schedulerRates: Set<String> = ["factor", "threshold", "min_lr", "eps"]
 

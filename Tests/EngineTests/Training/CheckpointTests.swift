@@ -220,10 +220,12 @@ import Testing
         try Checkpoint.save(to: url, model: run.model, optimizer: run.optimizer, epoch: 1, generators: [:])
         let oldBytes = try Data(contentsOf: url)
 
-        // Left by a killed save (no such process), by a live one (our parent), and files that only look alike.
+        // Left by a killed save (no such process), by an earlier process with our pid (containers reuse
+        // pids), by a live one (our parent), and files that only look alike.
         let dead = ".run.safetensors.2147483646.ab12.tmp", live = ".run.safetensors.\(getppid()).cd34.tmp"
+        let ours = ".run.safetensors.\(getpid()).ef56.tmp"
         let others = [".run.safetensors.tmp", ".other.safetensors.2147483646.ab12.tmp", "run.safetensors.1.a.tmp"]
-        for name in [dead, live] + others {
+        for name in [dead, ours, live] + others {
             try Data("partial".utf8).write(to: folder.appendingPathComponent(name))
         }
         #expect(temporaryFileOwner(dead, target: url) == 2147483646 && temporaryFileOwner(others[0], target: url) == nil)
@@ -237,7 +239,7 @@ import Testing
         }
         #expect(try Data(contentsOf: url) == oldBytes)
         let names = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path))
-        #expect(names == Set(["run.safetensors", live] + others))      // the dead one is gone already
+        #expect(names == Set(["run.safetensors", live] + others))      // the stale ones are gone already
 
         // A successful save replaces the file; the live process's file stays.
         try Checkpoint.save(to: url, model: run.model, optimizer: run.optimizer, epoch: 2, generators: [:])
