@@ -45,6 +45,8 @@ public struct CheckpointError: Error, CustomStringConvertible {
         case schedulerMismatch(String)
         /// The file could not be written (the old one, if any, is intact).
         case writeFailed(FileProblem)
+        /// A setting saved in the extra metadata differs from the one this run expects.
+        case settingMismatch(key: String, saved: String?, expected: String)
         /// Anything else, in words (e.g. a run's settings that differ from the saved ones).
         case other(String)
     }
@@ -74,6 +76,7 @@ public struct CheckpointError: Error, CustomStringConvertible {
         case .optimizerMismatch: return "checkpoint.optimizer-mismatch"
         case .schedulerMismatch: return "checkpoint.scheduler-mismatch"
         case .writeFailed(let problem): return "checkpoint.write-failed." + problem.code
+        case .settingMismatch: return "checkpoint.setting-mismatch"
         case .other: return "checkpoint.other"
         }
     }
@@ -100,6 +103,8 @@ public struct CheckpointError: Error, CustomStringConvertible {
         case .optimizerMismatch(let words): return "the optimizer's state does not fit: \(words)"
         case .schedulerMismatch(let words): return "the scheduler's state does not fit: \(words)"
         case .writeFailed(let problem): return "cannot write it: \(problem.description) (any old file is intact)"
+        case .settingMismatch(let key, let saved, let expected):
+            return "saved with \(key) = \(saved ?? "none"), this run has \(expected)"
         case .other(let words): return words
         }
     }
@@ -164,21 +169,28 @@ public enum Checkpoint {
     /// A transaction: every number is validated first (StateValidation.swift), and if any part
     /// fails to load, the model, optimizer and scheduler are put back exactly as they were.
     ///
+    /// - Parameters:
+    ///   - settings: extra metadata the checkpoint must hold with these values (a run's settings);
+    ///     checked before anything is changed.
+    ///   - generators: generator names the checkpoint must hold (e.g. `["default"]`).
     /// - Throws: `CheckpointError`, whose kind says what is wrong and where.
     @discardableResult
     public static func load(from url: URL, model: Module, optimizer: Optimizer,
-                            scheduler: CheckpointableScheduler? = nil) throws -> CheckpointInfo {
+                            scheduler: CheckpointableScheduler? = nil, expecting settings: [String: String] = [:],
+                            requiring generators: [String] = []) throws -> CheckpointInfo {
         switch readUserFile(url.path) {
         case .failure(let problem): throw CheckpointError(file: url.path, kind: .unreadable(problem))
         case .success(let bytes):
-            return try load(bytes: bytes, file: url.path, model: model, optimizer: optimizer, scheduler: scheduler)
+            return try load(bytes: bytes, file: url.path, model: model, optimizer: optimizer, scheduler: scheduler,
+                            expecting: settings, requiring: generators)
         }
     }
 
     /// `load` from the bytes of a checkpoint file; `file` names it in errors.
     @discardableResult
     public static func load(bytes: [UInt8], file: String, model: Module, optimizer: Optimizer,
-                            scheduler: CheckpointableScheduler? = nil) throws -> CheckpointInfo {
+                            scheduler: CheckpointableScheduler? = nil, expecting settings: [String: String] = [:],
+                            requiring requiredGenerators: [String] = []) throws -> CheckpointInfo {
         func fail(_ kind: CheckpointError.Kind) -> CheckpointError { CheckpointError(file: file, kind: kind) }
         let contents: SafeTensorsFile
         do {
@@ -220,6 +232,11 @@ public enum Checkpoint {
         }
         var optimizerTensors: [String: Tensor] = [:]
         for (name, tensor) in tensors("optimizer.") { optimizerTensors[name] = tensor }
+
+        for name in requiredGenerators where generators[name] == nil { throw fail(.missingKey("generator." + name)) }
+        for (key, value) in settings.sorted(by: { $0.key < $1.key }) where metadata[key] != value {
+            throw fail(.settingMismatch(key: key, saved: metadata[key], expected: value))
+        }
 
         // 2. Apply all three; on any failure put back the snapshot.
         let snapshot = Snapshot(model: model, optimizer: optimizer, scheduler: scheduler)

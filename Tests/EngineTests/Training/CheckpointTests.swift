@@ -196,6 +196,31 @@ import Testing
         #expect(target.bits == source.bits)
     }
 
+    @Test func settingsAndGeneratorsAreCheckedBeforeAnythingChanges() throws {
+        let saved = try Run([0.5, -1.5], steps: 3).checkpoint()
+        var metadata = saved.metadata
+        metadata["lr_setting"] = "0.01"
+        let bytes = try SafeTensors.encode(saved.tensors, metadata: metadata)
+        let target = Run([2, 3], steps: 5)
+        let before = target.bits
+        for (settings, generators, code) in [(["lr_setting": "0.1"], [String](), "checkpoint.setting-mismatch"),
+                                             (["patience": "3"], [], "checkpoint.setting-mismatch"),
+                                             ([:], ["other"], "checkpoint.missing-key")] {
+            do {
+                try Checkpoint.load(bytes: bytes, file: "s.ckpt", model: target.model, optimizer: target.optimizer,
+                                    scheduler: target.scheduler, expecting: settings, requiring: generators)
+                Issue.record("loaded despite \(settings) \(generators)")
+            } catch let error as CheckpointError {
+                #expect(error.code == code)
+            }
+            #expect(target.bits == before)
+        }
+        let info = try Checkpoint.load(bytes: bytes, file: "s.ckpt", model: target.model, optimizer: target.optimizer,
+                                       scheduler: target.scheduler, expecting: ["lr_setting": "0.01"],
+                                       requiring: ["default"])
+        #expect(info.generators["default"] == Generator(seed: 1) && info.extra == ["lr_setting": "0.01"])
+    }
+
     @Test func everyIntegerKeyTheOptimizersUseIsACount() {
         // The keys Optim/ turns into Int (Adam's per-parameter step, the schedulers' counters).
         #expect(SavedStateKeys.optimizerMeaning("0.step") == .count && SavedStateKeys.optimizerMeaning("12.step") == .count)
