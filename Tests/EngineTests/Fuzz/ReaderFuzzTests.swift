@@ -193,5 +193,7 @@ struct Mutator {
 final class FuzzModule: Module {
     var training = true
     let weight = Tensor([0, 0, 0], requiresGrad: true)
-    var ownParameters: [(name: String, tensor: Tensor)] { [("weight", weight)] }
+    var ownParameters: [NamedTensor] { [("weight", weight)] }
+    var ownBuffers: [NamedTensor] { [] }
+    var children: [NamedModule] { [] }
 }
