@@ -21,7 +21,8 @@ func benchSeedWorkload(epochs: Int, seed: UInt64) -> SeedBenchResult {
     let model = TransformerEncoderRegressor(generator: &generator)
     let loader = DataLoader(dataset, batchSize: 32, shuffle: true, generator: generator)
     let criterion = MSELoss()
-    let optimizer = AdamW(model.parameters(), learningRate: 1e-3, weightDecay: 1e-4)
+    let parameters = model.parameters()
+    let optimizer = AdamW(parameters, learningRate: 1e-3, weightDecay: 1e-4)
     let scheduler = ReduceLROnPlateau(optimizer, mode: .min, patience: 5)
     model.train()
 
@@ -32,12 +33,8 @@ func benchSeedWorkload(epochs: Int, seed: UInt64) -> SeedBenchResult {
         var total = 0.0
         var batches = 0
         for (x, y) in loader {
-            optimizer.zeroGrad()
-            let loss = criterion(model(x), y)
-            loss.backward()
-            _ = clipGradNorm(model.parameters(), maxNorm: 1.0)
-            optimizer.step()
-            total += Double(loss.item)
+            let step = trainingStep(parameters, optimizer: optimizer, clipMaxNorm: 1.0) { criterion(model(x), y) }
+            total += Double(step.loss)
             batches += 1
             samples += x.shape[0]
         }

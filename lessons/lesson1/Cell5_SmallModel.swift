@@ -1,15 +1,18 @@
 import Engine
 import LessonKit
 
-/// The squashing non-linearities whose saturation this lesson counts.
-enum Squash: String {
-    case tanh, sigmoid
+/// The squashing activations this lesson's small model uses: bounded on both sides, so a unit can
+/// saturate (sit on a flat end of the curve). Saturation is counted only for these.
+let squashingActivations: [Activation] = [.tanh, .sigmoid]
 
-    func callAsFunction(_ z: Tensor) -> Tensor { self == .tanh ? z.tanh() : z.sigmoid() }
-
-    /// Whether an activation sits on a flat end of the curve, where its derivative is below ~0.02:
-    /// |a| > 0.99 for tanh, a < 0.01 or a > 0.99 for sigmoid.
-    func isSaturated(_ a: Float) -> Bool { self == .tanh ? Swift.abs(a) > 0.99 : (a < 0.01 || a > 0.99) }
+/// Whether `a`, an output of `activation`, sits on a flat end of the curve, where the derivative is
+/// below ~0.02: |a| > 0.99 for tanh, a < 0.01 or a > 0.99 for sigmoid.
+func isSaturated(_ a: Float, _ activation: Activation) -> Bool {
+    switch activation {
+    case .tanh: return Swift.abs(a) > 0.99
+    case .sigmoid: return a < 0.01 || a > 0.99
+    default: preconditionFailure("lesson 1 counts saturation for \(squashingActivations), not \(activation)")
+    }
 }
 
 /// The small model of this lesson: two linear layers around a squashing activation, on the
@@ -20,13 +23,14 @@ final class SmallMLP: Layer {
     var training = true
     let fc1: Linear
     let fc2: Linear
-    let activation: Squash
+    let activation: Activation
 
     var children: [(name: String, module: Module)] { [("fc1", fc1), ("fc2", fc2)] }
 
-    init(inputs: Int, hidden: Int = 32, activation: Squash = .tanh, generator: inout Generator) {
+    init(inputs: Int, hidden: Int = 32, activation: Activation = .tanh, generator: inout Generator) {
         fc1 = Linear(inputs, hidden, generator: &generator)
         fc2 = Linear(hidden, 1, generator: &generator)
+        precondition(squashingActivations.contains(activation), "SmallMLP: a squashing activation, not \(activation)")
         self.activation = activation
     }
 
@@ -42,8 +46,8 @@ final class SmallMLP: Layer {
 }
 
 /// The fraction of saturated units in `h` (every sample, every hidden unit).
-func saturatedFraction(_ h: Tensor, _ activation: Squash) -> Double {
-    Double(h.scalars.filter(activation.isSaturated).count) / Double(Swift.max(h.count, 1))
+func saturatedFraction(_ h: Tensor, _ activation: Activation) -> Double {
+    Double(h.scalars.filter { isSaturated($0, activation) }.count) / Double(Swift.max(h.count, 1))
 }
 
 /// The seed's data as a sensor might log it: the same signal in millivolts around a 50 mV
@@ -118,14 +122,14 @@ struct TrainingRun {
 /// Trains a fresh `SmallMLP` (the same initial weights for every run with the same seed) with
 /// Adam and the seed's gradient clipping, on batches of 32 from a shuffled DataLoader:
 ///
-///     for step in 1...steps:  zero_grad; loss = mse(model(x), y); backward;
+///     for step in 1...steps:  trainingStep: zero_grad; loss = mse(model(x), y); backward;
 ///                             norm = clip_grad_norm(params, clip); optimizer.step()
 ///
 /// - Parameters:
 ///   - train, validation, test: inputs `[n, F]`, targets `[n, 1]`; the test split is optional.
 ///   - clip: the largest gradient norm allowed (the seed's 1.0); steps above it are counted.
 func trainSmallModel(train: TensorDataset, validation: TensorDataset, test: TensorDataset? = nil,
-                     steps: Int, learningRate: Double, clip: Float = 1, activation: Squash = .tanh,
+                     steps: Int, learningRate: Double, clip: Float = 1, activation: Activation = .tanh,
                      seed: UInt64) -> TrainingRun {
     var generator = Generator(seed: seed &+ 4)
     let model = SmallMLP(inputs: train.inputs.shape[1], activation: activation, generator: &generator)
@@ -142,12 +146,11 @@ func trainSmallModel(train: TensorDataset, validation: TensorDataset, test: Tens
             batch = iterator.next()
         }
         let (x, y) = batch!
-        optimizer.zeroGrad()
-        let loss = Tensor.mseLoss(model(x), y)
-        loss.backward()
-        if clipGradNorm(model.parameters(), maxNorm: clip) > clip { clipped += 1 }
-        optimizer.step()
-        losses.append(loss.item)
+        let step = trainingStep(model.parameters(), optimizer: optimizer, clipMaxNorm: clip) {
+            Tensor.mseLoss(model(x), y)
+        }
+        if step.clipped { clipped += 1 }
+        losses.append(step.loss)
     }
     return withNoGrad {
         let (_, h, out) = model.forward(validation.inputs)

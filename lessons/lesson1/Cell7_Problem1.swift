@@ -27,7 +27,7 @@ struct Problem1Result {
 ///   - synthetic: the seed's data: add the "recorded units" input version, and the run whose noisy
 ///     labels were found by `checkLabels` and dropped (possible only where the label rule is known).
 func computeProblem1(_ split: SplitResult, settings: Settings, synthetic: Bool = true) -> Problem1Result {
-    func train(_ data: Splits, activation: Squash = .tanh) -> TrainingRun {
+    func train(_ data: Splits, activation: Activation = .tanh) -> TrainingRun {
         trainSmallModel(train: data.train, validation: data.validation, steps: settings.steps,
                         learningRate: settings.learningRate, activation: activation, seed: settings.seed)
     }

@@ -45,7 +45,7 @@ struct DepthResult {
 ///   - initScheme: how every hidden Linear's weight is drawn.
 ///   - wiring: plain, residual, or residual with a layer norm in front of each block.
 ///   - seed: the stream for data and weights (same seed: same data and same draws).
-func deepMLP(layers: Int, width: Int = 64, activation: ActivationKind, initScheme: InitScheme,
+func deepMLP(layers: Int, width: Int = 64, activation: Activation, initScheme: InitScheme,
              wiring: Wiring = .plain, seed: UInt64) -> DepthResult {
     var generator = Generator(seed: seed)
     let x = Tensor.randn([128, width], generator: &generator)                     // [128, W]

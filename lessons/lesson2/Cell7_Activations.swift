@@ -7,7 +7,7 @@ import LessonKit
 
 /// One activation sampled on a grid: f(x) and f'(x) as autograd computed it.
 struct ActivationCurve {
-    let kind: ActivationKind
+    let kind: Activation
     let x: [Float]
     let value: [Float]
     let derivative: [Float]
@@ -26,7 +26,7 @@ struct ActivationCurve {
 ///
 /// One backward pass gives every derivative at once: the activation acts element by element, so
 /// d(Σᵢ f(xᵢ))/dxᵢ = f'(xᵢ).
-func activationCurve(_ kind: ActivationKind) -> ActivationCurve {
+func activationCurve(_ kind: Activation) -> ActivationCurve {
     let grid = (0...100).map { Float($0 - 50) / 10 }
     let x = Tensor(grid, requiresGrad: true)                  // [101]
     let y = kind(x)                                           // [101]
@@ -48,7 +48,7 @@ func cellActivations(_ lesson: Lesson, _ settings: Settings) {
         梯度每向后穿过一层，就要乘以这个函数的导数。下面每条曲线都是我们的算子在 x ∈ [-5, 5] 上的输出，\
         每个导数都是自动求导对该算子的反向计算。
         """)
-    let curves = ActivationKind.allCases.map(activationCurve)
+    let curves = comparedActivations.map(activationCurve)
     lesson.plot(LineChart(title: lesson.tr(en: "f(x)", zh: "f(x)"),
                           series: curves.map { .init($0.kind.displayName, $0.value, x: $0.x) },
                           xLabel: "x", height: 10))

@@ -114,7 +114,7 @@ func cellForwardBackward(_ lesson: Lesson, _ settings: Settings) {
 
 /// One row of the vanishing-gradient table: the deep MLP with one activation, wired three ways.
 struct WiringComparison {
-    let activation: ActivationKind
+    let activation: Activation
     let plain: DepthResult
     let residual: DepthResult
     let preNorm: DepthResult
@@ -123,7 +123,7 @@ struct WiringComparison {
 /// The deep MLP (PyTorch's default initialisation) for every activation, plain, residual, and
 /// pre-norm residual: one forward and backward pass each.
 func vanishingGradientTable(layers: Int, seed: UInt64) -> [WiringComparison] {
-    ActivationKind.allCases.map { kind in
+    comparedActivations.map { kind in
         func run(_ wiring: Wiring) -> DepthResult {
             deepMLP(layers: layers, activation: kind, initScheme: .pytorchDefault, wiring: wiring, seed: seed)
         }

@@ -25,37 +25,11 @@ func firstBatch(_ data: TensorDataset, batchSize: Int = 32) -> (x: Tensor, y: Te
 
 // MARK: - Activation functions
 
-/// The five activation functions the lesson compares, each computed by an engine op (whose
-/// backward autograd uses).
-enum ActivationKind: String, CaseIterable, Sendable {
-    case relu
-    case leakyRelu = "leaky_relu"
-    case gelu
-    case tanh
-    case sigmoid
-
-    /// The name PyTorch gives the module.
-    var displayName: String {
-        switch self {
-        case .relu: "ReLU"
-        case .leakyRelu: "LeakyReLU"
-        case .gelu: "GELU"
-        case .tanh: "Tanh"
-        case .sigmoid: "Sigmoid"
-        }
-    }
-
-    // x: [...] -> [...]
-    func callAsFunction(_ x: Tensor) -> Tensor {
-        switch self {
-        case .relu: x.relu()
-        case .leakyRelu: x.leakyRelu(negativeSlope: 0.01)
-        case .gelu: x.gelu()
-        case .tanh: x.tanh()
-        case .sigmoid: x.sigmoid()
-        }
-    }
-}
+/// The five activation functions the lesson compares, in the order of its tables and of `--help`:
+/// a fixed list, not `Activation.allCases`, so the lesson's tables stay the same when the engine
+/// gains an activation (SiLU came after this lesson was written). Each is an engine op whose
+/// backward autograd uses.
+let comparedActivations: [Activation] = [.relu, .leakyRelu, .gelu, .tanh, .sigmoid]
 
 // MARK: - Initialisation schemes
 

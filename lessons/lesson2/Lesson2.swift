@@ -21,7 +21,7 @@ struct Settings {
     /// `--layers`: depth of the plain MLP in the initialisation and vanishing-gradient experiments.
     var layers = 20
     /// `--activation`: the MLP's non-linearity in the initialisation experiment.
-    var activation: ActivationKind = .relu
+    var activation: Activation = .relu
     /// `--init`: the MLP's weight initialisation in the initialisation experiment.
     var initScheme: InitScheme = .pytorchDefault
     /// `--d-model`: D of the seed's model (64).
@@ -34,7 +34,7 @@ struct Settings {
     init(flags: Flags) {
         seed = flags.seed
         layers = flags.int("layers")
-        activation = ActivationKind(rawValue: flags.string("activation"))!
+        activation = flags.activation()
         initScheme = InitScheme(rawValue: flags.string("init"))!
         modelDimensions = Int(flags.string("d-model"))!
         numHeads = Int(flags.string("heads"))!
@@ -46,7 +46,7 @@ let lessonOptions: [Option] = [
     .integer("layers", default: 20, in: 2...60,
              help: Localized(en: "depth of the MLP in the initialisation and gradient experiments",
                              zh: "初始化与梯度实验中多层感知机的层数")),
-    .activation(default: "relu"),
+    .activation(default: .relu, among: comparedActivations),
     .choice("init", default: "default", among: InitScheme.allCases.map { $0.rawValue },
             help: Localized(en: "initialisation of the deep MLP: small | default (PyTorch) | kaiming | large",
                             zh: "深层 MLP 的初始化：small（太小）| default（PyTorch 默认）| kaiming | large（太大）")),

@@ -33,7 +33,7 @@ struct Settings {
         .clip(default: 1.0),
         .weightDecay(default: 1.0, in: 0...100),
         .dropout(default: 0.5),
-        .activation(default: "relu", among: Activation.allCases.map(\.rawValue)),
+        .activation(default: .relu, among: lessonActivations),
         .integer("layers", default: 20, in: 2...64,
                  help: Localized(en: "depth of the deep network (cell 7)", zh: "深层网络的层数（第 7 格）")),
         .batchSize(default: 32, in: 1...640),
@@ -50,7 +50,7 @@ struct Settings {
         clip = Float(flags.double("clip"))
         weightDecay = flags.double("weight-decay")
         dropout = Float(flags.double("dropout"))
-        activation = Activation(rawValue: flags.string("activation")) ?? .relu
+        activation = flags.activation()
         layers = flags.int("layers")
         batchSize = flags.int("batch-size")
         timing = flags.isSet("timing")

@@ -82,7 +82,8 @@ public func runSeedTraining(_ config: SeedRunConfig = SeedRunConfig(), checkpoin
         sequenceLength: config.sequenceLength, hiddenDimensions: config.hiddenDimensions,
         dropout: config.dropout, maxLength: config.maxLength, generator: &defaultGenerator)
     let criterion = MSELoss()
-    let optimizer = AdamW(model.parameters(), learningRate: config.learningRate, weightDecay: config.weightDecay)
+    let parameters = model.parameters()
+    let optimizer = AdamW(parameters, learningRate: config.learningRate, weightDecay: config.weightDecay)
     let scheduler = ReduceLROnPlateau(optimizer, mode: .min, patience: config.patience)
     let nanGuard = NaNGuard(model.namedParameters(), clipMaxNorm: config.clipMaxNorm)
 
@@ -105,15 +106,12 @@ public func runSeedTraining(_ config: SeedRunConfig = SeedRunConfig(), checkpoin
         model.train()
         var totalLoss = 0.0                       // Python adds loss.item() floats in double precision
         for (index, (x, y)) in loader.enumerated() {
-            optimizer.zeroGrad()
-            let outputs = model(x)
-            let loss = criterion(outputs, y)
-            loss.backward()
-            let norm = clipGradNorm(model.parameters(), maxNorm: config.clipMaxNorm)
-            try nanGuard.check(loss: loss.item, gradientNorm: norm, epoch: epoch, step: index + 1,
-                               learningRate: optimizer.learningRate, inputs: x)
-            optimizer.step()
-            totalLoss += Double(loss.item)
+            let step = try trainingStep(parameters, optimizer: optimizer, clipMaxNorm: config.clipMaxNorm,
+                                        beforeUpdate: { measured in
+                try nanGuard.check(loss: measured.loss, gradientNorm: measured.gradientNorm, epoch: epoch,
+                                   step: index + 1, learningRate: optimizer.learningRate, inputs: x)
+            }) { criterion(model(x), y) }
+            totalLoss += Double(step.loss)
         }
         let averageLoss = totalLoss / Double(loader.count)
         scheduler.step(averageLoss)
