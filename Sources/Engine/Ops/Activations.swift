@@ -24,6 +24,7 @@ public enum Activation: String, CaseIterable, Sendable {
     case gelu
     case tanh
     case sigmoid
+    case silu
 
     /// The name of the module in PyTorch: `nn.ReLU`, `nn.LeakyReLU`, ….
     public var pytorchName: String { "nn." + displayName }
@@ -36,6 +37,7 @@ public enum Activation: String, CaseIterable, Sendable {
         case .gelu: "GELU"
         case .tanh: "Tanh"
         case .sigmoid: "Sigmoid"
+        case .silu: "SiLU"
         }
     }
 
@@ -48,6 +50,7 @@ public enum Activation: String, CaseIterable, Sendable {
         case .gelu: x.gelu()
         case .tanh: x.tanh()
         case .sigmoid: x.sigmoid()
+        case .silu: x.silu()
         }
     }
 }
@@ -72,6 +75,14 @@ extension Tensor {
     /// σ(x) = 1 / (1 + e⁻ˣ). d/dx = σ(x)(1 - σ(x)).
     public func sigmoid() -> Tensor {
         unaryOp("SigmoidBackward", { sigmoidValue($0) }, derivative: { _, y in y * (1 - y) })
+    }
+
+    /// SiLU(x) = x·σ(x) (`torch.nn.SiLU`, also called swish). d/dx = σ(x)·(1 + x·(1 - σ(x))).
+    public func silu() -> Tensor {
+        unaryOp("SiluBackward", { $0 * sigmoidValue($0) }, derivative: { x, _ in
+            let s = sigmoidValue(x)
+            return s * (1 + x * (1 - s))
+        })
     }
 
     /// GELU(x) = x·Φ(x), Φ the standard normal CDF.
