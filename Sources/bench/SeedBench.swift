@@ -11,7 +11,7 @@ struct SeedBenchResult {
     var secondsPerEpoch: Double { seconds / Double(epochs) }
 }
 
-/// Times the seed's training workload exactly as `seed_train.py` runs it: 1,000 samples of
+/// Times the seed's training workload exactly as `scripts/seed_train.py` runs it: 1,000 samples of
 /// [5, 10], the seed's Transformer regressor (191,873 parameters, dropout 0.1), MSE, AdamW(1e-3,
 /// weight decay 1e-4), gradient clipping at 1.0, ReduceLROnPlateau(patience 5) on the epoch's mean
 /// loss, batch 32 shuffled. Setup (data, model) is excluded from the time, as on the PyTorch side.

@@ -4,7 +4,7 @@ import LessonKit
 
 // Lesson 1 · Data — "feeding the data" (the seed's first stage: the textbook and the exercises).
 //
-// Read it beside the seed's script (`seed_train.py`), whose data are three lines:
+// Read it beside the seed's script (`scripts/seed_train.py`), whose data are three lines:
 //
 //     X = torch.randn(1000, seq_length, input_dim) * torch.arange(1, seq_length + 1).view(1, -1, 1)
 //     y = X.mean(dim=(1, 2)).unsqueeze(-1)

@@ -60,7 +60,11 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
     if let diverged = runs.first(where: { $0.run.diverged != nil }) {
         lesson.say(en: "The NaN guard's diagnosis of the \(diverged.label) run (lr = \(diverged.learningRate)):",
                    zh: "NaN 守卫对“\(diverged.labelZh)”那一组（lr = \(diverged.learningRate)）的诊断：")
-        lesson.say(.init(stringLiteral: diverged.run.diverged!.description))
+        if let diagnosis = diverged.run.diverged {
+            // The English wording in both languages, as before the wording moved here: the Chinese
+            // one (`divergenceReport(_:).zh`) is printed once lesson outputs may change (issue 14).
+            lesson.say(.init(stringLiteral: divergenceReport(diagnosis).en))
+        }
         let norms = diverged.run.normsBefore.map(sci).joined(separator: ", ")
         lesson.say(en: "Its gradient norm step by step: \(norms)", zh: "它每一步的梯度范数：\(norms)")
     }

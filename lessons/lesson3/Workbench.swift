@@ -1,4 +1,5 @@
 import Engine
+import LessonKit
 
 // The workbench every cell of lesson 3 shares: the problem (the seed's data, flattened), a small
 // MLP, and one training loop with every knob of this lesson (optimizer, learning rate, clipping,

@@ -15,7 +15,7 @@ struct LessonData {
     var test: TensorDataset { splits.test }
 }
 
-/// The seed's dataset (`makeSeedDataset`, the same recipe as `seed_train.py`) split 80/10/10.
+/// The seed's dataset (`makeSeedDataset`, the same recipe as `scripts/seed_train.py`) split 80/10/10.
 /// One generator draws the data and then the split, so `seed` fixes both.
 func makeLessonData(seed: UInt64) -> LessonData {
     var generator = Generator(seed: seed)

@@ -2,7 +2,7 @@ import Engine
 import Foundation
 import LessonKit
 
-// The training loop of `seed_train.py`, written out so that it can be read beside the Python line
+// The training loop of `scripts/seed_train.py`, written out so that it can be read beside the Python line
 // by line, plus the two things the seed leaves out: a validation set watched after every epoch
 // (the "weekly exam") and early stopping that remembers the best weights.
 
@@ -115,7 +115,7 @@ func evaluate(_ model: TransformerEncoderRegressor, on data: TensorDataset) -> D
 
 /// The seed's training loop with a validation set watched after every epoch.
 ///
-/// Beside `seed_train.py` (Python on the left, this function on the right):
+/// Beside `scripts/seed_train.py` (Python on the left, this function on the right):
 ///
 ///     model = TransformerEncoderRegressor()           makeModel(...)
 ///     criterion = nn.MSELoss()                        MSELoss()

@@ -9,7 +9,7 @@ import LessonKit
 // bookkeeping, early stopping that keeps the best weights, overfitting made to happen and then
 // fixed, the test set as the final exam, and a checkpoint that reloads bit for bit.
 //
-// Read the cells in order, beside the seed's script, seed_train.py (shared/seed/ in the project's workspace):
+// Read the cells in order, beside the seed's script, scripts/seed_train.py (in this repository):
 //   Cell1_Data.swift        the three sets: practice, weekly exam, final exam
 //   Cell2_Model.swift       the seed's model, loss, optimizer; one step with its tensors and gradients
 //   Cell3_FullRun.swift     the training loop, line by line beside the seed's

@@ -28,6 +28,11 @@ public struct CheckpointError: Error, CustomStringConvertible {
     public let file: String
     public let detail: String
     public var description: String { "checkpoint \(file): \(detail)" }
+
+    public init(file: String, detail: String) {
+        self.file = file
+        self.detail = detail
+    }
 }
 
 /// What a checkpoint restores besides the model, optimizer and scheduler.

@@ -1,7 +1,7 @@
 import Engine
 
 // The knobs many lessons share, declared once so they read the same everywhere. A lesson lists
-// the ones it uses; the defaults are the seed's (`seed_train.py`), the ranges generous but sane.
+// the ones it uses; the defaults are the seed's (`scripts/seed_train.py`), the ranges generous but sane.
 
 extension Option {
     /// `--lr X`: the optimizer's learning rate, the step size of each update.
