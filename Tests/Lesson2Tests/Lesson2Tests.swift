@@ -245,7 +245,7 @@ func runCollected(_ arguments: [String]) throws -> String {
     let output = LessonOutput.collecting()
     let flags = try FlagParser(program: "lesson2", options: lessonOptions).parse(arguments)
     let lesson = Lesson(flags: flags, title: "Lesson 2", output: output)
-    runLesson(lesson)
+    runLesson(lesson, Settings(flags: lesson.flags))
     return output.text
 }
 

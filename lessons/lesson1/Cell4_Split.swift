@@ -85,7 +85,7 @@ func finishSplit(_ splits: Splits, seed: UInt64, batchSize: Int = 32) -> SplitRe
 
 // MARK: - Cell 4: train / validation / test, one batch, the scaler
 
-func cellSplit(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) -> SplitResult {
+func cell4Split(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) -> SplitResult {
     lesson.step(en: "Split into train / validation / test; look at one batch", zh: "划分训练/验证/测试集；看一个批次")
     lesson.say(en: """
         The textbook, the mock exam and the final exam: 80 % of the samples to learn from, 10 % to \

@@ -184,7 +184,7 @@ func inputVersions(_ split: SplitResult, synthetic: Bool = true)
 
 // MARK: - Cell 5: the small model, one forward and backward pass
 
-func cellSmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult, synthetic: Bool = true,
+func cell5SmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult, synthetic: Bool = true,
                     featureNames: [String] = []) {
     lesson.step(en: "A small model, one forward and backward pass", zh: "一个小模型，一次前向和反向传播")
     let inputs = split.xScaler.mean.count
@@ -208,7 +208,7 @@ func cellSmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult
     let y = split.yScaler.transform(split.batchY)
     let versions = inputVersions(split, synthetic: synthetic)
     let looks = versions.map { firstLook(x: $0.transform(x.inputs), y: y, groupSize: synthetic ? 10 : 1, seed: settings.seed) }
-    for entry in looks[0].trace { lesson.traceShape(entry.path, shape: entry.outputShape) }
+    lesson.traceShapes(looks[0].trace)
     for k in 0..<2 {
         lesson.say(en: "\(versions[k].name.en): pre-activation z = fc1(x), activation h = tanh(z), "
                    + "and the gradient dL/dz = dL/dh · (1 − h²) that flows back into fc1 (sample 0, units 0–7):",
@@ -224,10 +224,10 @@ func cellSmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult
     let (hStd, gStd) = (looks[0].h.scalars[unit], looks[0].gradZ.scalars[unit])
     let (hRaw, gRaw) = (looks[1].h.scalars[unit], looks[1].gradZ.scalars[unit])
     let shrink = gRaw == 0 ? Localized(en: "exactly 0", zh: "正好是 0")
-        : Localized(en: "\(fmt(Swift.abs(gStd) / Swift.abs(gRaw), 0))× smaller", zh: "小了 \(fmt(Swift.abs(gStd) / Swift.abs(gRaw), 0)) 倍")
-    lesson.say(en: "Unit \(unit): standardised h = \(fmt(hStd, 3)), dL/dz = \(sci(gStd)); raw h = \(fmt(hRaw, 3)), "
+        : Localized(en: "\(fixed(Swift.abs(gStd) / Swift.abs(gRaw), 0))× smaller", zh: "小了 \(fixed(Swift.abs(gStd) / Swift.abs(gRaw), 0)) 倍")
+    lesson.say(en: "Unit \(unit): standardised h = \(fixed(hStd, 3)), dL/dz = \(sci(gStd)); raw h = \(fixed(hRaw, 3)), "
                + "dL/dz = \(sci(gRaw)) — \(shrink.en), because 1 − h² = \(sci(1 - hRaw * hRaw)).",
-               zh: "单元 \(unit)：标准化时 h = \(fmt(hStd, 3))，dL/dz = \(sci(gStd))；原始输入时 h = \(fmt(hRaw, 3))，"
+               zh: "单元 \(unit)：标准化时 h = \(fixed(hStd, 3))，dL/dz = \(sci(gStd))；原始输入时 h = \(fixed(hRaw, 3))，"
                + "dL/dz = \(sci(gRaw))——\(shrink.zh)，因为 1 − h² = \(sci(1 - hRaw * hRaw))。")
     var table = Table([lesson.tr(en: "inputs", zh: "输入"), lesson.tr(en: "std of z", zh: "z 的标准差"),
                        lesson.tr(en: "saturated tanh", zh: "饱和的 tanh"),
@@ -236,7 +236,7 @@ func cellSmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult
     for (version, look) in zip(versions, looks) {
         let zStd = look.z.variance(unbiased: false).sqrt().item
         table.append([.text(version.name(lesson.language)), .number(Double(zStd)),
-                      .number(pct(look.saturatedTanh)), .number(pct(look.saturatedSigmoid)),
+                      .number(percent(look.saturatedTanh)), .number(percent(look.saturatedSigmoid)),
                       .number(Double(look.gradientNorm))])
     }
     lesson.table(table)
@@ -259,20 +259,20 @@ func cellSmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult
     let ratios = looks.map { $0.weightGradientByGroup.max()! / Swift.max($0.weightGradientByGroup.min()!, .leastNonzeroMagnitude) }
     lesson.say(en: """
         Each column of fc1.weight gets the gradient Σ dL/dz · x of its own input, so louder inputs get \
-        larger updates: the largest group's gradient is \(ratios.map { fmt($0, 1) + "×" }.joined(separator: " / ")) the \
+        larger updates: the largest group's gradient is \(ratios.map { fixed($0, 1) + "×" }.joined(separator: " / ")) the \
         smallest's (\(versions.map(\.name.en).joined(separator: " / "))). With raw inputs the loud ones dominate the \
         first step, and the quiet ones barely move.
         """, zh: """
         fc1.weight 的每一列得到的梯度是 Σ dL/dz · x，只取决于它自己的输入，所以"声音大"的输入更新得更多：\
-        最大一组的梯度是最小一组的 \(ratios.map { fmt($0, 1) + " 倍" }.joined(separator: " / "))\
+        最大一组的梯度是最小一组的 \(ratios.map { fixed($0, 1) + " 倍" }.joined(separator: " / "))\
         （\(versions.map(\.name.zh).joined(separator: " / "))）。原始输入下，大的输入主导了第一步，小的几乎不动。
         """)
-    lesson.headline(en: "first step: saturated tanh " + looks.map { pct($0.saturatedTanh) }.joined(separator: " / ")
-                    + ", sigmoid " + looks.map { pct($0.saturatedSigmoid) }.joined(separator: " / ")
-                    + ", gradient norm " + looks.map { fmt($0.gradientNorm, 2) }.joined(separator: " / ")
+    lesson.headline(en: "first step: saturated tanh " + looks.map { percent($0.saturatedTanh) }.joined(separator: " / ")
+                    + ", sigmoid " + looks.map { percent($0.saturatedSigmoid) }.joined(separator: " / ")
+                    + ", gradient norm " + looks.map { fixed($0.gradientNorm, 2) }.joined(separator: " / ")
                     + " (" + versions.map(\.name.en).joined(separator: " / ") + ")",
-                    zh: "第一步：饱和的 tanh " + looks.map { pct($0.saturatedTanh) }.joined(separator: " / ")
-                    + "，sigmoid " + looks.map { pct($0.saturatedSigmoid) }.joined(separator: " / ")
-                    + "，梯度范数 " + looks.map { fmt($0.gradientNorm, 2) }.joined(separator: " / ")
+                    zh: "第一步：饱和的 tanh " + looks.map { percent($0.saturatedTanh) }.joined(separator: " / ")
+                    + "，sigmoid " + looks.map { percent($0.saturatedSigmoid) }.joined(separator: " / ")
+                    + "，梯度范数 " + looks.map { fixed($0.gradientNorm, 2) }.joined(separator: " / ")
                     + "（" + versions.map(\.name.zh).joined(separator: " / ") + "）")
 }

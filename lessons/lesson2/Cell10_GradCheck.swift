@@ -67,7 +67,7 @@ func gradientChecks(seed: UInt64) -> [GradCheckRow] {
 
 // MARK: - Cell 10: the gradient check, live
 
-func cellGradCheck(_ lesson: Lesson, _ settings: Settings) {
+func cell10GradCheck(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "Gradient check: autograd against finite differences", zh: "梯度检验：自动求导对照有限差分")
     lesson.say(en: """
         Every number in the last two cells came from backward passes. To trust them, nudge each \

@@ -77,7 +77,7 @@ func decayGroups(_ model: TransformerEncoderRegressor) -> (matrices: Int, vector
 
 // MARK: - Cell 11: dropout and weight decay in the architecture
 
-func cellDropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
+func cell11DropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
     let (_, model) = makeSeedDataAndModel(settings)
     lesson.step(en: "Where dropout and weight decay act", zh: "dropout 与权重衰减作用在哪里")
     lesson.say(en: """

@@ -87,7 +87,7 @@ func rowStatistics(_ x: Tensor) -> (mean: [Float], std: [Float]) {
 
 // MARK: - Cell 1: the input projection
 
-func cellLayers(_ lesson: Lesson, _ settings: Settings) {
+func cell1Layers(_ lesson: Lesson, _ settings: Settings) {
     let walk = walkThrough(settings)
     let d = walk.model.modelDimensions
     lesson.step(en: "The input projection: 10 features → \(d) per position",
@@ -135,7 +135,7 @@ func cellLayers(_ lesson: Lesson, _ settings: Settings) {
     lesson.headline(en: "+ positions \(shapeText(walk.positioned.shape)): the table adds std \(fixed(standardDeviation(pe.narrow(dim: 1, start: 0, length: 5)), 3)) to each value",
                     zh: "+ 位置编码 \(shapeText(walk.positioned.shape))：表本身的标准差 \(fixed(standardDeviation(pe.narrow(dim: 1, start: 0, length: 5)), 3))")
     traceShapes(lesson, walk)
-    cellAttention(lesson, walk)
+    cell3Attention(lesson, walk)
 }
 
 /// With `--trace-shapes`: the shape at every module boundary of one `model(x)` call, in the order
@@ -145,7 +145,5 @@ func traceShapes(_ lesson: Lesson, _ walk: Walkthrough) {
     lesson.say(en: "--trace-shapes: every module call of model(x), input → output:",
                zh: "--trace-shapes：model(x) 中每个模块调用的输入 → 输出形状：")
     let (_, trace) = withShapeTrace(walk.model) { withNoGrad { walk.model(walk.x) } }
-    for entry in trace {
-        lesson.traceShape("\(entry.path) (\(entry.type)), in \(shapeText(entry.inputShape)), out", shape: entry.outputShape)
-    }
+    lesson.traceShapes(trace, detail: .typeInputAndOutput)
 }

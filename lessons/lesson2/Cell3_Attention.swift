@@ -6,7 +6,7 @@ import LessonKit
 
 // MARK: - Cell 3: one attention head
 
-func cellAttention(_ lesson: Lesson, _ walk: Walkthrough) {
+func cell3Attention(_ lesson: Lesson, _ walk: Walkthrough) {
     let attention = walk.model.encoder.layers[0].selfAttn
     let h = attention.numHeads, dh = attention.headDimensions, d = attention.embedDimensions
     lesson.step(en: "Self-attention: one head's scores and weights", zh: "自注意力：一个头的分数与权重")

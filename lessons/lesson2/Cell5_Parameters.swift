@@ -33,7 +33,7 @@ func parameterRows(_ model: TransformerEncoderRegressor) -> [ParameterRow] {
 
 // MARK: - Cell 5: the parameter table
 
-func cellParameters(_ lesson: Lesson, _ settings: Settings) {
+func cell5Parameters(_ lesson: Lesson, _ settings: Settings) {
     let (_, model) = makeSeedDataAndModel(settings)
     lesson.step(en: "Counting the parameters", zh: "数一数参数")
     lesson.say(en: """
@@ -67,7 +67,7 @@ func cellParameters(_ lesson: Lesson, _ settings: Settings) {
         """)
     lesson.headline(en: "parameters: \(grouped(total)) (model.parameterCount() = \(grouped(model.parameterCount())))",
                     zh: "参数总数：\(grouped(total))（model.parameterCount() = \(grouped(model.parameterCount()))）")
-    cellInitialValues(lesson, settings)
+    cell5bInitialValues(lesson, settings)
 }
 
 // MARK: - Cell 5b: how the parameters start
@@ -116,7 +116,7 @@ func initialValues(_ model: TransformerEncoderRegressor) -> [InitialValues] {
     }
 }
 
-func cellInitialValues(_ lesson: Lesson, _ settings: Settings) {
+func cell5bInitialValues(_ lesson: Lesson, _ settings: Settings) {
     let (_, model) = makeSeedDataAndModel(settings)
     lesson.say(en: """
         "Initialise the parameters": the blank sheet the seed starts from. Each Linear draws \

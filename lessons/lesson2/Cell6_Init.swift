@@ -78,7 +78,7 @@ func sampledLayers(_ layers: Int) -> [Int] {
 
 // MARK: - Cell 6: initialisation and activation statistics through depth
 
-func cellInitialisation(_ lesson: Lesson, _ settings: Settings) {
+func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
     let depth = settings.layers, activation = settings.activation
     lesson.step(en: "Initialisation: signals through \(depth) layers", zh: "初始化：信号穿过 \(depth) 层")
     lesson.say(en: """

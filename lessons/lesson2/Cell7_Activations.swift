@@ -36,7 +36,7 @@ func activationCurve(_ kind: Activation) -> ActivationCurve {
 
 // MARK: - Cell 7: the five activation functions
 
-func cellActivations(_ lesson: Lesson, _ settings: Settings) {
+func cell7Activations(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "Five activation functions and their derivatives", zh: "五种激活函数及其导数")
     lesson.say(en: """
         Between two Linear layers sits a non-linearity; without one, any stack of Linears is just \

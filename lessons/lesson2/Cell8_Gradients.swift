@@ -63,7 +63,7 @@ func forwardBackward(_ settings: Settings) -> ForwardBackward {
 
 // MARK: - Cell 8: one forward and backward pass
 
-func cellForwardBackward(_ lesson: Lesson, _ settings: Settings) {
+func cell8ForwardBackward(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "One forward and backward pass of the seed's model", zh: "种子模型的一次前向与反向传播")
     lesson.say(en: """
         Training mode (dropout on), MSE loss on the first batch, then loss.backward(). The gradient \
@@ -132,7 +132,7 @@ func vanishingGradientTable(layers: Int, seed: UInt64) -> [WiringComparison] {
     }
 }
 
-func cellVanishingGradients(_ lesson: Lesson, _ settings: Settings) {
+func cell9VanishingGradients(_ lesson: Lesson, _ settings: Settings) {
     let depth = settings.layers
     lesson.step(en: "Vanishing gradients: symptom and fix", zh: "梯度消失：症状与修复")
     lesson.say(en: """

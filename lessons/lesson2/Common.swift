@@ -79,31 +79,7 @@ func gradientNorm(_ t: Tensor) -> Float {
     return withNoGrad { (g * g).sum().sqrt().item }
 }
 
-// MARK: - Formatting
-
-/// `1.23e-05` style, for numbers that span many orders of magnitude.
-/// Not-a-number and infinities print the same on every C library ("NaN", "inf").
-func sci(_ x: Float) -> String {
-    if x.isNaN { return "NaN" }
-    if x.isInfinite { return x > 0 ? "inf" : "-inf" }
-    return String(format: "%.2e", Double(x))
-}
-
-/// Fixed-point with `digits` decimals.
-func fixed(_ x: Float, _ digits: Int = 4) -> String {
-    x.isFinite ? String(format: "%.\(digits)f", Double(x)) : sci(x)
-}
-
-/// `191,873`.
-func grouped(_ n: Int) -> String {
-    let digits = Array(String(n))
-    var out = ""
-    for (i, c) in digits.enumerated() {
-        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-        out.append(c)
-    }
-    return out
-}
+// MARK: - Formatting (the number formatters are LessonKit's: fixed, sci, grouped)
 
 /// `[32, 5, 64]`.
 func shapeText(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }

@@ -58,8 +58,7 @@ let lessonOptions: [Option] = [
 
 /// Runs every cell in reading order. `main` calls it with the real terminal; tests with a
 /// collecting output, so what the tests check is exactly what a student sees.
-func runLesson(_ lesson: Lesson) {
-    let settings = Settings(flags: lesson.flags)
+func runLesson(_ lesson: Lesson, _ settings: Settings) {
     lesson.banner(.architecture)
     lesson.say(en: """
         The seed "wires the brain": it picks a Transformer encoder and initialises its parameters. \
@@ -70,15 +69,15 @@ func runLesson(_ lesson: Lesson) {
         种子文章的第二步是"搭建大脑"：选择 Transformer 编码器并初始化参数。我们一层一层地搭出这个模型，\
         打印每一层之后的张量，数清参数，然后测量初始化方式和激活函数如何影响信号与梯度在深度方向上的传递。
         """)
-    cellLayers(lesson, settings)
-    cellParameters(lesson, settings)
-    cellInitialisation(lesson, settings)
-    cellActivations(lesson, settings)
-    cellForwardBackward(lesson, settings)
-    cellVanishingGradients(lesson, settings)
-    cellGradCheck(lesson, settings)
-    cellDropoutAndDecay(lesson, settings)
-    cellExercises(lesson, settings)
+    cell1Layers(lesson, settings)
+    cell5Parameters(lesson, settings)
+    cell6Initialisation(lesson, settings)
+    cell7Activations(lesson, settings)
+    cell8ForwardBackward(lesson, settings)
+    cell9VanishingGradients(lesson, settings)
+    cell10GradCheck(lesson, settings)
+    cell11DropoutAndDecay(lesson, settings)
+    cell12Exercises(lesson, settings)
     lesson.finish()
 }
 
@@ -92,6 +91,6 @@ struct Lesson2 {
                 en: "Build the seed's Transformer regressor layer by layer; initialisation, activations and gradients through depth.",
                 zh: "逐层搭建种子文章的 Transformer 回归模型；观察初始化、激活函数和梯度在深度上的表现。"),
             options: lessonOptions)
-        runLesson(lesson)
+        runLesson(lesson, Settings(flags: lesson.flags))
     }
 }

@@ -105,7 +105,7 @@ func cell2Losses(_ lesson: Lesson, _ settings: Settings) {
     let share = results.map { "\($0.name) \(String(format: "%.1f", Double($0.outlierShare) * 100)) %" }
     lesson.headline(en: "cell 2: the outlier's share of the gradient: " + share.joined(separator: ", "),
                     zh: "第 2 格：离群点在梯度中的占比：" + share.joined(separator: "，"))
-    let graded = rows.map { "\($0.loss.rawValue) \(fmt($0.validMSE))" }
+    let graded = rows.map { "\($0.loss.rawValue) \(significant($0.validMSE))" }
     lesson.headline(en: "cell 2: trained on \(corrupted) outlier labels, clean validation MSE: " + graded.joined(separator: ", "),
                     zh: "第 2 格：在 \(corrupted) 个离群标签上训练，干净验证集 MSE：" + graded.joined(separator: "，"))
 }

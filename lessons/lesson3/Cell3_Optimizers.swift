@@ -103,7 +103,7 @@ func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
         """, zh: """
         无论梯度大小，每次更新都接近 ±lr：只要符号一致，m̂/√v̂ 大约是 ±1。所以 Adam 不需要为每一层单独调学习率。
         """)
-    let summary = runs.map { "\($0.kind.rawValue) \(fmt($0.run.trainLoss))" }.joined(separator: ", ")
+    let summary = runs.map { "\($0.kind.rawValue) \(significant($0.run.trainLoss))" }.joined(separator: ", ")
     lesson.headline(en: "cell 3: training loss after \(raceSteps) steps: \(summary)",
                     zh: "第 3 格：\(raceSteps) 步后的训练损失：\(summary)")
 }

@@ -61,8 +61,8 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
         clipGradNorm 就把所有梯度一起缩小：方向不变，只限制步长。
         """)
     let r = compareClipping(seed: settings.seed, maxNorm: settings.clip)
-    lesson.say(en: "Step 1: the global norm is \(fmt(r.firstNorm)); one row of fc1.weight.grad before and after clipping:",
-               zh: "第 1 步：全局范数是 \(fmt(r.firstNorm))；fc1.weight.grad 的一行，裁剪前后：")
+    lesson.say(en: "Step 1: the global norm is \(significant(r.firstNorm)); one row of fc1.weight.grad before and after clipping:",
+               zh: "第 1 步：全局范数是 \(significant(r.firstNorm))；fc1.weight.grad 的一行，裁剪前后：")
     lesson.show(r.gradBefore, name: "before")
     lesson.show(r.gradAfter, name: "after ")
     var table = Table([lesson.tr(en: "step", zh: "步"), lesson.tr(en: "no clip: norm", zh: "不裁剪：范数"),
@@ -73,7 +73,7 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
     }
     lesson.table(table)
     lesson.plot(LineChart(title: lesson.tr(en: "training loss, lr \(clippingRate)", zh: "训练损失，lr \(clippingRate)"),
-                          series: [.init(lesson.tr(en: "clip \(fmt(r.maxNorm))", zh: "裁剪 \(fmt(r.maxNorm))"),
+                          series: [.init(lesson.tr(en: "clip \(significant(r.maxNorm))", zh: "裁剪 \(significant(r.maxNorm))"),
                                          r.clipped.curve, x: r.clipped.curveSteps.map(Float.init)),
                                    .init(lesson.tr(en: "no clipping", zh: "不裁剪"),
                                          r.unclipped.curve, x: r.unclipped.curveSteps.map(Float.init))],
@@ -100,10 +100,10 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
     let clippedSteps = zip(r.clipped.normsBefore, r.clipped.normsAfter).filter { $0 > $1 }.count
     func outcome(_ run: TrainingRun) -> String {
         run.stoppedAt.map { lesson.tr(en: "NaN guard at step \($0)", zh: "第 \($0) 步被 NaN 守卫停下") }
-            ?? lesson.tr(en: "loss \(fmt(run.trainLoss))", zh: "损失 \(fmt(run.trainLoss))")
+            ?? lesson.tr(en: "loss \(significant(run.trainLoss))", zh: "损失 \(significant(run.trainLoss))")
     }
-    lesson.headline(en: "cell 5: lr \(clippingRate) without clipping: \(outcome(r.unclipped)); with clip \(fmt(r.maxNorm)): "
+    lesson.headline(en: "cell 5: lr \(clippingRate) without clipping: \(outcome(r.unclipped)); with clip \(significant(r.maxNorm)): "
                         + "\(outcome(r.clipped)) (clipped \(clippedSteps) of \(r.clipped.stepsDone) steps)",
-                    zh: "第 5 格：lr \(clippingRate) 不裁剪：\(outcome(r.unclipped))；裁剪到 \(fmt(r.maxNorm))："
+                    zh: "第 5 格：lr \(clippingRate) 不裁剪：\(outcome(r.unclipped))；裁剪到 \(significant(r.maxNorm))："
                         + "\(outcome(r.clipped))（\(r.clipped.stepsDone) 步中裁剪了 \(clippedSteps) 步）")
 }

@@ -93,11 +93,11 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
                           xLabel: lesson.tr(en: "step", zh: "步数")))
     let plain = rows[0].bestValidation
     lesson.say(en: """
-        Without regularization the validation loss is lowest at step \(plain.step) (\(fmt(plain.loss))) and \
-        ends at \(fmt(rows[0].validLoss)): every later step only memorised noise. Lesson 4 stops at such a \
+        Without regularization the validation loss is lowest at step \(plain.step) (\(significant(plain.loss))) and \
+        ends at \(significant(rows[0].validLoss)): every later step only memorised noise. Lesson 4 stops at such a \
         minimum (early stopping); the regularizers here change what the later steps learn instead.
         """, zh: """
-        不加正则时，验证损失在第 \(plain.step) 步最低（\(fmt(plain.loss))），最后是 \(fmt(rows[0].validLoss))：\
+        不加正则时，验证损失在第 \(plain.step) 步最低（\(significant(plain.loss))），最后是 \(significant(rows[0].validLoss))：\
         之后的每一步都只是在背噪声。第四课会在这样的最低点停下（早停）；这里的正则化则改变了之后那些步学到的东西。
         """)
     lesson.plot(BarChart(title: lesson.tr(en: "final validation loss (lower is better)", zh: "最终验证损失（越低越好）"),
@@ -112,8 +112,8 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
         """)
     let none = rows[0]
     let best = rows.dropFirst().min { $0.validLoss < $1.validLoss }!
-    lesson.headline(en: "cell 6: no regularization: gap \(fmt(none.gap)), ‖W‖ \(fmt(none.weightNorm)); best, \(best.name): "
-                        + "gap \(fmt(best.gap)), ‖W‖ \(fmt(best.weightNorm)); L1 left \(rows[2].nearZero) of \(rows[2].weightCount) weights near 0",
-                    zh: "第 6 格：不加正则：差距 \(fmt(none.gap))，‖W‖ \(fmt(none.weightNorm))；最好的是 \(best.nameZh)："
-                        + "差距 \(fmt(best.gap))，‖W‖ \(fmt(best.weightNorm))；L1 让 \(rows[2].weightCount) 个权重中的 \(rows[2].nearZero) 个接近 0")
+    lesson.headline(en: "cell 6: no regularization: gap \(significant(none.gap)), ‖W‖ \(significant(none.weightNorm)); best, \(best.name): "
+                        + "gap \(significant(best.gap)), ‖W‖ \(significant(best.weightNorm)); L1 left \(rows[2].nearZero) of \(rows[2].weightCount) weights near 0",
+                    zh: "第 6 格：不加正则：差距 \(significant(none.gap))，‖W‖ \(significant(none.weightNorm))；最好的是 \(best.nameZh)："
+                        + "差距 \(significant(best.gap))，‖W‖ \(significant(best.weightNorm))；L1 让 \(rows[2].weightCount) 个权重中的 \(rows[2].nearZero) 个接近 0")
 }

@@ -168,6 +168,6 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
     let exploding = profileGradients(activation: .relu, wiring: .plain, depth: depth, initScale: 4, seed: settings.seed)
     chart(exploding, note: lesson.tr(en: ", initial weights × 4", zh: "，初始权重 × 4"))
     lesson.headline(en: "cell 7: relu with 4× initial weights: total gradient norm \(sci(exploding.totalNorm)) (exploded), "
-                        + "after clipGradNorm(1) \(fmt(exploding.clippedNorm))",
-                    zh: "第 7 格：初始权重放大 4 倍的 relu：总梯度范数 \(sci(exploding.totalNorm))（爆炸），clipGradNorm(1) 之后 \(fmt(exploding.clippedNorm))")
+                        + "after clipGradNorm(1) \(significant(exploding.clippedNorm))",
+                    zh: "第 7 格：初始权重放大 4 倍的 relu：总梯度范数 \(sci(exploding.totalNorm))（爆炸），clipGradNorm(1) 之后 \(significant(exploding.clippedNorm))")
 }

@@ -23,7 +23,7 @@ struct ModelSize: Equatable {
 }
 
 /// Everything one training run depends on. The defaults are the seed's.
-struct RunSettings {
+struct Settings {
     var epochs = 50
     var batchSize = 32
     var learningRate = 1e-3
@@ -66,7 +66,7 @@ struct EpochRecord: Equatable {
 
 /// A finished run: every epoch, and what early stopping saw.
 struct RunRecord {
-    let settings: RunSettings
+    let settings: Settings
     let epochs: [EpochRecord]
     /// The epoch with the lowest validation loss, and that loss.
     let bestEpoch: Int
@@ -144,7 +144,7 @@ func evaluate(_ model: TransformerEncoderRegressor, on data: TensorDataset) -> D
 ///   - onEpoch: called after each epoch (the lesson prints the seed's line there).
 /// - Returns: the trained model (early stopping's best weights restored), its optimizer and
 ///   scheduler, and the record of every epoch.
-func trainWithValidation(train: TensorDataset, validation: TensorDataset, settings: RunSettings,
+func trainWithValidation(train: TensorDataset, validation: TensorDataset, settings: Settings,
                          onEpoch: (EpochRecord) -> Void = { _ in }) -> TrainedRun {
     manualSeed(settings.seed)              // dropout masks come from this thread's default generator
     let model = makeModel(settings.model, dropout: settings.dropout, seed: settings.seed)
@@ -201,7 +201,7 @@ func trainWithValidation(train: TensorDataset, validation: TensorDataset, settin
 
 // MARK: - Cell 3: The seed's full run, with a weekly exam after every epoch
 
-func cell3FullRun(_ lesson: Lesson, data: LessonData, settings: RunSettings) -> TrainedRun {
+func cell3FullRun(_ lesson: Lesson, data: LessonData, settings: Settings) -> TrainedRun {
     lesson.heading(en: "Cell 3 · The seed's full run, with a weekly exam after every epoch",
                    zh: "第 3 格 · 种子的完整训练，每轮之后一次周考")
     lesson.say(en: """

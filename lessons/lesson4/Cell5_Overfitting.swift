@@ -20,7 +20,7 @@ struct OverfitExperiment {
 }
 
 /// The settings of the overfitting run: the seed's, minus every regularizer.
-func overfitSettings(_ base: RunSettings, epochs: Int) -> RunSettings {
+func overfitSettings(_ base: Settings, epochs: Int) -> Settings {
     var s = base
     s.epochs = epochs
     s.dropout = 0
@@ -35,7 +35,7 @@ let fixDropout = 0.3
 let fixWeightDecay = 10.0
 
 /// Runs the experiment: first `trainSize` training samples, `epochs` epochs for the small-data runs.
-func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: RunSettings) -> OverfitExperiment {
+func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: Settings) -> OverfitExperiment {
     let few = data.train.subset(Array(0..<trainSize))   // the split is already shuffled
     let plain = overfitSettings(base, epochs: epochs)
     let overfitRun = trainWithValidation(train: few, validation: data.validation, settings: plain)
@@ -65,7 +65,7 @@ func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: R
                              smaller: smaller, moreData: moreData, earlyStopped: earlyStopped)
 }
 
-func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, settings: RunSettings) {
+func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, settings: Settings) {
     lesson.heading(en: "Cell 5 · Overfitting: perfect on the exercises, failing the exam",
                    zh: "第 5 格 · 过拟合：练习题全对，考试不及格")
     let trainSize = lesson.flags.int("train-size"), epochs = lesson.flags.int("overfit-epochs")
@@ -127,7 +127,7 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
                   .number(es.restoredValidationLoss - o.epochs[es.bestEpoch - 1].trainLoss)])
     lesson.table(table)
     let smallCount = makeModel(.small, dropout: 0, seed: 0).parameterCount()
-    let decayRatio = Int(fixWeightDecay / RunSettings().weightDecay)
+    let decayRatio = Int(fixWeightDecay / Settings().weightDecay)
     lesson.say(en: """
         Read the table against the seed's advice. More data is the real cure. Regularization and early stopping \
         limit the damage without removing it; note that weight decay had to be λ = \(fixWeightDecay), \

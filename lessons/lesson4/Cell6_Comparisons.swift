@@ -14,7 +14,7 @@ struct Variant {
 
 /// The variants compared: the seed's settings, each regularizer off in turn, everything off, and
 /// clipping on and off under a ten times larger learning rate (where clipping has work to do).
-func comparisonVariants(_ base: RunSettings) -> [Variant] {
+func comparisonVariants(_ base: Settings) -> [Variant] {
     let lr = base.learningRate
     return [
         Variant(name: Localized(en: "seed (clip, wd, dropout)", zh: "种子（裁剪+衰减+dropout）"),
@@ -35,7 +35,7 @@ func comparisonVariants(_ base: RunSettings) -> [Variant] {
 }
 
 /// Runs every variant on the small model (`ModelSize.small`) for `epochs` epochs on the full training set.
-func runComparisons(data: LessonData, epochs: Int, base: RunSettings) -> [(variant: Variant, run: RunRecord)] {
+func runComparisons(data: LessonData, epochs: Int, base: Settings) -> [(variant: Variant, run: RunRecord)] {
     comparisonVariants(base).map { v in
         var s = base
         s.model = .small
@@ -48,7 +48,7 @@ func runComparisons(data: LessonData, epochs: Int, base: RunSettings) -> [(varia
     }
 }
 
-func cell6Comparisons(_ lesson: Lesson, data: LessonData, settings: RunSettings) {
+func cell6Comparisons(_ lesson: Lesson, data: LessonData, settings: Settings) {
     lesson.heading(en: "Cell 6 · Clipping, weight decay and dropout: on and off, side by side",
                    zh: "第 6 格 · 梯度裁剪、权重衰减、dropout：开与关，并排比较")
     let epochs = lesson.flags.int("compare-epochs")

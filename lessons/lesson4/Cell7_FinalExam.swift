@@ -75,7 +75,7 @@ func seedPredictionLine(_ predictions: [Float]) -> String {
 /// 是 / 否 for the Chinese headline.
 func yesNo(_ b: Bool) -> String { b ? "是" : "否" }
 
-func cell7FinalExam(_ lesson: Lesson, run: TrainedRun, data: LessonData, settings: RunSettings) {
+func cell7FinalExam(_ lesson: Lesson, run: TrainedRun, data: LessonData, settings: Settings) {
     let model = run.model
     lesson.heading(en: "Cell 7 · The final exam, a checkpoint, and the seed's inference",
                    zh: "第 7 格 · 期末考试、检查点，以及种子的推理")

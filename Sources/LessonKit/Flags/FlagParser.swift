@@ -109,6 +109,8 @@ public struct FlagParser: Sendable {
                 throw fail("--\(name) must be one of \(among.joined(separator: ", ")); got '\(text)'")
             }
             return .text(text)
+        case .text:
+            return .text(text)
         case .file(_, let ext, let mustExist):
             guard text.lowercased().hasSuffix("." + ext) else {
                 throw fail("--\(name) expects a .\(ext) file, got '\(text)'")
@@ -132,7 +134,7 @@ public struct FlagParser: Sendable {
         case .integer(let value, _): return .integer(value)
         case .number(let value, _): return .number(value)
         case .choice(let value, _): return .text(value)
-        case .file(let value, _, _): return .text(value)
+        case .file(let value, _, _), .text(let value): return .text(value)
         }
     }
 
