@@ -77,7 +77,8 @@ func cell2Statistics(_ lesson: Lesson, _ data: SeedData) {
         The label is the plain average, so position 5 also moves the label most, and the largest inputs \
         a neuron sees all come from it: in raw units it dominates both the signal and the gradients.
         """, zh: """
-        每个位置的均值都约等于 0，但第 5 个位置的幅度是第 1 个的 \(fixed(StatisticsResult.loudness(result.raw), 2)) 倍，\
+        每个位置的均值都约等于 0，但第 5 个位置的幅度是第 1 个的 \(fixed(StatisticsResult.loudness(result.raw), 2)) \
+        倍，\
         占全部方差的 \(percent(last.varianceShare))（t² / Σt² = 25/55）。标签是简单平均，所以第 5 个位置\
         对标签的影响也最大；神经元看到的最大输入也都来自它：在原始尺度下，它同时主导了信号和梯度。
         """)

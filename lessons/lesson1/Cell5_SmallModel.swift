@@ -259,7 +259,8 @@ func cell5SmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResul
     let ratios = looks.map { $0.weightGradientByGroup.max()! / Swift.max($0.weightGradientByGroup.min()!, .leastNonzeroMagnitude) }
     lesson.say(en: """
         Each column of fc1.weight gets the gradient Σ dL/dz · x of its own input, so louder inputs get \
-        larger updates: the largest group's gradient is \(ratios.map { fixed($0, 1) + "×" }.joined(separator: " / ")) the \
+        larger updates: the largest group's gradient is \(ratios.map { fixed($0, 1) + "×" }.joined(separator: " / ")) \
+        the \
         smallest's (\(versions.map(\.name.en).joined(separator: " / "))). With raw inputs the loud ones dominate the \
         first step, and the quiet ones barely move.
         """, zh: """

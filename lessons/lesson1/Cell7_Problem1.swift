@@ -132,7 +132,8 @@ func cell7Problem1(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult,
         (\(standardised.clippedSteps) when standardised): clipping keeps the steps safe but short. \
         Fix: standardise with training statistics.
         """, zh: """
-        症状：原始输入下损失下降很慢甚至停滞——输入为"\(worstName.zh)"时 \(settings.steps) 步后为 \(fixed(worst.finalLoss))，\
+        症状：原始输入下损失下降很慢甚至停滞——输入为"\(worstName.zh)"时 \(settings.steps) 步后为 \
+        \(fixed(worst.finalLoss))，\
         标准化后为 \(fixed(standardised.finalLoss))。大输入把大多数 tanh 单元推到平坦的两端，梯度消失；\
         梯度范数在 \(settings.steps) 步中有 \(worst.clippedSteps) 步超过裁剪阈值（标准化时为 \
         \(standardised.clippedSteps) 步）：裁剪让每一步安全，但也让每一步很短。修复：用训练集的统计量做标准化。

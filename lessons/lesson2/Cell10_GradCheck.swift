@@ -73,11 +73,13 @@ func cell10GradCheck(_ lesson: Lesson, _ settings: Settings) {
         Every number in the last two cells came from backward passes. To trust them, nudge each \
         input element by ε = 1e-3 both ways and compare the slope of the loss with autograd's \
         gradient. Float32 keeps about 7 digits, so errors near 1e-3 are normal (an element passes \
-        when its absolute or its relative error is within 1e-2); a wrong backward shows errors of order 1, as the deliberately broken last row does (it hides half of the \
+        when its absolute or its relative error is within 1e-2); a wrong backward shows errors of order 1, as the \
+        deliberately broken last row does (it hides half of the \
         derivative of x² behind detach()).
         """, zh: """
         前两节的每个数都来自反向传播。要信任它们，就把每个输入元素向两边各推 ε = 1e-3，\
-        用损失的斜率和自动求导的梯度对比。Float32 约有 7 位有效数字，所以 1e-3 左右的误差是正常的（绝对误差或相对误差在 1e-2 以内即算通过）；\
+        用损失的斜率和自动求导的梯度对比。Float32 约有 7 位有效数字，所以 1e-3 \
+        左右的误差是正常的（绝对误差或相对误差在 1e-2 以内即算通过）；\
         错误的反向传播会产生量级为 1 的误差，就像最后一行故意写错的例子（用 detach() 藏掉了 x² 导数的一半）。
         """)
     let checks = gradientChecks(seed: settings.seed)

@@ -97,7 +97,8 @@ func cell11DropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
         \(fixed(modes.survivorValue)) = 1/(1 - 0.1), so the expected value stays 1 and eval() can \
         simply pass values through.
         """, zh: """
-        单个位置的作用：训练模式下对一个 [32, 5, 64] 的全 1 张量做 dropout，\(fixed(100 * modes.zeroedFraction, 1)) % 的值变成 0，\
+        单个位置的作用：训练模式下对一个 [32, 5, 64] 的全 1 张量做 dropout，\(fixed(100 * modes.zeroedFraction, 1)) % \
+        的值变成 0，\
         留下的值变成 \(fixed(modes.survivorValue)) = 1/(1 - 0.1)，因此期望值仍是 1，eval() 时直接原样通过即可。
         """)
     lesson.say(en: """
@@ -120,7 +121,8 @@ func cell11DropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
         alone would shrink a weight by a factor (1 - 1e-7)^1600 ≈ 0.99984: a gentle pull.
         """, zh: """
         权重衰减不是一层：AdamW 在每一步梯度更新之前，把它管理的每个参数按比例缩小 lr·λ = 1e-3 · 1e-4 = 1e-7。\
-        种子代码传入 model.parameters()，所以 \(grouped(groups.matrices)) 个矩阵权重以及 \(grouped(groups.vectors)) 个偏置和层归一化参数都会衰减\
+        种子代码传入 model.parameters()，所以 \(grouped(groups.matrices)) 个矩阵权重以及 \(grouped(groups.vectors)) \
+        个偏置和层归一化参数都会衰减\
         （很多做法会把后者排除）；位置编码表是缓冲区而不是参数，既不训练也不衰减。\
         在种子的 50 × 32 = 1,600 步里，仅靠衰减会把权重缩小为 (1 - 1e-7)^1600 ≈ 0.99984 倍：力度很温和。
         """)

@@ -106,7 +106,8 @@ func cell1Layers(_ lesson: Lesson, _ settings: Settings) {
         一批 32 条序列，每条 5 个位置、每个位置 10 个特征。`input_proj` 是在每个位置上作用的 Linear(10 → \(d))。\
         种子代码接着乘以 √\(d)——这是原始 Transformer 的习惯，那里的词向量初始值很小。而这里投影的标准差本来就有 \
         \(fixed(projectedStd / Float(d).squareRoot(), 2))，放大后变成 \(fixed(projectedStd, 2))，是位置编码表标准差 \
-        \(fixed(tableStd, 2)) 的 \(fixed(projectedStd / tableStd, 1)) 倍（见第 2 步）：位置顺序只是叠加在上面的一个微弱信号。样本 0、位置 0：
+        \(fixed(tableStd, 2)) 的 \(fixed(projectedStd / tableStd, 1)) 倍（见第 2 \
+        步）：位置顺序只是叠加在上面的一个微弱信号。样本 0、位置 0：
         """)
     lesson.show(walk.x.narrow(dim: 0, start: 0, length: 1).narrow(dim: 1, start: 0, length: 1), name: "x[0, 0]")
     lesson.show(walk.projected.narrow(dim: 0, start: 0, length: 1).narrow(dim: 1, start: 0, length: 1)
@@ -122,7 +123,8 @@ func cell1Layers(_ lesson: Lesson, _ settings: Settings) {
         It is a buffer (saved, never trained). Positions 0–4, first 8 features:
         """, zh: """
         注意力本身把 5 个位置看成一个集合，没有先后。种子代码加上一张固定的表：位置 p 的第 j 对特征是 \
-        sin/cos(p · 10000^(-2j/D))，前面的列变化快、后面的列变化慢。它是缓冲区（会保存，但不训练）。位置 0–4、前 8 个特征：
+        sin/cos(p · 10000^(-2j/D))，前面的列变化快、后面的列变化慢。它是缓冲区（会保存，但不训练）。位置 0–4、前 8 \
+        个特征：
         """)
     let pe = walk.model.posEncoder.pe                                               // [1, L, D]
     lesson.show(pe.narrow(dim: 1, start: 0, length: 5).narrow(dim: 2, start: 0, length: 8).reshape([5, 8]),

@@ -16,7 +16,8 @@ func cell3Attention(_ lesson: Lesson, _ walk: Walkthrough) {
         scale); a softmax over s turns each row of scores into weights that sum to 1. Head 0, sample 0:
         """, zh: """
         \(h) 个头中的每一个，都把每个位置投影成宽 Dh = \(dh) 的查询 q 和键 k。位置 t 对位置 s 的分数是 \
-        q_t·k_s/√\(dh)（除以 √Dh 让分数保持在单位量级）；对 s 做 softmax，把每行分数变成和为 1 的权重。第 0 个头、样本 0：
+        q_t·k_s/√\(dh)（除以 √Dh 让分数保持在单位量级）；对 s 做 softmax，把每行分数变成和为 1 的权重。第 0 个头、样本 \
+        0：
         """)
     lesson.show(walk.scores, name: "scores = q·kᵀ/√\(dh)")
     lesson.show(walk.weights, name: "weights = softmax(scores)")
@@ -36,7 +37,8 @@ func cell3Attention(_ lesson: Lesson, _ walk: Walkthrough) {
         """, zh: """
         刚初始化时，这个头的分数范围已经是 \(fixed(scoreValues.min()!, 1)) … \(fixed(scoreValues.max()!, 1))：\
         输入的标准差约为 \(fixed(standardDeviation(walk.positioned), 1))（第 1 步），softmax 几乎是独热的，最大权重 \
-        \(fixed(walk.weights.max().item, 4))。饱和的 softmax 几乎不把梯度传给其他键；训练或更小的输入尺度会让它变得平缓。
+        \(fixed(walk.weights.max().item, 4))。饱和的 softmax \
+        几乎不把梯度传给其他键；训练或更小的输入尺度会让它变得平缓。
         """)
     lesson.headline(en: "attention scores [B·H, T, T] = [\(walk.x.shape[0] * h), 5, 5]; head 0 by hand = MultiheadAttention's weights (max diff \(sci(maxAbsDifference(walk.weights, walk.moduleWeights))))",
                     zh: "注意力分数 [B·H, T, T] = [\(walk.x.shape[0] * h), 5, 5]；手算的第 0 个头与 MultiheadAttention 的权重一致（最大差 \(sci(maxAbsDifference(walk.weights, walk.moduleWeights)))）")
@@ -47,7 +49,8 @@ func cell3Attention(_ lesson: Lesson, _ walk: Walkthrough) {
         The attention output is added back to its input (the residual connection) and layer norm \
         rescales each position's \(d) features to mean 0, std 1. Sample 0, per position:
         """, zh: """
-        注意力的输出加回到它的输入上（残差连接），层归一化再把每个位置的 \(d) 个特征缩放到均值 0、标准差 1。样本 0，逐个位置：
+        注意力的输出加回到它的输入上（残差连接），层归一化再把每个位置的 \(d) 个特征缩放到均值 0、标准差 1。样本 \
+        0，逐个位置：
         """)
     var norm = Table([lesson.tr(en: "position", zh: "位置"),
                       lesson.tr(en: "mean before", zh: "归一化前均值"), lesson.tr(en: "std before", zh: "归一化前标准差"),
@@ -69,8 +72,10 @@ func cell3Attention(_ lesson: Lesson, _ walk: Walkthrough) {
         head maps it to one number.
         """, zh: """
         前馈网络把每个位置加宽到 F = \(f)，经过 ReLU，再收窄回 \(d)；又一次残差 + 层归一化结束这一层。\
-        ReLU 把 \(fixed(100 * walk.hiddenZeroFraction, 1)) % 的隐藏值变成 0。第 1、2 层用各自的一份权重副本重复同样的步骤。\
-        然后把 \(walk.memory.shape[1]) 个位置 × \(d) 个特征展平成每个样本一个 \(walk.flattened.shape[1]) 维向量，输出头把它映射成一个数。
+        ReLU 把 \(fixed(100 * walk.hiddenZeroFraction, 1)) % 的隐藏值变成 0。第 1、2 \
+        层用各自的一份权重副本重复同样的步骤。\
+        然后把 \(walk.memory.shape[1]) 个位置 × \(d) 个特征展平成每个样本一个 \(walk.flattened.shape[1]) \
+        维向量，输出头把它映射成一个数。
         """)
     let layerCount = walk.model.encoder.layers.count
     var shapes = Table([lesson.tr(en: "step", zh: "步骤"), lesson.tr(en: "shape", zh: "形状"), lesson.tr(en: "std", zh: "标准差")])

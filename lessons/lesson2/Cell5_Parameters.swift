@@ -58,11 +58,13 @@ func cell5Parameters(_ lesson: Lesson, _ settings: Settings) {
     lesson.say(en: """
         Not counted: the positional table `pos_encoder.pe` \(shapeText(buffer.shape)) \
         (\(grouped(buffer.count)) values), a buffer that is saved with the model but never trained. \
-        The biggest single tensor is the head's first Linear (\(grouped(model.modelDimensions * model.sequenceLength)) × 128): \
+        The biggest single tensor is the head's first Linear (\(grouped(model.modelDimensions * model.sequenceLength)) \
+        × 128): \
         flattening makes the head about a fifth of the model.
         """, zh: """
         不计入的是位置编码表 `pos_encoder.pe` \(shapeText(buffer.shape))（\(grouped(buffer.count)) 个值）：\
-        它是缓冲区，随模型保存但从不训练。最大的单个张量是输出头的第一个 Linear（\(grouped(model.modelDimensions * model.sequenceLength)) × 128）：\
+        它是缓冲区，随模型保存但从不训练。最大的单个张量是输出头的第一个 \
+        Linear（\(grouped(model.modelDimensions * model.sequenceLength)) × 128）：\
         展平使输出头约占整个模型的五分之一。
         """)
     lesson.headline(en: "parameters: \(grouped(total)) (model.parameterCount() = \(grouped(model.parameterCount())))",
@@ -146,7 +148,8 @@ func cell5bInitialValues(_ lesson: Lesson, _ settings: Settings) {
         They become different only in training, because each sits at its own depth and so receives \
         its own gradient.
         """, zh: """
-        一个值得知道的 PyTorch 细节：nn.TransformerEncoder 会把你给它的那一层深拷贝 N 次，所以三个编码层的初始权重完全相同\
+        一个值得知道的 PyTorch 细节：nn.TransformerEncoder 会把你给它的那一层深拷贝 N \
+        次，所以三个编码层的初始权重完全相同\
         （最大差 \(fixed(copies))）。它们只在训练中才变得不同：每一层所处的深度不同，收到的梯度也就不同。
         """)
     lesson.headline(en: "initialisation: in_proj_weight std \(fixed(rows[1].std)) (Xavier b/√3 = \(fixed(rows[1].bound / Float(3).squareRoot()))); encoder layers 1–2 start as copies of layer 0 (max diff \(fixed(copies)))",

@@ -131,7 +131,8 @@ func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
         --activation sigmoid: no row rescues it, because its derivative is at most 0.25 (cell 7).
         """, zh: """
         逐行看。太小：信号和第一层的梯度都衰减到几乎为零（0.00e+00 表示 Float 已经下溢）。太大：ReLU 一类的激活值爆炸，\
-        梯度也随之爆炸；tanh 和 sigmoid 有界，激活值转而饱和。PyTorch 的默认初始化适合浅层模型，但仍会让深层普通堆叠的信号缩小；\
+        梯度也随之爆炸；tanh 和 sigmoid 有界，激活值转而饱和。PyTorch \
+        的默认初始化适合浅层模型，但仍会让深层普通堆叠的信号缩小；\
         Kaiming 的 2/fan-in 正是为让 ReLU 保持尺度而选，梯度也能到达第一层。试试 --activation sigmoid：\
         哪一行都救不了它，因为它的导数最大只有 0.25（见第 7 步）。
         """)

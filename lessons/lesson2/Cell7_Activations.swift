@@ -75,7 +75,8 @@ func cell7Activations(_ lesson: Lesson, _ settings: Settings) {
         GELU is a smooth ReLU.
         """, zh: """
         Sigmoid 的导数最大只有 \(fixed(sigmoid.maxDerivative, 2))：穿过 20 个 sigmoid 层，梯度被乘上的因子至多是 \
-        \(fixed(sigmoid.maxDerivative, 2))^20 = \(sci(twenty))，这还没算权重的影响。tanh 和 sigmoid 在 ±3 以外几乎是平的（饱和）。\
+        \(fixed(sigmoid.maxDerivative, 2))^20 = \(sci(twenty))，这还没算权重的影响。tanh 和 sigmoid 在 ±3 \
+        以外几乎是平的（饱和）。\
         ReLU 的导数是 1 或 0，负半轴是"死"的；LeakyReLU 在那里保留 0.01。GELU 是平滑版的 ReLU。
         """)
     lesson.headline(en: "max derivative: " + curves.map { "\($0.kind.displayName) \(fixed($0.maxDerivative, 3))" }.joined(separator: ", "),

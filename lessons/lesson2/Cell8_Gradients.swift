@@ -84,7 +84,8 @@ func cell8ForwardBackward(_ lesson: Lesson, _ settings: Settings) {
         ‖dL/dθ‖ / ‖θ‖ says how large a plain gradient step would be relative to the weight itself: \
         parameters that start at 0 (attention biases, layer-norm β) have no such ratio yet.
         """, zh: """
-        逐个参数（输入投影、第 0 层和输出头；第 1、2 层与第 0 层类似）。‖dL/dθ‖ / ‖θ‖ 表示一次普通梯度步相对于权重本身有多大；\
+        逐个参数（输入投影、第 0 层和输出头；第 1、2 层与第 0 层类似）。‖dL/dθ‖ / ‖θ‖ \
+        表示一次普通梯度步相对于权重本身有多大；\
         从 0 开始的参数（注意力偏置、层归一化的 β）暂时没有这个比值。
         """)
     var table = Table([lesson.tr(en: "parameter", zh: "参数"), "‖dL/dθ‖", "‖θ‖", "‖dL/dθ‖ / ‖θ‖"])
@@ -102,9 +103,12 @@ func cell8ForwardBackward(_ lesson: Lesson, _ settings: Settings) {
         1.0 before each step: this first step's total is \(fixed(pass.totalNorm)), so clipping \
         \(pass.totalNorm > 1 ? "scales every gradient by \(fixed(1 / pass.totalNorm, 3))" : "leaves it alone").
         """, zh: """
-        最大的是 \(largest.name)（\(fixed(largest.norm, 3))），离损失最近；最小的是 \(smallest.name)（\(fixed(smallest.norm, 3))）。\
+        最大的是 \(largest.name)（\(fixed(largest.norm, 3))），离损失最近；最小的是 \
+        \(smallest.name)（\(fixed(smallest.norm, 3))）。\
         梯度传到 input_proj 并没有消失：带残差和层归一化的三层网络很浅。种子代码每步先把总范数裁剪到 1.0：\
-        第一步的总范数是 \(fixed(pass.totalNorm))，所以裁剪\(pass.totalNorm > 1 ? "把每个梯度乘以 \(fixed(1 / pass.totalNorm, 3))" : "不起作用")。
+        第一步的总范数是 \
+        \(fixed(pass.totalNorm))，所以裁\
+        剪\(pass.totalNorm > 1 ? "把每个梯度乘以 \(fixed(1 / pass.totalNorm, 3))" : "不起作用")。
         """)
     lesson.headline(en: "first batch: loss \(fixed(pass.loss)), total gradient norm \(fixed(pass.totalNorm))",
                     zh: "第一批：损失 \(fixed(pass.loss))，总梯度范数 \(fixed(pass.totalNorm))")

@@ -99,7 +99,8 @@ func cell2Losses(_ lesson: Lesson, _ settings: Settings) {
         targets' variance, about 1). L1 and Huber lose on the noisy training labels — they refuse to fit \
         them — and win on the clean exam. With suspect labels, choose a loss that caps each answer's pull.
         """, zh: """
-        MSE 追着离群点跑：它在干净验证集上的误差比永远回答 0 还差（目标的方差，约为 1）。L1 和 Huber 在含噪的训练标签上得分更低 \
+        MSE 追着离群点跑：它在干净验证集上的误差比永远回答 0 还差（目标的方差，约为 1）。L1 和 Huber \
+        在含噪的训练标签上得分更低 \
         —— 它们拒绝去拟合那些标签 —— 却在干净的考试上赢了。标签可疑时，选一个限制每个答案拉力的损失函数。
         """)
     let share = results.map { "\($0.name) \(String(format: "%.1f", Double($0.outlierShare) * 100)) %" }

@@ -94,7 +94,8 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
         (normalised gradient descent) — here it even beats plain SGD at the right rate. A loose cap \
         clips only the few steps that would have exploded, and that is already enough to stay finite.
         """, zh: """
-        上限很紧时几乎每一步都被裁剪，SGD 每步只走固定的距离 lr·max_norm（归一化梯度下降）—— 在这里甚至比合适学习率下的普通 SGD 还好。\
+        上限很紧时几乎每一步都被裁剪，SGD 每步只走固定的距离 lr·max_norm（归一化梯度下降）—— \
+        在这里甚至比合适学习率下的普通 SGD 还好。\
         上限宽松时只裁剪少数几步，也就是那些本来会爆炸的步，这就足以让数值保持有限。
         """)
     let clippedSteps = zip(r.clipped.normsBefore, r.clipped.normsAfter).filter { $0 > $1 }.count

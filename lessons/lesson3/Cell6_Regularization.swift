@@ -73,7 +73,8 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
         switches random hidden units off so no single unit can hold a memorised answer.
         """, zh: """
         现在换一个会死记硬背的学生：7,360 个权重，只有 100 个训练样本，而且每个标签都带噪声（标准差 1.0）。\
-        不加约束时，它把训练题的答案背得一字不差，在 200 个干净的验证样本上却考得很差。L2（λ·Σw²）按大小把每个权重拉向 0；\
+        不加约束时，它把训练题的答案背得一字不差，在 200 个干净的验证样本上却考得很差。L2（λ·Σw²）按大小把每个权重拉向 \
+        0；\
         L1（λ·Σ|w|）用恒定的力拉，小权重会变成 0（稀疏）；AdamW 每步把每个权重缩小 lr·λ，不受 Adam 缩放的影响；\
         dropout 随机关掉隐藏单元，任何一个单元都没法独自记住答案。
         """)
@@ -97,7 +98,8 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
         ends at \(significant(rows[0].validLoss)): every later step only memorised noise. Lesson 4 stops at such a \
         minimum (early stopping); the regularizers here change what the later steps learn instead.
         """, zh: """
-        不加正则时，验证损失在第 \(plain.step) 步最低（\(significant(plain.loss))），最后是 \(significant(rows[0].validLoss))：\
+        不加正则时，验证损失在第 \(plain.step) 步最低（\(significant(plain.loss))），最后是 \
+        \(significant(rows[0].validLoss))：\
         之后的每一步都只是在背噪声。第四课会在这样的最低点停下（早停）；这里的正则化则改变了之后那些步学到的东西。
         """)
     lesson.plot(BarChart(title: lesson.tr(en: "final validation loss (lower is better)", zh: "最终验证损失（越低越好）"),
@@ -107,7 +109,8 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
         so every input matters and "select a few features" is the wrong prior here. A regularizer \
         encodes a belief about the answer; pick the one that fits the problem.
         """, zh: """
-        L1 关掉了绝大多数权重，验证损失却最差：目标是全部 50 个输入的平均，每个输入都有用，"只挑几个特征"在这里是错误的先验。\
+        L1 关掉了绝大多数权重，验证损失却最差：目标是全部 50 \
+        个输入的平均，每个输入都有用，"只挑几个特征"在这里是错误的先验。\
         正则化代表了对答案的一种假设，要选和问题相符的那一种。
         """)
     let none = rows[0]

@@ -66,7 +66,8 @@ func cell9DataParallel(_ lesson: Lesson, _ settings: Settings) {
         the averaged gradient is the big-batch gradient — up to rounding.
         """, zh: """
         种子文章治"训练太慢"的另一剂药：分布式训练。K 个工作节点持有相同的模型副本，各自处理批中不同的一段，\
-        在更新之前把梯度取平均。因为整批的平均损失等于各段平均损失的平均，所以平均后的梯度就是大批的梯度 —— 只差舍入误差。
+        在更新之前把梯度取平均。因为整批的平均损失等于各段平均损失的平均，所以平均后的梯度就是大批的梯度 —— \
+        只差舍入误差。
         """)
     let r = simulateDataParallel(seed: settings.seed, perWorkerBatch: settings.batchSize)
     for (k, s) in r.workerSlices.enumerated() { lesson.show(s, name: "worker \(k) grad") }

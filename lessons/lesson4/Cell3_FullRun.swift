@@ -208,12 +208,14 @@ func cell3FullRun(_ lesson: Lesson, data: LessonData, settings: Settings) -> Tra
         `trainWithValidation` in Cell3_FullRun.swift is the seed's loop, statement for statement (its doc comment \
         puts the Python beside it; the engine's `runSeedTraining` in Training/SeedRun.swift is the same loop on all \
         1000 samples, without an exam). We train on the \(data.train.count) practice samples, so an epoch has \
-        \((data.train.count + settings.batchSize - 1) / settings.batchSize) batches instead of the seed's 32. Each line \
+        \((data.train.count + settings.batchSize - 1) / settings.batchSize) batches instead of the seed's 32. Each \
+        line \
         below is the seed's own print; the validation loss is kept for the next cell.
         """, zh: """
         Cell3_FullRun.swift 里的 `trainWithValidation` 就是种子的训练循环，一句对一句（文档注释里把 Python 并排列出；\
         引擎里 Training/SeedRun.swift 的 `runSeedTraining` 是同一个循环，用全部 1000 个样本、不做考试）。\
-        我们只用 \(data.train.count) 个练习样本训练，所以每轮是 \((data.train.count + settings.batchSize - 1) / settings.batchSize) \
+        我们只用 \(data.train.count) 个练习样本训练，所以每轮是 \
+        \((data.train.count + settings.batchSize - 1) / settings.batchSize) \
         批，而不是种子的 32 批。下面每一行都是种子自己的打印格式；验证损失留到下一格再看。
         """)
     lesson.step(en: "Run \(settings.epochs) epochs", zh: "训练 \(settings.epochs) 轮")

@@ -94,8 +94,10 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
             the training loss is a noisy guide to what we care about. Passing the validation loss to `scheduler.step` \
             is the usual practice: a one-line change in `trainWithValidation`, or `--plateau-on validation`.
             """, zh: """
-            注意种子的调度器盯的是训练损失。在 \(run.epochs.count - 1) 次轮间变化中，有 \(disagreements) 次两个损失朝相反方向走\
-            （训练变好、验证变差，或者反过来），可见训练损失并不能可靠地代表我们真正关心的东西。更常见的做法是把验证损失\
+            注意种子的调度器盯的是训练损失。在 \(run.epochs.count - 1) 次轮间变化中，有 \(disagreements) \
+            次两个损失朝相反方向走\
+            （训练变好、验证变差，或者反过来），可见训练损失并不能可靠地代表我们真正关心的东西。更常见的做法是把验证损\
+            失\
             传给 `scheduler.step`：在 `trainWithValidation` 里只需改一行，或者加 `--plateau-on validation`。
             """)
     }

@@ -74,7 +74,8 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
         191,873-parameter model only \(trainSize) training samples and no regularization at all (dropout 0, weight \
         decay 0), for \(epochs) epochs, and mark the same 100-sample weekly exam after each.
         """, zh: """
-        种子的表格说：过拟合来自数据太少、模型太复杂。于是我们只给种子那个 191,873 个参数的模型 \(trainSize) 个训练样本，\
+        种子的表格说：过拟合来自数据太少、模型太复杂。于是我们只给种子那个 191,873 个参数的模型 \(trainSize) \
+        个训练样本，\
         完全不加正则化（dropout 0，权重衰减 0），训练 \(epochs) 轮，每轮后用同一份 100 个样本的周考打分。
         """)
     lesson.step(en: "Overfit on purpose", zh: "故意过拟合")
@@ -92,7 +93,8 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
     let climbed = o.last.validationLoss - o.bestValidationLoss
     lesson.say(en: """
         The symptom in numbers: the training loss fell to \(String(format: "%.4f", o.last.trainLoss)) (the model has \
-        memorised its \(trainSize) answers) while the validation loss bottomed out at epoch \(o.bestEpoch) and then rose \
+        memorised its \(trainSize) answers) while the validation loss bottomed out at epoch \(o.bestEpoch) and then \
+        rose \
         by \(String(format: "%.4f", climbed)). Compare the full run of cell 3, \(data.train.count) samples with the \
         seed's regularization: gap \(String(format: "%.4f", fullRun.finalGap)).
         """, zh: """
