@@ -37,7 +37,8 @@ struct SeedRunConfig {
     /// The settings that shape the data and the model, as checkpoint metadata: a checkpoint only
     /// resumes a run with the same values (the epoch count may change, to extend a run).
     var checkpointSettings: [String: String] {
-        ["seed": "\(seed)", "samples": "\(samples)", "batch_size": "\(batchSize)", "sequence_length": "\(sequenceLength)",
+        ["seed": "\(seed)", "samples": "\(samples)", "batch_size": "\(batchSize)",
+         "sequence_length": "\(sequenceLength)",
          "input_dim": "\(inputDimensions)", "d_model": "\(modelDimensions)", "nhead": "\(numHeads)",
          "dim_feedforward": "\(feedForwardDimensions)", "num_layers": "\(numLayers)", "hidden": "\(hiddenDimensions)",
          "dropout": "\(dropout)", "clip_max_norm": "\(clipMaxNorm)"]
@@ -120,7 +121,8 @@ func runSeedTraining(_ config: SeedRunConfig = SeedRunConfig(), checkpointAt: ((
         scheduler.step(averageLoss)
         losses.append(averageLoss)
         rates.append(optimizer.learningRate)
-        log(String(format: "Epoch [%d/%d], Loss: %.4f, LR: %.2e", epoch, config.epochs, averageLoss, optimizer.learningRate))
+        log(String(format: "Epoch [%d/%d], Loss: %.4f, LR: %.2e", epoch, config.epochs, averageLoss,
+                   optimizer.learningRate))
         if let url = checkpointAt?(epoch) {
             try Checkpoint.save(to: url, model: model, optimizer: optimizer, scheduler: scheduler, epoch: epoch,
                                 generators: ["default": defaultGenerator], extra: config.checkpointSettings)

@@ -1,5 +1,6 @@
 // The activation functions, each beside its derivative, and `Activation`, the one vocabulary that
-// names them (for flags, layers and tables). Their derivatives decide whether gradients survive many layers: sigmoid' ≤ 0.25 and tanh' ≤ 1
+// names them (for flags, layers and tables). Their derivatives decide whether gradients survive
+// many layers: sigmoid' ≤ 0.25 and tanh' ≤ 1
 // shrink a gradient at every layer (vanishing gradients), ReLU' is 0 or 1, LeakyReLU' never 0.
 
 /// How GELU is computed: exactly with erf (PyTorch's default) or with the tanh approximation

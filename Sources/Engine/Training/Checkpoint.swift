@@ -81,7 +81,9 @@ public enum Checkpoint {
         let file = try SafeTensors.load(contentsOf: url)
         func fail(_ detail: String) -> CheckpointError { CheckpointError(file: url.path, detail: detail) }
         let metadata = file.metadata
-        guard metadata["format"] == format else { throw fail("not a \(format) file (format: \(metadata["format"] ?? "none"))") }
+        guard metadata["format"] == format else {
+            throw fail("not a \(format) file (format: \(metadata["format"] ?? "none"))")
+        }
         guard let epoch = metadata["epoch"].flatMap({ Int($0) }) else { throw fail("no epoch in the metadata") }
 
         func numbers(_ prefix: String) throws -> [String: Double] {
@@ -93,7 +95,8 @@ public enum Checkpoint {
             return result
         }
         func tensors(_ prefix: String) -> [(name: String, tensor: Tensor)] {
-            file.tensors.filter { $0.name.hasPrefix(prefix) }.map { (String($0.name.dropFirst(prefix.count)), $0.tensor) }
+            file.tensors.filter { $0.name.hasPrefix(prefix) }
+                .map { (String($0.name.dropFirst(prefix.count)), $0.tensor) }
         }
 
         try model.loadStateDict(tensors("model."))
@@ -107,7 +110,9 @@ public enum Checkpoint {
             generators[String(key.dropFirst("generator.".count))] = g
         }
         let reserved = ["format", "epoch", "optimizer.", "scheduler.", "generator."]
-        let extra = metadata.filter { key, _ in !reserved.contains { key == $0 || ($0.hasSuffix(".") && key.hasPrefix($0)) } }
+        let extra = metadata.filter { key, _ in
+            !reserved.contains { key == $0 || ($0.hasSuffix(".") && key.hasPrefix($0)) }
+        }
         return CheckpointInfo(epoch: epoch, generators: generators, extra: extra)
     }
 

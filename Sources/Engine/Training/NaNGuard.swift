@@ -120,7 +120,9 @@ public struct NaNGuard {
     /// The first parameter whose value, or else whose gradient, holds a NaN or infinity.
     func firstNonFiniteParameter() -> BadParameter? {
         func hasNonFinite(_ t: Tensor) -> Bool { t.scalars.contains { !$0.isFinite } }
-        if let p = parameters.first(where: { hasNonFinite($0.tensor) }) { return BadParameter(name: p.name, inValue: true) }
+        if let p = parameters.first(where: { hasNonFinite($0.tensor) }) {
+            return BadParameter(name: p.name, inValue: true)
+        }
         if let p = parameters.first(where: { $0.tensor.grad.map(hasNonFinite) ?? false }) {
             return BadParameter(name: p.name, inValue: false)
         }

@@ -93,7 +93,9 @@ public struct FlagParser: Sendable {
         case .integer(_, let range):
             guard let n = Int(text) else { throw fail("--\(name) expects a whole number, got '\(text)'") }
             guard range.contains(n) else {
-                if range.upperBound == Int.max { throw fail("--\(name) must be at least \(range.lowerBound), got \(text)") }
+                if range.upperBound == Int.max {
+                    throw fail("--\(name) must be at least \(range.lowerBound), got \(text)")
+                }
                 throw fail("--\(name) must be between \(range.lowerBound) and \(range.upperBound), got \(text)")
             }
             return .integer(n)
@@ -121,7 +123,8 @@ public struct FlagParser: Sendable {
             // A file to be written: its folder must exist, so a long run does not fail at the end.
             let folder = URL(fileURLWithPath: text).deletingLastPathComponent().path
             var isFolder: ObjCBool = false
-            if !mustExist && !(FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) {
+            let folderExists = FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue
+            if !mustExist && !folderExists {
                 throw fail("--\(name): no such folder '\(folder)'")
             }
             return .text(text)

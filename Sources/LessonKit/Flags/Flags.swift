@@ -71,7 +71,9 @@ public struct Flags: Sendable {
 
     /// The value of an `.integer` option, e.g. `int("epochs")`.
     public func int(_ name: String) -> Int {
-        guard case .integer(let n) = value(name) else { preconditionFailure("Flags: --\(name) is not an integer option") }
+        guard case .integer(let n) = value(name) else {
+            preconditionFailure("Flags: --\(name) is not an integer option")
+        }
         return n
     }
 
