@@ -11,8 +11,10 @@ import LessonKit
 // Dimension letters used in every file of this lesson: B batch (32), T sequence length (5),
 // In input features (10), D model width (64), H heads (4), Dh = D/H (16), F feed-forward width (256).
 //
-// Reading order: Cell1_Layers (cells 1–4), Cell5_Parameters, Cell6_Init, Cell7_Activations,
-// Cell8_Gradients (cells 8–9), Cell10_GradCheck, Cell11_Dropout, Cell12_Exercises.
+// Reading order, one file and one function per cell: Cell1_Layers, Cell2_PositionalEncoding,
+// Cell3_Attention, Cell4_Head, Cell5_Parameters (with 5b, the initial values), Cell6_Init,
+// Cell7_Activations, Cell8_Gradients, Cell9_VanishingGradients, Cell10_GradCheck, Cell11_Dropout,
+// Cell12_Exercises. `walkThrough` (Cell1_Layers.swift) computes what cells 1–4 print.
 
 /// The lesson's knobs, read once from the command line (tests build them directly).
 struct Settings {
@@ -69,7 +71,11 @@ func runLesson(_ lesson: Lesson, _ settings: Settings) {
         种子文章的第二步是"搭建大脑"：选择 Transformer 编码器并初始化参数。我们一层一层地搭出这个模型，\
         打印每一层之后的张量，数清参数，然后测量初始化方式和激活函数如何影响信号与梯度在深度方向上的传递。
         """)
-    cell1Layers(lesson, settings)
+    let walk = walkThrough(settings)
+    cell1Layers(lesson, walk)
+    cell2PositionalEncoding(lesson, walk)
+    cell3Attention(lesson, walk)
+    cell4Head(lesson, walk)
     cell5Parameters(lesson, settings)
     cell6Initialisation(lesson, settings)
     cell7Activations(lesson, settings)
