@@ -1,8 +1,11 @@
 import LessonKit
 
-// MARK: - Cell 12: exercises
+// Cell 12: exercises.
+
 // Each answer is pinned by a test in Tests/Lesson2Tests/Lesson2Tests.swift
 // (the test's name is given), so a student can check a guess with `swift test --filter <name>`.
+
+// MARK: - Cell 12: exercises
 
 func cell12Exercises(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "Exercises", zh: "练习")

@@ -4,8 +4,6 @@ import LessonKit
 // Cell 9: the classic problem the seed names, exploding / vanishing gradients, made to happen in a
 // deep MLP and fixed by changing the architecture.
 
-// MARK: - Cell 9: exploding and vanishing gradients, an architecture problem
-
 /// One row of the vanishing-gradient table: the deep MLP with one activation, wired three ways.
 struct WiringComparison {
     let activation: Activation
@@ -25,6 +23,8 @@ func vanishingGradientTable(layers: Int, seed: UInt64) -> [WiringComparison] {
                                 preNorm: run(.preNormResidual))
     }
 }
+
+// MARK: - Cell 9: exploding and vanishing gradients, an architecture problem
 
 func cell9VanishingGradients(_ lesson: Lesson, _ settings: Settings) {
     let depth = settings.layers

@@ -2,7 +2,7 @@ import Engine
 import Foundation
 import LessonKit
 
-// MARK: - Cell 1: the exercise book and one correction
+// Cell 1: the exercise book and one correction.
 
 /// One forward and backward pass of the untrained MLP on a batch of 4: what the "correction" is.
 struct FirstLook {
@@ -38,6 +38,8 @@ func firstLook(seed: UInt64) -> FirstLook {
                      gradientNorms: model.namedParameters().map { ($0.name, $0.tensor.grad.map { globalGradNorm([$0]) } ?? 0) },
                      parameterCount: model.parameterCount(), trace: trace)
 }
+
+// MARK: - Cell 1: the exercise book and one correction
 
 func cell1Problem(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "The exercise book and one correction", zh: "练习册与一次订正")

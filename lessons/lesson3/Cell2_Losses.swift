@@ -1,7 +1,7 @@
 import Engine
 import LessonKit
 
-// MARK: - Cell 2: how the loss deducts points (MSE, L1, Huber)
+// Cell 2: how the loss deducts points (MSE, L1, Huber).
 
 /// One loss function on the cell's five predictions: its value and its gradient per prediction.
 struct LossComparison {
@@ -53,6 +53,8 @@ func trainWithOutliers(seed: UInt64, fraction: Double = 0.05) -> (rows: [RobustL
     }
     return (rows, corrupted.count)
 }
+
+// MARK: - Cell 2: how the loss deducts points (MSE, L1, Huber)
 
 func cell2Losses(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "How the loss deducts points", zh: "损失函数怎样扣分")

@@ -2,7 +2,7 @@ import Engine
 import Foundation
 import LessonKit
 
-// MARK: - Cell 3: four ways to read the notebook of mistakes (SGD, momentum, Adam, AdamW)
+// Cell 3: four ways to read the notebook of mistakes (SGD, momentum, Adam, AdamW).
 
 /// One optimizer's run on the cell-1 problem.
 struct OptimizerRun {
@@ -62,6 +62,8 @@ func raceOptimizers(seed: UInt64, peekStep: Int = 3) -> (runs: [OptimizerRun], p
     }
     return (runs, peek!, sgdPeek!)
 }
+
+// MARK: - Cell 3: four ways to read the notebook of mistakes (SGD, momentum, Adam, AdamW)
 
 func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "Four ways to read the notebook of mistakes", zh: "读错题本的四种方法")

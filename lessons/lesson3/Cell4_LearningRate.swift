@@ -1,7 +1,7 @@
 import Engine
 import LessonKit
 
-// MARK: - Cell 4: the learning rate — too small, right, too large (and the NaN guard)
+// Cell 4: the learning rate — too small, right, too large (and the NaN guard).
 
 /// One run of the learning-rate sweep.
 struct RateRun {
@@ -30,6 +30,8 @@ func sweepLearningRates(seed: UInt64, yourOptimizer: OptimizerKind, yourRate: Do
         return RateRun(label: label, labelZh: labelZh, optimizer: kind, learningRate: rate, run: run)
     }
 }
+
+// MARK: - Cell 4: the learning rate — too small, right, too large (and the NaN guard)
 
 func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "The learning rate: too small, right, too large", zh: "学习率：太小、合适、太大")

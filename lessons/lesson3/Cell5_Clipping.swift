@@ -1,7 +1,7 @@
 import Engine
 import LessonKit
 
-// MARK: - Cell 5: gradient clipping under a high learning rate
+// Cell 5: gradient clipping under a high learning rate.
 
 /// The clipping experiment: the same high-rate SGD run without and with `clipGradNorm`.
 struct ClippingResult {
@@ -49,6 +49,8 @@ func sweepClipThresholds(seed: UInt64, thresholds: [Float] = [0.25, 0.5, 1, 2, 4
                                                                   clipNorm: maxNorm, seed: seed)))
     }
 }
+
+// MARK: - Cell 5: gradient clipping under a high learning rate
 
 func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "Gradient clipping under a high learning rate", zh: "高学习率下的梯度裁剪")

@@ -1,7 +1,7 @@
 import Engine
 import LessonKit
 
-// MARK: - Cell 6: regularization — no learning by rote
+// Cell 6: regularization — no learning by rote.
 
 /// One regularizer's result on the small noisy problem.
 struct RegularizationRow {
@@ -61,6 +61,8 @@ func compareRegularizers(seed: UInt64, weightDecay: Double, dropout: Float) -> [
                                  validCurve: run.validCurve, curveSteps: run.curveSteps)
     }
 }
+
+// MARK: - Cell 6: regularization — no learning by rote
 
 func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "Regularization: no learning by rote", zh: "正则化：不许死记硬背")

@@ -2,7 +2,7 @@ import Engine
 import Foundation
 import LessonKit
 
-// MARK: - Cell 7: vanishing and exploding gradients through depth
+// Cell 7: vanishing and exploding gradients through depth.
 
 /// How each layer of the deep stack is wired.
 enum Wiring: String, CaseIterable {
@@ -91,6 +91,8 @@ func compareDepth(seed: UInt64, depth: Int) -> [DepthProfile] {
         Wiring.allCases.map { profileGradients(activation: act, wiring: $0, depth: depth, seed: seed) }
     }
 }
+
+// MARK: - Cell 7: vanishing and exploding gradients through depth
 
 func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "Vanishing and exploding gradients through depth", zh: "梯度在深度中消失与爆炸")

@@ -1,7 +1,7 @@
 import Engine
 import LessonKit
 
-// MARK: - Cell 9: data-parallel training, simulated
+// Cell 9: data-parallel training, simulated.
 
 /// K workers each compute the gradient on their share of a batch; the average equals the gradient
 /// of the whole batch, so one step with either gives the same parameters.
@@ -56,6 +56,8 @@ func simulateDataParallel(seed: UInt64, workers: Int = 4, perWorkerBatch: Int) -
                               averagedSlice: slice(averaged[0]), fullSlice: slice(full[0]),
                               maxGradDifference: gradDifference, maxParameterDifference: parameterDifference)
 }
+
+// MARK: - Cell 9: data-parallel training, simulated
 
 func cell9DataParallel(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "Data-parallel training, simulated", zh: "模拟数据并行训练")

@@ -1,7 +1,7 @@
 import Engine
 import LessonKit
 
-// MARK: - Cell 1: Three sets — practice, weekly exam, final exam
+// Cell 1: Three sets — practice, weekly exam, final exam.
 
 /// The seed's 1000 samples and the three sets cut from them.
 struct LessonData {
@@ -31,6 +31,8 @@ func meanAndStd(_ t: Tensor) -> (mean: Double, std: Double) {
     let variance = t.scalars.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / n
     return (mean, variance.squareRoot())
 }
+
+// MARK: - Cell 1: Three sets — practice, weekly exam, final exam
 
 func cell1Data(_ lesson: Lesson, seed: UInt64) -> LessonData {
     lesson.heading(en: "Cell 1 · Three sets: practice, weekly exam, final exam",

@@ -1,7 +1,7 @@
 import Engine
 import LessonKit
 
-// MARK: - Cell 2: The seed's model, loss and optimizer; one step up close
+// Cell 2: The seed's model, loss and optimizer; one step up close.
 
 /// What the very first training step of the full run looks like.
 struct FirstStep {
@@ -44,6 +44,8 @@ func inspectFirstStep(train: TensorDataset, settings: Settings) -> FirstStep {
                      loss: Double(loss.item), normBefore: Double(before), normAfter: Double(after),
                      gradNorms: gradNorms, shapeTrace: trace)
 }
+
+// MARK: - Cell 2: The seed's model, loss and optimizer; one step up close
 
 func cell2Model(_ lesson: Lesson, data: LessonData, settings: Settings) {
     lesson.heading(en: "Cell 2 · The seed's model, loss and optimizer — one step up close",

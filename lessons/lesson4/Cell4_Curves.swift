@@ -1,7 +1,7 @@
 import Engine
 import LessonKit
 
-// MARK: - Cell 4: Reading the exam results — curves, the scheduler's trace, early stopping
+// Cell 4: Reading the exam results — curves, the scheduler's trace, early stopping.
 
 /// The epochs at which ReduceLROnPlateau lowered the learning rate, with the rate before and after.
 func learningRateDrops(_ run: RunRecord) -> [(epoch: Int, from: Double, to: Double)] {
@@ -45,6 +45,8 @@ func summarizeEarlyStopping(_ run: RunRecord, model: TransformerEncoderRegressor
                                 lastValidationLoss: run.last.validationLoss, stopEpoch: run.stopEpoch,
                                 restoredValidationLoss: evaluate(model, on: validation), keptIfStopped: kept)
 }
+
+// MARK: - Cell 4: Reading the exam results — curves, the scheduler's trace, early stopping
 
 func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegressor, data: LessonData) {
     lesson.heading(en: "Cell 4 · Reading the exam results", zh: "第 4 格 · 看成绩单")

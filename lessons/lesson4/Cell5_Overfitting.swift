@@ -1,7 +1,7 @@
 import Engine
 import LessonKit
 
-// MARK: - Cell 5: Overfitting — shown with little data and a big model, then fixed
+// Cell 5: Overfitting — shown with little data and a big model, then fixed.
 
 /// The overfitting experiment and its fixes, each a full training run with validation.
 struct OverfitExperiment {
@@ -64,6 +64,8 @@ func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: S
     return OverfitExperiment(overfit: overfit, weightDecayed: weightDecayed, droppedOut: droppedOut,
                              smaller: smaller, moreData: moreData, earlyStopped: earlyStopped)
 }
+
+// MARK: - Cell 5: Overfitting — shown with little data and a big model, then fixed
 
 func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, settings: Settings) {
     lesson.heading(en: "Cell 5 · Overfitting: perfect on the exercises, failing the exam",

@@ -1,7 +1,7 @@
 import Engine
 import LessonKit
 
-// MARK: - Cell 6: Clipping, weight decay and dropout — on and off, side by side
+// Cell 6: Clipping, weight decay and dropout — on and off, side by side.
 
 /// One comparison run: a name and the switches it flips relative to the seed's settings.
 struct Variant {
@@ -47,6 +47,8 @@ func runComparisons(data: LessonData, epochs: Int, base: Settings) -> [(variant:
         return (v, trainWithValidation(train: data.train, validation: data.validation, settings: s).record)
     }
 }
+
+// MARK: - Cell 6: Clipping, weight decay and dropout — on and off, side by side
 
 func cell6Comparisons(_ lesson: Lesson, data: LessonData, settings: Settings) {
     lesson.heading(en: "Cell 6 · Clipping, weight decay and dropout: on and off, side by side",

@@ -2,7 +2,7 @@ import Engine
 import Foundation
 import LessonKit
 
-// MARK: - Cell 7: The final exam, a checkpoint, and the seed's inference
+// Cell 7: The final exam, a checkpoint, and the seed's inference.
 
 /// The test set's MSE: the final exam, taken once, with the weights early stopping chose.
 func finalExam(_ model: TransformerEncoderRegressor, test: TensorDataset) -> Double {
@@ -74,6 +74,8 @@ func seedPredictionLine(_ predictions: [Float]) -> String {
 
 /// 是 / 否 for the Chinese headline.
 func yesNo(_ b: Bool) -> String { b ? "是" : "否" }
+
+// MARK: - Cell 7: The final exam, a checkpoint, and the seed's inference
 
 func cell7FinalExam(_ lesson: Lesson, run: TrainedRun, data: LessonData, settings: Settings) {
     let model = run.model

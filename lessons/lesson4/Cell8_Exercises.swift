@@ -1,6 +1,6 @@
 import LessonKit
 
-// MARK: - Cell 8: Exercises (answers in Tests/Lesson4Tests/Lesson4Tests.swift)
+// Cell 8: Exercises (answers in Tests/Lesson4Tests/Lesson4Tests.swift).
 
 /// The exercises, each with the test that holds its answer.
 let lesson4Exercises: [(question: Localized, answerKey: String)] = [
@@ -19,6 +19,8 @@ let lesson4Exercises: [(question: Localized, answerKey: String)] = [
                zh: "运行 `--stop-patience 3`。第 5 格的过拟合训练中，早停在第几轮放弃？保留的是第几轮的权重？"),
      "overfittingShownThenFixed"),
 ]
+
+// MARK: - Cell 8: Exercises (answers in Tests/Lesson4Tests/Lesson4Tests.swift)
 
 func cell8Exercises(_ lesson: Lesson) {
     lesson.heading(en: "Cell 8 · Exercises", zh: "第 8 格 · 练习")
