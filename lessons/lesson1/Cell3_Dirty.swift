@@ -175,7 +175,8 @@ func cell3Dirty(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) {
                + "(\(r.dirty.missingCells.count) in all).",
                zh: "每个位置的缺失单元格数：\(r.missingPerPosition.map(String.init).joined(separator: ", "))"
                + "（共 \(r.dirty.missingCells.count) 个）。")
-    lesson.plot(Histogram(title: lesson.tr(en: "dirty table: every cell (NaN left out)", zh: "脏表格：所有单元格（NaN 不计）"),
+    lesson.plot(Histogram(title: lesson.tr(en: "dirty table: every cell (NaN left out)",
+                                           zh: "脏表格：所有单元格（NaN 不计）"),
                           values: r.dirty.table.scalars, bins: 30, height: 6))
     lesson.say(en: """
         The bulk sits around 0; the thin columns far right are the stuck sensors. Two rules look for them: \

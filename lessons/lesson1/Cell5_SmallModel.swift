@@ -224,7 +224,8 @@ func cell5SmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResul
     let (hStd, gStd) = (looks[0].h.scalars[unit], looks[0].gradZ.scalars[unit])
     let (hRaw, gRaw) = (looks[1].h.scalars[unit], looks[1].gradZ.scalars[unit])
     let shrink = gRaw == 0 ? Localized(en: "exactly 0", zh: "正好是 0")
-        : Localized(en: "\(fixed(Swift.abs(gStd) / Swift.abs(gRaw), 0))× smaller", zh: "小了 \(fixed(Swift.abs(gStd) / Swift.abs(gRaw), 0)) 倍")
+        : Localized(en: "\(fixed(Swift.abs(gStd) / Swift.abs(gRaw), 0))× smaller",
+                    zh: "小了 \(fixed(Swift.abs(gStd) / Swift.abs(gRaw), 0)) 倍")
     lesson.say(en: "Unit \(unit): standardised h = \(fixed(hStd, 3)), dL/dz = \(sci(gStd)); raw h = \(fixed(hRaw, 3)), "
                + "dL/dz = \(sci(gRaw)) — \(shrink.en), because 1 − h² = \(sci(1 - hRaw * hRaw)).",
                zh: "单元 \(unit)：标准化时 h = \(fixed(hStd, 3))，dL/dz = \(sci(gStd))；原始输入时 h = \(fixed(hRaw, 3))，"

@@ -79,7 +79,8 @@ func cell6Leakage(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult) 
     let r = computeLeakage(split, steps: settings.steps, learningRate: settings.learningRate, seed: settings.seed)
     var table = Table([lesson.tr(en: "scaler fitted on", zh: "缩放器拟合于"),
                        lesson.tr(en: "validation MSE", zh: "验证 MSE"), lesson.tr(en: "test MSE", zh: "测试 MSE"),
-                       lesson.tr(en: "train values moved by 1 validation sample", zh: "改动 1 个验证样本后变化的训练值")])
+                       lesson.tr(en: "train values moved by 1 validation sample",
+                                 zh: "改动 1 个验证样本后变化的训练值")])
     table.append([.text(lesson.tr(en: "training split", zh: "训练集")), .number(Double(r.validationTrainFit)),
                   .number(Double(r.testTrainFit)), .integer(r.changedTrainFit)])
     table.append([.text(lesson.tr(en: "all data (leaky)", zh: "全部数据（泄漏）")), .number(Double(r.validationAllFit)),

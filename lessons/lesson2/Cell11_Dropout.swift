@@ -19,13 +19,16 @@ func dropoutSites(_ model: TransformerEncoderRegressor) -> [DropoutSite] {
         let prefix = "encoder.layers.\(i)."
         sites += [
             DropoutSite(path: prefix + "self_attn", p: layer.selfAttn.dropout,
-                        role: Localized(en: "on the attention weights (inside softmax·V)", zh: "注意力权重上（softmax·V 内部）")),
+                        role: Localized(en: "on the attention weights (inside softmax·V)",
+                                        zh: "注意力权重上（softmax·V 内部）")),
             DropoutSite(path: prefix + "dropout1", p: layer.dropout1.p,
-                        role: Localized(en: "after attention, before the residual add", zh: "注意力之后、残差相加之前")),
+                        role: Localized(en: "after attention, before the residual add",
+                                        zh: "注意力之后、残差相加之前")),
             DropoutSite(path: prefix + "dropout", p: layer.dropout.p,
                         role: Localized(en: "inside the feed-forward, after ReLU", zh: "前馈网络内部、ReLU 之后")),
             DropoutSite(path: prefix + "dropout2", p: layer.dropout2.p,
-                        role: Localized(en: "after the feed-forward, before the residual add", zh: "前馈网络之后、残差相加之前")),
+                        role: Localized(en: "after the feed-forward, before the residual add",
+                                        zh: "前馈网络之后、残差相加之前")),
         ]
     }
     let headDropout = model.outputLayer.children.first { $0.module is Dropout }!

@@ -22,7 +22,8 @@ func cell3Attention(_ lesson: Lesson, _ walk: Walkthrough) {
     lesson.show(walk.scores, name: "scores = q·kᵀ/√\(dh)")
     lesson.show(walk.weights, name: "weights = softmax(scores)")
     let labels = (0..<walk.weights.shape[0]).map { "t\($0)" }
-    lesson.plot(HeatMap(title: lesson.tr(en: "Attention scores q·kᵀ/√\(dh), head 0, sample 0", zh: "注意力分数 q·kᵀ/√\(dh)：第 0 个头、样本 0"),
+    lesson.plot(HeatMap(title: lesson.tr(en: "Attention scores q·kᵀ/√\(dh), head 0, sample 0",
+                                         zh: "注意力分数 q·kᵀ/√\(dh)：第 0 个头、样本 0"),
                         rows: rows(walk.scores), rowLabels: labels, columnLabels: labels, cellWidth: 3))
     lesson.plot(HeatMap(title: lesson.tr(en: "Attention weights, head 0, sample 0 (query rows × key columns)",
                                          zh: "注意力权重：第 0 个头、样本 0（行是查询，列是键）"),

@@ -120,7 +120,8 @@ func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
                           series: series, xLabel: lesson.tr(en: "layer", zh: "层"), logScale: true))
     lesson.plot(BarChart(title: lesson.tr(en: "‖dL/dW‖ per layer, --init \(settings.initScheme.rawValue), \(activation.displayName)",
                                           zh: "每层的 ‖dL/dW‖：--init \(settings.initScheme.rawValue)，\(activation.displayName)"),
-                         bars: chosen!.gradientNorms.enumerated().map { (lesson.tr(en: "layer \($0.offset + 1)", zh: "第 \($0.offset + 1) 层"), $0.element) },
+                         bars: chosen!.gradientNorms.enumerated().map { (lesson.tr(en: "layer \($0.offset + 1)",
+                                                                                   zh: "第 \($0.offset + 1) 层"), $0.element) },
                          valueFormat: "%.2e"))
     lesson.say(en: """
         Read the rows. Too small: the signal and the first layer's gradient fade to nothing \

@@ -53,10 +53,12 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
                        lesson.tr(en: "train loss", zh: "训练损失"), lesson.tr(en: "valid loss", zh: "验证损失"),
                        lesson.tr(en: "NaN guard", zh: "NaN 守卫")])
     for r in runs {
-        table.append([.text(lesson.tr(en: r.label, zh: r.labelZh)), .text(r.optimizer.rawValue), .number(r.learningRate, format: "%g"),
+        table.append([.text(lesson.tr(en: r.label,
+                                      zh: r.labelZh)), .text(r.optimizer.rawValue), .number(r.learningRate, format: "%g"),
                       .integer(r.run.stepsDone), .number(Double(r.run.trainLoss), format: "%.4g"),
                       .number(Double(r.run.validLoss), format: "%.4g"),
-                      .text(r.run.stoppedAt.map { lesson.tr(en: "stopped at step \($0)", zh: "第 \($0) 步停下") } ?? "—")])
+                      .text(r.run.stoppedAt.map { lesson.tr(en: "stopped at step \($0)",
+                                                            zh: "第 \($0) 步停下") } ?? "—")])
     }
     lesson.table(table)
     if let diverged = runs.first(where: { $0.run.diverged != nil }) {
@@ -77,7 +79,8 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
         zh: "第 4 格：SGD 200 步后：lr 0.0005 损失 \(significant(tooSmall.trainLoss))，lr 0.05 损失 \(significant(right.trainLoss))，"
             + "lr 1.0 " + (tooLarge.stoppedAt.map { "在第 \($0) 步被 NaN 守卫停下" } ?? "损失 \(significant(tooLarge.trainLoss))"))
     let yours = runs[3]
-    let stopped = yours.run.stoppedAt.map { (en: "stopped by the NaN guard at step \($0)", zh: "在第 \($0) 步被 NaN 守卫停下") }
+    let stopped = yours.run.stoppedAt.map { (en: "stopped by the NaN guard at step \($0)",
+                                             zh: "在第 \($0) 步被 NaN 守卫停下") }
     lesson.headline(en: "cell 4: your run (\(yours.optimizer.rawValue), lr \(yours.learningRate)): "
                         + (stopped?.en ?? "train \(significant(yours.run.trainLoss)), valid \(significant(yours.run.validLoss))"),
                     zh: "第 4 格：你的训练（\(yours.optimizer.rawValue)，lr \(yours.learningRate)）："

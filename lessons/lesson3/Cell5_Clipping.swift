@@ -75,7 +75,8 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
     }
     lesson.table(table)
     lesson.plot(LineChart(title: lesson.tr(en: "training loss, lr \(clippingRate)", zh: "训练损失，lr \(clippingRate)"),
-                          series: [.init(lesson.tr(en: "clip \(significant(r.maxNorm))", zh: "裁剪 \(significant(r.maxNorm))"),
+                          series: [.init(lesson.tr(en: "clip \(significant(r.maxNorm))",
+                                                   zh: "裁剪 \(significant(r.maxNorm))"),
                                          r.clipped.curve, x: r.clipped.curveSteps.map(Float.init)),
                                    .init(lesson.tr(en: "no clipping", zh: "不裁剪"),
                                          r.unclipped.curve, x: r.unclipped.curveSteps.map(Float.init))],
@@ -88,7 +89,8 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
         sweep.append([.number(Double(maxNorm), format: "%g"),
                       .text("\(zip(run.normsBefore, run.normsAfter).filter { $0 > $1 }.count) / \(run.normsBefore.count)"),
                       .number(Double(run.trainLoss), format: "%.4g"), .number(Double(run.validLoss), format: "%.4g"),
-                      .text(run.stoppedAt.map { lesson.tr(en: "stopped at step \($0)", zh: "第 \($0) 步停下") } ?? "—")])
+                      .text(run.stoppedAt.map { lesson.tr(en: "stopped at step \($0)",
+                                                          zh: "第 \($0) 步停下") } ?? "—")])
     }
     lesson.table(sweep)
     lesson.say(en: """

@@ -85,7 +85,8 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
                        lesson.tr(en: "valid loss", zh: "验证损失"), lesson.tr(en: "gap", zh: "差距"), "‖W‖",
                        lesson.tr(en: "|w| < 0.01", zh: "|w| < 0.01")])
     for r in rows {
-        table.append([.text(lesson.tr(en: r.name, zh: r.nameZh)), .number(Double(r.trainLoss), format: "%.4g"), .number(Double(r.validLoss)),
+        table.append([.text(lesson.tr(en: r.name,
+                                      zh: r.nameZh)), .number(Double(r.trainLoss), format: "%.4g"), .number(Double(r.validLoss)),
                       .number(Double(r.gap)), .number(Double(r.weightNorm), format: "%.2f"),
                       .text("\(r.nearZero) (\(String(format: "%.0f", Double(r.nearZero) / Double(r.weightCount) * 100)) %)")])
     }
@@ -104,7 +105,8 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
         \(significant(rows[0].validLoss))：\
         之后的每一步都只是在背噪声。第四课会在这样的最低点停下（早停）；这里的正则化则改变了之后那些步学到的东西。
         """)
-    lesson.plot(BarChart(title: lesson.tr(en: "final validation loss (lower is better)", zh: "最终验证损失（越低越好）"),
+    lesson.plot(BarChart(title: lesson.tr(en: "final validation loss (lower is better)",
+                                          zh: "最终验证损失（越低越好）"),
                          bars: rows.map { (lesson.tr(en: $0.name, zh: $0.nameZh), $0.validLoss) }))
     lesson.say(en: """
         L1 switched most weights off, yet validates worst: the target is the mean of all 50 inputs, \

@@ -105,8 +105,10 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
     }
     let es = summarizeEarlyStopping(run, model: model, validation: data.validation)
     let stopped = run.settings.stopEarly && es.stopEpoch != nil
-    let stopText = es.stopEpoch.map { stopped ? lesson.tr(en: "stopped the run at epoch \($0)", zh: "在第 \($0) 轮结束了训练")
-                                              : lesson.tr(en: "would have stopped at epoch \($0)", zh: "会在第 \($0) 轮停下") }
+    let stopText = es.stopEpoch.map { stopped ? lesson.tr(en: "stopped the run at epoch \($0)",
+                                                          zh: "在第 \($0) 轮结束了训练")
+                                              : lesson.tr(en: "would have stopped at epoch \($0)",
+                                                          zh: "会在第 \($0) 轮停下") }
         ?? lesson.tr(en: "never ran out of patience", zh: "耐心始终没有耗尽")
     let howText = stopped
         ? lesson.tr(en: " (--stop-early)", zh: "（--stop-early）")
