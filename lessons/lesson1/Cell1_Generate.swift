@@ -64,7 +64,9 @@ func cell1Generate(_ lesson: Lesson, _ settings: Settings) -> SeedData {
     let y0 = data.y.scalars[0]
     let check = sample.mean().item
     lesson.show(gatherRows(data.y, [0]).reshape([1]), name: "y[0]")
-    lesson.headline(en: "data: X \(data.x.shape), y \(data.y.shape); y[0] = \(fixed(y0)) = mean of X[0]'s 50 values (\(fixed(check)))",
-                    zh: "数据：X \(data.x.shape)，y \(data.y.shape)；y[0] = \(fixed(y0)) = X[0] 的 50 个数的平均（\(fixed(check))）")
+    lesson.headline(en: "data: X \(data.x.shape), y \(data.y.shape); y[0] = \(fixed(y0)) = mean of X[0]'s 50 values " +
+                        "(\(fixed(check)))",
+                    zh: "数据：X \(data.x.shape)，y \(data.y.shape)；y[0] = \(fixed(y0)) = X[0] 的 50 " +
+                        "个数的平均（\(fixed(check))）")
     return data
 }

@@ -94,7 +94,8 @@ func cell2Statistics(_ lesson: Lesson, _ data: SeedData) {
         两种都能学好；真正有害的是把尺度差别很大的数值直接喂给模型。
         """)
     lesson.headline(en: "raw std per position: \(result.raw.map { fixed($0.std, 2) }.joined(separator: " ")); "
-                    + "position 5 holds \(percent(last.varianceShare)) of the variance; after the seed's scaling the std is "
+                    + "position 5 holds \(percent(last.varianceShare)) of the variance; after the seed's scaling the " +
+                      "std is "
                     + "\(result.global.map { fixed($0.std, 2) }.joined(separator: " "))",
                     zh: "各位置原始标准差：\(result.raw.map { fixed($0.std, 2) }.joined(separator: " "))；"
                     + "第 5 个位置占方差的 \(percent(last.varianceShare))；原文缩放后标准差为 "

@@ -232,11 +232,15 @@ func cell3Dirty(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) {
         """)
     let best = r.cleaning.last!, worst = r.cleaning.first!
     lesson.headline(en: "dirty copy: \(r.dirty.missingCells.count) missing, \(r.dirty.outlierCells.count) outliers, "
-                    + "\(r.dirty.noisyRows.count) noisy labels; IQR caught \(r.iqr.caught) (\(r.iqr.falseAlarms) false alarms), "
-                    + "z-score \(r.zScore.caught) (\(r.zScore.falseAlarms)); RMSE \(fixed(worst.overall)) → \(fixed(best.overall)); "
+                    + "\(r.dirty.noisyRows.count) noisy labels; IQR caught \(r.iqr.caught) (\(r.iqr.falseAlarms) " +
+                      "false alarms), "
+                    + "z-score \(r.zScore.caught) (\(r.zScore.falseAlarms)); RMSE \(fixed(worst.overall)) → " +
+                      "\(fixed(best.overall)); "
                     + "label check caught \(r.labels.caught)/\(r.dirty.noisyRows.count)",
                     zh: "脏数据：缺失 \(r.dirty.missingCells.count) 个，异常值 \(r.dirty.outlierCells.count) 个，"
-                    + "噪声标签 \(r.dirty.noisyRows.count) 个；IQR 抓到 \(r.iqr.caught) 个（误报 \(r.iqr.falseAlarms)），"
-                    + "z 分数 \(r.zScore.caught) 个（误报 \(r.zScore.falseAlarms)）；RMSE \(fixed(worst.overall)) → \(fixed(best.overall))；"
+                    + "噪声标签 \(r.dirty.noisyRows.count) 个；IQR 抓到 \(r.iqr.caught) 个（误报 " +
+                      "\(r.iqr.falseAlarms)），"
+                    + "z 分数 \(r.zScore.caught) 个（误报 \(r.zScore.falseAlarms)）；RMSE \(fixed(worst.overall)) → " +
+                      "\(fixed(best.overall))；"
                     + "标签检查抓到 \(r.labels.caught)/\(r.dirty.noisyRows.count)")
 }

@@ -228,7 +228,8 @@ func cell5SmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResul
                     zh: "小了 \(fixed(Swift.abs(gStd) / Swift.abs(gRaw), 0)) 倍")
     lesson.say(en: "Unit \(unit): standardised h = \(fixed(hStd, 3)), dL/dz = \(sci(gStd)); raw h = \(fixed(hRaw, 3)), "
                + "dL/dz = \(sci(gRaw)) — \(shrink.en), because 1 − h² = \(sci(1 - hRaw * hRaw)).",
-               zh: "单元 \(unit)：标准化时 h = \(fixed(hStd, 3))，dL/dz = \(sci(gStd))；原始输入时 h = \(fixed(hRaw, 3))，"
+               zh: "单元 \(unit)：标准化时 h = \(fixed(hStd, 3))，dL/dz = \(sci(gStd))；原始输入时 h = " +
+                   "\(fixed(hRaw, 3))，"
                + "dL/dz = \(sci(gRaw))——\(shrink.zh)，因为 1 − h² = \(sci(1 - hRaw * hRaw))。")
     var table = Table([lesson.tr(en: "inputs", zh: "输入"), lesson.tr(en: "std of z", zh: "z 的标准差"),
                        lesson.tr(en: "saturated tanh", zh: "饱和的 tanh"),

@@ -140,23 +140,31 @@ func cell7Problem1(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult,
         """)
     let (sigmoidStd, sigmoidRaw) = (r.sigmoid[0].run, r.sigmoid[1].run)
     lesson.say(en: "Sigmoid tells the same story (its flat ends are below 0.01 and above 0.99): validation MSE "
-               + "\(fixed(sigmoidStd.validationLoss)) standardised against \(fixed(sigmoidRaw.validationLoss)) \(r.sigmoid[1].name.en), "
+               + "\(fixed(sigmoidStd.validationLoss)) standardised against \(fixed(sigmoidRaw.validationLoss)) " +
+                 "\(r.sigmoid[1].name.en), "
                + "with \(percent(sigmoidRaw.saturationEnd)) of its units saturated at the end.",
-               zh: "sigmoid 也一样（它的平坦区在 0.01 以下和 0.99 以上）：验证 MSE 标准化时为 \(fixed(sigmoidStd.validationLoss))，"
-               + "\(r.sigmoid[1].name.zh)时为 \(fixed(sigmoidRaw.validationLoss))，训练结束时 \(percent(sigmoidRaw.saturationEnd)) 的单元饱和。")
+               zh: "sigmoid 也一样（它的平坦区在 0.01 以下和 0.99 以上）：验证 MSE 标准化时为 " +
+                   "\(fixed(sigmoidStd.validationLoss))，"
+               + "\(r.sigmoid[1].name.zh)时为 \(fixed(sigmoidRaw.validationLoss))，训练结束时 " +
+                 "\(percent(sigmoidRaw.saturationEnd)) 的单元饱和。")
     if synthetic {
         let seedRaw = r.inputs[1].run
-        lesson.say(en: "Even the seed's own raw data (std 1 … 5), with \(percent(seedRaw.saturationEnd)) of the units saturated, "
+        lesson.say(en: "Even the seed's own raw data (std 1 … 5), with \(percent(seedRaw.saturationEnd)) of the " +
+                       "units saturated, "
                    + "end \(fixed(seedRaw.validationLoss / standardised.validationLoss, 1))× worse on validation "
-                   + "(\(fixed(seedRaw.validationLoss)) against \(fixed(standardised.validationLoss))): the seed is right to standardise.",
-                   zh: "即使是原文自己的原始数据（标准差 1 … 5），有 \(percent(seedRaw.saturationEnd)) 的单元饱和，验证结果也差了 "
-                   + "\(fixed(seedRaw.validationLoss / standardised.validationLoss, 1)) 倍（\(fixed(seedRaw.validationLoss)) 对 "
+                   + "(\(fixed(seedRaw.validationLoss)) against \(fixed(standardised.validationLoss))): the seed is " +
+                     "right to standardise.",
+                   zh: "即使是原文自己的原始数据（标准差 1 … 5），有 \(percent(seedRaw.saturationEnd)) " +
+                       "的单元饱和，验证结果也差了 "
+                   + "\(fixed(seedRaw.validationLoss / standardised.validationLoss, 1)) " +
+                     "倍（\(fixed(seedRaw.validationLoss)) 对 "
                    + "\(fixed(standardised.validationLoss))）：原文做标准化是对的。")
     }
     let noisy = r.labels[1].run
     var labelText = Localized(
         en: "Noisy labels: \(r.noisyRows) of \(split.splits.train.count) training labels are wrong, so the "
-            + "training loss cannot fall below the noise (\(fixed(noisy.finalLoss)) against \(fixed(standardised.finalLoss))) "
+            + "training loss cannot fall below the noise (\(fixed(noisy.finalLoss)) against " +
+              "\(fixed(standardised.finalLoss))) "
             + "and the model learns part of the noise: validation MSE \(fixed(noisy.validationLoss)) against "
             + "\(fixed(standardised.validationLoss)). Wrong answers also make large gradients: "
             + "\(noisy.clippedSteps) of \(settings.steps) steps clipped.",
@@ -182,10 +190,12 @@ func cell7Problem1(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult,
                     + (r.labels.count > 2 ? ", checked \(fixed(r.labels[2].run.validationLoss))" : ""),
                     zh: "问题 1，验证 MSE：\(namesZh)；噪声标签 \(fixed(noisy.validationLoss))"
                     + (r.labels.count > 2 ? "，检查后 \(fixed(r.labels[2].run.validationLoss))" : ""))
-    lesson.headline(en: "saturated tanh units at the end: " + r.inputs.map { "\($0.name.en) \(percent($0.run.saturationEnd))" }
+    lesson.headline(en: "saturated tanh units at the end: " + r.inputs.map { "\($0.name.en) " +
+                                                                             "\(percent($0.run.saturationEnd))" }
                         .joined(separator: ", ")
                     + "; clipped steps: " + r.inputs.map { "\($0.run.clippedSteps)" }.joined(separator: " / "),
-                    zh: "训练结束时饱和的 tanh 单元：" + r.inputs.map { "\($0.name.zh) \(percent($0.run.saturationEnd))" }
+                    zh: "训练结束时饱和的 tanh 单元：" + r.inputs.map { "\($0.name.zh) " +
+                                                                        "\(percent($0.run.saturationEnd))" }
                         .joined(separator: "，")
                     + "；被裁剪的步数：" + r.inputs.map { "\($0.run.clippedSteps)" }.joined(separator: " / "))
 }

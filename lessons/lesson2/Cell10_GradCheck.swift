@@ -92,6 +92,8 @@ func cell10GradCheck(_ lesson: Lesson, _ settings: Settings) {
     }
     lesson.table(table)
     let passed = checks.filter(\.passed).count
-    lesson.headline(en: "gradient check: \(passed) of \(checks.count) pass; the broken x·x.detach() is caught (rel error \(fixed(checks.last!.worstRelativeError, 2)))",
-                    zh: "梯度检验：\(checks.count) 项中 \(passed) 项通过；故意写错的 x·x.detach() 被抓住（相对误差 \(fixed(checks.last!.worstRelativeError, 2))）")
+    lesson.headline(en: "gradient check: \(passed) of \(checks.count) pass; the broken x·x.detach() is caught (rel " +
+                        "error \(fixed(checks.last!.worstRelativeError, 2)))",
+                    zh: "梯度检验：\(checks.count) 项中 \(passed) 项通过；故意写错的 x·x.detach() 被抓住（相对误差 " +
+                        "\(fixed(checks.last!.worstRelativeError, 2))）")
 }

@@ -129,6 +129,8 @@ func cell11DropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
         （很多做法会把后者排除）；位置编码表是缓冲区而不是参数，既不训练也不衰减。\
         在种子的 50 × 32 = 1,600 步里，仅靠衰减会把权重缩小为 (1 - 1e-7)^1600 ≈ 0.99984 倍：力度很温和。
         """)
-    lesson.headline(en: "dropout sites: \(sites.count); eval() deterministic (max diff \(fixed(modes.evalVsEval))), train() not (\(fixed(modes.trainVsTrain))); decayed parameters: \(grouped(groups.matrices + groups.vectors))",
-                    zh: "dropout 位置：\(sites.count) 处；eval() 是确定的（最大差 \(fixed(modes.evalVsEval))），train() 不是（\(fixed(modes.trainVsTrain))）；被衰减的参数：\(grouped(groups.matrices + groups.vectors))")
+    lesson.headline(en: "dropout sites: \(sites.count); eval() deterministic (max diff \(fixed(modes.evalVsEval))), " +
+                        "train() not (\(fixed(modes.trainVsTrain))); decayed parameters: \(grouped(groups.matrices + groups.vectors))",
+                    zh: "dropout 位置：\(sites.count) 处；eval() 是确定的（最大差 " +
+                        "\(fixed(modes.evalVsEval))），train() 不是（\(fixed(modes.trainVsTrain))）；被衰减的参数：\(grouped(groups.matrices + groups.vectors))")
 }

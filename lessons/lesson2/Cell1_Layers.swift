@@ -111,8 +111,10 @@ func cell1Layers(_ lesson: Lesson, _ walk: Walkthrough) {
     lesson.show(walk.x.narrow(dim: 0, start: 0, length: 1).narrow(dim: 1, start: 0, length: 1), name: "x[0, 0]")
     lesson.show(walk.projected.narrow(dim: 0, start: 0, length: 1).narrow(dim: 1, start: 0, length: 1)
                     .narrow(dim: 2, start: 0, length: 8), name: "input_proj(x)·√\(d)[0, 0, :8]")
-    lesson.headline(en: "x \(shapeText(walk.x.shape)) → input_proj·√\(d) \(shapeText(walk.projected.shape)), std \(fixed(standardDeviation(walk.projected), 3))",
-                    zh: "x \(shapeText(walk.x.shape)) → input_proj·√\(d) \(shapeText(walk.projected.shape))，标准差 \(fixed(standardDeviation(walk.projected), 3))")
+    lesson.headline(en: "x \(shapeText(walk.x.shape)) → input_proj·√\(d) \(shapeText(walk.projected.shape)), std " +
+                        "\(fixed(standardDeviation(walk.projected), 3))",
+                    zh: "x \(shapeText(walk.x.shape)) → input_proj·√\(d) \(shapeText(walk.projected.shape))，标准差 " +
+                        "\(fixed(standardDeviation(walk.projected), 3))")
 }
 
 /// With `--trace-shapes`: the shape at every module boundary of one `model(x)` call, in the order

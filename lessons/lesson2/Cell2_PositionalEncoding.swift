@@ -26,7 +26,9 @@ func cell2PositionalEncoding(_ lesson: Lesson, _ walk: Walkthrough) {
     lesson.plot(HeatMap(title: lesson.tr(en: "Positional table: positions 0–19 (rows) × features 0–\(mapColumns - 1)",
                                          zh: "位置编码表：位置 0–19（行）× 特征 0–\(mapColumns - 1)"),
                         rows: rows(table), cellWidth: 1))
-    lesson.headline(en: "+ positions \(shapeText(walk.positioned.shape)): the table adds std \(fixed(standardDeviation(pe.narrow(dim: 1, start: 0, length: 5)), 3)) to each value",
-                    zh: "+ 位置编码 \(shapeText(walk.positioned.shape))：表本身的标准差 \(fixed(standardDeviation(pe.narrow(dim: 1, start: 0, length: 5)), 3))")
+    lesson.headline(en: "+ positions \(shapeText(walk.positioned.shape)): the table adds std " +
+                        "\(fixed(standardDeviation(pe.narrow(dim: 1, start: 0, length: 5)), 3)) to each value",
+                    zh: "+ 位置编码 \(shapeText(walk.positioned.shape))：表本身的标准差 " +
+                        "\(fixed(standardDeviation(pe.narrow(dim: 1, start: 0, length: 5)), 3))")
     traceShapes(lesson, walk)
 }

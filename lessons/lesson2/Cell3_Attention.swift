@@ -41,6 +41,8 @@ func cell3Attention(_ lesson: Lesson, _ walk: Walkthrough) {
         \(fixed(walk.weights.max().item, 4))。饱和的 softmax \
         几乎不把梯度传给其他键；训练或更小的输入尺度会让它变得平缓。
         """)
-    lesson.headline(en: "attention scores [B·H, T, T] = [\(walk.x.shape[0] * h), 5, 5]; head 0 by hand = MultiheadAttention's weights (max diff \(sci(maxAbsDifference(walk.weights, walk.moduleWeights))))",
-                    zh: "注意力分数 [B·H, T, T] = [\(walk.x.shape[0] * h), 5, 5]；手算的第 0 个头与 MultiheadAttention 的权重一致（最大差 \(sci(maxAbsDifference(walk.weights, walk.moduleWeights)))）")
+    lesson.headline(en: "attention scores [B·H, T, T] = [\(walk.x.shape[0] * h), 5, 5]; head 0 by hand = " +
+                        "MultiheadAttention's weights (max diff \(sci(maxAbsDifference(walk.weights, walk.moduleWeights))))",
+                    zh: "注意力分数 [B·H, T, T] = [\(walk.x.shape[0] * h), 5, 5]；手算的第 0 个头与 " +
+                        "MultiheadAttention 的权重一致（最大差 \(sci(maxAbsDifference(walk.weights, walk.moduleWeights)))）")
 }

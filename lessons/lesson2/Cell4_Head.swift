@@ -57,6 +57,8 @@ func cell4Head(_ lesson: Lesson, _ walk: Walkthrough) {
     }
     lesson.table(shapes)
     lesson.show(walk.output.narrow(dim: 0, start: 0, length: 4), name: "ŷ[0:4]")
-    lesson.headline(en: "flatten \(shapeText(walk.flattened.shape)) → head → ŷ \(shapeText(walk.output.shape)); by hand = model(x) (max diff \(sci(maxAbsDifference(walk.output, walk.modelOutput))))",
-                    zh: "展平 \(shapeText(walk.flattened.shape)) → 输出头 → ŷ \(shapeText(walk.output.shape))；手算与 model(x) 一致（最大差 \(sci(maxAbsDifference(walk.output, walk.modelOutput)))）")
+    lesson.headline(en: "flatten \(shapeText(walk.flattened.shape)) → head → ŷ \(shapeText(walk.output.shape)); by " +
+                        "hand = model(x) (max diff \(sci(maxAbsDifference(walk.output, walk.modelOutput))))",
+                    zh: "展平 \(shapeText(walk.flattened.shape)) → 输出头 → ŷ " +
+                        "\(shapeText(walk.output.shape))；手算与 model(x) 一致（最大差 \(sci(maxAbsDifference(walk.output, walk.modelOutput)))）")
 }

@@ -152,6 +152,8 @@ func cell5bInitialValues(_ lesson: Lesson, _ settings: Settings) {
         次，所以三个编码层的初始权重完全相同\
         （最大差 \(fixed(copies))）。它们只在训练中才变得不同：每一层所处的深度不同，收到的梯度也就不同。
         """)
-    lesson.headline(en: "initialisation: in_proj_weight std \(fixed(rows[1].std)) (Xavier b/√3 = \(fixed(rows[1].bound / Float(3).squareRoot()))); encoder layers 1–2 start as copies of layer 0 (max diff \(fixed(copies)))",
-                    zh: "初始化：in_proj_weight 标准差 \(fixed(rows[1].std))（Xavier b/√3 = \(fixed(rows[1].bound / Float(3).squareRoot()))）；编码层 1–2 初始时是第 0 层的副本（最大差 \(fixed(copies))）")
+    lesson.headline(en: "initialisation: in_proj_weight std \(fixed(rows[1].std)) (Xavier b/√3 = " +
+                        "\(fixed(rows[1].bound / Float(3).squareRoot()))); encoder layers 1–2 start as copies of layer 0 (max diff \(fixed(copies)))",
+                    zh: "初始化：in_proj_weight 标准差 \(fixed(rows[1].std))（Xavier b/√3 = " +
+                        "\(fixed(rows[1].bound / Float(3).squareRoot()))）；编码层 1–2 初始时是第 0 层的副本（最大差 \(fixed(copies))）")
 }

@@ -115,11 +115,14 @@ func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
         if scheme == settings.initScheme { chosen = result }
     }
     lesson.table(table)
-    lesson.plot(LineChart(title: lesson.tr(en: "Std of the activations per layer (\(activation.displayName), log scale)",
+    lesson.plot(LineChart(title: lesson.tr(en: "Std of the activations per layer (\(activation.displayName), log " +
+                                               "scale)",
                                            zh: "每层激活值的标准差（\(activation.displayName)，对数坐标）"),
                           series: series, xLabel: lesson.tr(en: "layer", zh: "层"), logScale: true))
-    lesson.plot(BarChart(title: lesson.tr(en: "‖dL/dW‖ per layer, --init \(settings.initScheme.rawValue), \(activation.displayName)",
-                                          zh: "每层的 ‖dL/dW‖：--init \(settings.initScheme.rawValue)，\(activation.displayName)"),
+    lesson.plot(BarChart(title: lesson.tr(en: "‖dL/dW‖ per layer, --init \(settings.initScheme.rawValue), " +
+                                              "\(activation.displayName)",
+                                          zh: "每层的 ‖dL/dW‖：--init " +
+                                              "\(settings.initScheme.rawValue)，\(activation.displayName)"),
                          bars: chosen!.gradientNorms.enumerated().map { (lesson.tr(en: "layer \($0.offset + 1)",
                                                                                    zh: "第 \($0.offset + 1) 层"), $0.element) },
                          valueFormat: "%.2e"))

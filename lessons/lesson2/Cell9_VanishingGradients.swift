@@ -71,10 +71,14 @@ func cell9VanishingGradients(_ lesson: Lesson, _ settings: Settings) {
     let vanished = sigmoid.plain.firstLayerGradientNorm < 1e-6
     let leakyVanishes = leaky.plain.firstLayerGradientNorm < 1e-4
     lesson.say(vanished
-        ? Localized(en: "Symptom: with sigmoid the first layer's gradient is \(sigmoidFirst), only \(sigmoidRatio) times the last layer's: the early layers would not learn at all.",
-                    zh: "症状：使用 sigmoid 时，第一层的梯度是 \(sigmoidFirst)，只有最后一层的 \(sigmoidRatio) 倍：前面的层根本学不动。")
-        : Localized(en: "At \(depth) layers sigmoid's first layer still gets \(sigmoidFirst) (\(sigmoidRatio) times the last layer's); raise --layers to watch it vanish.",
-                    zh: "在 \(depth) 层时，sigmoid 的第一层梯度仍有 \(sigmoidFirst)（最后一层的 \(sigmoidRatio) 倍）；加大 --layers 看它消失。"))
+        ? Localized(en: "Symptom: with sigmoid the first layer's gradient is \(sigmoidFirst), only \(sigmoidRatio) " +
+                        "times the last layer's: the early layers would not learn at all.",
+                    zh: "症状：使用 sigmoid 时，第一层的梯度是 \(sigmoidFirst)，只有最后一层的 \(sigmoidRatio) " +
+                        "倍：前面的层根本学不动。")
+        : Localized(en: "At \(depth) layers sigmoid's first layer still gets \(sigmoidFirst) (\(sigmoidRatio) times " +
+                        "the last layer's); raise --layers to watch it vanish.",
+                    zh: "在 \(depth) 层时，sigmoid 的第一层梯度仍有 \(sigmoidFirst)（最后一层的 \(sigmoidRatio) " +
+                        "倍）；加大 --layers 看它消失。"))
     lesson.say(leakyVanishes
         ? Localized(en: """
             Another activation alone is not enough here: LeakyReLU still ends at \
@@ -109,6 +113,8 @@ func cell9VanishingGradients(_ lesson: Lesson, _ settings: Settings) {
         \(sci(leaky.preNorm.firstLayerGradientNorm / leaky.preNorm.lastLayerGradientNorm))）。\
         这正是 Transformer 的做法：种子模型的每个模块都包在残差里，并配有层归一化。
         """)
-    lesson.headline(en: "\(depth) layers, first-layer gradient norm: Sigmoid \(sci(sigmoid.plain.firstLayerGradientNorm)) → LeakyReLU \(sci(leaky.plain.firstLayerGradientNorm)) → + residual \(sci(leaky.residual.firstLayerGradientNorm)) → + pre-norm \(sci(leaky.preNorm.firstLayerGradientNorm))",
-                    zh: "\(depth) 层，第一层梯度范数：Sigmoid \(sci(sigmoid.plain.firstLayerGradientNorm)) → LeakyReLU \(sci(leaky.plain.firstLayerGradientNorm)) → + 残差 \(sci(leaky.residual.firstLayerGradientNorm)) → + pre-norm \(sci(leaky.preNorm.firstLayerGradientNorm))")
+    lesson.headline(en: "\(depth) layers, first-layer gradient norm: Sigmoid " +
+                        "\(sci(sigmoid.plain.firstLayerGradientNorm)) → LeakyReLU \(sci(leaky.plain.firstLayerGradientNorm)) → + residual \(sci(leaky.residual.firstLayerGradientNorm)) → + pre-norm \(sci(leaky.preNorm.firstLayerGradientNorm))",
+                    zh: "\(depth) 层，第一层梯度范数：Sigmoid \(sci(sigmoid.plain.firstLayerGradientNorm)) → " +
+                        "LeakyReLU \(sci(leaky.plain.firstLayerGradientNorm)) → + 残差 \(sci(leaky.residual.firstLayerGradientNorm)) → + pre-norm \(sci(leaky.preNorm.firstLayerGradientNorm))")
 }

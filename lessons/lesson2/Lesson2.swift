@@ -94,7 +94,8 @@ struct Lesson2 {
             "lesson2",
             title: Localized(en: "Lesson 2 · Architecture", zh: "第二课 · 模型架构"),
             summary: Localized(
-                en: "Build the seed's Transformer regressor layer by layer; initialisation, activations and gradients through depth.",
+                en: "Build the seed's Transformer regressor layer by layer; initialisation, activations and " +
+                    "gradients through depth.",
                 zh: "逐层搭建种子文章的 Transformer 回归模型；观察初始化、激活函数和梯度在深度上的表现。"),
             options: lessonOptions)
         runLesson(lesson, Settings(flags: lesson.flags))

@@ -66,7 +66,8 @@ func cell1Problem(_ lesson: Lesson, _ settings: Settings) {
     var table = Table([lesson.tr(en: "parameter", zh: "参数"), lesson.tr(en: "gradient norm", zh: "梯度范数")])
     for (name, norm) in look.gradientNorms { table.append([.text(name), .number(Double(norm))]) }
     lesson.table(table)
-    lesson.headline(en: "cell 1: MLP with \(look.parameterCount) parameters, first batch loss \(significant(look.loss))",
+    lesson.headline(en: "cell 1: MLP with \(look.parameterCount) parameters, first batch loss " +
+                        "\(significant(look.loss))",
                     zh: "第 1 格：MLP 共 \(look.parameterCount) 个参数，第一批损失 \(significant(look.loss))")
 }
 

@@ -76,7 +76,8 @@ func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
         Adam 把每个权重的步长除以它最近梯度的大小；AdamW 再加上解耦的权重衰减。
         """)
     let (runs, peek, sgd) = raceOptimizers(seed: settings.seed)
-    lesson.say(en: "SGD's first step, for four weights of fc1.weight[0] (lr \(raceLearningRates[.sgd]!)): after = before - lr · grad",
+    lesson.say(en: "SGD's first step, for four weights of fc1.weight[0] (lr \(raceLearningRates[.sgd]!)): after = " +
+                   "before - lr · grad",
                zh: "SGD 的第一步，fc1.weight[0] 的四个权重（lr \(raceLearningRates[.sgd]!)）：之后 = 之前 - lr · grad")
     lesson.show(sgd.before, name: "before")
     lesson.show(sgd.grad, name: "grad  ")

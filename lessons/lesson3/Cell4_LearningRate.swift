@@ -46,7 +46,8 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
         """)
     let runs = sweepLearningRates(seed: settings.seed, yourOptimizer: settings.optimizer, yourRate: settings.learningRate)
     lesson.plot(LineChart(title: lesson.tr(en: "training loss per step", zh: "每步训练损失"),
-                          series: runs.map { .init("\($0.optimizer.rawValue) lr=\(String(format: "%g", $0.learningRate))",
+                          series: runs.map { .init("\($0.optimizer.rawValue) " +
+                                                   "lr=\(String(format: "%g", $0.learningRate))",
                                                    $0.run.curve, x: $0.run.curveSteps.map(Float.init)) },
                           xLabel: lesson.tr(en: "step", zh: "步数"), logScale: true))
     var table = Table(["", lesson.tr(en: "optimizer", zh: "优化器"), "lr", lesson.tr(en: "steps", zh: "步数"),
@@ -74,15 +75,21 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
     }
     let tooSmall = runs[0].run, right = runs[1].run, tooLarge = runs[2].run
     lesson.headline(
-        en: "cell 4: SGD after 200 steps: lr 0.0005 loss \(significant(tooSmall.trainLoss)), lr 0.05 loss \(significant(right.trainLoss)), "
-            + "lr 1.0 " + (tooLarge.stoppedAt.map { "stopped by the NaN guard at step \($0)" } ?? "loss \(significant(tooLarge.trainLoss))"),
-        zh: "第 4 格：SGD 200 步后：lr 0.0005 损失 \(significant(tooSmall.trainLoss))，lr 0.05 损失 \(significant(right.trainLoss))，"
-            + "lr 1.0 " + (tooLarge.stoppedAt.map { "在第 \($0) 步被 NaN 守卫停下" } ?? "损失 \(significant(tooLarge.trainLoss))"))
+        en: "cell 4: SGD after 200 steps: lr 0.0005 loss \(significant(tooSmall.trainLoss)), lr 0.05 loss " +
+            "\(significant(right.trainLoss)), "
+            + "lr 1.0 " + (tooLarge.stoppedAt.map { "stopped by the NaN guard at step \($0)" } ?? "loss " +
+                                                                                                  "\(significant(tooLarge.trainLoss))"),
+        zh: "第 4 格：SGD 200 步后：lr 0.0005 损失 \(significant(tooSmall.trainLoss))，lr 0.05 损失 " +
+            "\(significant(right.trainLoss))，"
+            + "lr 1.0 " + (tooLarge.stoppedAt.map { "在第 \($0) 步被 NaN 守卫停下" } ?? "损失 " +
+                                                                                        "\(significant(tooLarge.trainLoss))"))
     let yours = runs[3]
     let stopped = yours.run.stoppedAt.map { (en: "stopped by the NaN guard at step \($0)",
                                              zh: "在第 \($0) 步被 NaN 守卫停下") }
     lesson.headline(en: "cell 4: your run (\(yours.optimizer.rawValue), lr \(yours.learningRate)): "
-                        + (stopped?.en ?? "train \(significant(yours.run.trainLoss)), valid \(significant(yours.run.validLoss))"),
+                        + (stopped?.en ?? "train \(significant(yours.run.trainLoss)), valid " +
+                                          "\(significant(yours.run.validLoss))"),
                     zh: "第 4 格：你的训练（\(yours.optimizer.rawValue)，lr \(yours.learningRate)）："
-                        + (stopped?.zh ?? "训练 \(significant(yours.run.trainLoss))，验证 \(significant(yours.run.validLoss))"))
+                        + (stopped?.zh ?? "训练 \(significant(yours.run.trainLoss))，验证 " +
+                                          "\(significant(yours.run.validLoss))"))
 }

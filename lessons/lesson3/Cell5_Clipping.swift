@@ -63,7 +63,8 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
         clipGradNorm 就把所有梯度一起缩小：方向不变，只限制步长。
         """)
     let r = compareClipping(seed: settings.seed, maxNorm: settings.clip)
-    lesson.say(en: "Step 1: the global norm is \(significant(r.firstNorm)); one row of fc1.weight.grad before and after clipping:",
+    lesson.say(en: "Step 1: the global norm is \(significant(r.firstNorm)); one row of fc1.weight.grad before and " +
+                   "after clipping:",
                zh: "第 1 步：全局范数是 \(significant(r.firstNorm))；fc1.weight.grad 的一行，裁剪前后：")
     lesson.show(r.gradBefore, name: "before")
     lesson.show(r.gradAfter, name: "after ")
@@ -87,7 +88,8 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
                        lesson.tr(en: "valid loss", zh: "验证损失"), lesson.tr(en: "NaN guard", zh: "NaN 守卫")])
     for (maxNorm, run) in sweepClipThresholds(seed: settings.seed) {
         sweep.append([.number(Double(maxNorm), format: "%g"),
-                      .text("\(zip(run.normsBefore, run.normsAfter).filter { $0 > $1 }.count) / \(run.normsBefore.count)"),
+                      .text("\(zip(run.normsBefore, run.normsAfter).filter { $0 > $1 }.count) / " +
+                            "\(run.normsBefore.count)"),
                       .number(Double(run.trainLoss), format: "%.4g"), .number(Double(run.validLoss), format: "%.4g"),
                       .text(run.stoppedAt.map { lesson.tr(en: "stopped at step \($0)",
                                                           zh: "第 \($0) 步停下") } ?? "—")])
@@ -107,8 +109,10 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
         run.stoppedAt.map { lesson.tr(en: "NaN guard at step \($0)", zh: "第 \($0) 步被 NaN 守卫停下") }
             ?? lesson.tr(en: "loss \(significant(run.trainLoss))", zh: "损失 \(significant(run.trainLoss))")
     }
-    lesson.headline(en: "cell 5: lr \(clippingRate) without clipping: \(outcome(r.unclipped)); with clip \(significant(r.maxNorm)): "
+    lesson.headline(en: "cell 5: lr \(clippingRate) without clipping: \(outcome(r.unclipped)); with clip " +
+                        "\(significant(r.maxNorm)): "
                         + "\(outcome(r.clipped)) (clipped \(clippedSteps) of \(r.clipped.stepsDone) steps)",
-                    zh: "第 5 格：lr \(clippingRate) 不裁剪：\(outcome(r.unclipped))；裁剪到 \(significant(r.maxNorm))："
+                    zh: "第 5 格：lr \(clippingRate) 不裁剪：\(outcome(r.unclipped))；裁剪到 " +
+                        "\(significant(r.maxNorm))："
                         + "\(outcome(r.clipped))（\(r.clipped.stepsDone) 步中裁剪了 \(clippedSteps) 步）")
 }

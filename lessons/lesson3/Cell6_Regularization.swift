@@ -88,7 +88,8 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
         table.append([.text(lesson.tr(en: r.name,
                                       zh: r.nameZh)), .number(Double(r.trainLoss), format: "%.4g"), .number(Double(r.validLoss)),
                       .number(Double(r.gap)), .number(Double(r.weightNorm), format: "%.2f"),
-                      .text("\(r.nearZero) (\(String(format: "%.0f", Double(r.nearZero) / Double(r.weightCount) * 100)) %)")])
+                      .text("\(r.nearZero) " +
+                            "(\(String(format: "%.0f", Double(r.nearZero) / Double(r.weightCount) * 100)) %)")])
     }
     lesson.table(table)
     lesson.plot(LineChart(title: lesson.tr(en: "validation loss per step", zh: "每步的验证损失"),
@@ -119,8 +120,12 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
         """)
     let none = rows[0]
     let best = rows.dropFirst().min { $0.validLoss < $1.validLoss }!
-    lesson.headline(en: "cell 6: no regularization: gap \(significant(none.gap)), ‖W‖ \(significant(none.weightNorm)); best, \(best.name): "
-                        + "gap \(significant(best.gap)), ‖W‖ \(significant(best.weightNorm)); L1 left \(rows[2].nearZero) of \(rows[2].weightCount) weights near 0",
-                    zh: "第 6 格：不加正则：差距 \(significant(none.gap))，‖W‖ \(significant(none.weightNorm))；最好的是 \(best.nameZh)："
-                        + "差距 \(significant(best.gap))，‖W‖ \(significant(best.weightNorm))；L1 让 \(rows[2].weightCount) 个权重中的 \(rows[2].nearZero) 个接近 0")
+    lesson.headline(en: "cell 6: no regularization: gap \(significant(none.gap)), ‖W‖ " +
+                        "\(significant(none.weightNorm)); best, \(best.name): "
+                        + "gap \(significant(best.gap)), ‖W‖ \(significant(best.weightNorm)); L1 left " +
+                          "\(rows[2].nearZero) of \(rows[2].weightCount) weights near 0",
+                    zh: "第 6 格：不加正则：差距 \(significant(none.gap))，‖W‖ " +
+                        "\(significant(none.weightNorm))；最好的是 \(best.nameZh)："
+                        + "差距 \(significant(best.gap))，‖W‖ \(significant(best.weightNorm))；L1 让 " +
+                          "\(rows[2].weightCount) 个权重中的 \(rows[2].nearZero) 个接近 0")
 }

@@ -160,9 +160,11 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
     let yours = profileGradients(activation: settings.activation, wiring: .plain, depth: depth, seed: settings.seed)
     if settings.activation != .sigmoid { chart(yours) }
     lesson.headline(en: "cell 7: \(depth) layers, first-layer gradient norm: sigmoid \(sci(sick.first)) (vanished); "
-                        + "leaky_relu + residual \(sci(cured.first)); + norm \(sci(normed.first)); your \(settings.activation.rawValue) \(sci(yours.first))",
+                        + "leaky_relu + residual \(sci(cured.first)); + norm \(sci(normed.first)); your " +
+                          "\(settings.activation.rawValue) \(sci(yours.first))",
                     zh: "第 7 格：\(depth) 层，第一层梯度范数：sigmoid \(sci(sick.first))（消失）；"
-                        + "leaky_relu + 残差 \(sci(cured.first))；再加归一化 \(sci(normed.first))；你选的 \(settings.activation.rawValue) \(sci(yours.first))")
+                        + "leaky_relu + 残差 \(sci(cured.first))；再加归一化 \(sci(normed.first))；你选的 " +
+                          "\(settings.activation.rawValue) \(sci(yours.first))")
 
     lesson.say(en: """
         The opposite sickness: the same ReLU stack with its initial weights 4× too large. Each layer now \
@@ -174,7 +176,9 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
         """)
     let exploding = profileGradients(activation: .relu, wiring: .plain, depth: depth, initScale: 4, seed: settings.seed)
     chart(exploding, note: lesson.tr(en: ", initial weights × 4", zh: "，初始权重 × 4"))
-    lesson.headline(en: "cell 7: relu with 4× initial weights: total gradient norm \(sci(exploding.totalNorm)) (exploded), "
+    lesson.headline(en: "cell 7: relu with 4× initial weights: total gradient norm \(sci(exploding.totalNorm)) " +
+                        "(exploded), "
                         + "after clipGradNorm(1) \(significant(exploding.clippedNorm))",
-                    zh: "第 7 格：初始权重放大 4 倍的 relu：总梯度范数 \(sci(exploding.totalNorm))（爆炸），clipGradNorm(1) 之后 \(significant(exploding.clippedNorm))")
+                    zh: "第 7 格：初始权重放大 4 倍的 relu：总梯度范数 " +
+                        "\(sci(exploding.totalNorm))（爆炸），clipGradNorm(1) 之后 \(significant(exploding.clippedNorm))")
 }

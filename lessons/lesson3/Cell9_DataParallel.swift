@@ -75,8 +75,10 @@ func cell9DataParallel(_ lesson: Lesson, _ settings: Settings) {
     for (k, s) in r.workerSlices.enumerated() { lesson.show(s, name: "worker \(k) grad") }
     lesson.show(r.averagedSlice, name: "average       ")
     lesson.show(r.fullSlice, name: "big batch     ")
-    lesson.headline(en: "cell 9: \(r.workers) workers × \(r.perWorkerBatch) samples: max |averaged - big-batch gradient| = "
-                        + "\(sci(r.maxGradDifference)); after one SGD step, max parameter difference = \(sci(r.maxParameterDifference))",
+    lesson.headline(en: "cell 9: \(r.workers) workers × \(r.perWorkerBatch) samples: max |averaged - big-batch " +
+                        "gradient| = "
+                        + "\(sci(r.maxGradDifference)); after one SGD step, max parameter difference = " +
+                          "\(sci(r.maxParameterDifference))",
                     zh: "第 9 格：\(r.workers) 个节点 × \(r.perWorkerBatch) 个样本：平均梯度与大批梯度的最大差 = "
                         + "\(sci(r.maxGradDifference))；SGD 一步之后参数最大差 = \(sci(r.maxParameterDifference))")
 }

@@ -223,7 +223,8 @@ func cell3FullRun(_ lesson: Lesson, data: LessonData, settings: Settings) -> Tra
         lesson.verbatim(seedEpochLine(epoch, of: settings.epochs))
     }
     let r = run.record
-    lesson.headline(en: String(format: "full run: final training loss %.4f, final LR %.2e, best validation loss %.4f at epoch %d",
+    lesson.headline(en: String(format: "full run: final training loss %.4f, final LR %.2e, best validation loss %.4f " +
+                                       "at epoch %d",
                                r.last.trainLoss, r.last.learningRate, r.bestValidationLoss, r.bestEpoch),
                     zh: String(format: "完整训练：最终训练损失 %.4f，最终学习率 %.2e，最佳验证损失 %.4f（第 %d 轮）",
                                r.last.trainLoss, r.last.learningRate, r.bestValidationLoss, r.bestEpoch))

@@ -88,7 +88,8 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
                           series: [.init(lesson.tr(en: "train", zh: "训练"), o.trainLosses),
                                    .init(lesson.tr(en: "validation", zh: "验证"), o.validationLosses)],
                           xLabel: lesson.tr(en: "epoch", zh: "轮"), yLabel: "MSE", logScale: true))
-    lesson.headline(en: String(format: "overfitting: training loss %.4f, validation loss %.4f (best %.4f at epoch %d), gap %.4f",
+    lesson.headline(en: String(format: "overfitting: training loss %.4f, validation loss %.4f (best %.4f at epoch " +
+                                       "%d), gap %.4f",
                                o.last.trainLoss, o.last.validationLoss, o.bestValidationLoss, o.bestEpoch, o.finalGap),
                     zh: String(format: "过拟合：训练损失 %.4f，验证损失 %.4f（最佳 %.4f，第 %d 轮），差距 %.4f",
                                o.last.trainLoss, o.last.validationLoss, o.bestValidationLoss, o.bestEpoch, o.finalGap))

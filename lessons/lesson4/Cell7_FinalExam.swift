@@ -106,7 +106,8 @@ func cell7FinalExam(_ lesson: Lesson, run: TrainedRun, data: LessonData, setting
     defer { try? FileManager.default.removeItem(at: url) }
     do {
         let check = try checkpointRoundTrip(run, inputs: data.test.inputs, url: url)
-        precondition(check.identical, "lesson4: the reloaded model predicts differently (max |Δ| \(check.maxDifference))")
+        precondition(check.identical, "lesson4: the reloaded model predicts differently (max |Δ| " +
+                                      "\(check.maxDifference))")
         lesson.headline(
             en: "checkpoint: \(check.tensors) tensors, \(check.bytes) bytes, epoch \(check.epoch); "
                 + "reloaded predictions identical bit for bit: \(check.identical); "

@@ -8,10 +8,12 @@ let lesson4Exercises: [(question: Localized, answerKey: String)] = [
                    + "At which epochs does the learning rate drop?",
                zh: "ReduceLROnPlateau 的耐心为 5：训练损失在第 10 轮之前一直进步，之后完全持平。学习率在哪几轮下降？"),
      "exercise1PatienceFive"),
-    (Localized(en: "Run `--train-size 16`. Is the overfitting worse or milder than with 32 samples (validation loss at the end)?",
+    (Localized(en: "Run `--train-size 16`. Is the overfitting worse or milder than with 32 samples (validation loss " +
+                   "at the end)?",
                zh: "运行 `--train-size 16`。与 32 个样本相比，过拟合更严重还是更轻（看最后的验证损失）？"),
      "exercise2SixteenSamples"),
-    (Localized(en: "In cell 6, at ten times the learning rate: does clipping give the better or the worse validation loss?",
+    (Localized(en: "In cell 6, at ten times the learning rate: does clipping give the better or the worse validation " +
+                   "loss?",
                zh: "第 6 格里，学习率放大 10 倍时：裁剪让验证损失更好还是更差？"),
      "clippingWeightDecayAndDropoutComparedSideBySide"),
     (Localized(en: "Run `--stop-patience 3`. At which epoch does early stopping give up on the overfitting run of "

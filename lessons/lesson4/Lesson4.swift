@@ -46,7 +46,8 @@ let lessonOptions: [Option] = [
     .integer("compare-epochs", default: 8, in: 1...10_000,
              help: Localized(en: "epochs of each side-by-side comparison run (cell 6, small model)",
                              zh: "第 6 格每个对比实验的轮数（小模型）")),
-    .flag("timing", help: Localized(en: "print each cell's wall time to standard error (not reproducible, so off by default)",
+    .flag("timing", help: Localized(en: "print each cell's wall time to standard error (not reproducible, so off by " +
+                                        "default)",
                                     zh: "把每一格的耗时打印到标准错误（每次都不同，所以默认关闭）")),
 ]
 
