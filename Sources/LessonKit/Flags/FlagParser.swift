@@ -123,7 +123,8 @@ public struct FlagParser: Sendable {
             // A file to be written: its folder must exist, so a long run does not fail at the end.
             let folder = URL(fileURLWithPath: text).deletingLastPathComponent().path
             var isFolder: ObjCBool = false
-            let folderExists = FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue
+            let folderExists = FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder)
+                && isFolder.boolValue
             if !mustExist && !folderExists {
                 throw fail("--\(name): no such folder '\(folder)'")
             }
