@@ -82,7 +82,8 @@ public struct Histogram: Chart {
         var note = Localized(en: "n = \(total), \(counts.count) bins of width \(width)",
                              zh: "n = \(total)，\(counts.count) 个区间，宽度 \(width)")(language)
         if nonFinite > 0 {
-            note += Localized(en: ", \(nonFinite) non-finite left out", zh: "，另有 \(nonFinite) 个非有限值未计入")(language)
+            note += Localized(en: ", \(nonFinite) non-finite left out",
+                              zh: "，另有 \(nonFinite) 个非有限值未计入")(language)
         }
         lines.append(String(repeating: " ", count: labelWidth + 2) + note)
         return lines.joined(separator: "\n")

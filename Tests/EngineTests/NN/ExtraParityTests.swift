@@ -19,7 +19,7 @@ func nnRefKeyPadding(_ node: NNRef) -> AttentionMask {
     @Test(arguments: [0, 1, 2])
     func encoderLayerOptionsMatchPyTorch(caseIndex: Int) throws {
         let ref = try NNRef.load("nn_extras")["encoder_layers"][caseIndex]
-        let activation: TransformerActivation = ref["activation"].string == "gelu" ? .gelu : .relu
+        let activation: Activation = ref["activation"].string == "gelu" ? .gelu : .relu
         let normFirst = (ref["norm_first"].value as? Bool) ?? false
         var g = Generator(seed: 9)
         let layer = TransformerEncoderLayer(modelDimensions: 8, numHeads: 2, feedForwardDimensions: 16, dropout: 0,
