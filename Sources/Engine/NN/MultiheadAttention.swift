@@ -141,32 +141,28 @@ public final class MultiheadAttention: Layer {
 
     /// The mask added to the `[B·H, T, S]` scores: `attnMask` (`[T, S]` or `[B·H, T, S]`) plus the
     /// key-padding mask (`[B, S]`, spread over heads and queries). A lone `[T, S]` mask is passed
-    /// as is (it broadcasts); the combination is materialised, as a constant.
+    /// as is (it broadcasts). The sum is built from ops (reshape, broadcasting `+`), so a float mask
+    /// that requires grad (a learned position bias, say) gets its gradient through either mask:
+    ///
+    ///     padding [B, S] -> [B, 1, 1, S]      attnMask [T, S] or [B·H, T, S] -> [B, H, T, S]
+    ///     sum -> [B, H, T, S] -> [B·H, T, S]
     func combinedMask(batch b: Int, queryLength t: Int, keyLength s: Int,
                       keyPaddingMask: AttentionMask?, attnMask: AttentionMask?) -> Tensor? {
         let h = numHeads
         if let attnMask {
             let shape = attnMask.additive.shape
             precondition(shape == [t, s] || shape == [b * h, t, s],
-                         "MultiheadAttention: attnMask shape \(shape) is neither [T, S] = \([t, s]) nor [B·H, T, S] = \([b * h, t, s])")
+                         "MultiheadAttention: attnMask shape \(shape) is neither [T, S] = \([t, s]) "
+                         + "nor [B·H, T, S] = \([b * h, t, s])")
         }
         guard let keyPaddingMask else { return attnMask?.additive }
         precondition(keyPaddingMask.additive.shape == [b, s],
                      "MultiheadAttention: keyPaddingMask shape \(keyPaddingMask.additive.shape) is not [B, S] = \([b, s])")
-        let padding = keyPaddingMask.additive.scalars
-        var values = [Float](repeating: 0, count: b * h * t * s)
-        let attn = attnMask?.additive.scalars
-        let attnPerProblem = attnMask.map { $0.additive.rank == 3 } ?? false
-        for n in 0..<(b * h) {
-            let batchIndex = n / h
-            for i in 0..<t {
-                for j in 0..<s {
-                    var m = padding[batchIndex * s + j]
-                    if let attn { m += attn[(attnPerProblem ? n * t * s : 0) + i * s + j] }
-                    values[(n * t + i) * s + j] = m
-                }
-            }
-        }
-        return Tensor(values, shape: [b * h, t, s])
+        let padding = keyPaddingMask.additive.reshape([b, 1, 1, s])                      // [B, 1, 1, S]
+        // Adding zeros [1, H, T, 1] spreads the sum over heads and queries (x + 0 = x: same values).
+        let heads = Tensor.zeros([1, h, t, 1])
+        guard let attn = attnMask?.additive else { return (padding + heads).reshape([b * h, t, s]) }
+        if attn.rank == 3 { return (padding + attn.reshape([b, h, t, s])).reshape([b * h, t, s]) }
+        return (padding + attn + heads).reshape([b * h, t, s])                             // [T, S] broadcast
     }
 }
