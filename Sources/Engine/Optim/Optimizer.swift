@@ -17,6 +17,9 @@ public protocol Optimizer: AnyObject {
     var parameters: [Tensor] { get }
     /// The step size. Schedulers change it between steps (`param_groups[0]["lr"]`).
     var learningRate: Double { get set }
+    /// The momentum a scheduler may cycle (`OneCycleLR`): SGD's μ (`param_groups[0]["momentum"]`),
+    /// Adam's β₁ (`param_groups[0]["betas"][0]`).
+    var schedulableMomentum: Double { get set }
     /// Applies one update to every parameter that has a gradient. Runs without recording a graph.
     func step()
     /// The optimizer's memory (moment estimates, momentum buffers, step counts), for checkpoints.
