@@ -13,14 +13,16 @@
 /// `lr / (1 - β₁ᵗ)` are computed in double precision and rounded to `Float` once, then applied to
 /// the `Float` tensors, as PyTorch does.
 ///
-/// What that buys, measured against PyTorch 2.15 on CPU: SGD's update (multiply, then add) gives
-/// PyTorch's bits. Adam's does not, quite: PyTorch's `exp_avg.lerp_(g, 1 - β₁)` and
-/// `exp_avg_sq.addcmul_(g, g, value=1 - β₂)` round once (a fused multiply-add), while
-/// `Kernels/AdamUpdate.swift` rounds after every operation (as Swift's `Float` arithmetic does on
-/// every build, so lesson answers are the same on every machine). On a million random elements
-/// (Tests/scripts/measure_adam_rounding.py) 29 % of `lerp_`'s results and 8 % of `addcmul_`'s
-/// differ in the last bit. The parameters then agree with PyTorch to float32 rounding (the tests'
-/// tolerance, relative 1e-5), not bit for bit, and the difference grows slowly over many steps.
+/// What that buys, measured against PyTorch 2.15 on CPU: the same formulas, not the same bits.
+/// PyTorch's in-place updates round once per fused multiply-add: `add_(g, alpha=…)` (SGD's step and
+/// momentum buffer), `lerp_` and `addcmul_` (Adam's moments). Our kernels (`Kernels/SGDUpdate.swift`,
+/// `Kernels/AdamUpdate.swift`) round after every operation, as Swift's `Float` arithmetic does on
+/// every build, so lesson answers are the same on every machine. On a million random elements
+/// (Tests/scripts/measure_adam_rounding.py) the share of results that differ in the last bit is
+/// 29 % for `lerp_`, 8 % for `addcmul_`, 9 % for SGD's `p.add_(g, alpha=-lr)` and 27 % for its
+/// momentum update `b.mul_(μ).add_(g, alpha=1-τ)`. Parameters therefore agree with PyTorch to float32
+/// rounding (the tests' tolerance, relative 1e-5), not bit for bit, and drift apart slowly over
+/// many steps.
 public protocol Optimizer: AnyObject {
     /// The tensors this optimizer updates (`optimizer.param_groups[0]["params"]`).
     var parameters: [Tensor] { get }
