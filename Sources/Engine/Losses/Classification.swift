@@ -17,7 +17,9 @@ extension Tensor {
     // logits: [N, C], targets: [N] -> [] (or [N] with .none)
     public static func crossEntropy(_ logits: Tensor, targets: [Int], ignoreIndex: Int = -100,
                                     reduction: Reduction = .mean) -> Tensor {
-        precondition(logits.rank == 2, "crossEntropy: expects logits [N, C], got \(logits.shape)")
+        if logits.rank != 2 {                        // [N, C, d1, …]: the general version
+            return crossEntropy(logits, targets: targets, weight: nil, ignoreIndex: ignoreIndex, reduction: reduction)
+        }
         let n = logits.shape[0], c = logits.shape[1]
         precondition(targets.count == n, "crossEntropy: \(targets.count) targets for \(n) samples")
         for t in targets where t != ignoreIndex {
@@ -94,24 +96,51 @@ extension Tensor {
     }
 }
 
-/// `nn.CrossEntropyLoss`: `criterion(logits, targets)`.
-public struct CrossEntropyLoss: Sendable {
+/// `nn.CrossEntropyLoss`: `criterion(logits, targets)` with class indices, or
+/// `criterion(logits, probabilities:)` with class probabilities. See `ClassificationOptions.swift`
+/// for `weight` and `labelSmoothing`.
+public struct CrossEntropyLoss {
+    public var weight: Tensor?
     public var ignoreIndex: Int
     public var reduction: Reduction
-    public init(ignoreIndex: Int = -100, reduction: Reduction = .mean) {
+    public var labelSmoothing: Float
+    public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: Reduction = .mean,
+                labelSmoothing: Float = 0) {
+        self.weight = weight
         self.ignoreIndex = ignoreIndex
         self.reduction = reduction
+        self.labelSmoothing = labelSmoothing
     }
+    // logits: [N, C] or [N, C, d...], targets: [N, d...] flattened
     public func callAsFunction(_ logits: Tensor, _ targets: [Int]) -> Tensor {
-        Tensor.crossEntropy(logits, targets: targets, ignoreIndex: ignoreIndex, reduction: reduction)
+        if weight == nil && labelSmoothing == 0 && logits.rank == 2 {
+            return Tensor.crossEntropy(logits, targets: targets, ignoreIndex: ignoreIndex, reduction: reduction)
+        }
+        return Tensor.crossEntropy(logits, targets: targets, weight: weight, ignoreIndex: ignoreIndex,
+                                   reduction: reduction, labelSmoothing: labelSmoothing)
+    }
+    // logits, probabilities: [N, C] or [N, C, d...]
+    public func callAsFunction(_ logits: Tensor, probabilities: Tensor) -> Tensor {
+        Tensor.crossEntropy(logits, probabilities: probabilities, weight: weight, reduction: reduction,
+                            labelSmoothing: labelSmoothing)
     }
 }
 
-/// `nn.BCEWithLogitsLoss`.
-public struct BCEWithLogitsLoss: Sendable {
+/// `nn.BCEWithLogitsLoss`, with PyTorch's `weight` and `pos_weight`.
+public struct BCEWithLogitsLoss {
+    public var weight: Tensor?
+    public var posWeight: Tensor?
     public var reduction: Reduction
-    public init(reduction: Reduction = .mean) { self.reduction = reduction }
+    public init(weight: Tensor? = nil, reduction: Reduction = .mean, posWeight: Tensor? = nil) {
+        self.weight = weight
+        self.posWeight = posWeight
+        self.reduction = reduction
+    }
     public func callAsFunction(_ logits: Tensor, _ targets: Tensor) -> Tensor {
-        Tensor.binaryCrossEntropyWithLogits(logits, targets, reduction: reduction)
+        if weight == nil && posWeight == nil {
+            return Tensor.binaryCrossEntropyWithLogits(logits, targets, reduction: reduction)
+        }
+        return Tensor.binaryCrossEntropyWithLogits(logits, targets, weight: weight, posWeight: posWeight,
+                                                   reduction: reduction)
     }
 }
