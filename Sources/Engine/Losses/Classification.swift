@@ -1,7 +1,7 @@
 // Losses for choosing classes: cross-entropy over class indices and binary cross-entropy on logits.
 // Both take raw scores (logits), not probabilities, and fold the softmax/sigmoid into the loss:
 // that is both cheaper and numerically safe (no log of a probability rounded to 0).
-// Dimension letters: N samples, C classes.
+// Dimension letters: B samples (the batch), C classes.
 
 extension Tensor {
     /// Cross-entropy over class indices (`nn.CrossEntropyLoss`, `F.cross_entropy`), log-softmax fused:
@@ -10,14 +10,14 @@ extension Tensor {
     ///     d loss[i] / d logits[i, c] = softmax(logits[i])[c] - (c == target[i] ? 1 : 0)
     ///
     /// - Parameters:
-    ///   - logits: `[N, C]` raw scores.
-    ///   - targets: N class indices in `0..<C`; entries equal to `ignoreIndex` add nothing and are
+    ///   - logits: `[B, C]` raw scores.
+    ///   - targets: B class indices in `0..<C`; entries equal to `ignoreIndex` add nothing and are
     ///     left out of the mean.
-    ///   - reduction: `.mean` over the non-ignored samples, `.sum`, or `.none` (`[N]`).
-    // logits: [N, C], targets: [N] -> [] (or [N] with .none)
+    ///   - reduction: `.mean` over the non-ignored samples, `.sum`, or `.none` (`[B]`).
+    // logits: [B, C], targets: [B] -> [] (or [B] with .none)
     public static func crossEntropy(_ logits: Tensor, targets: [Int], ignoreIndex: Int = -100,
                                     reduction: Reduction = .mean) -> Tensor {
-        if logits.rank != 2 {                        // [N, C, d1, …]: the general version
+        if logits.rank != 2 {                        // [B, C, d1, …]: the general version
             return crossEntropy(logits, targets: targets, weight: nil, ignoreIndex: ignoreIndex, reduction: reduction)
         }
         let n = logits.shape[0], c = logits.shape[1]
@@ -111,7 +111,7 @@ public struct CrossEntropyLoss {
         self.reduction = reduction
         self.labelSmoothing = labelSmoothing
     }
-    // logits: [N, C] or [N, C, d...], targets: [N, d...] flattened
+    // logits: [B, C] or [B, C, d...], targets: [B, d...] flattened
     public func callAsFunction(_ logits: Tensor, _ targets: [Int]) -> Tensor {
         if weight == nil && labelSmoothing == 0 && logits.rank == 2 {
             return Tensor.crossEntropy(logits, targets: targets, ignoreIndex: ignoreIndex, reduction: reduction)
@@ -119,7 +119,7 @@ public struct CrossEntropyLoss {
         return Tensor.crossEntropy(logits, targets: targets, weight: weight, ignoreIndex: ignoreIndex,
                                    reduction: reduction, labelSmoothing: labelSmoothing)
     }
-    // logits, probabilities: [N, C] or [N, C, d...]
+    // logits, probabilities: [B, C] or [B, C, d...]
     public func callAsFunction(_ logits: Tensor, probabilities: Tensor) -> Tensor {
         Tensor.crossEntropy(logits, probabilities: probabilities, weight: weight, reduction: reduction,
                             labelSmoothing: labelSmoothing)

@@ -1,7 +1,7 @@
 // PyTorch's options for the classification losses: class weights, label smoothing, class
 // probabilities as targets and inputs with extra dimensions for cross-entropy; `pos_weight` and
 // `weight` for binary cross-entropy on logits. Each is one fused op: forward and backward below.
-// Dimension letters: N samples, C classes, R positions (N times the extra dimensions d1, d2, …).
+// Dimension letters: B samples (the batch), C classes, R positions (B times the extra dims d1, d2, …).
 // The plain calls (no option) keep the shorter code of Classification.swift.
 
 extension Tensor {
@@ -19,11 +19,11 @@ extension Tensor {
     ///     d loss / d logits[r, j] = a · ((1 - ε)·w[y]·(p_j - [j = y]) + (ε / C)·(W·p_j - w[j]))
     ///
     /// - Parameters:
-    ///   - logits: `[N, C]` or `[N, C, d1, …]`.
-    ///   - targets: N·d1·… class indices in `0..<C` (row-major over `[N, d1, …]`), or `ignoreIndex`.
+    ///   - logits: `[B, C]` or `[B, C, d1, …]`.
+    ///   - targets: B·d1·… class indices in `0..<C` (row-major over `[B, d1, …]`), or `ignoreIndex`.
     ///   - weight: `[C]`, each class's weight (PyTorch's `weight`); no gradient flows into it.
     ///   - labelSmoothing: ε in [0, 1].
-    // logits: [N, C, d...], targets: [N, d...] -> [] (or [N, d...] with .none)
+    // logits: [B, C, d...], targets: [B, d...] -> [] (or [B, d...] with .none)
     public static func crossEntropy(_ logits: Tensor, targets: [Int], weight: Tensor?, ignoreIndex: Int = -100,
                                     reduction: Reduction = .mean, labelSmoothing: Float = 0) -> Tensor {
         let (n, c, inner) = crossEntropyLayout(logits, weight: weight, labelSmoothing: labelSmoothing)
@@ -37,7 +37,7 @@ extension Tensor {
         for t in targets where t != ignoreIndex { totalWeight += w[t] }
         let eps = labelSmoothing, share = labelSmoothing / Float(c)
         let logp = softmaxValues(logits.scalars, outer: n, n: c, inner: inner, log: true)
-        // Position r = (i, d) of [N, d...] holds class c at logits index (i·C + c)·inner + d.
+        // Position r = (i, d) of [B, d...] holds class c at logits index (i·C + c)·inner + d.
         func index(_ r: Int, _ k: Int) -> Int { ((r / inner) * c + k) * inner + r % inner }
         var losses = [Float](repeating: 0, count: n * inner)
         for r in 0..<(n * inner) where targets[r] != ignoreIndex {
@@ -70,10 +70,10 @@ extension Tensor {
     ///
     ///     t'[r, c]  = (1 - ε)·t[r, c] + ε / C
     ///     loss[r]   = -Σ_c w[c] · t'[r, c] · logp[r, c]
-    ///     mean      = Σ_r loss[r] / R                (R = N·d1·…, not the weights: PyTorch's rule)
+    ///     mean      = Σ_r loss[r] / R                (R = B·d1·…, not the weights: PyTorch's rule)
     ///     d/d logits[r, j] = a · (p_j · Σ_c w[c]·t'[r, c] - w[j]·t'[r, j])
     ///     d/d t[r, j]      = -a · (1 - ε) · w[j] · logp[r, j]
-    // logits, probabilities: [N, C, d...] -> [] (or [N, d...] with .none)
+    // logits, probabilities: [B, C, d...] -> [] (or [B, d...] with .none)
     public static func crossEntropy(_ logits: Tensor, probabilities: Tensor, weight: Tensor? = nil,
                                     reduction: Reduction = .mean, labelSmoothing: Float = 0) -> Tensor {
         precondition(probabilities.shape == logits.shape,
@@ -112,9 +112,9 @@ extension Tensor {
                                   inputs: [logits, probabilities]) { backward($0) }
     }
 
-    /// (N, C, positions per sample) of `[N, C, d1, …]`, with the options checked.
+    /// (B, C, positions per sample) of `[B, C, d1, …]`, with the options checked.
     static func crossEntropyLayout(_ logits: Tensor, weight: Tensor?, labelSmoothing: Float) -> (Int, Int, Int) {
-        precondition(logits.rank >= 2, "crossEntropy: expects logits [N, C] or [N, C, d1, …], got \(logits.shape)")
+        precondition(logits.rank >= 2, "crossEntropy: expects logits [B, C] or [B, C, d1, …], got \(logits.shape)")
         let c = logits.shape[1]
         if let weight {
             precondition(weight.shape == [c], "crossEntropy: weight \(weight.shape) is not one per class [\(c)]")
