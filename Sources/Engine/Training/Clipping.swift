@@ -32,11 +32,7 @@ public func clipGradNorm(_ parameters: [Tensor], maxNorm: Float, normType: Float
     let factor = Swift.min(clipCoefficient, 1)
     guard factor < 1 || factor.isNaN else { return total }
     withNoGrad {
-        for g in grads {
-            g.scalars.withUnsafeMutableBufferPointer { g in
-                for i in 0..<g.count { g[i] = g[i] * factor }
-            }
-        }
+        for g in grads { scaleInPlace(&g.scalars, by: factor) }
     }
     return total
 }
@@ -75,19 +71,14 @@ public func globalGradNorm(_ grads: [Tensor], normType: Float = 2) -> Float {
     if normType == .infinity {
         var largest: Float = 0
         for g in grads {
-            g.scalars.withUnsafeBufferPointer { g in
-                for x in g where Swift.abs(x) > largest || x.isNaN { largest = x.isNaN ? .nan : Swift.abs(x) }
-            }
+            largest = largestMagnitude(g.scalars, startingFrom: largest)
             if largest.isNaN { return .nan }
         }
         return largest
     }
     var sumOfSquaredNorms: Float = 0
     for g in grads {
-        var squares: Double = 0
-        g.scalars.withUnsafeBufferPointer { g in
-            for x in g { squares += Double(x) * Double(x) }
-        }
+        let squares = sumOfSquaresInDouble(g.scalars)
         let norm = Float(squares.squareRoot())
         sumOfSquaredNorms += norm * norm
     }
@@ -119,9 +110,7 @@ public func clipGradValue(_ parameters: [Tensor], clipValue: Float) {
     withNoGrad {
         for p in parameters {
             guard let g = p.grad else { continue }
-            g.scalars.withUnsafeMutableBufferPointer { g in
-                for i in 0..<g.count { g[i] = Swift.min(Swift.max(g[i], -clipValue), clipValue) }
-            }
+            clampInPlace(&g.scalars, limit: clipValue)
         }
     }
 }
