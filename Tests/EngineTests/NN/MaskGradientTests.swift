@@ -88,4 +88,22 @@ private func storedMask(_ node: NNRef) -> (mask: AttentionMask, tensor: Tensor?)
             (layer(x, mask: AttentionMask(additive: xs[0]), keyPaddingMask: padding) * weights).sum()
         }
     }
+
+    /// Through a two-layer encoder too: the same learnable bias feeds both layers.
+    @Test func encoderSourceMaskGetsGradientWithPadding() {
+        var g = Generator(seed: 14)
+        let layer = TransformerEncoderLayer(modelDimensions: 4, numHeads: 2, feedForwardDimensions: 8, dropout: 0,
+                                            generator: &g)
+        let encoder = TransformerEncoder(layer, numLayers: 2)
+        let x = randomTensor([2, 3, 4], seed: 15)
+        let bias = randomTensor([3, 3], seed: 16, scale: 0.3)
+        let padding = AttentionMask(blocked: [false, true, false, false, false, false], shape: [2, 3])
+        let weights = randomTensor([2, 3, 4], seed: 17)
+        bias.requiresGrad = true
+        (encoder(x, mask: AttentionMask(additive: bias), keyPaddingMask: padding) * weights).sum().backward()
+        #expect(bias.grad != nil && bias.grad!.scalars.contains { $0 != 0 })
+        expectGradCheck([bias]) { xs in
+            (encoder(x, mask: AttentionMask(additive: xs[0]), keyPaddingMask: padding) * weights).sum()
+        }
+    }
 }
