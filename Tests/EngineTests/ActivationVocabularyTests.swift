@@ -2,6 +2,7 @@
 // differentiable function. The loops run over `allCases`, so a new activation is checked here
 // without editing this file.
 import Testing
+import TestSupport
 @testable import Engine
 
 @Suite struct ActivationVocabularyTests {

@@ -2,6 +2,7 @@
 // (Resources/silu.json, made by Tests/scripts/make_silu.py), and a central-difference gradient check.
 import Foundation
 import Testing
+import TestSupport
 @testable import Engine
 
 @Suite struct SiLUTests {

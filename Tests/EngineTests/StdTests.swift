@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Engine
 
 // `std` with correction, dims and keepdim against PyTorch 2.15 (Tests/scripts/make_std.py), its
@@ -16,9 +17,9 @@ import Testing
         let out = x.std(dims: dims, correction: correction, keepdim: keepdim)
         let name = "std(dims: \(String(describing: dims)), correction: \(correction), keepdim: \(keepdim))"
         #expect(out.shape == ref["shape"].ints, "\(name) shape")
-        expectNNRefClose(out.scalars, ref["out64"].doubles, "\(name) out")
+        expectClose(out.scalars, reference: ref["out64"].doubles, "\(name) out")
         (out * NNRef.lossWeights(out.shape)).sum().backward()
-        expectNNRefClose(x.grad!.scalars, ref["grad64"].doubles, "\(name) grad")
+        expectClose(x.grad!.scalars, reference: ref["grad64"].doubles, "\(name) grad")
     }
 
     @Test func stdPassesGradCheck() {

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Engine
 
 // Issue 13's loss options against PyTorch 2.15 (Tests/scripts/make_loss_options.py): cross-entropy
@@ -39,11 +40,11 @@ private func inputs(_ ref: NNRef) -> (x: Tensor, t: Tensor?) {
             + "pos_weight \(ref["pos_weight"].exists) probabilities \(ref["probabilities"].exists)"
         let xs = inputs(ref)
         let out = lossCase(ref, xs)
-        expectNNRefClose(out.scalars, ref["out64"].doubles, "\(name) out")
+        expectClose(out.scalars, reference: ref["out64"].doubles, "\(name) out")
         if out.rank == 0 { out.backward() } else { (out * NNRef.lossWeights(out.shape)).sum().backward() }
-        expectNNRefClose(xs.x.grad!.scalars, ref["grad_input64"].doubles, "\(name) dinput")
+        expectClose(xs.x.grad!.scalars, reference: ref["grad_input64"].doubles, "\(name) dinput")
         if let t = xs.t {
-            expectNNRefClose(t.grad!.scalars, ref["grad_target64"].doubles, "\(name) dtarget")
+            expectClose(t.grad!.scalars, reference: ref["grad_target64"].doubles, "\(name) dtarget")
         }
     }
 

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Engine
 
 // MultiheadAttention's kdim/vdim, add_bias_kv, add_zero_attn and batch_first=False against PyTorch
@@ -43,17 +44,17 @@ import Testing
         #expect(result.weights!.shape == ref["weights_shape"].ints, "\(name) weights shape")
         _ = nnRefLoss(result.output)
         let grads = ref["grads64"]
-        expectNNRefClose(result.output.scalars, ref["out64"].doubles, "\(name) out")
-        expectNNRefClose(result.weights!.scalars, ref["weights64"].doubles, "\(name) weights")
-        expectNNRefClose(query.grad!.scalars, grads["query"].doubles, "\(name) dquery")
+        expectClose(result.output.scalars, reference: ref["out64"].doubles, "\(name) out")
+        expectClose(result.weights!.scalars, reference: ref["weights64"].doubles, "\(name) weights")
+        expectClose(query.grad!.scalars, reference: grads["query"].doubles, "\(name) dquery")
         if !isSelf {
-            expectNNRefClose(key.grad!.scalars, grads["key"].doubles, "\(name) dkey")
-            expectNNRefClose(value.grad!.scalars, grads["value"].doubles, "\(name) dvalue")
+            expectClose(key.grad!.scalars, reference: grads["key"].doubles, "\(name) dkey")
+            expectClose(value.grad!.scalars, reference: grads["value"].doubles, "\(name) dvalue")
         }
-        if let attnTensor { expectNNRefClose(attnTensor.grad!.scalars, grads["attn_mask"].doubles, "\(name) dattn") }
+        if let attnTensor { expectClose(attnTensor.grad!.scalars, reference: grads["attn_mask"].doubles, "\(name) dattn") }
         for (pname, p) in mha.namedParameters() {
             let skip: Set<Int> = pname == "in_proj_bias" ? Set(8..<16) : []     // dbk is 0 up to rounding
-            expectNNRefClose(p.grad!.scalars, grads[pname].doubles, "\(name) d\(pname)", skip: skip)
+            expectClose(p.grad!.scalars, reference: grads[pname].doubles, "\(name) d\(pname)", skip: skip)
         }
     }
 

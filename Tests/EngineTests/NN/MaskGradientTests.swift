@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Engine
 
 // Issue 13's lost gradient: a float attn_mask or key_padding_mask that requires grad gets its
@@ -40,21 +41,21 @@ private func storedMask(_ node: NNRef) -> (mask: AttentionMask, tensor: Tensor?)
         let out = mha(query, keyValue, keyValue, keyPaddingMask: padding?.mask, attnMask: attn?.mask).output
         _ = nnRefLoss(out)
         let grads = ref["grads64"]
-        expectNNRefClose(out.scalars, ref["out64"].doubles, "\(name) out")
-        expectNNRefClose(query.grad!.scalars, grads["query"].doubles, "\(name) dquery")
-        if cross { expectNNRefClose(keyValue.grad!.scalars, grads["key_value"].doubles, "\(name) dkey_value") }
+        expectClose(out.scalars, reference: ref["out64"].doubles, "\(name) out")
+        expectClose(query.grad!.scalars, reference: grads["query"].doubles, "\(name) dquery")
+        if cross { expectClose(keyValue.grad!.scalars, reference: grads["key_value"].doubles, "\(name) dkey_value") }
         if let t = attn?.tensor {
             #expect(t.grad != nil, "\(name): attn_mask.grad is nil")
-            expectNNRefClose(t.grad?.scalars ?? [], grads["attn_mask"].doubles, "\(name) dattn_mask")
+            expectClose(t.grad?.scalars ?? [], reference: grads["attn_mask"].doubles, "\(name) dattn_mask")
         }
         if let t = padding?.tensor {
             #expect(t.grad != nil, "\(name): key_padding_mask.grad is nil")
             // PyTorch leaves 0 where the padding mask is -inf; so do we (the softmax weight there is 0).
-            expectNNRefClose(t.grad?.scalars ?? [], grads["key_padding_mask"].doubles, "\(name) dkey_padding_mask")
+            expectClose(t.grad?.scalars ?? [], reference: grads["key_padding_mask"].doubles, "\(name) dkey_padding_mask")
         }
         for (pname, p) in mha.namedParameters() {
             let skip: Set<Int> = pname == "in_proj_bias" ? Set(8..<16) : []     // dbk is 0 up to rounding
-            expectNNRefClose(p.grad!.scalars, grads[pname].doubles, "\(name) d\(pname)", skip: skip)
+            expectClose(p.grad!.scalars, reference: grads[pname].doubles, "\(name) d\(pname)", skip: skip)
         }
     }
 

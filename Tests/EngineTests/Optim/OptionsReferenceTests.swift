@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Engine
 
 // Issue 13's optimizer, clipping and scheduler options against PyTorch 2.15
@@ -47,18 +48,18 @@ private func formulaTensor(_ shape: [Int], k: Double, a: Double, c: Double = 0) 
             }
             optimizer.step()
             for (i, p) in params.enumerated() {
-                expectNNRefClose(p.scalars, run["steps"][step - 1][i].doubles, "\(name) step \(step) param \(i)")
-                expectNNRefClose(p.scalars, run["steps64"][step - 1][i].doubles, "\(name) step \(step) param \(i) f64",
-                                 relative: 1e-4, absolute: 1e-5)
+                expectClose(p.scalars, reference: run["steps"][step - 1][i].doubles, "\(name) step \(step) param \(i)")
+                expectClose(p.scalars, reference: run["steps64"][step - 1][i].doubles, "\(name) step \(step) param \(i) f64",
+                                 rel: 1e-4, abs: 1e-5)
             }
         }
         if let adam = optimizer as? Adam {
             for i in params.indices {
-                expectNNRefClose(adam.state[i].expAvg.scalars, run["state"][i]["exp_avg"].doubles, "\(name) exp_avg")
-                expectNNRefClose(adam.state[i].expAvgSq.scalars, run["state"][i]["exp_avg_sq"].doubles,
+                expectClose(adam.state[i].expAvg.scalars, reference: run["state"][i]["exp_avg"].doubles, "\(name) exp_avg")
+                expectClose(adam.state[i].expAvgSq.scalars, reference: run["state"][i]["exp_avg_sq"].doubles,
                                  "\(name) exp_avg_sq")
                 if adam.amsgrad {
-                    expectNNRefClose(adam.state[i].maxExpAvgSq!.scalars, run["state"][i]["max_exp_avg_sq"].doubles,
+                    expectClose(adam.state[i].maxExpAvgSq!.scalars, reference: run["state"][i]["max_exp_avg_sq"].doubles,
                                      "\(name) max_exp_avg_sq")
                     #expect(adam.state[i].maxExpAvgSq!.scalars != adam.state[i].expAvgSq.scalars)
                 }
@@ -121,10 +122,10 @@ private func formulaTensor(_ shape: [Int], k: Double, a: Double, c: Double = 0) 
         params[0].grad = formulaTensor([3, 4], k: 3, a: 2)
         params[1].grad = formulaTensor([5], k: 4, a: 0.7)
         let total = clipGradNorm(params, maxNorm: 0.5, normType: p)
-        expectNNRefClose(total, ref["total64"].double, "p = \(p) total norm")
-        expectNNRefClose(total, ref["total"].double, "p = \(p) total norm (float32 run)")
+        expectClose(total, reference: ref["total64"].double, "p = \(p) total norm")
+        expectClose(total, reference: ref["total"].double, "p = \(p) total norm (float32 run)")
         for i in 0..<2 {
-            expectNNRefClose(params[i].grad!.scalars, ref["grads64"][i].doubles, "p = \(p) grad \(i)")
+            expectClose(params[i].grad!.scalars, reference: ref["grads64"][i].doubles, "p = \(p) grad \(i)")
         }
     }
 
