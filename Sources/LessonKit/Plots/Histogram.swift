@@ -14,11 +14,11 @@ public struct Histogram: Chart {
     public var language: Language = .en
     public var title: String
     /// The count in each bin, left to right.
-    public let counts: [Int]
+    public internal(set) var counts: [Int]
     /// The edges of the bins: `bins + 1` increasing values.
-    public let edges: [Double]
+    public internal(set) var edges: [Double]
     /// How many values were NaN or infinite and left out.
-    public let nonFinite: Int
+    public internal(set) var nonFinite: Int
     /// The height of the tallest column, in rows.
     public var height: Int
     /// How many columns each bin takes.
