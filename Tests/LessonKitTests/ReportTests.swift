@@ -140,9 +140,9 @@ func sampleLesson(_ path: String) throws -> Lesson {
 }
 
 @Test func svgCoordinatesFollowTheData() {
-    // Plot area 64…624 × 34…272: x 1, 2, 3 → 64, 344, 624; y 0…2 → 272…34.
+    // Plot area 64…624 × 50…288 (title and legend above it): x 1, 2, 3 → 64, 344, 624; y 0…2 → 288…50.
     let line = LineChart(title: "t", series: [.init("s", [0.0, 1, 2])]).svg()
-    #expect(line.contains("points=\"64,272 344,153 624,34\""))
+    #expect(line.contains("points=\"64,288 344,169 624,50\""))
     // Bars: one-letter labels take 16 + 7 = 23 px, leaving 640 - 23 - 90 = 527 px for the
     // largest bar; half the value, half the width.
     let bars = BarChart(title: "b", bars: [("a", 1.0), ("b", 2.0)]).svg()
