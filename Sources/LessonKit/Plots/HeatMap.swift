@@ -104,7 +104,8 @@ public struct HeatMap: Chart {
         let rows = values.count, columns = values.first?.count ?? 0
         let cell = max(4, min(28, 480 / max(1, max(rows, columns))))
         let showColumnLabels = columns <= 32, showRowLabels = rows <= 32
-        let left = showRowLabels ? 16 + 7 * Double((rowLabels ?? values.indices.map(String.init)).map(displayWidth).max() ?? 1) : 16
+        let widestRowLabel = (rowLabels ?? values.indices.map(String.init)).map(displayWidth).max() ?? 1
+        let left = showRowLabels ? 16 + 7 * Double(widestRowLabel) : 16
         var top = 34.0 + (showColumnLabels ? 18 : 0)
         let mapW = Double(cell * columns), mapH = Double(cell * rows)
         // Wide enough for the map and its colour bar, and for the title (which wraps beyond 640 px).

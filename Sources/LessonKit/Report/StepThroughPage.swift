@@ -253,10 +253,15 @@ enum StepThroughPage {
                 var points = line ? line.getAttribute('points').trim().split(/\s+/).filter(Boolean).length : -1;
                 var finite = s.data.frames.slice(0, i + 1).filter(function (f) { return f.loss !== null; }).length;
                 if (points !== finite) problems.push('record ' + k + ' frame ' + i + ': ' + points + ' points, not ' + finite);
-                var bars = s.section.querySelectorAll('.p-grad rect.bar').length;
-                if (s.data.frames[i].grad.length && bars !== s.data.layers.length) {
-                  problems.push('record ' + k + ' frame ' + i + ': ' + bars + ' gradient bars');
+                // One bar per layer, drawn exactly when its norm is a positive number.
+                var grad = s.data.frames[i].grad, bars = s.section.querySelectorAll('.p-grad rect.bar');
+                if (grad.length && (grad.length !== s.data.layers.length || bars.length !== grad.length)) {
+                  problems.push('record ' + k + ' frame ' + i + ': ' + bars.length + ' bars, ' + grad.length + ' norms');
                 }
+                [].slice.call(bars).forEach(function (bar, b) {
+                  var drawn = +bar.getAttribute('width') > 0, positive = grad[b] !== null && grad[b] > 0;
+                  if (drawn !== positive) problems.push('record ' + k + ' frame ' + i + ': bar ' + b + ' is wrong');
+                });
               }
             });
             // Every chart's title inside its drawing, and no NaN or undefined in any attribute.
