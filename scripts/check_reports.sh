@@ -29,7 +29,8 @@ flags=(--headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run --
 fail=0
 pages=()
 for n in 1 2 3 4; do
-  if .build/debug/lesson$n --quiet --report "$tmp/lesson$n.html" > "$tmp/lesson$n.log" 2>&1; then
+  # Run inside the temporary folder, so the page's "Run with" line reads `--report lessonN.html`.
+  if (cd "$tmp" && "$root/.build/debug/lesson$n" --quiet --report "lesson$n.html") > "$tmp/lesson$n.log" 2>&1; then
     pages+=("lesson$n:$tmp/lesson$n.html")
   else
     echo "FAIL lesson$n: exited with status $? (log: $(tail -3 "$tmp/lesson$n.log"))"

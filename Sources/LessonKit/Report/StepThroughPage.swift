@@ -91,6 +91,8 @@ enum StepThroughPage {
         .controls{display:flex;gap:8px;align-items:center;margin:.5em 0}.controls input{flex:1}
         .controls .frame{min-width:9em;font-variant-numeric:tabular-nums}
         .panels{display:grid;grid-template-columns:1fr 1fr;gap:8px}.panels svg{width:100%;height:auto}
+        .panels .p-hist{grid-column:1/-1;display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:8px}
+        .panels .p-attn svg{max-width:300px}
         #selftest-result{font:14px monospace;padding:6px;background:#efe}
         #selftest-result[data-selftest=fail]{background:#fee}
         """
@@ -108,13 +110,15 @@ enum StepThroughPage {
           // Round ticks: multiples of 1, 2 or 5 x 10^k, as the Swift charts choose them.
           function ticks(lo, hi, n) {
             var rough = (hi - lo) / n, mag = Math.pow(10, Math.floor(Math.log10(rough)));
-            var step = [1, 2, 5, 10].map(function (m) { return m * mag; }).filter(function (s) { return s >= rough; })[0];
+            var step = [1, 2, 5, 10].map(function (m) { return m * mag; })
+              .filter(function (s) { return s >= rough; })[0];
             var out = [];
             for (var k = Math.ceil(lo / step); k * step <= hi + step * 1e-9; k++) out.push(k * step);
             return out;
           }
           function open(w, h, title) {
-            return '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ' + w + ' ' + h + '" font-family="sans-serif"' +
+            return '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ' + w + ' ' + h + '"' +
+              ' font-family="sans-serif"' +
               ' font-size="11"><rect width="' + w + '" height="' + h + '" fill="#fff"/><text x="' + w / 2 +
               '" y="14" text-anchor="middle" font-weight="bold" font-size="12">' + esc(title) + '</text>';
           }
@@ -135,13 +139,15 @@ enum StepThroughPage {
             var out = open(W, H, title + (log ? ' (log)' : ''));
             series.forEach(function (s, k) {                  // the legend, above the plot
               out += '<line x1="' + (L + k * 90) + '" y1="24" x2="' + (L + k * 90 + 14) + '" y2="24" stroke="' +
-                colours[k] + '" stroke-width="2"/><text x="' + (L + k * 90 + 18) + '" y="28">' + esc(s.name) + '</text>';
+                colours[k] + '" stroke-width="2"/><text x="' + (L + k * 90 + 18) + '" y="28">' + esc(s.name) +
+                '</text>';
             });
             var yt = log ? ticks(lo, hi, 4).filter(function (t) { return t === Math.round(t); }) : ticks(lo, hi, 4);
             yt.forEach(function (t) {
               var y = T + (hi - t) / (hi - lo) * (H - T - B);
               out += '<line x1="' + L + '" x2="' + (W - R) + '" y1="' + y + '" y2="' + y + '" stroke="#eee"/>' +
-                '<text x="' + (L - 4) + '" y="' + (y + 4) + '" text-anchor="end">' + fmt(log ? Math.pow(10, t) : t) + '</text>';
+                '<text x="' + (L - 4) + '" y="' + (y + 4) + '" text-anchor="end">' +
+                fmt(log ? Math.pow(10, t) : t) + '</text>';
             });
             ticks(x0, x1, 4).forEach(function (t) {
               out += '<text x="' + px(t) + '" y="' + (H - 12) + '" text-anchor="middle">' + fmt(t) + '</text>';
@@ -151,7 +157,9 @@ enum StepThroughPage {
               var pts = [];
               for (var i = 0; i <= upto; i++) {
                 var v = s.v[i];
-                if (v !== null && isFinite(v) && (!log || v > 0)) pts.push(px(xs[i]).toFixed(1) + ',' + py(v).toFixed(1));
+                if (v !== null && isFinite(v) && (!log || v > 0)) {
+                  pts.push(px(xs[i]).toFixed(1) + ',' + py(v).toFixed(1));
+                }
               }
               out += '<polyline class="series" fill="none" stroke="' + colours[k] + '" stroke-width="2" points="' +
                 pts.join(' ') + '"/>';
@@ -167,24 +175,28 @@ enum StepThroughPage {
               var v = values[i], y = 24 + i * rowH, len = 0;
               if (v !== null && isFinite(v) && v > 0) len = Math.max(1, (Math.log10(v) - lo) / span * (W - L - 60));
               out += '<text x="' + (L - 4) + '" y="' + (y + 11) + '" text-anchor="end">' + esc(n) + '</text>' +
-                '<rect class="bar" x="' + L + '" y="' + (y + 2) + '" width="' + len.toFixed(1) + '" height="' + (rowH - 4) +
-                '" fill="' + colours[0] + '"/><text x="' + (L + len + 4) + '" y="' + (y + 11) + '">' + fmt(v) + '</text>';
+                '<rect class="bar" x="' + L + '" y="' + (y + 2) + '" width="' + len.toFixed(1) +
+                '" height="' + (rowH - 4) + '" fill="' + colours[0] + '"/><text x="' + (L + len + 4) +
+                '" y="' + (y + 11) + '">' + fmt(v) + '</text>';
             });
             return out + '</svg>';
           }
           function histogram(title, h) {
-            var W = 320, H = 150, L = 10, T = 22, B = 22, n = h.counts.length, top = Math.max.apply(null, h.counts.concat([1]));
+            var W = 320, H = 150, L = 10, T = 22, B = 22, n = h.counts.length;
+            var top = Math.max.apply(null, h.counts.concat([1]));
             var out = open(W, H, title), bw = (W - 2 * L) / n;
             h.counts.forEach(function (c, i) {
               var bh = c / top * (H - T - B);
               out += '<rect x="' + (L + i * bw).toFixed(1) + '" y="' + (H - B - bh).toFixed(1) + '" width="' +
                 Math.max(0.5, bw - 1).toFixed(1) + '" height="' + bh.toFixed(1) + '" fill="' + colours[2] + '"/>';
             });
-            return out + '<text x="' + L + '" y="' + (H - 6) + '">' + fmt(h.low) + '</text><text x="' + (W - L) + '" y="' +
+            return out + '<text x="' + L + '" y="' + (H - 6) + '">' + fmt(h.low) + '</text>' +
+              '<text x="' + (W - L) + '" y="' +
               (H - 6) + '" text-anchor="end">' + fmt(h.high) + '</text></svg>';
           }
           function heat(title, m) {
-            var rows = m.length, cols = m[0].length, cell = Math.max(3, Math.min(24, Math.floor(260 / Math.max(rows, cols))));
+            var rows = m.length, cols = m[0].length;
+            var cell = Math.max(3, Math.min(24, Math.floor(260 / Math.max(rows, cols))));
             var W = Math.max(220, cols * cell + 20), H = 30 + rows * cell + 6, flat = [].concat.apply([], m);
             var fin = flat.filter(function (v) { return v !== null && isFinite(v); });
             var lo = Math.min.apply(null, fin), hi = Math.max.apply(null, fin), out = open(W, H, title);
@@ -192,7 +204,8 @@ enum StepThroughPage {
               row.forEach(function (v, c) {
                 var t = (v === null || hi === lo) ? 0 : (v - lo) / (hi - lo);
                 var g = Math.round(255 - t * 200);
-                out += '<rect x="' + (10 + c * cell) + '" y="' + (26 + r * cell) + '" width="' + cell + '" height="' + cell +
+                out += '<rect x="' + (10 + c * cell) + '" y="' + (26 + r * cell) + '" width="' + cell +
+                  '" height="' + cell +
                   '" fill="' + (v === null ? '#ccc' : 'rgb(' + g + ',' + g + ',255)') + '"/>';
               });
             });
@@ -209,7 +222,8 @@ enum StepThroughPage {
             ui.hidden = false;
             var grads = [].concat.apply([], frames.map(function (f) { return f.grad; }))
               .filter(function (v) { return v !== null && v > 0; }).map(Math.log10);
-            var glo = Math.floor(Math.min.apply(null, grads.concat([0]))), ghi = Math.ceil(Math.max.apply(null, grads.concat([0])));
+            var glo = Math.floor(Math.min.apply(null, grads.concat([0])));
+            var ghi = Math.ceil(Math.max.apply(null, grads.concat([0])));
             function panel(cls, html) { ui.querySelector('.' + cls).innerHTML = html; }
             function render(i) {
               var f = frames[i], series = [{ name: 'train', v: frames.map(function (g) { return g.loss; }) }];
@@ -218,9 +232,12 @@ enum StepThroughPage {
               }
               panel('p-loss', lines('loss', xs, series, i, data.xLabel));
               panel('p-lr', f.lr === null ? '' :
-                lines('learning rate', xs, [{ name: 'lr', v: frames.map(function (g) { return g.lr; }) }], i, data.xLabel));
+                lines('learning rate', xs, [{ name: 'lr', v: frames.map(function (g) { return g.lr; }) }], i,
+                      data.xLabel));
               panel('p-grad', f.grad.length ? bars('gradient norm', data.layers, f.grad, glo, ghi) : '');
-              panel('p-hist', f.hist.map(function (h, k) { return histogram('weights · ' + data.layers[k], h); }).join(''));
+              panel('p-hist', f.hist.map(function (h, k) {
+                return histogram('weights · ' + data.layers[k], h);
+              }).join(''));
               panel('p-attn', f.attn ? heat('attention', f.attn) : '');
               label.textContent = data.xLabel + ' ' + fmt(f.x) + ' (' + (i + 1) + '/' + n + ')';
             }
@@ -248,19 +265,20 @@ enum StepThroughPage {
               for (var i = 0; i < s.n; i++) {
                 if (i > 0) s.step.click();
                 frames++;
-                if (+s.slider.value !== i) problems.push('record ' + k + ': Step gave frame ' + s.slider.value + ', not ' + i);
+                var where = 'record ' + k + ' frame ' + i + ': ';
+                if (+s.slider.value !== i) problems.push(where + 'Step gave frame ' + s.slider.value);
                 var line = s.section.querySelector('.p-loss polyline.series');
                 var points = line ? line.getAttribute('points').trim().split(/\s+/).filter(Boolean).length : -1;
                 var finite = s.data.frames.slice(0, i + 1).filter(function (f) { return f.loss !== null; }).length;
-                if (points !== finite) problems.push('record ' + k + ' frame ' + i + ': ' + points + ' points, not ' + finite);
+                if (points !== finite) problems.push(where + points + ' points, not ' + finite);
                 // One bar per layer, drawn exactly when its norm is a positive number.
                 var grad = s.data.frames[i].grad, bars = s.section.querySelectorAll('.p-grad rect.bar');
                 if (grad.length && (grad.length !== s.data.layers.length || bars.length !== grad.length)) {
-                  problems.push('record ' + k + ' frame ' + i + ': ' + bars.length + ' bars, ' + grad.length + ' norms');
+                  problems.push(where + bars.length + ' bars, ' + grad.length + ' norms');
                 }
                 [].slice.call(bars).forEach(function (bar, b) {
                   var drawn = +bar.getAttribute('width') > 0, positive = grad[b] !== null && grad[b] > 0;
-                  if (drawn !== positive) problems.push('record ' + k + ' frame ' + i + ': bar ' + b + ' is wrong');
+                  if (drawn !== positive) problems.push(where + 'bar ' + b + ' is wrong');
                 });
               }
             });
@@ -269,7 +287,7 @@ enum StepThroughPage {
               var box = svg.viewBox.baseVal, title = svg.querySelector('text');
               if (title && box && box.width) {
                 var b = title.getBBox();
-                if (b.x < -1 || b.x + b.width > box.width + 1) problems.push('svg ' + k + ': title outside the drawing');
+                if (b.x < -1 || b.x + b.width > box.width + 1) problems.push('svg ' + k + ': title outside');
               }
               [].slice.call(svg.querySelectorAll('*')).forEach(function (el) {
                 [].slice.call(el.attributes).forEach(function (a) {
@@ -282,7 +300,8 @@ enum StepThroughPage {
               div.id = 'selftest-result';
               div.setAttribute('data-selftest', ok ? 'pass' : 'fail');
               div.textContent = 'SELFTEST ' + (ok ? 'PASS' : 'FAIL') + ': ' + scrubbers.length + ' records, ' + frames +
-                ' frames, ' + document.querySelectorAll('svg').length + ' charts' + (ok ? '' : ': ' + problems.slice(0, 5).join('; '));
+                ' frames, ' + document.querySelectorAll('svg').length + ' charts' +
+                (ok ? '' : ': ' + problems.slice(0, 5).join('; '));
               document.body.insertBefore(div, document.body.firstChild);
               document.title = div.textContent;
             }
@@ -309,7 +328,8 @@ extension Histogram {
     init(title: String, counts bins: TrainingRecord.Counts) {
         self.init(title: title, values: [Double](), bins: max(1, bins.counts.count))
         counts = bins.counts
-        edges = (0...bins.counts.count).map { bins.low + (bins.high - bins.low) * Double($0) / Double(bins.counts.count) }
+        let n = Double(bins.counts.count)
+        edges = (0...bins.counts.count).map { bins.low + (bins.high - bins.low) * Double($0) / n }
         nonFinite = bins.nonFinite
     }
 }
