@@ -24,6 +24,15 @@ func threeCells(firstCell: Int = 1, lastCell: Int? = nil, arguments: [String] = 
     return (output.text, results, exits)
 }
 
+/// The status line is cut to fit the screen, ending in "…".
+@Test func theStatusLineFitsTheScreen() throws {
+    let lesson = Lesson(flags: try FlagParser(program: "lesson0").parse([]), title: "t", program: "lesson0",
+                        output: .collecting(), screen: ScreenSize(columns: 40, rows: 24))
+    lesson.cells(["A very long title for the second cell of this lesson"])
+    let status = lesson.status(next: "Cell 1 · A very long title for the second cell of this lesson")
+    #expect(status.hasSuffix("…") && displayWidth(status) + displayWidth("  ? keys › ") <= 40, "\(status)")
+}
+
 @Test func cellsAreNumberedOneWayInHeadings() throws {
     let run = try threeCells()
     #expect(run.text.contains("\n▶ Cell 1 · Data\ncell 1 made 2\n\n▶ Cell 2 · Train\ncell 2 made 6\n\n▶ Cell 3 · Test\n"))
@@ -62,4 +71,6 @@ func threeCells(firstCell: Int = 1, lastCell: Int? = nil, arguments: [String] = 
 @Test func helpListsTheCells() {
     #expect(Lesson.cellList(["Data", Localized(en: "Train", zh: "训练")], .zh) == "\n单元:\n   1  Data\n   2  训练")
     #expect(Lesson.cellList([], .en) == "")
+    #expect(Lesson.helpLanguage(["--help", "--lang", "zh"]) == .zh && Lesson.helpLanguage(["--lang=zh"]) == .zh)
+    #expect(Lesson.helpLanguage(["--help", "zh"]) == .en)
 }

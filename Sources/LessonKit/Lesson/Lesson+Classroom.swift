@@ -83,7 +83,10 @@ extension Lesson {
         let room = (width ?? 200) - displayWidth(Catalogue.shortKeysPrompt(language)) - 3
         if displayWidth(line) > room {
             var cut = ""
-            for ch in line where displayWidth(cut + String(ch)) < max(8, room) { cut.append(ch) }
+            for ch in line {
+                if displayWidth(cut + String(ch)) >= max(8, room) { break }
+                cut.append(ch)
+            }
             line = cut + "…"
         }
         return line.painted(.cyan, colour)
@@ -133,6 +136,15 @@ extension Lesson {
     public func lines(_ items: [String], bullet: String = "- ") {
         report?.add(.list(items))
         if !flags.quiet { emit(items.map { bullet + $0 }.joined(separator: "\n")) }
+    }
+
+    /// The language `--help` is printed in: `--lang zh` or `--lang=zh` among the arguments.
+    static func helpLanguage(_ arguments: [String]) -> Language {
+        for (i, argument) in arguments.enumerated() {
+            let next = arguments.dropFirst(i + 1).first
+            if argument == "--lang=zh" || (argument == "--lang" && next == "zh") { return .zh }
+        }
+        return .en
     }
 
     /// `--help`'s list of cells.

@@ -55,7 +55,7 @@ public final class Lesson {
             return lesson
         } catch {
             if error.status == 0 {
-                print(error.output + cellList(cells, arguments.contains("zh") ? .zh : .en))
+                print(error.output + cellList(cells, helpLanguage(arguments)))
             } else {
                 FileHandle.standardError.write(Data((error.output + "\n").utf8))
             }
