@@ -155,14 +155,14 @@ func tallLesson(keys: [String], rows: Int = 12, columns: Int = 80) throws -> (te
     }
 
     /// The real program under a real pseudo-terminal, when `swift build` has built it: `q` quits at
-    /// the first pause within a second with status 0, and SIGTERM while waiting still leaves the
+    /// the first pause within a second with status 0, and SIGTERM or SIGINT (Ctrl-C) while waiting leave the
     /// terminal cooked. Skipped (passes) when `.build/debug/lesson1` is absent.
     @Test func lesson1UnderAPseudoTerminal() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let program = root.appendingPathComponent(".build/debug/lesson1").path
         guard FileManager.default.isExecutableFile(atPath: program) else { return }
-        for ending in ["q", "SIGTERM"] {
+        for ending in ["q", "SIGTERM", "SIGINT"] {
             let pty = try PseudoTerminal(columns: 80, rows: 24)
             var actions = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)
@@ -190,7 +190,7 @@ func tallLesson(keys: [String], rows: Int = 12, columns: Int = 80) throws -> (te
             let screen = pty.read(until: "› ", timeout: 120)
             #expect(screen.contains("› "), "no pause seen: \(screen.suffix(300))")
             let sent = Date()
-            if ending == "q" { pty.type("q", after: 0) } else { kill(pid, SIGTERM) }
+            if ending == "q" { pty.type("q", after: 0) } else { kill(pid, ending == "SIGINT" ? SIGINT : SIGTERM) }
             var status: Int32 = 0
             var exited = false
             while !exited && Date().timeIntervalSince(sent) < 5 {
@@ -202,7 +202,7 @@ func tallLesson(keys: [String], rows: Int = 12, columns: Int = 80) throws -> (te
             if ending == "q" {
                 #expect(status & 0x7f == 0 && (status >> 8) & 0xff == 0)        // exited, status 0
             } else {
-                #expect(status & 0x7f == SIGTERM)                              // killed by the signal
+                #expect(status & 0x7f == (ending == "SIGINT" ? SIGINT : SIGTERM))   // killed by the signal
             }
             #expect(pty.isCooked)
         }

@@ -28,7 +28,11 @@ enum StepThroughPage {
             "aria-label=\"\(e(record.xLabel))\"><span class=\"frame\"></span></div>\n" +
             "<div class=\"panels\"><div class=\"p-loss\"></div><div class=\"p-lr\"></div>" +
             "<div class=\"p-grad\"></div><div class=\"p-hist\"></div><div class=\"p-attn\"></div></div>\n</div>\n"
-        out += "<script type=\"application/json\" class=\"training-data\">\(record.json())</script>\n"
+        // The chart words in the page's language, read by the script: data-words="train|valid|…".
+        let words = [Words.train, Words.valid, Words.loss, Words.learningRate, Words.gradients, Words.weights,
+                     Words.attention].map { $0(language) }.joined(separator: "|")
+        out += "<script type=\"application/json\" class=\"training-data\" data-words=\"\(e(words))\">" +
+            "\(record.json())</script>\n"
         return out + "</section>"
     }
 
@@ -79,7 +83,7 @@ enum StepThroughPage {
         static let step = Localized(en: "Step", zh: "单步")
         static let train = Localized(en: "train", zh: "训练")
         static let valid = Localized(en: "valid", zh: "验证")
-        static let loss = Localized(en: "Loss up to this frame", zh: "截至此帧的损失")
+        static let loss = Localized(en: "Loss", zh: "损失")
         static let learningRate = Localized(en: "Learning rate", zh: "学习率")
         static let gradients = Localized(en: "Gradient norm per layer", zh: "各层梯度范数")
         static let weights = Localized(en: "Weights", zh: "权重")
@@ -212,7 +216,8 @@ enum StepThroughPage {
             return out + '</svg>';
           }
           function setup(section) {
-            var data = JSON.parse(section.querySelector('script.training-data').textContent);
+            var source = section.querySelector('script.training-data'), data = JSON.parse(source.textContent);
+            var word = (source.getAttribute('data-words') || '').split('|');
             var frames = data.frames, n = frames.length, xs = frames.map(function (f) { return f.x; });
             var ui = section.querySelector('.scrubber'), slider = ui.querySelector('input');
             var label = ui.querySelector('.frame'), timer = null;
@@ -226,19 +231,19 @@ enum StepThroughPage {
             var ghi = Math.ceil(Math.max.apply(null, grads.concat([0])));
             function panel(cls, html) { ui.querySelector('.' + cls).innerHTML = html; }
             function render(i) {
-              var f = frames[i], series = [{ name: 'train', v: frames.map(function (g) { return g.loss; }) }];
+              var f = frames[i], series = [{ name: word[0], v: frames.map(function (g) { return g.loss; }) }];
               if (frames.every(function (g) { return g.valid !== null; })) {
-                series.push({ name: 'valid', v: frames.map(function (g) { return g.valid; }) });
+                series.push({ name: word[1], v: frames.map(function (g) { return g.valid; }) });
               }
-              panel('p-loss', lines('loss', xs, series, i, data.xLabel));
+              panel('p-loss', lines(word[2], xs, series, i, data.xLabel));
               panel('p-lr', f.lr === null ? '' :
-                lines('learning rate', xs, [{ name: 'lr', v: frames.map(function (g) { return g.lr; }) }], i,
+                lines(word[3], xs, [{ name: 'lr', v: frames.map(function (g) { return g.lr; }) }], i,
                       data.xLabel));
-              panel('p-grad', f.grad.length ? bars('gradient norm', data.layers, f.grad, glo, ghi) : '');
+              panel('p-grad', f.grad.length ? bars(word[4], data.layers, f.grad, glo, ghi) : '');
               panel('p-hist', f.hist.map(function (h, k) {
-                return histogram('weights · ' + data.layers[k], h);
+                return histogram(word[5] + ' · ' + data.layers[k], h);
               }).join(''));
-              panel('p-attn', f.attn ? heat('attention', f.attn) : '');
+              panel('p-attn', f.attn ? heat(word[6], f.attn) : '');
               label.textContent = data.xLabel + ' ' + fmt(f.x) + ' (' + (i + 1) + '/' + n + ')';
             }
             function go(i) { slider.value = String(Math.max(0, Math.min(n - 1, i))); render(+slider.value); }
