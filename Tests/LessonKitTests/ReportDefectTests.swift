@@ -161,3 +161,10 @@ func isRound(_ label: String) -> Bool {
 
         """))
 }
+
+@Test func logBarLabelsDoNotCrowd() {
+    let svg = BarChart(title: "sigmoid", bars: (1...20).map { ("layer \($0)", pow(10, -Double(21 - $0))) }).svg()
+    let labels = texts(in: svg).filter { $0.size == 10 }.sorted { $0.x < $1.x }
+    #expect(labels.count >= 3 && labels.last?.text == "0.1")
+    #expect(zip(labels, labels.dropFirst()).allSatisfy { $1.x - $0.x >= 44 })
+}

@@ -102,12 +102,15 @@ public struct BarChart: Chart {
         let H = top + rowH * Double(bars.count) + 16
         let barMax = W - labelWidth - 90
         var out = SVG.open(width: Int(W), height: Int(H), title: shownTitle) + titleMarkup
-        if log {        // a grid line and a label at each power of ten
+        if log {        // a grid line at each power of ten, a label at every one that has room (≥ 44 px apart)
             let d = decades
+            let every = max(1, Int((44 / (barMax / (d.high - d.low))).rounded(.up)))
             for e in Int(d.low)...Int(d.high) {
                 let x = labelWidth + (Double(e) - d.low) / (d.high - d.low) * barMax
                 out += SVG.line(x, top - 4, x, top + rowH * Double(bars.count), stroke: "#e5e5e5")
-                out += SVG.text(axisLabel(pow(10, Double(e))), x: x, y: top - 8, anchor: "middle", size: 10)
+                if (Int(d.high) - e) % every == 0 {
+                    out += SVG.text(axisLabel(pow(10, Double(e))), x: x, y: top - 8, anchor: "middle", size: 10)
+                }
             }
         }
         for (i, item) in bars.enumerated() {
