@@ -27,6 +27,16 @@ final class Classroom {
     var budget: Int? { screen.map { max(2, $0.rows - 1) } }
 }
 
+/// Teaching from a terminal, what a lesson calls:
+///
+///     lesson.cells(["Data", "Train", "Exam"])      // declared up front: the status line and --help know them
+///     lesson.cell(1)                               // pauses under --step, then "▶ Cell 1 · Data"
+///     lesson.stream("Epoch [3/50], Loss: 0.0972")  // printed at once, never paused for
+///     lesson.lines(diagnosis)                      // one line per item; a list in the report
+///     lesson.training(record)                      // a TrainingRecord to step through in the report
+///
+/// Everything printed is wrapped to `width`, and under `--step` the lesson pauses before a block
+/// that would push the text since the last pause off the screen.
 extension Lesson {
     /// The width text is wrapped to: the terminal's, `COLUMNS`, or 100 when piped (nil: no wrapping).
     public var width: Int? { classroom.screen?.columns }
