@@ -20,6 +20,8 @@ public final class Lesson {
     /// Whether terminal output is coloured (a terminal, and `NO_COLOR` unset).
     public let colour: Bool
     public let output: LessonOutput
+    /// Every interpreted measurement printed so far (`conclude`), for `--claims FILE`.
+    public let claims = ClaimLog()
     /// The report being built, when `--report` was given.
     public internal(set) var report: HTMLReport?
     /// The number of the last marked step.
