@@ -28,6 +28,10 @@ public struct FlagParser: Sendable {
                placeholder: "en|zh"),
         .file("report", extension: "html", mustExist: false, help: Catalogue.reportFlag),
         .flag("trace-shapes", help: Catalogue.traceShapesFlag),
+        .integer("seeds", default: 5, in: 1...50, help: Catalogue.seedsFlag),
+        .file("claims", extension: "json", mustExist: false, help: Catalogue.claimsFlag),
+        .integer("from", default: 1, in: 1...99, help: Catalogue.fromFlag),
+        .integer("cell", default: 0, in: 0...99, help: Catalogue.cellFlag),
     ]
 
     public init(program: String, summary: Localized = "", options: [Option] = []) {
