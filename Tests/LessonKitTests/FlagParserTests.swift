@@ -159,6 +159,8 @@ func expectUsageError(_ arguments: [String], _ reason: String,
     expectUsageError(["--learning-rate", "0.1"], "unknown option --learning-rate")
     expectUsageError(["--epoch", "3"], "unknown option --epoch; did you mean --epochs?")
     expectUsageError(["--seedz", "3"], "unknown option --seedz; did you mean --seed?")
+    expectUsageError(["--seed", "99999999999999999999"],
+                     "--seed must be between 0 and 9223372036854775807, got 99999999999999999999")
     expectUsageError(["-lr", "0.1"], "unexpected argument '-lr' (options start with --)")
     expectUsageError(["train"], "unexpected argument 'train' (options start with --)")
     expectUsageError(["--"], "unexpected argument '--' (options start with --)")

@@ -95,7 +95,16 @@ public struct FlagParser: Sendable {
         case .flag:
             return .flag(true)
         case .integer(_, let range):
-            guard let n = Int(text) else { throw fail("--\(name) expects a whole number, got '\(text)'") }
+            let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+            let tooLong = !digits.isEmpty && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
+            guard let n = Int(text) else {
+                // A whole number too long for Int is out of range, not "not a number".
+                guard tooLong else { throw fail("--\(name) expects a whole number, got '\(text)'") }
+                if range.upperBound == Int.max {
+                    throw fail("--\(name) must be between \(range.lowerBound) and \(Int.max), got \(text)")
+                }
+                throw fail("--\(name) must be between \(range.lowerBound) and \(range.upperBound), got \(text)")
+            }
             guard range.contains(n) else {
                 if range.upperBound == Int.max {
                     throw fail("--\(name) must be at least \(range.lowerBound), got \(text)")
