@@ -44,17 +44,20 @@ public final class TransformerEncoderLayer: Layer {
     ///     `"gelu"` (the exact erf form) are `.relu` and `.gelu`, and any other case works the same way.
     ///   - layerNormEps: eps of both layer norms.
     ///   - normFirst: pre-norm instead of post-norm.
+    ///   - bias: `false` drops every bias: the attention's projections, both feed-forward layers and
+    ///     both layer norms (PyTorch's `bias=False`).
     ///   - generator: the random stream for the initial values.
     public init(modelDimensions: Int, numHeads: Int, feedForwardDimensions: Int = 2048,
                 dropout: Float = 0.1, activation: Activation = .relu,
-                layerNormEps: Float = 1e-5, normFirst: Bool = false, generator: inout Generator) {
+                layerNormEps: Float = 1e-5, normFirst: Bool = false, bias: Bool = true,
+                generator: inout Generator) {
         selfAttn = MultiheadAttention(embedDimensions: modelDimensions, numHeads: numHeads,
-                                      dropout: dropout, generator: &generator)
-        linear1 = Linear(modelDimensions, feedForwardDimensions, generator: &generator)
+                                      dropout: dropout, bias: bias, generator: &generator)
+        linear1 = Linear(modelDimensions, feedForwardDimensions, bias: bias, generator: &generator)
         self.dropout = Dropout(p: dropout)
-        linear2 = Linear(feedForwardDimensions, modelDimensions, generator: &generator)
-        norm1 = LayerNorm(modelDimensions, eps: layerNormEps)
-        norm2 = LayerNorm(modelDimensions, eps: layerNormEps)
+        linear2 = Linear(feedForwardDimensions, modelDimensions, bias: bias, generator: &generator)
+        norm1 = LayerNorm(modelDimensions, eps: layerNormEps, bias: bias)
+        norm2 = LayerNorm(modelDimensions, eps: layerNormEps, bias: bias)
         dropout1 = Dropout(p: dropout)
         dropout2 = Dropout(p: dropout)
         self.activation = activation
@@ -63,10 +66,10 @@ public final class TransformerEncoderLayer: Layer {
 
     public convenience init(modelDimensions: Int, numHeads: Int, feedForwardDimensions: Int = 2048,
                             dropout: Float = 0.1, activation: Activation = .relu,
-                            layerNormEps: Float = 1e-5, normFirst: Bool = false) {
+                            layerNormEps: Float = 1e-5, normFirst: Bool = false, bias: Bool = true) {
         self.init(modelDimensions: modelDimensions, numHeads: numHeads,
                   feedForwardDimensions: feedForwardDimensions, dropout: dropout, activation: activation,
-                  layerNormEps: layerNormEps, normFirst: normFirst, generator: &defaultGenerator)
+                  layerNormEps: layerNormEps, normFirst: normFirst, bias: bias, generator: &defaultGenerator)
     }
 
     /// A deep copy: same configuration, its own tensors holding the same values, same mode.
@@ -75,7 +78,7 @@ public final class TransformerEncoderLayer: Layer {
         let twin = TransformerEncoderLayer(
             modelDimensions: selfAttn.embedDimensions, numHeads: selfAttn.numHeads,
             feedForwardDimensions: linear1.outputDimensions, dropout: dropout.p, activation: activation,
-            layerNormEps: norm1.eps, normFirst: normFirst, generator: &scratch)
+            layerNormEps: norm1.eps, normFirst: normFirst, bias: linear1.bias != nil, generator: &scratch)
         for ((_, mine), (_, theirs)) in zip(stateDict(), twin.stateDict()) { theirs.scalars = mine.scalars }
         twin.selfAttn.dropout = selfAttn.dropout
         twin.setTraining(training)
