@@ -35,8 +35,21 @@ public final class OneCycleLR: LRScheduler {
     private let phaseRates: [(start: Double, end: Double)]
     private let phaseMomenta: [(start: Double, end: Double)]
 
-    /// - Parameters: PyTorch's, with its defaults; `totalSteps` is required (PyTorch's
-    ///   `epochs · steps_per_epoch` is the same number).
+    /// PyTorch's other form, `OneCycleLR(opt, max_lr, epochs=E, steps_per_epoch=S)`: E·S steps in all.
+    public convenience init(_ optimizer: Optimizer, maxLR: Double, epochs: Int, stepsPerEpoch: Int,
+                            pctStart: Double = 0.3, annealStrategy: AnnealStrategy = .cos,
+                            cycleMomentum: Bool = true, baseMomentum: Double = 0.85, maxMomentum: Double = 0.95,
+                            divFactor: Double = 25, finalDivFactor: Double = 1e4, threePhase: Bool = false) {
+        precondition(epochs > 0 && stepsPerEpoch > 0,
+                     "OneCycleLR: epochs and stepsPerEpoch must be positive integers, got \(epochs) and \(stepsPerEpoch)")
+        self.init(optimizer, maxLR: maxLR, totalSteps: epochs * stepsPerEpoch, pctStart: pctStart,
+                  annealStrategy: annealStrategy, cycleMomentum: cycleMomentum, baseMomentum: baseMomentum,
+                  maxMomentum: maxMomentum, divFactor: divFactor, finalDivFactor: finalDivFactor,
+                  threePhase: threePhase)
+    }
+
+    /// - Parameters: PyTorch's, with its defaults; `totalSteps` is required here (or use the
+    ///   `epochs:stepsPerEpoch:` form).
     public init(_ optimizer: Optimizer, maxLR: Double, totalSteps: Int, pctStart: Double = 0.3,
                 annealStrategy: AnnealStrategy = .cos, cycleMomentum: Bool = true,
                 baseMomentum: Double = 0.85, maxMomentum: Double = 0.95, divFactor: Double = 25,

@@ -171,6 +171,8 @@ private func formulaTensor(_ shape: [Int], k: Double, a: Double, c: Double = 0) 
 
     @Test func oneCycleMatchesPyTorchWithMomentumCycling() throws {
         try check("one_cycle_sgd", momentum: 0.9) { OneCycleLR($0, maxLR: 0.5, totalSteps: 20) }
+        // PyTorch's epochs × steps_per_epoch form is the same schedule: 4 × 5 = 20 steps.
+        try check("one_cycle_sgd", momentum: 0.9) { OneCycleLR($0, maxLR: 0.5, epochs: 4, stepsPerEpoch: 5) }
         try check("one_cycle_sgd_no_momentum") { OneCycleLR($0, maxLR: 0.5, totalSteps: 10) }
         try check("one_cycle_adam_linear_three_phase", adam: true) {
             OneCycleLR($0, maxLR: 0.01, totalSteps: 17, pctStart: 0.25, annealStrategy: .linear, divFactor: 10,
