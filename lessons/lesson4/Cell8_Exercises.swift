@@ -25,7 +25,7 @@ let lesson4Exercises: [(question: Localized, answerKey: String)] = [
 // MARK: - Cell 8: Exercises (answers in Tests/Lesson4Tests/Lesson4Tests.swift)
 
 func cell8Exercises(_ lesson: Lesson) {
-    lesson.heading(en: "Cell 8 · Exercises", zh: "第 8 格 · 练习")
+    lesson.cell(8)
     for (number, exercise) in lesson4Exercises.enumerated() {
         lesson.say(en: "\(number + 1). \(exercise.question.en) (answer: test `\(exercise.answerKey)`)",
                    zh: "\(number + 1). \(exercise.question.zh)（答案：测试 `\(exercise.answerKey)`）")
