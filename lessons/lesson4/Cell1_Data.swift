@@ -58,7 +58,8 @@ func cell1Data(_ lesson: Lesson, seed: UInt64) -> LessonData {
     ]
     for (name, set) in rows {
         let stats = meanAndStd(set.targets)
-        table.append([.text(name), .text(grouped(set.count)), .text("\(set.inputs.shape)"), .text("\(set.targets.shape)"),
+        table.append([.text(name), .text(grouped(set.count)), .text("\(set.inputs.shape)"),
+                      .text("\(set.targets.shape)"),
                       .number(stats.mean), .number(stats.std)])
     }
     lesson.table(table)

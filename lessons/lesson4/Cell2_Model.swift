@@ -79,7 +79,8 @@ func cell2Model(_ lesson: Lesson, data: LessonData, settings: Settings) {
                    zh: String(format: "clip_grad_norm_：裁剪前全局范数 %.4f，裁剪后 %.4f（上限 %g）。",
                               step.normBefore, step.normAfter, settings.clip))
     } else {
-        lesson.say(en: String(format: "Global gradient norm %.4f, left as it is (--clip 0: clipping off).", step.normBefore),
+        lesson.say(en: String(format: "Global gradient norm %.4f, left as it is (--clip 0: clipping off).",
+                              step.normBefore),
                    zh: String(format: "全局梯度范数 %.4f，保持原样（--clip 0：不裁剪）。", step.normBefore))
     }
 }

@@ -153,8 +153,8 @@ func evaluate(_ model: TransformerEncoderRegressor, on data: TensorDataset) -> D
 /// - Returns: the trained model (early stopping's best weights restored), its optimizer and
 ///   scheduler, and the record of every epoch.
 func trainWithValidation(train: TensorDataset, validation: TensorDataset, settings: Settings,
-                         inspect: ((EpochRecord, TransformerEncoderRegressor, [Double]) -> Void)? = nil,
-                         onEpoch: (EpochRecord) -> Void = { _ in }) -> TrainedRun {
+                         onEpoch: (EpochRecord) -> Void = { _ in },
+                         inspect: ((EpochRecord, TransformerEncoderRegressor, [Double]) -> Void)? = nil) -> TrainedRun {
     manualSeed(settings.seed)              // dropout masks come from this thread's default generator
     let model = makeModel(settings.model, dropout: settings.dropout, seed: settings.seed)
     let parameters = model.parameters()
@@ -280,14 +280,16 @@ func cell3FullRun(_ lesson: Lesson, data: LessonData, settings: Settings) -> Tra
                                 xLabel: lesson.tr(en: "epoch", zh: "轮"), layers: layers)
     let progressLabel = Localized(en: "cell 3: epoch", zh: "第 3 格：第几轮")
     let run = trainWithValidation(train: data.train, validation: data.validation, settings: settings,
-                                  inspect: { epoch, model, norms in
+                                  onEpoch: { epoch in
+        lesson.progress(progressLabel, epoch.epoch, of: settings.epochs)
+        lesson.stream(seedEpochLine(epoch, of: settings.epochs))
+    }, inspect: { epoch, model, norms in
+        // The report's step-through: per epoch the losses, the rate, each layer's gradient norm
+        // (the epoch's last step, before clipping) and each layer's weights.
         let weights = layerGroups(model).map { group in group.tensors.flatMap(\.scalars) }
         frames.add(Double(epoch.epoch), loss: epoch.trainLoss, validationLoss: epoch.validationLoss,
                    learningRate: epoch.learningRate, gradientNorms: norms, weights: weights)
-    }) { epoch in
-        lesson.progress(progressLabel, epoch.epoch, of: settings.epochs)
-        lesson.stream(seedEpochLine(epoch, of: settings.epochs))
-    }
+    })
     lesson.endProgress()
     lesson.training(frames)
     let r = run.record
@@ -297,7 +299,8 @@ func cell3FullRun(_ lesson: Lesson, data: LessonData, settings: Settings) -> Tra
                         zh: "完整训练：第 \(divergence.diagnosis.epoch) 轮发散（见上面的诊断）")
         return run
     }
-    lesson.headline(en: "full run: final training loss \(fixed(r.last.trainLoss)), final LR \(sci(r.last.learningRate)), "
+    lesson.headline(en: "full run: final training loss \(fixed(r.last.trainLoss)), "
+                        + "final LR \(sci(r.last.learningRate)), "
                         + "best validation loss \(fixed(r.bestValidationLoss)) at epoch \(r.bestEpoch)",
                     zh: "完整训练：最终训练损失 \(fixed(r.last.trainLoss))，最终学习率 \(sci(r.last.learningRate))，"
                         + "最佳验证损失 \(fixed(r.bestValidationLoss))（第 \(r.bestEpoch) 轮）")

@@ -84,7 +84,8 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
         就算“坏轮”；连续坏轮超过 \(run.settings.schedulerPatience) 次，学习率乘以 0.1，计数重来。它每一轮的账本如下：
         """)
     var trace = Table(["epoch", lesson.tr(en: "train loss", zh: "训练损失"), lesson.tr(en: "valid loss", zh: "验证损失"),
-                       "best", "bad", "LR", lesson.tr(en: "max ‖g‖", zh: "最大 ‖g‖"), lesson.tr(en: "clipped", zh: "被裁剪")])
+                       "best", "bad", "LR", lesson.tr(en: "max ‖g‖", zh: "最大 ‖g‖"),
+                       lesson.tr(en: "clipped", zh: "被裁剪")])
     for e in run.epochs {
         trace.append([.integer(e.epoch), .number(e.trainLoss), .number(e.validationLoss), .number(e.schedulerBest),
                       .integer(e.schedulerBadEpochs), .number(e.learningRate, format: "%.2e"),
@@ -104,14 +105,16 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
                                   + "或者加 `--plateau-on validation`。")
         lesson.conclude("lesson4.scheduler.noisyGuide", .threshold(value: share, relation: .atLeast, limit: 0.2), [
             "true": Localized(
-                en: "Note what the seed's scheduler watches: the training loss. In \(disagreements) of \(changes) epochs "
-                    + "the two losses moved in opposite directions (training better, validation worse, or the reverse), "
+                en: "Note what the seed's scheduler watches: the training loss. In \(disagreements) of \(changes) "
+                    + "epochs the two losses moved in opposite directions (training better, validation worse, or the "
+                    + "reverse), "
                     + "one in five or more, so the training loss is a noisy guide to what we care about." + usual.en,
                 zh: "注意示例脚本的调度器盯的是训练损失。在 \(changes) 次轮间变化中，有 \(disagreements) 次两个损失朝相反"
                     + "方向走（训练变好、验证变差，或者反过来），达到五分之一以上，可见训练损失并不能可靠地代表我们真正关心的"
                     + "东西。" + usual.zh),
             "false": Localized(
-                en: "The seed's scheduler watches the training loss. Here the two losses moved in opposite directions in "
+                en: "The seed's scheduler watches the training loss. Here the two losses moved in opposite directions "
+                    + "in "
                     + "only \(disagreements) of \(changes) epochs (under one in five), so in this run it was a fair "
                     + "guide; still, the validation loss is what we care about." + usual.en,
                 zh: "示例脚本的调度器盯的是训练损失。这里两个损失只在 \(changes) 次轮间变化中的 \(disagreements) 次朝相反方向"
@@ -142,13 +145,15 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
                         .threshold(value: kept.loss, relation: .above, limit: es.bestValidationLoss), [
             "true": Localized(
                 en: "Stopping at epoch \(stop) would have kept epoch \(kept.epoch)'s weights (validation "
-                    + "\(fixed(kept.loss))) and missed the better epoch \(es.bestEpoch) (\(fixed(es.bestValidationLoss))): "
+                    + "\(fixed(kept.loss))) and missed the better epoch \(es.bestEpoch) "
+                    + "(\(fixed(es.bestValidationLoss))): "
                     + "on a loss this noisy, a patience of \(p) is short. Try `--stop-patience 20`.",
                 zh: "如果在第 \(stop) 轮停下，会保留第 \(kept.epoch) 轮的权重（验证 \(fixed(kept.loss))），错过后面更好的"
                     + "第 \(es.bestEpoch) 轮（\(fixed(es.bestValidationLoss))）：损失这么嘈杂，耐心 \(p) 太短了。"
                     + "试试 `--stop-patience 20`。"),
             "false": Localized(
-                en: "Stopping at epoch \(stop) would have kept epoch \(kept.epoch)'s weights, the best of the whole run: "
+                en: "Stopping at epoch \(stop) would have kept epoch \(kept.epoch)'s weights, the best of the whole "
+                    + "run: "
                     + "nothing better came later.",
                 zh: "如果在第 \(stop) 轮停下，会保留第 \(kept.epoch) 轮的权重，也就是整个训练里最好的：后面没有更好的了。"),
         ])

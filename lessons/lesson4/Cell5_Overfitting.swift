@@ -55,28 +55,33 @@ let fixDropout = 0.3
 let fixWeightDecay = 10.0
 
 /// Runs the experiment on every seed: the first `trainSize` training samples, `epochs` epochs for
-/// the small-data runs. `progress` is told after each run (done, total).
+/// the small-data runs. `progress` is told after each epoch of each run (epochs done, in all).
 func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: Settings, seeds: [UInt64],
                           progress: (Int, Int) -> Void = { _, _ in }) -> OverfitExperiment {
     let few = data.train.subset(Array(0..<trainSize))   // the split is already shuffled
     let plain = overfitSettings(base, epochs: epochs)
-    let total = seeds.count * 5
+    // More data: the same number of gradient steps as the small-data runs, spread over all 800 samples.
+    let stepsPerEpochFew = (trainSize + base.batchSize - 1) / base.batchSize
+    let stepsPerEpochAll = (data.train.count + base.batchSize - 1) / base.batchSize
+    let moreDataEpochs = Swift.max(1, (epochs * stepsPerEpochFew + stepsPerEpochAll - 1) / stepsPerEpochAll)
+    let total = seeds.count * (4 * epochs + moreDataEpochs)
     var done = 0
+    func tick() {
+        done += 1
+        progress(done, total)
+    }
     func runs(_ settings: Settings, on train: TensorDataset) -> SeedRuns {
-        defer { done += seeds.count; progress(done, total) }
-        return trainOverSeeds(seeds, settings, train: train, validation: data.validation)
+        trainOverSeeds(seeds, settings, train: train, validation: data.validation, onEpoch: tick)
     }
     // The overfitting runs keep their models, for early stopping's restored weights.
     var overfitRuns: [RunRecord] = [], earlyStopped: [EarlyStoppingSummary] = []
     for seed in seeds {
         var s = plain
         s.seed = seed
-        let run = trainWithValidation(train: few, validation: data.validation, settings: s)
+        let run = trainWithValidation(train: few, validation: data.validation, settings: s, onEpoch: { _ in tick() })
         overfitRuns.append(run.record)
         earlyStopped.append(summarizeEarlyStopping(run.record, model: run.model, validation: data.validation))
     }
-    done += seeds.count
-    progress(done, total)
 
     var decaySettings = plain
     decaySettings.weightDecay = fixWeightDecay
@@ -84,11 +89,8 @@ func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: S
     dropoutSettings.dropout = fixDropout
     var smallerSettings = plain
     smallerSettings.model = .tiny
-    // Same number of gradient steps as the small-data run, spread over all 800 samples.
-    let stepsPerEpochFew = (trainSize + base.batchSize - 1) / base.batchSize
-    let stepsPerEpochAll = (data.train.count + base.batchSize - 1) / base.batchSize
     var moreDataSettings = plain
-    moreDataSettings.epochs = Swift.max(1, (epochs * stepsPerEpochFew + stepsPerEpochAll - 1) / stepsPerEpochAll)
+    moreDataSettings.epochs = moreDataEpochs
 
     return OverfitExperiment(seeds: seeds, overfit: SeedRuns(seeds: seeds, runs: overfitRuns),
                              weightDecayed: runs(decaySettings, on: few), droppedOut: runs(dropoutSettings, on: few),
@@ -124,10 +126,10 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
         """, zh: """
         一次训练说明不了什么。同一个模型用两个随机种子各训练一次（初始权重、批次顺序、dropout 掩码都不同），损失就不\
         一样：这就是随机种子带来的噪声。所以这一格和下一格的每次训练都用同样的 \(n) 个随机种子（--seeds），每个数都\
-        是均值 ± 波动（各随机种子之间的标准差）。只有当一个药方与“不治”的逐种子差异明显超出这份噪声（落在配对 t \
+        是均值 ± 波动（各随机种子之间的标准差）。只有当一个药方与“不治”逐个随机种子配对的差异明显超出这份噪声（落在配对 t \
         检验的 95% 区间之外）时，才算有效果；否则我们就直说：在这个训练预算下没有可测的差异。
         """)
-    let label = Localized(en: "cell 5: runs", zh: "第 5 格：训练次数")
+    let label = Localized(en: "cell 5: epochs trained", zh: "第 5 格：已训练的轮数")
     let ex = runOverfitExperiment(data: data, trainSize: trainSize, epochs: epochs, base: settings, seeds: seeds) {
         lesson.progress(label, $0, of: $1)
     }
@@ -236,7 +238,8 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
             zh: "\(name.zh)：降低了验证损失（用 / 不用：\(numbers)）。" + lowerWhy.zh), higher: Localized(
             en: "\(name.en): raised the validation loss (\(numbers) with / without). " + higherWhy.en,
             zh: "\(name.zh)：反而提高了验证损失（用 / 不用：\(numbers)）。" + higherWhy.zh), noDifference: Localized(
-            en: "\(name.en): no measurable difference at this budget (\(numbers) with / without). " + noDifferenceWhy.en,
+            en: "\(name.en): no measurable difference at this budget (\(numbers) with / without). "
+                + noDifferenceWhy.en,
             zh: "\(name.zh)：在这个训练预算下没有可测的差异（用 / 不用：\(numbers)）。" + noDifferenceWhy.zh),
             diverged: Localized(en: "\(name.en): " + fixDiverged.en, zh: "\(name.zh)：" + fixDiverged.zh))
     }
@@ -265,7 +268,8 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
             + "each exercise's answer.",
         zh: "原因：只有 \(grouped(tinyCount)) 个权重而不是 \(grouped(smallCount)) 个，能用来记住每道题答案的空间更小。"),
         higherWhy: Localized(
-        en: "A model can be too small to learn the rule itself (its training loss is \(fixed(ex.smaller.training.mean)) "
+        en: "A model can be too small to learn the rule itself (its training loss is "
+            + "\(fixed(ex.smaller.training.mean)) "
             + "against \(fixed(t.mean))): it underfits instead.",
         zh: "模型可能小到学不会规律本身（它的训练损失是 \(fixed(ex.smaller.training.mean))，对比 \(fixed(t.mean))）："
             + "变成了欠拟合。"), noDifferenceWhy: Localized(
@@ -295,9 +299,9 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
     let others = fixes.filter { $0.id != "moreData" && $0.valid.isFinite }
     if let rival = others.min(by: { $0.valid.mean < $1.valid.mean }) {
         lesson.conclude("lesson4.overfit.bestFix", Comparison(ex.moreData.validation, rival.valid), lower: Localized(
-            en: "Against the seed's advice: more data beat even the best of the other fixes (\(rival.name.en)) beyond "
+            en: "As the seed's advice says: more data beat even the best of the other fixes (\(rival.name.en)) beyond "
                 + "the seed noise. It is the real cure; the others only limit the damage.",
-            zh: "对照原文的建议：更多数据连其他药方里最好的那个（\(rival.name.zh)）也超出噪声地比下去了。它才是根治；"
+            zh: "正如原文的建议：更多数据连其他药方里最好的那个（\(rival.name.zh)）也超出噪声地比下去了。它才是根治；"
                 + "其他药方只能减轻损害。"), higher: Localized(
             en: "Here \(rival.name.en) beat more data, beyond the seed noise: with only \(manySteps) steps, the larger "
                 + "set had not yet been learned from.",

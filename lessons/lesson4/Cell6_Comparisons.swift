@@ -33,11 +33,13 @@ func comparisonVariants(_ base: Settings) -> [Variant] {
 }
 
 /// Runs every variant on the small model (`ModelSize.small`) for `epochs` epochs on the full
-/// training set, once per seed. `progress` is told after each variant (done, total).
+/// training set, once per seed. `progress` is told after each epoch of each run (epochs done, in all).
 func runComparisons(data: LessonData, epochs: Int, base: Settings, seeds: [UInt64],
                     progress: (Int, Int) -> Void = { _, _ in }) -> [(variant: Variant, runs: SeedRuns)] {
     let variants = comparisonVariants(base)
-    return variants.enumerated().map { index, v in
+    let total = variants.count * seeds.count * epochs
+    var done = 0
+    return variants.map { v in
         var s = base
         s.model = .small
         s.epochs = epochs
@@ -45,8 +47,10 @@ func runComparisons(data: LessonData, epochs: Int, base: Settings, seeds: [UInt6
         s.weightDecay = v.weightDecay
         s.dropout = v.dropout
         s.learningRate = v.learningRate
-        defer { progress(index + 1, variants.count) }
-        return (v, trainOverSeeds(seeds, s, train: data.train, validation: data.validation))
+        return (v, trainOverSeeds(seeds, s, train: data.train, validation: data.validation) {
+            done += 1
+            progress(done, total)
+        })
     }
 }
 
@@ -73,7 +77,7 @@ func cell6Comparisons(_ lesson: Lesson, data: LessonData, settings: Settings) {
         \(ModelSize.small.modelDimensions)，\(ModelSize.small.numLayers) 层编码器，同样的数据）训练 \(epochs) 轮。\
         “最大 ‖g‖”是裁剪前见到的最大梯度范数（各随机种子的均值）；“被裁剪”是被裁剪缩短的步数。
         """)
-    let label = Localized(en: "cell 6: settings", zh: "第 6 格：设置")
+    let label = Localized(en: "cell 6: epochs trained", zh: "第 6 格：已训练的轮数")
     let results = runComparisons(data: data, epochs: epochs, base: settings, seeds: seeds) {
         lesson.progress(label, $0, of: $1)
     }
@@ -126,11 +130,12 @@ func cell6Comparisons(_ lesson: Lesson, data: LessonData, settings: Settings) {
         zh: "关掉裁剪反而降低了验证损失（\(pairZh(noClip, seed))）。裁剪是护栏，不是免费的好处：它缩短了 "
             + "\(grouped(clipUse.steps)) 步中的 \(grouped(clipUse.clipped)) 步，这会改变 AdamW 的滑动平均看到的东西。"),
         higher: Localized(
-        en: "Clipping off raised the validation loss (\(pair(noClip, seed))). Why: the clip shortened the gradients "
-            + "of the roughest batches (\(grouped(clipUse.clipped)) of \(grouped(clipUse.steps)) steps) before AdamW "
-            + "averaged them, so those batches no longer dominate its moment estimates.",
-        zh: "关掉裁剪提高了验证损失（\(pairZh(noClip, seed))）。原因：裁剪在 AdamW 求平均之前缩短了最颠簸那些批次的"
-            + "梯度（\(grouped(clipUse.steps)) 步中的 \(grouped(clipUse.clipped)) 步），这些批次就不再主导它的动量估计。"),
+        en: "Clipping off raised the validation loss (\(pair(noClip, seed))). Why: the clip shortened "
+            + "\(grouped(clipUse.clipped)) of \(grouped(clipUse.steps)) gradients before AdamW averaged them, so the "
+            + "batches with the largest gradients no longer dominate its moment estimates.",
+        zh: "关掉裁剪提高了验证损失（\(pairZh(noClip, seed))）。原因：裁剪在 AdamW 求平均之前缩短了 "
+            + "\(grouped(clipUse.steps)) 个梯度中的 \(grouped(clipUse.clipped)) 个，梯度最大的那些批次就不再主导它的"
+            + "动量估计。"),
         noDifference: Localized(
         en: "Clipping on or off: no measurable difference at this budget (\(pair(noClip, seed))). AdamW divides each "
             + "step by a running average of the gradient's size, so rescaling gradients changes its steps far less "

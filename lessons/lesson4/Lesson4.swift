@@ -112,6 +112,7 @@ extension Settings {
 /// inside `lesson.run`, which writes the report and claims at the end.
 /// - Throws: `LessonError.runTime` when the checkpoint cannot be written or read back.
 func runLesson(_ lesson: Lesson, _ settings: Settings) throws {
+    lesson.cells(lesson4Cells)
     lesson.banner(.validation)
     lesson.say(en: """
         The seed's fourth stage: "the validation set watches for overfitting; the test set is the final exam". \

@@ -29,13 +29,15 @@ struct SeedRuns {
     }
 }
 
-/// Trains `settings` once per seed (the seed replaces `settings.seed`).
+/// Trains `settings` once per seed (the seed replaces `settings.seed`); `onEpoch` is called after
+/// every epoch of every run (for a progress line).
 func trainOverSeeds(_ seeds: [UInt64], _ settings: Settings, train: TensorDataset,
-                    validation: TensorDataset) -> SeedRuns {
+                    validation: TensorDataset, onEpoch: () -> Void = {}) -> SeedRuns {
     SeedRuns(seeds: seeds, runs: seeds.map { seed in
         var s = settings
         s.seed = seed
-        return trainWithValidation(train: train, validation: validation, settings: s).record
+        return trainWithValidation(train: train, validation: validation, settings: s, onEpoch: { _ in onEpoch() })
+            .record
     })
 }
 
