@@ -130,6 +130,7 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
         ?? lesson.tr(en: "never ran out of patience", zh: "耐心始终没有耗尽")
     let howText = stopped
         ? lesson.tr(en: " (--stop-early)", zh: "（--stop-early）")
+        : es.stopEpoch == nil ? ""
         : lesson.tr(en: "; we let the run finish like the seed (--stop-early ends it there)",
                     zh: "；我们像示例脚本一样跑完全部轮数（加 --stop-early 就在那里结束）")
     lesson.say(en: """
