@@ -1,5 +1,5 @@
-// The seed's run as one function (lessons/lesson4/SeedRun.swift): the same seed prints the same bytes, the lines have the
-// script's format, and a run resumed from a checkpoint continues bit for bit.
+// The seed's run as one function (lessons/lesson4/SeedRun.swift): the same seed prints the same bytes,
+// the lines have the script's format, and a run resumed from a checkpoint continues bit for bit.
 import Foundation
 import Testing
 @testable import Engine

@@ -35,15 +35,14 @@ func meanAndStd(_ t: Tensor) -> (mean: Double, std: Double) {
 // MARK: - Cell 1: Three sets — practice, weekly exam, final exam
 
 func cell1Data(_ lesson: Lesson, seed: UInt64) -> LessonData {
-    lesson.heading(en: "Cell 1 · Three sets: practice, weekly exam, final exam",
-                   zh: "第 1 格 · 三份数据：练习题、周考、期末考")
+    lesson.cell(1)
     lesson.say(en: """
-        The seed trains on all 1000 samples and never asks how well the model does on data it has not seen. \
+        The seed trains on all 1,000 samples and never asks how well the model does on data it has not seen. \
         We keep its recipe (X = randn(1000, 5, 10) scaled by position, y = the mean of each sample, both \
         standardised) and cut the samples at random, with the seed fixed, into 800 to practise on, 100 for the \
         weekly exam (validation, marked every epoch) and 100 for the final exam (test, marked once at the end).
         """, zh: """
-        种子在全部 1000 个样本上训练，从不检查模型在没见过的数据上表现如何。我们沿用它的配方（X = randn(1000, 5, 10) \
+        示例脚本在全部 1,000 个样本上训练，从不检查模型在没见过的数据上表现如何。我们沿用它的配方（X = randn(1000, 5, 10) \
         按位置放大，y = 每个样本的均值，二者都标准化），再用固定的随机种子把样本随机分成三份：800 \
         个做练习题（训练集），\
         100 个做周考（验证集，每轮都考），100 个做期末考（测试集，最后只考一次）。
@@ -59,11 +58,12 @@ func cell1Data(_ lesson: Lesson, seed: UInt64) -> LessonData {
     ]
     for (name, set) in rows {
         let stats = meanAndStd(set.targets)
-        table.append([.text(name), .integer(set.count), .text("\(set.inputs.shape)"), .text("\(set.targets.shape)"),
+        table.append([.text(name), .text(grouped(set.count)), .text("\(set.inputs.shape)"),
+                      .text("\(set.targets.shape)"),
                       .number(stats.mean), .number(stats.std)])
     }
     lesson.table(table)
-    lesson.show(data.train.targets.narrow(dim: 0, start: 0, length: 5).reshape([5]), name: "y_train[0..<5]")
+    lesson.show(data.train.targets.narrow(dim: 0, start: 0, length: 5).reshape([5]), name: "y_train[0:5]")
     lesson.say(en: """
         The exam sets are never trained on. The validation set will be looked at fifty times, so it slowly \
         leaks into our choices (which epoch to keep); that is why a separate test set stays sealed until the end.

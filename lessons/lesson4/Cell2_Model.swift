@@ -48,25 +48,24 @@ func inspectFirstStep(train: TensorDataset, settings: Settings) -> FirstStep {
 // MARK: - Cell 2: The seed's model, loss and optimizer; one step up close
 
 func cell2Model(_ lesson: Lesson, data: LessonData, settings: Settings) {
-    lesson.heading(en: "Cell 2 · The seed's model, loss and optimizer — one step up close",
-                   zh: "第 2 格 · 种子的模型、损失和优化器——近看一步")
+    lesson.cell(2)
     lesson.say(en: """
         Exactly the seed's choices: TransformerEncoderRegressor (Linear 10→64 ×√64, positional encoding, \
         3 post-norm encoder layers, flatten, 320→128→1), MSELoss, AdamW(lr \(settings.learningRate), weight decay \
         \(settings.weightDecay)), ReduceLROnPlateau(mode min, patience \(settings.schedulerPatience)), gradient \
         norm clipped to \(settings.clip), batches of \(settings.batchSize). Before the loop, one step in slow motion.
         """, zh: """
-        完全照搬种子的选择：TransformerEncoderRegressor（Linear 10→64 再乘 √64、位置编码、3 层后归一化编码器、展平、\
+        完全照搬示例脚本的选择：TransformerEncoderRegressor（Linear 10→64 再乘 √64、位置编码、3 层后归一化编码器、展平、\
         320→128→1），MSELoss，AdamW（学习率 \(settings.learningRate)，权重衰减 \(settings.weightDecay)），\
         ReduceLROnPlateau（mode min，耐心 \(settings.schedulerPatience)），梯度范数裁剪到 \(settings.clip)，\
         每批 \(settings.batchSize) 个样本。进入循环之前，先慢动作看一步。
         """)
     let step = inspectFirstStep(train: data.train, settings: settings)
-    lesson.say(en: "parameters: \(step.parameterCount)", zh: "参数个数：\(step.parameterCount)")
+    lesson.say(en: "parameters: \(grouped(step.parameterCount))", zh: "参数个数：\(grouped(step.parameterCount))")
     lesson.traceShapes(step.shapeTrace, detail: .typeAndInput)
     lesson.show(step.x.narrow(dim: 0, start: 0, length: 1).reshape([5, 10]), name: "batch_X[0]", precision: 3)
-    lesson.show(step.outputs.narrow(dim: 0, start: 0, length: 4).reshape([4]), name: "outputs[0..<4]")
-    lesson.show(step.y.narrow(dim: 0, start: 0, length: 4).reshape([4]), name: "batch_y[0..<4]")
+    lesson.show(step.outputs.narrow(dim: 0, start: 0, length: 4).reshape([4]), name: "outputs[0:4]")
+    lesson.show(step.y.narrow(dim: 0, start: 0, length: 4).reshape([4]), name: "batch_y[0:4]")
     lesson.say(en: String(format: "loss = criterion(outputs, batch_y) = %.4f", step.loss),
                zh: String(format: "loss = criterion(outputs, batch_y) = %.4f", step.loss))
     var table = Table([lesson.tr(en: "parameter", zh: "参数"), lesson.tr(en: "gradient norm", zh: "梯度范数")],
@@ -80,7 +79,8 @@ func cell2Model(_ lesson: Lesson, data: LessonData, settings: Settings) {
                    zh: String(format: "clip_grad_norm_：裁剪前全局范数 %.4f，裁剪后 %.4f（上限 %g）。",
                               step.normBefore, step.normAfter, settings.clip))
     } else {
-        lesson.say(en: String(format: "Global gradient norm %.4f, left as it is (--clip 0: clipping off).", step.normBefore),
+        lesson.say(en: String(format: "Global gradient norm %.4f, left as it is (--clip 0: clipping off).",
+                              step.normBefore),
                    zh: String(format: "全局梯度范数 %.4f，保持原样（--clip 0：不裁剪）。", step.normBefore))
     }
 }

@@ -67,14 +67,22 @@ struct EpochRecord: Equatable {
 /// A finished run: every epoch, and what early stopping saw.
 struct RunRecord {
     let settings: Settings
+    /// The epochs that finished (a diverged run stops early; one that diverged in its first epoch has none).
     let epochs: [EpochRecord]
     /// The epoch with the lowest validation loss, and that loss.
     let bestEpoch: Int
     let bestValidationLoss: Double
     /// The epoch at which early stopping's patience ran out, or nil if it never did.
     let stopEpoch: Int?
+    /// Why the run was stopped, if it diverged (Divergence.swift); nil for a run that trained.
+    var divergence: Divergence? = nil
 
+    var diverged: Bool { divergence != nil }
     var last: EpochRecord { epochs[epochs.count - 1] }
+    /// The last validation loss, or NaN for a diverged run: a number that no comparison reads as learning.
+    var finalValidationLoss: Double { diverged || epochs.isEmpty ? .nan : last.validationLoss }
+    /// The last training loss, or NaN for a diverged run.
+    var finalTrainLoss: Double { diverged || epochs.isEmpty ? .nan : last.trainLoss }
     var trainLosses: [Double] { epochs.map(\.trainLoss) }
     var validationLosses: [Double] { epochs.map(\.validationLoss) }
     /// The overfitting gap at the end: validation loss minus training loss.
@@ -145,7 +153,8 @@ func evaluate(_ model: TransformerEncoderRegressor, on data: TensorDataset) -> D
 /// - Returns: the trained model (early stopping's best weights restored), its optimizer and
 ///   scheduler, and the record of every epoch.
 func trainWithValidation(train: TensorDataset, validation: TensorDataset, settings: Settings,
-                         onEpoch: (EpochRecord) -> Void = { _ in }) -> TrainedRun {
+                         onEpoch: (EpochRecord) -> Void = { _ in },
+                         inspect: ((EpochRecord, TransformerEncoderRegressor, [Double]) -> Void)? = nil) -> TrainedRun {
     manualSeed(settings.seed)              // dropout masks come from this thread's default generator
     let model = makeModel(settings.model, dropout: settings.dropout, seed: settings.seed)
     let parameters = model.parameters()
@@ -155,32 +164,66 @@ func trainWithValidation(train: TensorDataset, validation: TensorDataset, settin
     let loader = DataLoader(train, batchSize: settings.batchSize, shuffle: true,
                             generator: Generator(seed: settings.seed &+ 1))
     let stopper = EarlyStopping(patience: settings.stopPatience)
+    let nanGuard = NaNGuard(model.namedParameters(), clipMaxNorm: settings.clip > 0 ? Float(settings.clip) : nil)
+    let layers = inspect == nil ? [] : layerGroups(model)
     var stopEpoch: Int? = nil
     var records: [EpochRecord] = []
+    var divergence: Divergence? = nil
+    var firstLoss: Double? = nil           // the very first batch's loss: where the run started
 
-    for epoch in 1...settings.epochs {
+    training: for epoch in 1...settings.epochs {
         model.train()
         var totalLoss = 0.0
         var maxGradNorm = 0.0, clippedSteps = 0
-        for (x, y) in loader {             // x: [B, 5, 10], y: [B, 1]
-            optimizer.zeroGrad()
-            let outputs = model(x)         // [B, 1]
-            let loss = criterion(outputs, y)
-            loss.backward()
-            // The norm before clipping, so we can count how often the clip acted.
-            let norm = settings.clip > 0
-                ? clipGradNorm(parameters, maxNorm: Float(settings.clip))
-                : gradNorm(parameters)
-            maxGradNorm = Swift.max(maxGradNorm, Double(norm))
-            if settings.clip > 0 && Double(norm) > settings.clip { clippedSteps += 1 }
-            optimizer.step()
-            totalLoss += Double(loss.item)
+        var layerNorms: [Double] = []
+        var lastBatch: Tensor? = nil
+        do {
+            for (index, (x, y)) in loader.enumerated() {     // x: [B, 5, 10], y: [B, 1]
+                optimizer.zeroGrad()
+                let outputs = model(x)         // [B, 1]
+                let loss = criterion(outputs, y)
+                loss.backward()
+                if index == loader.count - 1 && !layers.isEmpty {
+                    layerNorms = layers.map { Double(gradNorm($0.tensors)) }   // before clipping
+                }
+                // The norm before clipping, so we can count how often the clip acted.
+                let norm = settings.clip > 0
+                    ? clipGradNorm(parameters, maxNorm: Float(settings.clip))
+                    : gradNorm(parameters)
+                // The NaN guard looks at every weight; a bad weight or gradient shows in the loss or
+                // the norm first, so it is asked only then (and stops the run before a bad update).
+                if !loss.item.isFinite || !norm.isFinite {
+                    try nanGuard.check(loss: loss.item, gradientNorm: norm, epoch: epoch, step: index + 1,
+                                       learningRate: optimizer.learningRate, inputs: x)
+                }
+                maxGradNorm = Swift.max(maxGradNorm, Double(norm))
+                if settings.clip > 0 && Double(norm) > settings.clip { clippedSteps += 1 }
+                optimizer.step()
+                totalLoss += Double(loss.item)
+                if firstLoss == nil { firstLoss = Double(loss.item) }
+                lastBatch = x
+            }
+        } catch let diverged as TrainingDiverged {
+            divergence = .nonFinite(diverged)
+            break training
+        } catch {
+            preconditionFailure("trainWithValidation: the NaN guard threw \(error)")
         }
         let avgLoss = totalLoss / Double(loader.count)
 
         // The weekly exam: the validation set, dropout off, no gradients (and no random draws, so
         // marking it before or after the scheduler's step changes nothing).
         let validationLoss = evaluate(model, on: validation)
+        // A loss far above where the run started is a blow-up even while it is still a finite number.
+        let start = firstLoss ?? avgLoss
+        if !(avgLoss <= explosionFactor * start) || !(validationLoss <= explosionFactor * start) {
+            divergence = .exploded(explodedDiagnosis(nanGuard, epoch: epoch, step: loader.count,
+                                                     learningRate: optimizer.learningRate,
+                                                     loss: Swift.max(avgLoss, validationLoss),
+                                                     gradientNorm: Float(maxGradNorm), inputs: lastBatch),
+                                   start: start)
+            break training
+        }
         scheduler.step(settings.plateauOnValidation ? validationLoss : avgLoss)
         let stop = stopper.step(validationLoss, model: model)
         if stop && stopEpoch == nil { stopEpoch = epoch }
@@ -191,42 +234,75 @@ func trainWithValidation(train: TensorDataset, validation: TensorDataset, settin
                                  clippedSteps: clippedSteps, steps: loader.count)
         records.append(record)
         onEpoch(record)
+        inspect?(record, model, layerNorms)
         if stop && settings.stopEarly { break }
     }
     stopper.restoreBest(into: model)       // keep the weights of the best exam, not the last
-    let record = RunRecord(settings: settings, epochs: records, bestEpoch: stopper.bestEpoch,
+    var record = RunRecord(settings: settings, epochs: records, bestEpoch: stopper.bestEpoch,
                            bestValidationLoss: stopper.best, stopEpoch: stopEpoch)
+    record.divergence = divergence
     return TrainedRun(model: model, optimizer: optimizer, scheduler: scheduler, record: record)
+}
+
+/// The model's parameters grouped by layer (`input_proj`, `encoder.layers.0`, …, `output_layer`),
+/// for the report's per-layer gradient bars and weight histograms.
+func layerGroups(_ model: TransformerEncoderRegressor) -> [(name: String, tensors: [Tensor])] {
+    var groups: [(name: String, tensors: [Tensor])] = []
+    for (name, tensor) in model.namedParameters() {
+        let parts = name.split(separator: ".")
+        let key = parts.count > 2 && parts[0] == "encoder" ? parts.prefix(3).joined(separator: ".") : String(parts[0])
+        if groups.last?.name == key { groups[groups.count - 1].tensors.append(tensor) } else {
+            groups.append((key, [tensor]))
+        }
+    }
+    return groups
 }
 
 // MARK: - Cell 3: The seed's full run, with a weekly exam after every epoch
 
 func cell3FullRun(_ lesson: Lesson, data: LessonData, settings: Settings) -> TrainedRun {
-    lesson.heading(en: "Cell 3 · The seed's full run, with a weekly exam after every epoch",
-                   zh: "第 3 格 · 种子的完整训练，每轮之后一次周考")
+    lesson.cell(3)
+    let batches = (data.train.count + settings.batchSize - 1) / settings.batchSize
     lesson.say(en: """
         `trainWithValidation` in Cell3_FullRun.swift is the seed's loop, statement for statement (its doc comment \
-        puts the Python beside it; the engine's `runSeedTraining` in Training/SeedRun.swift is the same loop on all \
-        1000 samples, without an exam). We train on the \(data.train.count) practice samples, so an epoch has \
-        \((data.train.count + settings.batchSize - 1) / settings.batchSize) batches instead of the seed's 32. Each \
-        line \
-        below is the seed's own print; the validation loss is kept for the next cell.
+        puts the Python beside it; `runSeedTraining` in SeedRun.swift, in this lesson's folder, is the same loop on \
+        all 1,000 samples, without an exam). We train on the \(grouped(data.train.count)) practice samples, so an \
+        epoch has \(batches) batches instead of the seed's 32. Each line below is the seed's own print; the \
+        validation loss is kept for the next cell.
         """, zh: """
-        Cell3_FullRun.swift 里的 `trainWithValidation` 就是种子的训练循环，一句对一句（文档注释里把 Python 并排列出；\
-        引擎里 Training/SeedRun.swift 的 `runSeedTraining` 是同一个循环，用全部 1000 个样本、不做考试）。\
-        我们只用 \(data.train.count) 个练习样本训练，所以每轮是 \
-        \((data.train.count + settings.batchSize - 1) / settings.batchSize) \
-        批，而不是种子的 32 批。下面每一行都是种子自己的打印格式；验证损失留到下一格再看。
+        Cell3_FullRun.swift 里的 `trainWithValidation` 就是示例脚本的训练循环，一句对一句（文档注释里把 Python \
+        并排列出；本课文件夹里 SeedRun.swift 的 `runSeedTraining` 是同一个循环，用全部 1,000 个样本、不做考试）。\
+        我们只用 \(grouped(data.train.count)) 个练习样本训练，所以每轮是 \(batches) 批，而不是示例脚本的 32 批。\
+        下面每一行都是示例脚本自己的打印格式；验证损失留到下一格再看。
         """)
-    lesson.step(en: "Run \(settings.epochs) epochs", zh: "训练 \(settings.epochs) 轮")
-    let run = trainWithValidation(train: data.train, validation: data.validation, settings: settings) { epoch in
-        lesson.verbatim(seedEpochLine(epoch, of: settings.epochs))
-    }
+    let layers = layerGroups(makeModel(settings.model, dropout: settings.dropout, seed: settings.seed)).map(\.name)
+    var frames = TrainingRecord(title: lesson.tr(en: "The full run, epoch by epoch", zh: "完整训练，逐轮回放"),
+                                xLabel: lesson.tr(en: "epoch", zh: "轮"), layers: layers)
+    let progressLabel = Localized(en: "cell 3: epoch", zh: "第 3 格：第几轮")
+    let run = trainWithValidation(train: data.train, validation: data.validation, settings: settings,
+                                  onEpoch: { epoch in
+        lesson.progress(progressLabel, epoch.epoch, of: settings.epochs)
+        lesson.stream(seedEpochLine(epoch, of: settings.epochs))
+    }, inspect: { epoch, model, norms in
+        // The report's step-through: per epoch the losses, the rate, each layer's gradient norm
+        // (the epoch's last step, before clipping) and each layer's weights.
+        let weights = layerGroups(model).map { group in group.tensors.flatMap(\.scalars) }
+        frames.add(Double(epoch.epoch), loss: epoch.trainLoss, validationLoss: epoch.validationLoss,
+                   learningRate: epoch.learningRate, gradientNorms: norms, weights: weights)
+    })
+    lesson.endProgress()
+    lesson.training(frames)
     let r = run.record
-    lesson.headline(en: String(format: "full run: final training loss %.4f, final LR %.2e, best validation loss %.4f " +
-                                       "at epoch %d",
-                               r.last.trainLoss, r.last.learningRate, r.bestValidationLoss, r.bestEpoch),
-                    zh: String(format: "完整训练：最终训练损失 %.4f，最终学习率 %.2e，最佳验证损失 %.4f（第 %d 轮）",
-                               r.last.trainLoss, r.last.learningRate, r.bestValidationLoss, r.bestEpoch))
+    if let divergence = r.divergence {
+        sayDiverged(lesson, divergence)
+        lesson.headline(en: "full run: diverged in epoch \(divergence.diagnosis.epoch) (see the diagnosis above)",
+                        zh: "完整训练：第 \(divergence.diagnosis.epoch) 轮发散（见上面的诊断）")
+        return run
+    }
+    lesson.headline(en: "full run: final training loss \(fixed(r.last.trainLoss)), "
+                        + "final LR \(sci(r.last.learningRate)), "
+                        + "best validation loss \(fixed(r.bestValidationLoss)) at epoch \(r.bestEpoch)",
+                    zh: "完整训练：最终训练损失 \(fixed(r.last.trainLoss))，最终学习率 \(sci(r.last.learningRate))，"
+                        + "最佳验证损失 \(fixed(r.bestValidationLoss))（第 \(r.bestEpoch) 轮）")
     return run
 }

@@ -1,159 +1,330 @@
 import Engine
 import LessonKit
 
-// Cell 5: Overfitting — shown with little data and a big model, then fixed.
+// Cell 5: Overfitting — shown with little data and no regularization, then five fixes, each
+// trained on the same seeds and judged against the seed noise.
 
-/// The overfitting experiment and its fixes, each a full training run with validation.
-struct OverfitExperiment {
-    /// The seed's model, no dropout, no weight decay, `trainSize` samples: it memorises.
-    let overfit: RunRecord
-    /// Fix 1a, regularization by weight decay: the same run with a strong decay.
-    let weightDecayed: RunRecord
-    /// Fix 1b, regularization by dropout: the same run with dropout.
-    let droppedOut: RunRecord
-    /// Fix 2, a simpler model: `ModelSize.small` on the same few samples.
-    let smaller: RunRecord
-    /// Fix 3, more data: all 800 training samples, (about) the same number of gradient steps.
-    let moreData: RunRecord
-    /// Fix 4, early stopping: the overfitting run's best epoch, weights restored and re-evaluated.
-    let earlyStopped: EarlyStoppingSummary
+extension ModelSize {
+    /// The "simpler model" of cell 5: about ten times smaller than `small` (4-wide, one head).
+    static let tiny = ModelSize(modelDimensions: 4, numHeads: 1, feedForwardDimensions: 8, numLayers: 1,
+                                hiddenDimensions: 4)
 }
 
-/// The settings of the overfitting run: the seed's, minus every regularizer.
+/// The overfitting experiment and its fixes, each trained once per seed.
+struct OverfitExperiment {
+    let seeds: [UInt64]
+    /// `ModelSize.small`, no dropout, no weight decay, `trainSize` samples: it memorises.
+    let overfit: SeedRuns
+    /// Fix 1, regularization by weight decay: the same runs with a strong decay.
+    let weightDecayed: SeedRuns
+    /// Fix 2, regularization by dropout.
+    let droppedOut: SeedRuns
+    /// Fix 3, a simpler model: `ModelSize.tiny` on the same few samples.
+    let smaller: SeedRuns
+    /// Fix 4, more data: all 800 training samples, (about) the same number of gradient steps.
+    let moreData: SeedRuns
+    /// Fix 5, early stopping: each overfitting run's best epoch, weights restored and re-evaluated.
+    let earlyStopped: [EarlyStoppingSummary]
+
+    /// Early stopping's validation loss per seed (the restored weights, measured afresh).
+    var earlyStoppedValidation: SeedSample {
+        SeedSample(zip(overfit.runs, earlyStopped).map { run, es in run.diverged ? .nan : es.restoredValidationLoss })
+    }
+    /// The training loss at early stopping's best epoch, per seed.
+    var earlyStoppedTraining: SeedSample {
+        SeedSample(zip(overfit.runs, earlyStopped).map { run, es in
+            run.diverged || es.bestEpoch < 1 ? .nan : run.epochs[es.bestEpoch - 1].trainLoss
+        })
+    }
+}
+
+/// The settings of the overfitting run: the lesson's, minus every regularizer, on the small model.
 func overfitSettings(_ base: Settings, epochs: Int) -> Settings {
     var s = base
     s.epochs = epochs
     s.dropout = 0
     s.weightDecay = 0
     s.stopEarly = false
+    s.model = .small
     return s
 }
 
-/// Dropout and weight decay strengths of fix 1. The seed's decay (1e-4) removes lr·λ = 1e-7 of each
-/// weight per step, nothing in 40 steps; λ = 10 removes 1 % per step.
+/// Dropout and weight decay strengths of the fixes. The seed's decay (1e-4) removes lr·λ = 1e-7 of
+/// each weight per step, nothing in 40 steps; λ = 10 removes 1 % per step.
 let fixDropout = 0.3
 let fixWeightDecay = 10.0
 
-/// Runs the experiment: first `trainSize` training samples, `epochs` epochs for the small-data runs.
-func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: Settings) -> OverfitExperiment {
+/// Runs the experiment on every seed: the first `trainSize` training samples, `epochs` epochs for
+/// the small-data runs. `progress` is told after each epoch of each run (epochs done, in all).
+func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: Settings, seeds: [UInt64],
+                          progress: (Int, Int) -> Void = { _, _ in }) -> OverfitExperiment {
     let few = data.train.subset(Array(0..<trainSize))   // the split is already shuffled
     let plain = overfitSettings(base, epochs: epochs)
-    let overfitRun = trainWithValidation(train: few, validation: data.validation, settings: plain)
-    let overfit = overfitRun.record
-    let earlyStopped = summarizeEarlyStopping(overfit, model: overfitRun.model, validation: data.validation)
+    // More data: the same number of gradient steps as the small-data runs, spread over all 800 samples.
+    let stepsPerEpochFew = (trainSize + base.batchSize - 1) / base.batchSize
+    let stepsPerEpochAll = (data.train.count + base.batchSize - 1) / base.batchSize
+    let moreDataEpochs = Swift.max(1, (epochs * stepsPerEpochFew + stepsPerEpochAll - 1) / stepsPerEpochAll)
+    let total = seeds.count * (4 * epochs + moreDataEpochs)
+    var done = 0
+    func tick() {
+        done += 1
+        progress(done, total)
+    }
+    func runs(_ settings: Settings, on train: TensorDataset) -> SeedRuns {
+        trainOverSeeds(seeds, settings, train: train, validation: data.validation, onEpoch: tick)
+    }
+    // The overfitting runs keep their models, for early stopping's restored weights.
+    var overfitRuns: [RunRecord] = [], earlyStopped: [EarlyStoppingSummary] = []
+    for seed in seeds {
+        var s = plain
+        s.seed = seed
+        let run = trainWithValidation(train: few, validation: data.validation, settings: s, onEpoch: { _ in tick() })
+        overfitRuns.append(run.record)
+        earlyStopped.append(summarizeEarlyStopping(run.record, model: run.model, validation: data.validation))
+    }
 
     var decaySettings = plain
     decaySettings.weightDecay = fixWeightDecay
-    let weightDecayed = trainWithValidation(train: few, validation: data.validation, settings: decaySettings).record
-
     var dropoutSettings = plain
     dropoutSettings.dropout = fixDropout
-    let droppedOut = trainWithValidation(train: few, validation: data.validation, settings: dropoutSettings).record
-
     var smallerSettings = plain
-    smallerSettings.model = .small
-    let smaller = trainWithValidation(train: few, validation: data.validation, settings: smallerSettings).record
-
-    // Same number of gradient steps as the small-data run, spread over all 800 samples.
-    let stepsPerEpochFew = (trainSize + base.batchSize - 1) / base.batchSize
-    let stepsPerEpochAll = (data.train.count + base.batchSize - 1) / base.batchSize
+    smallerSettings.model = .tiny
     var moreDataSettings = plain
-    moreDataSettings.epochs = Swift.max(1, (epochs * stepsPerEpochFew + stepsPerEpochAll - 1) / stepsPerEpochAll)
-    let moreData = trainWithValidation(train: data.train, validation: data.validation, settings: moreDataSettings).record
+    moreDataSettings.epochs = moreDataEpochs
 
-    return OverfitExperiment(overfit: overfit, weightDecayed: weightDecayed, droppedOut: droppedOut,
-                             smaller: smaller, moreData: moreData, earlyStopped: earlyStopped)
+    return OverfitExperiment(seeds: seeds, overfit: SeedRuns(seeds: seeds, runs: overfitRuns),
+                             weightDecayed: runs(decaySettings, on: few), droppedOut: runs(dropoutSettings, on: few),
+                             smaller: runs(smallerSettings, on: few), moreData: runs(moreDataSettings, on: data.train),
+                             earlyStopped: earlyStopped)
 }
 
-// MARK: - Cell 5: Overfitting — shown with little data and a big model, then fixed
+// MARK: - Cell 5: Overfitting — shown with little data and no regularization, then fixed
 
 func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, settings: Settings) {
-    lesson.heading(en: "Cell 5 · Overfitting: perfect on the exercises, failing the exam",
-                   zh: "第 5 格 · 过拟合：练习题全对，考试不及格")
+    lesson.cell(5)
     let trainSize = lesson.flags.int("train-size"), epochs = lesson.flags.int("overfit-epochs")
-    lesson.say(en: """
-        The seed's table: overfitting comes from too little data and a model too complex. So we give the seed's \
-        191,873-parameter model only \(trainSize) training samples and no regularization at all (dropout 0, weight \
-        decay 0), for \(epochs) epochs, and mark the same 100-sample weekly exam after each.
-        """, zh: """
-        种子的表格说：过拟合来自数据太少、模型太复杂。于是我们只给种子那个 191,873 个参数的模型 \(trainSize) \
-        个训练样本，\
-        完全不加正则化（dropout 0，权重衰减 0），训练 \(epochs) 轮，每轮后用同一份 100 个样本的周考打分。
-        """)
-    lesson.step(en: "Overfit on purpose", zh: "故意过拟合")
-    let ex = runOverfitExperiment(data: data, trainSize: trainSize, epochs: epochs, base: settings)
-    let o = ex.overfit
-    lesson.plot(LineChart(title: lesson.tr(en: "\(trainSize) samples, no regularization",
-                                           zh: "\(trainSize) 个样本，无正则化"),
-                          series: [.init(lesson.tr(en: "train", zh: "训练"), o.trainLosses),
-                                   .init(lesson.tr(en: "validation", zh: "验证"), o.validationLosses)],
-                          xLabel: lesson.tr(en: "epoch", zh: "轮"), yLabel: "MSE", logScale: true))
-    lesson.headline(en: String(format: "overfitting: training loss %.4f, validation loss %.4f (best %.4f at epoch " +
-                                       "%d), gap %.4f",
-                               o.last.trainLoss, o.last.validationLoss, o.bestValidationLoss, o.bestEpoch, o.finalGap),
-                    zh: String(format: "过拟合：训练损失 %.4f，验证损失 %.4f（最佳 %.4f，第 %d 轮），差距 %.4f",
-                               o.last.trainLoss, o.last.validationLoss, o.bestValidationLoss, o.bestEpoch, o.finalGap))
-    let climbed = o.last.validationLoss - o.bestValidationLoss
-    lesson.say(en: """
-        The symptom in numbers: the training loss fell to \(String(format: "%.4f", o.last.trainLoss)) (the model has \
-        memorised its \(trainSize) answers) while the validation loss bottomed out at epoch \(o.bestEpoch) and then \
-        rose \
-        by \(String(format: "%.4f", climbed)). Compare the full run of cell 3, \(data.train.count) samples with the \
-        seed's regularization: gap \(String(format: "%.4f", fullRun.finalGap)).
-        """, zh: """
-        数字上的症状：训练损失降到 \(String(format: "%.4f", o.last.trainLoss))（模型把 \(trainSize) 个答案背下来了），\
-        验证损失却在第 \(o.bestEpoch) 轮见底，之后又上升了 \(String(format: "%.4f", climbed))。对比第 3 格的完整训练\
-        （\(data.train.count) 个样本，带种子的正则化）：差距只有 \(String(format: "%.4f", fullRun.finalGap))。
-        """)
-
-    lesson.say(en: "Now the seed's fixes, one at a time, each on the same exam:",
-               zh: "现在逐一试种子给的药方，每个都用同一份周考打分：")
-    var table = Table([lesson.tr(en: "fix", zh: "药方"), lesson.tr(en: "train loss", zh: "训练损失"),
-                       lesson.tr(en: "valid loss", zh: "验证损失"), lesson.tr(en: "gap", zh: "差距")],
-                      title: lesson.tr(en: "validation loss at the end of each run (early stopping: at its best epoch)",
-                                       zh: "每次训练结束时的验证损失（早停：取最佳那一轮）"))
-    func row(_ name: String, _ r: RunRecord) {
-        table.append([.text(name), .number(r.last.trainLoss), .number(r.last.validationLoss), .number(r.finalGap)])
-    }
-    row(lesson.tr(en: "none (overfitting)", zh: "不治（过拟合）"), o)
-    row(lesson.tr(en: "regularization: weight decay λ = \(fixWeightDecay)",
-                  zh: "正则化：权重衰减 λ = \(fixWeightDecay)"), ex.weightDecayed)
-    row(lesson.tr(en: "regularization: dropout \(fixDropout)", zh: "正则化：dropout \(fixDropout)"), ex.droppedOut)
-    row(lesson.tr(en: "simpler model (\(ex.smaller.settings.model.modelDimensions)-wide, 1 layer)",
-                  zh: "更简单的模型（宽 \(ex.smaller.settings.model.modelDimensions)，1 层）"), ex.smaller)
-    let fewSteps = o.epochs.reduce(0) { $0 + $1.steps }, manySteps = ex.moreData.epochs.reduce(0) { $0 + $1.steps }
-    row(lesson.tr(en: "more data: \(data.train.count) samples, \(manySteps) steps (vs \(fewSteps))",
-                  zh: "更多数据：\(data.train.count) 个样本，\(manySteps) 步（对比 \(fewSteps) 步）"), ex.moreData)
-    let es = ex.earlyStopped
-    let stopText = es.stopEpoch.map { lesson.tr(en: "stops at \($0), ", zh: "第 \($0) 轮停下，") } ?? ""
-    table.append([.text(lesson.tr(en: "early stopping: \(stopText)epoch \(es.bestEpoch) restored",
-                                  zh: "早停：\(stopText)恢复第 \(es.bestEpoch) 轮的权重")),
-                  .number(o.epochs[es.bestEpoch - 1].trainLoss), .number(es.restoredValidationLoss),
-                  .number(es.restoredValidationLoss - o.epochs[es.bestEpoch - 1].trainLoss)])
-    lesson.table(table)
+    let seeds = lesson.seeds, n = seeds.count
     let smallCount = makeModel(.small, dropout: 0, seed: 0).parameterCount()
-    let decayRatio = Int(fixWeightDecay / Settings().weightDecay)
+    let tinyCount = makeModel(.tiny, dropout: 0, seed: 0).parameterCount()
     lesson.say(en: """
-        Read the table against the seed's advice. More data is the real cure. Regularization and early stopping \
-        limit the damage without removing it; note that weight decay had to be λ = \(fixWeightDecay), \
-        \(decayRatio) times the seed's, to act within \(fewSteps) steps, and that it lowers the validation loss \
-        while the training loss stays near zero: the model still fits every exercise, but with smaller weights, \
-        so its answers in between are smoother. A "simpler model" helps only if it is simple *relative to the \
-        data*: the small network still has \(smallCount) weights for \(trainSize) samples, and memorises them just \
-        as well.
+        The seed's table: overfitting comes from too little data and a model too complex. So we give a \
+        \(grouped(smallCount))-parameter model (the small one of cell 6) only \(trainSize) training samples and no \
+        regularization at all (dropout 0, weight decay 0), for \(epochs) epochs, and mark the same 100-sample weekly \
+        exam after each.
         """, zh: """
-        对照种子的建议来读这张表：更多数据才是根治；正则化和早停能减轻损害，但去不了根。注意权重衰减要开到 \
-        λ = \(fixWeightDecay)（种子的 \(decayRatio) 倍）才能在 \(fewSteps) 步内起作用；而且它降低了验证损失，\
-        训练损失却仍接近零：模型照样做对每一道练习题，只是权重更小，题与题之间的答案更平滑。\
-        “更简单的模型”只有在*相对数据而言*足够简单时才有用：这个小网络仍有 \(smallCount) 个权重，\
-        只对应 \(trainSize) 个样本，照样能全背下来。
+        原文的表格说：过拟合来自数据太少、模型太复杂。于是我们只给一个 \(grouped(smallCount)) 个参数的模型（第 6 格的\
+        小模型）\(trainSize) 个训练样本，完全不加正则化（dropout 0，权重衰减 0），训练 \(epochs) 轮，每轮后用同一份 \
+        100 个样本的周考打分。
         """)
-    let losses: [CVarArg] = [o.last.validationLoss, ex.weightDecayed.last.validationLoss,
-                             ex.droppedOut.last.validationLoss, ex.smaller.last.validationLoss,
-                             ex.moreData.last.validationLoss, es.restoredValidationLoss]
-    lesson.headline(
-        en: String(format: "fixes, validation loss: none %.4f · weight decay %.4f · dropout %.4f · "
-                   + "simpler model %.4f · more data %.4f · early stopping %.4f", arguments: losses),
-        zh: String(format: "各药方的验证损失：不治 %.4f · 权重衰减 %.4f · dropout %.4f · "
-                   + "更简单的模型 %.4f · 更多数据 %.4f · 早停 %.4f", arguments: losses))
+    lesson.say(en: """
+        One run proves little. Train the same model twice with two random seeds (other initial weights, another \
+        batch order, other dropout masks) and the losses differ: that is seed noise. So every run in this cell and \
+        the next is trained on the same \(n) random seeds (--seeds), and each number is the mean ± spread (the \
+        standard deviation over seeds). A fix counts as an effect only when its difference from "none", seed by \
+        seed, clearly exceeds that noise (outside the 95 % band of a paired t-test); otherwise we say so: no \
+        measurable difference at this budget.
+        """, zh: """
+        一次训练说明不了什么。同一个模型用两个随机种子各训练一次（初始权重、批次顺序、dropout 掩码都不同），损失就不\
+        一样：这就是随机种子带来的噪声。所以这一格和下一格的每次训练都用同样的 \(n) 个随机种子（--seeds），每个数都\
+        是均值 ± 波动（各随机种子之间的标准差）。只有当一个药方与“不治”逐个随机种子配对的差异明显超出这份噪声（落在配对 t \
+        检验的 95% 区间之外）时，才算有效果；否则我们就直说：在这个训练预算下没有可测的差异。
+        """)
+    let label = Localized(en: "cell 5: epochs trained", zh: "第 5 格：已训练的轮数")
+    let ex = runOverfitExperiment(data: data, trainSize: trainSize, epochs: epochs, base: settings, seeds: seeds) {
+        lesson.progress(label, $0, of: $1)
+    }
+    lesson.endProgress()
+    let o = ex.overfit
+    let none = Localized(en: "none (overfitting)", zh: "不治（过拟合）")
+    let decayName = Localized(en: "weight decay λ = \(fixWeightDecay)", zh: "权重衰减 λ = \(fixWeightDecay)")
+    let dropoutName = Localized(en: "dropout \(fixDropout)", zh: "dropout \(fixDropout)")
+    let smallerName = Localized(en: "simpler model (\(grouped(tinyCount)) weights)",
+                                zh: "更简单的模型（\(grouped(tinyCount)) 个权重）")
+    let fewSteps = o.runs.first.map { $0.settings.epochs * ((trainSize + settings.batchSize - 1) / settings.batchSize) }
+        ?? 0
+    let manySteps = (ex.moreData.runs.first?.settings.epochs ?? 0)
+        * ((data.train.count + settings.batchSize - 1) / settings.batchSize)
+    let moreName = Localized(en: "more data: \(grouped(data.train.count)) samples, \(manySteps) steps",
+                             zh: "更多数据：\(grouped(data.train.count)) 个样本，\(manySteps) 步")
+    let stopName = Localized(en: "early stopping (best epoch restored)", zh: "早停（恢复最佳那一轮）")
+    sayFirstDivergence(lesson, [(none, o), (decayName, ex.weightDecayed), (dropoutName, ex.droppedOut),
+                                (smallerName, ex.smaller), (moreName, ex.moreData)])
+
+    if let first = o.runs.first, !first.epochs.isEmpty, !first.diverged {
+        lesson.plot(LineChart(title: lesson.tr(en: "\(trainSize) samples, no regularization (random seed \(seeds[0]))",
+                                               zh: "\(trainSize) 个样本，无正则化（随机种子 \(seeds[0])）"),
+                              series: [.init(lesson.tr(en: "train", zh: "训练"), first.trainLosses),
+                                       .init(lesson.tr(en: "validation", zh: "验证"), first.validationLosses)],
+                              xLabel: lesson.tr(en: "epoch", zh: "轮"), yLabel: "MSE", logScale: true))
+    }
+    let lang = lesson.language
+    let t = o.training, v = o.validation, best = o.bestValidation
+    lesson.headline(en: "overfitting, \(n) seeds: training loss \(meanSpread(t, .en)), validation loss "
+                        + "\(meanSpread(v, .en)) (best \(meanSpread(best, .en)))",
+                    zh: "过拟合，\(n) 个随机种子：训练损失 \(meanSpread(t, .zh))，验证损失 \(meanSpread(v, .zh))"
+                        + "（最佳 \(meanSpread(best, .zh))）")
+    let diverged = Localized(en: "The overfitting runs diverged (see above), so there is no learning to read here.",
+                             zh: "过拟合实验的训练发散了（见上），这里没有学习可言。")
+    let gap = lesson.conclude("lesson4.overfit.gap", Comparison(t, v), lower: Localized(
+        en: "The symptom: the training loss ends far below the validation loss (\(fixed(t.mean)) against "
+            + "\(fixed(v.mean)), beyond the seed noise). The model does much better on the exercises it studied "
+            + "than on the exam: it overfits.",
+        zh: "症状：训练损失远低于验证损失（\(fixed(t.mean)) 对 \(fixed(v.mean))，超出随机种子的噪声）。模型在做过的练习题上"
+            + "比在考试上好得多：它过拟合了。"), higher: Localized(
+        en: "No overfitting here: the training loss (\(fixed(t.mean))) ends above the validation loss "
+            + "(\(fixed(v.mean))).",
+        zh: "这里没有过拟合：训练损失（\(fixed(t.mean))）反而高于验证损失（\(fixed(v.mean))）。"), noDifference: Localized(
+        en: "No measurable gap between training loss (\(fixed(t.mean))) and validation loss (\(fixed(v.mean))) at "
+            + "this budget: no sign of overfitting yet.",
+        zh: "在这个训练预算下，训练损失（\(fixed(t.mean))）和验证损失（\(fixed(v.mean))）之间没有可测的差距：还看不出过拟合。"),
+        diverged: diverged)
+    if gap != .diverged {
+    lesson.conclude("lesson4.overfit.memorised", .threshold(value: t.mean, relation: .below, limit: 0.01), [
+        "true": Localized(en: "The training loss is near zero (\(fixed(t.mean)) < 0.01): the model has all but "
+                              + "memorised its \(trainSize) answers.",
+                          zh: "训练损失接近零（\(fixed(t.mean)) < 0.01）：模型几乎把 \(trainSize) 个答案背下来了。"),
+        "false": Localized(en: "The training loss (\(fixed(t.mean))) is not near zero (0.01 or more): the model has "
+                               + "not memorised its \(trainSize) answers.",
+                           zh: "训练损失（\(fixed(t.mean))）并不接近零（不低于 0.01）：模型没有把 \(trainSize) "
+                               + "个答案背下来。"),
+        "diverged": diverged,
+    ])
+    lesson.conclude("lesson4.overfit.climb", Comparison(v, best), lower: Localized(
+        en: "The validation loss ended below its own best, which cannot happen.", zh: "验证损失低于它自己的最佳值，这不可能。"),
+        higher: Localized(
+        en: "The validation loss bottomed out (best \(fixed(best.mean)) on average) and climbed back to "
+            + "\(fixed(v.mean)): training longer made the exam worse.",
+        zh: "验证损失先见底（平均最佳 \(fixed(best.mean))），又回升到 \(fixed(v.mean))：训练得越久，考得越差。"),
+        noDifference: Localized(
+        en: "The validation loss did not measurably climb back from its best (\(fixed(best.mean))) at this budget.",
+        zh: "在这个训练预算下，验证损失没有从最佳值（\(fixed(best.mean))）明显回升。"), diverged: diverged)
+    }
+    if !fullRun.diverged {
+        lesson.say(en: "For comparison, the full run of cell 3 (\(grouped(data.train.count)) samples, the seed's model "
+                       + "and regularization) ended with a gap of \(fixed(fullRun.finalGap)).",
+                   zh: "作为对照，第 3 格的完整训练（\(grouped(data.train.count)) 个样本，示例脚本的模型和正则化）最后的差距是 "
+                       + "\(fixed(fullRun.finalGap))。")
+    }
+
+    // The fixes, each against "none" on the same seeds.
+    let esValid = ex.earlyStoppedValidation, esTrain = ex.earlyStoppedTraining
+    let fixes: [(id: String, name: Localized, train: SeedSample, valid: SeedSample)] = [
+        ("weightDecay", decayName, ex.weightDecayed.training, ex.weightDecayed.validation),
+        ("dropout", dropoutName, ex.droppedOut.training, ex.droppedOut.validation),
+        ("simplerModel", smallerName, ex.smaller.training, ex.smaller.validation),
+        ("moreData", moreName, ex.moreData.training, ex.moreData.validation),
+        ("earlyStopping", stopName, esTrain, esValid),
+    ]
+    var table = Table([lesson.tr(en: "fix", zh: "药方"), lesson.tr(en: "train loss", zh: "训练损失"),
+                       lesson.tr(en: "valid loss", zh: "验证损失"), lesson.tr(en: "vs none", zh: "对比不治")],
+                      title: lesson.tr(en: "final validation loss, mean ± spread over \(n) seeds",
+                                       zh: "最终验证损失，\(n) 个随机种子的均值 ± 波动"))
+    table.append([.text(none(lang)), .text(meanSpread(t, lang)), .text(meanSpread(v, lang)), .text("")])
+    for fix in fixes {
+        table.append([.text(fix.name(lang)), .text(meanSpread(fix.train, lang)), .text(meanSpread(fix.valid, lang)),
+                      .text(differenceText(Comparison(fix.valid, v), lang))])
+    }
+    lesson.table(table)
+
+    let lr = settings.learningRate
+    let fixDiverged = Localized(en: "At least one of these runs diverged (see above): its numbers do not describe "
+                                    + "learning.",
+                                zh: "其中至少有一次训练发散了（见上）：这些数字说明不了学习的情况。")
+    func judge(_ id: String, _ name: Localized, _ valid: SeedSample, lowerWhy: Localized, higherWhy: Localized,
+               noDifferenceWhy: Localized) {
+        let numbers = "\(fixed(valid.mean)) / \(fixed(v.mean))"
+        lesson.conclude("lesson4.overfit.fix.\(id)", Comparison(valid, v), lower: Localized(
+            en: "\(name.en): lowered the validation loss (\(numbers) with / without). " + lowerWhy.en,
+            zh: "\(name.zh)：降低了验证损失（用 / 不用：\(numbers)）。" + lowerWhy.zh), higher: Localized(
+            en: "\(name.en): raised the validation loss (\(numbers) with / without). " + higherWhy.en,
+            zh: "\(name.zh)：反而提高了验证损失（用 / 不用：\(numbers)）。" + higherWhy.zh), noDifference: Localized(
+            en: "\(name.en): no measurable difference at this budget (\(numbers) with / without). "
+                + noDifferenceWhy.en,
+            zh: "\(name.zh)：在这个训练预算下没有可测的差异（用 / 不用：\(numbers)）。" + noDifferenceWhy.zh),
+            diverged: Localized(en: "\(name.en): " + fixDiverged.en, zh: "\(name.zh)：" + fixDiverged.zh))
+    }
+    let decayPerStep = percent(lr * fixWeightDecay, 2)
+    judge("weightDecay", decayName, ex.weightDecayed.validation, lowerWhy: Localized(
+        en: "Why: AdamW pulls every weight toward zero by lr·λ = \(decayPerStep) per step, so the network fits its "
+            + "exercises with smaller weights, and smaller weights give smoother answers between them.",
+        zh: "原因：AdamW 每一步把每个权重往零拉 lr·λ = \(decayPerStep)，网络只能用更小的权重去拟合练习题，"
+            + "而更小的权重让题与题之间的答案更平滑。"), higherWhy: Localized(
+        en: "A decay this strong can shrink the weights faster than the data shape them (look at its training "
+            + "loss, \(fixed(ex.weightDecayed.training.mean))); a smaller λ may do better.",
+        zh: "这么强的衰减可能让权重缩小得比数据塑造它们还快（看它的训练损失 "
+            + "\(fixed(ex.weightDecayed.training.mean))）；小一些的 λ 也许更好。"), noDifferenceWhy: Localized(
+        en: "In \(fewSteps) steps the decay (\(decayPerStep) per step) did not move the weights enough to show.",
+        zh: "在 \(fewSteps) 步里，这份衰减（每步 \(decayPerStep)）还没把权重改变到看得出来的程度。"))
+    judge("dropout", dropoutName, ex.droppedOut.validation, lowerWhy: Localized(
+        en: "Why: with units dropped at random, the network cannot lean on any one of them to store an answer, "
+            + "which makes memorising single exercises harder.",
+        zh: "原因：单元被随机丢弃，网络不能靠某一个单元记住一道题的答案，死记硬背就难了。"), higherWhy: Localized(
+        en: "In \(fewSteps) steps the noise dropout adds can slow learning more than it stops memorising.",
+        zh: "在 \(fewSteps) 步里，dropout 加进来的噪声拖慢学习的程度，可能超过它阻止死记硬背的作用。"),
+        noDifferenceWhy: Localized(en: "At this budget its protection and its cost cancel out or are too small to see.",
+                                   zh: "在这个预算下，它的保护作用和代价相互抵消，或者小到看不出来。"))
+    judge("simplerModel", smallerName, ex.smaller.validation, lowerWhy: Localized(
+        en: "Why: with \(grouped(tinyCount)) weights instead of \(grouped(smallCount)) there is less room to store "
+            + "each exercise's answer.",
+        zh: "原因：只有 \(grouped(tinyCount)) 个权重而不是 \(grouped(smallCount)) 个，能用来记住每道题答案的空间更小。"),
+        higherWhy: Localized(
+        en: "A model can be too small to learn the rule itself (its training loss is "
+            + "\(fixed(ex.smaller.training.mean)) "
+            + "against \(fixed(t.mean))): it underfits instead.",
+        zh: "模型可能小到学不会规律本身（它的训练损失是 \(fixed(ex.smaller.training.mean))，对比 \(fixed(t.mean))）："
+            + "变成了欠拟合。"), noDifferenceWhy: Localized(
+        en: "Simpler helps only when it is simple relative to the data: \(grouped(tinyCount)) weights for "
+            + "\(trainSize) samples may still be enough to memorise them.",
+        zh: "模型“更简单”只有相对数据而言足够简单时才有用：\(grouped(tinyCount)) 个权重对 \(trainSize) 个样本，"
+            + "也许仍然足以把它们背下来。"))
+    judge("moreData", moreName, ex.moreData.validation, lowerWhy: Localized(
+        en: "Why: with \(grouped(data.train.count)) different examples in about as many steps, no single answer can be "
+            + "memorised; what fits them all is the rule.",
+        zh: "原因：步数差不多，却有 \(grouped(data.train.count)) 个不同的样本，哪一个答案都背不下来；能同时拟合它们的"
+            + "只有规律本身。"), higherWhy: Localized(
+        en: "In \(manySteps) steps the model has not yet had time to learn from the larger set.",
+        zh: "在 \(manySteps) 步里，模型还来不及从更大的数据集里学到东西。"), noDifferenceWhy: Localized(
+        en: "In \(manySteps) steps the larger set has not yet made a measurable difference.",
+        zh: "在 \(manySteps) 步里，更大的数据集还没带来可测的差异。"))
+    judge("earlyStopping", stopName, esValid, lowerWhy: Localized(
+        en: "Why: it hands back the weights from before the validation loss started climbing.",
+        zh: "原因：它交回的是验证损失开始回升之前的权重。"), higherWhy: Localized(
+        en: "The restored weights re-evaluate above the last epoch's, which would mean the evaluation is not "
+            + "repeatable.",
+        zh: "恢复的权重重新评估后比最后一轮还差，这说明评估不可重复。"), noDifferenceWhy: Localized(
+        en: "The validation loss barely climbed back from its best in these runs, so there was little to undo.",
+        zh: "这些训练里验证损失几乎没有从最佳值回升，所以没什么可挽回的。"))
+
+    // Which fix did best: more data against the best of the others, on the same seeds.
+    let others = fixes.filter { $0.id != "moreData" && $0.valid.isFinite }
+    if let rival = others.min(by: { $0.valid.mean < $1.valid.mean }) {
+        lesson.conclude("lesson4.overfit.bestFix", Comparison(ex.moreData.validation, rival.valid), lower: Localized(
+            en: "As the seed's advice says: more data beat even the best of the other fixes (\(rival.name.en)) beyond "
+                + "the seed noise. It is the real cure; the others only limit the damage.",
+            zh: "正如原文的建议：更多数据连其他药方里最好的那个（\(rival.name.zh)）也超出噪声地比下去了。它才是根治；"
+                + "其他药方只能减轻损害。"), higher: Localized(
+            en: "Here \(rival.name.en) beat more data, beyond the seed noise: with only \(manySteps) steps, the larger "
+                + "set had not yet been learned from.",
+            zh: "这里“\(rival.name.zh)”超出噪声地胜过了更多数据：只有 \(manySteps) 步，更大的数据集还没被充分学习。"),
+            noDifference: Localized(
+            en: "More data and the best other fix (\(rival.name.en)): no measurable difference at this budget.",
+            zh: "更多数据与其他药方里最好的那个（\(rival.name.zh)）：在这个预算下没有可测的差异。"),
+            diverged: fixDiverged)
+    }
+    if let first = ex.earlyStopped.first, !o.runs[0].diverged {
+        let stop = first.stopEpoch.map { lesson.tr(en: "its patience ran out at epoch \($0)", zh: "耐心在第 \($0) 轮耗尽") }
+            ?? lesson.tr(en: "its patience never ran out", zh: "耐心始终没有耗尽")
+        lesson.say(en: "Early stopping on the drawn run (random seed \(seeds[0]), patience "
+                       + "\(settings.stopPatience)): \(stop); it keeps epoch \(first.bestEpoch)'s weights.",
+                   zh: "画出来的那次训练（随机种子 \(seeds[0])，耐心 \(settings.stopPatience)）上的早停：\(stop)；"
+                       + "保留第 \(first.bestEpoch) 轮的权重。")
+    }
+    let losses = [v] + fixes.map(\.valid)
+    let line = zip([none] + fixes.map(\.name), losses).map { name, s in
+        (name(lang), s.isFinite ? fixed(s.mean) : Localized(en: "diverged", zh: "发散")(lang))
+    }
+    lesson.headline(en: "fixes, mean validation loss over \(n) seeds: "
+                        + line.map { "\($0.0) \($0.1)" }.joined(separator: " · "),
+                    zh: "各药方的平均验证损失（\(n) 个随机种子）："
+                        + line.map { "\($0.0) \($0.1)" }.joined(separator: " · "))
 }

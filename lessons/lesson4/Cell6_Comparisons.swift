@@ -1,9 +1,9 @@
 import Engine
 import LessonKit
 
-// Cell 6: Clipping, weight decay and dropout — on and off, side by side.
+// Cell 6: Clipping, weight decay and dropout — on and off, each over the same seeds, side by side.
 
-/// One comparison run: a name and the switches it flips relative to the seed's settings.
+/// One comparison run: a name and the switches it flips relative to the lesson's settings.
 struct Variant {
     let name: Localized
     let clip: Double
@@ -12,12 +12,12 @@ struct Variant {
     let learningRate: Double
 }
 
-/// The variants compared: the seed's settings, each regularizer off in turn, everything off, and
-/// clipping on and off under a ten times larger learning rate (where clipping has work to do).
+/// The variants compared: the lesson's settings, each regularizer off in turn, and clipping on and
+/// off under a ten times larger learning rate (where clipping has more work to do).
 func comparisonVariants(_ base: Settings) -> [Variant] {
     let lr = base.learningRate
     return [
-        Variant(name: Localized(en: "seed (clip, wd, dropout)", zh: "种子（裁剪+衰减+dropout）"),
+        Variant(name: Localized(en: "seed (clip, wd, dropout)", zh: "示例脚本（裁剪+衰减+dropout）"),
                 clip: base.clip, weightDecay: base.weightDecay, dropout: base.dropout, learningRate: lr),
         Variant(name: Localized(en: "no clipping", zh: "不裁剪"),
                 clip: 0, weightDecay: base.weightDecay, dropout: base.dropout, learningRate: lr),
@@ -25,8 +25,6 @@ func comparisonVariants(_ base: Settings) -> [Variant] {
                 clip: base.clip, weightDecay: 0, dropout: base.dropout, learningRate: lr),
         Variant(name: Localized(en: "no dropout", zh: "不 dropout"),
                 clip: base.clip, weightDecay: base.weightDecay, dropout: 0, learningRate: lr),
-        Variant(name: Localized(en: "none of the three", zh: "三者皆无"),
-                clip: 0, weightDecay: 0, dropout: 0, learningRate: lr),
         Variant(name: Localized(en: "lr ×10, clipping", zh: "学习率×10，裁剪"),
                 clip: base.clip, weightDecay: base.weightDecay, dropout: base.dropout, learningRate: lr * 10),
         Variant(name: Localized(en: "lr ×10, no clipping", zh: "学习率×10，不裁剪"),
@@ -34,9 +32,14 @@ func comparisonVariants(_ base: Settings) -> [Variant] {
     ]
 }
 
-/// Runs every variant on the small model (`ModelSize.small`) for `epochs` epochs on the full training set.
-func runComparisons(data: LessonData, epochs: Int, base: Settings) -> [(variant: Variant, run: RunRecord)] {
-    comparisonVariants(base).map { v in
+/// Runs every variant on the small model (`ModelSize.small`) for `epochs` epochs on the full
+/// training set, once per seed. `progress` is told after each epoch of each run (epochs done, in all).
+func runComparisons(data: LessonData, epochs: Int, base: Settings, seeds: [UInt64],
+                    progress: (Int, Int) -> Void = { _, _ in }) -> [(variant: Variant, runs: SeedRuns)] {
+    let variants = comparisonVariants(base)
+    let total = variants.count * seeds.count * epochs
+    var done = 0
+    return variants.map { v in
         var s = base
         s.model = .small
         s.epochs = epochs
@@ -44,66 +47,153 @@ func runComparisons(data: LessonData, epochs: Int, base: Settings) -> [(variant:
         s.weightDecay = v.weightDecay
         s.dropout = v.dropout
         s.learningRate = v.learningRate
-        return (v, trainWithValidation(train: data.train, validation: data.validation, settings: s).record)
+        return (v, trainOverSeeds(seeds, s, train: data.train, validation: data.validation) {
+            done += 1
+            progress(done, total)
+        })
+    }
+}
+
+/// Steps the clip shortened, over every seed's run, and the steps taken.
+func clippedSteps(_ runs: SeedRuns) -> (clipped: Int, steps: Int) {
+    runs.runs.reduce((0, 0)) { total, r in
+        (total.0 + r.epochs.reduce(0) { $0 + $1.clippedSteps }, total.1 + r.epochs.reduce(0) { $0 + $1.steps })
     }
 }
 
 // MARK: - Cell 6: Clipping, weight decay and dropout — on and off, side by side
 
 func cell6Comparisons(_ lesson: Lesson, data: LessonData, settings: Settings) {
-    lesson.heading(en: "Cell 6 · Clipping, weight decay and dropout: on and off, side by side",
-                   zh: "第 6 格 · 梯度裁剪、权重衰减、dropout：开与关，并排比较")
-    let epochs = lesson.flags.int("compare-epochs")
+    lesson.cell(6)
+    let epochs = lesson.flags.int("compare-epochs"), seeds = lesson.seeds, n = seeds.count
+    let lang = lesson.language
     lesson.say(en: """
-        Seven short runs, identical but for one switch each. To fit the time budget they use a small model \
-        (\(ModelSize.small.modelDimensions)-wide, \(ModelSize.small.numLayers) encoder layer, the same data) for \
-        \(epochs) epochs. "max ‖g‖" is the largest gradient norm seen before clipping; "clipped" counts the steps the \
-        clip shortened.
+        Six short runs, identical but for one switch each, each trained on the same \(n) random seeds. To fit the \
+        time budget they use the small model (\(ModelSize.small.modelDimensions)-wide, \
+        \(ModelSize.small.numLayers) encoder layer, the same data) for \(epochs) epochs. "max ‖g‖" is the largest \
+        gradient norm seen before clipping (mean over seeds); "clipped" counts the steps the clip shortened.
         """, zh: """
-        七次短训练，每次只拨动一个开关。为了不超时间预算，它们用一个小模型（宽 \(ModelSize.small.modelDimensions)，\
-        \(ModelSize.small.numLayers) 层编码器，同样的数据）训练 \(epochs) 轮。“最大 ‖g‖”是裁剪前见到的最大梯度范数；\
-        “被裁剪”是被裁剪缩短的步数。
+        六组短训练，每组只拨动一个开关，每组都用同样的 \(n) 个随机种子。为了不超时间预算，它们用小模型（宽 \
+        \(ModelSize.small.modelDimensions)，\(ModelSize.small.numLayers) 层编码器，同样的数据）训练 \(epochs) 轮。\
+        “最大 ‖g‖”是裁剪前见到的最大梯度范数（各随机种子的均值）；“被裁剪”是被裁剪缩短的步数。
         """)
-    lesson.step(en: "Run the comparisons", zh: "运行对比实验")
-    let results = runComparisons(data: data, epochs: epochs, base: settings)
+    let label = Localized(en: "cell 6: epochs trained", zh: "第 6 格：已训练的轮数")
+    let results = runComparisons(data: data, epochs: epochs, base: settings, seeds: seeds) {
+        lesson.progress(label, $0, of: $1)
+    }
+    lesson.endProgress()
+    sayFirstDivergence(lesson, results.map { ($0.variant.name, $0.runs) })
     var table = Table([lesson.tr(en: "run", zh: "实验"), lesson.tr(en: "train loss", zh: "训练损失"),
-                       lesson.tr(en: "valid loss", zh: "验证损失"), lesson.tr(en: "best valid", zh: "最佳验证"),
-                       lesson.tr(en: "max ‖g‖", zh: "最大 ‖g‖"), lesson.tr(en: "clipped", zh: "被裁剪")])
-    for (v, r) in results {
-        let clipped = r.epochs.reduce(0) { $0 + $1.clippedSteps }, steps = r.epochs.reduce(0) { $0 + $1.steps }
-        let maxNorm = r.epochs.map(\.maxGradNorm).max() ?? 0
-        table.append([.text(v.name(lesson.language)), .number(r.last.trainLoss), .number(r.last.validationLoss),
-                      .number(r.bestValidationLoss), .number(maxNorm, format: "%.3f"), .text("\(clipped)/\(steps)")])
+                       lesson.tr(en: "valid loss", zh: "验证损失"), lesson.tr(en: "max ‖g‖", zh: "最大 ‖g‖"),
+                       lesson.tr(en: "clipped", zh: "被裁剪")],
+                      title: lesson.tr(en: "final losses, mean ± spread over \(n) seeds",
+                                       zh: "最终损失，\(n) 个随机种子的均值 ± 波动"))
+    for (v, runs) in results {
+        let c = clippedSteps(runs)
+        let maxNorm = SeedSample(runs.runs.map { $0.epochs.map(\.maxGradNorm).max() ?? .nan })
+        table.append([.text(v.name(lang)), .text(meanSpread(runs.training, lang)),
+                      .text(meanSpread(runs.validation, lang)), .text(maxNorm.isFinite ? fixed(maxNorm.mean, 3) : "—"),
+                      .text("\(grouped(c.clipped))/\(grouped(c.steps))")])
     }
     lesson.table(table)
-    lesson.plot(LineChart(title: lesson.tr(en: "validation loss per epoch, small model",
-                                           zh: "每轮验证损失，小模型"),
-                          series: results.prefix(5).map { .init($0.variant.name(lesson.language), $0.run.validationLosses) },
-                          xLabel: lesson.tr(en: "epoch", zh: "轮"), yLabel: "MSE", logScale: true))
-    lesson.plot(LineChart(title: lesson.tr(en: "lr ×10: validation loss with and without clipping",
-                                           zh: "学习率×10：裁剪与不裁剪的验证损失"),
-                          series: results.suffix(2).map { .init($0.variant.name(lesson.language), $0.run.validationLosses) },
-                          xLabel: lesson.tr(en: "epoch", zh: "轮"), yLabel: "MSE", logScale: true))
-    let v = results.map(\.run.last.validationLoss)
-    func signed(_ x: Double) -> String { String(format: "%+.4f", x) }
-    lesson.say(en: """
-        Measured effect on the final validation loss of switching each one off: clipping \(signed(v[1] - v[0])), \
-        weight decay \(signed(v[2] - v[0])), dropout \(signed(v[3] - v[0])), all three \(signed(v[4] - v[0])); at ten \
-        times the learning rate, clipping off \(signed(v[6] - v[5])). Why: AdamW's decay removes lr·λ = \
-        \(String(format: "%.0e", settings.learningRate * settings.weightDecay)) of every weight per step, far too \
-        little \
-        to matter in a few hundred steps; dropout protects against memorising, and with 800 samples this small model \
-        has nothing to memorise yet, so it only slows learning; clipping caps the steps taken on the noisiest batches, \
-        and the larger the learning rate, the more those steps cost.
-        """, zh: """
-        把每一项关掉后，最终验证损失的变化（实测）：裁剪 \(signed(v[1] - v[0]))，权重衰减 \(signed(v[2] - v[0]))，\
-        dropout \(signed(v[3] - v[0]))，三者全关 \(signed(v[4] - v[0]))；学习率×10 时关掉裁剪 \(signed(v[6] - v[5]))。\
-        原因：AdamW 的衰减每一步只去掉每个权重的 lr·λ = \
-        \(String(format: "%.0e", settings.learningRate * settings.weightDecay))，\
-        几百步内根本看不出来；dropout 防的是死记硬背，而 800 个样本对这个小模型来说还没什么可背的，它只会让学习变慢；\
-        裁剪限制的是最嘈杂那几批数据上迈出的步子，学习率越大，这些步子的代价越大。
-        """)
-    let line = results.map { $0.variant.name(lesson.language) + String(format: " %.4f", $0.run.last.validationLoss) }
-    lesson.headline(en: "comparisons, final validation loss: " + line.joined(separator: " · "),
-                    zh: "对比实验的最终验证损失：" + line.joined(separator: " · "))
+    func chart(_ title: Localized, _ picked: ArraySlice<(variant: Variant, runs: SeedRuns)>) {
+        let series = picked.map { LineChart.Series($0.variant.name(lang), $0.runs.meanValidationCurve) }
+        guard series.allSatisfy({ !$0.y.isEmpty && $0.y.allSatisfy(\.isFinite) }) else { return }
+        lesson.plot(LineChart(title: title(lang), series: series, xLabel: lesson.tr(en: "epoch", zh: "轮"),
+                              yLabel: "MSE", logScale: true))
+    }
+    chart(Localized(en: "validation loss per epoch, mean of \(n) seeds", zh: "每轮验证损失，\(n) 个随机种子的均值"),
+          results.prefix(4))
+    chart(Localized(en: "lr ×10: validation loss with and without clipping, mean of \(n) seeds",
+                    zh: "学习率×10：裁剪与不裁剪的验证损失，\(n) 个随机种子的均值"), results.suffix(2))
+
+    let seed = results[0].runs, noClip = results[1].runs, noDecay = results[2].runs, noDropout = results[3].runs
+    let clipHigh = results[4].runs, noClipHigh = results[5].runs
+    let steps = clippedSteps(seed).steps
+    func pair(_ off: SeedRuns, _ on: SeedRuns) -> String {
+        "\(fixed(off.validation.mean)) off / \(fixed(on.validation.mean)) on"
+    }
+    func pairZh(_ off: SeedRuns, _ on: SeedRuns) -> String {
+        "关 \(fixed(off.validation.mean)) / 开 \(fixed(on.validation.mean))"
+    }
+    func diverged(_ what: Localized) -> Localized {
+        Localized(en: what.en + ": at least one of these runs diverged (see above); their numbers do not describe "
+                      + "learning.",
+                  zh: what.zh + "：其中至少有一次训练发散了（见上），这些数字说明不了学习的情况。")
+    }
+    let clipUse = clippedSteps(seed), clipUseHigh = clippedSteps(clipHigh)
+
+    lesson.conclude("lesson4.compare.clipping", Comparison(noClip.validation, seed.validation), lower: Localized(
+        en: "Clipping off lowered the validation loss (\(pair(noClip, seed))). Clipping is a safety rail, not a free "
+            + "gain: it shortened \(grouped(clipUse.clipped)) of \(grouped(clipUse.steps)) steps, and that changes "
+            + "what AdamW's running averages see.",
+        zh: "关掉裁剪反而降低了验证损失（\(pairZh(noClip, seed))）。裁剪是护栏，不是免费的好处：它缩短了 "
+            + "\(grouped(clipUse.steps)) 步中的 \(grouped(clipUse.clipped)) 步，这会改变 AdamW 的滑动平均看到的东西。"),
+        higher: Localized(
+        en: "Clipping off raised the validation loss (\(pair(noClip, seed))). Why: the clip shortened "
+            + "\(grouped(clipUse.clipped)) of \(grouped(clipUse.steps)) gradients before AdamW averaged them, so the "
+            + "batches with the largest gradients no longer dominate its moment estimates.",
+        zh: "关掉裁剪提高了验证损失（\(pairZh(noClip, seed))）。原因：裁剪在 AdamW 求平均之前缩短了 "
+            + "\(grouped(clipUse.steps)) 个梯度中的 \(grouped(clipUse.clipped)) 个，梯度最大的那些批次就不再主导它的"
+            + "动量估计。"),
+        noDifference: Localized(
+        en: "Clipping on or off: no measurable difference at this budget (\(pair(noClip, seed))). AdamW divides each "
+            + "step by a running average of the gradient's size, so rescaling gradients changes its steps far less "
+            + "than it would change plain SGD's.",
+        zh: "裁剪开或关：在这个预算下没有可测的差异（\(pairZh(noClip, seed))）。AdamW 每一步都除以梯度大小的滑动平均，"
+            + "所以缩放梯度对它的步子影响远小于对普通 SGD 的影响。"),
+        diverged: diverged(Localized(en: "Clipping on and off", zh: "裁剪开与关")))
+    lesson.conclude("lesson4.compare.weightDecay", Comparison(noDecay.validation, seed.validation), lower: Localized(
+        en: "Weight decay off lowered the validation loss (\(pair(noDecay, seed))), beyond the seed noise.",
+        zh: "关掉权重衰减降低了验证损失（\(pairZh(noDecay, seed))），超出了随机种子的噪声。"), higher: Localized(
+        en: "Weight decay off raised the validation loss (\(pair(noDecay, seed))), beyond the seed noise.",
+        zh: "关掉权重衰减提高了验证损失（\(pairZh(noDecay, seed))），超出了随机种子的噪声。"), noDifference: Localized(
+        en: "Weight decay on or off: no measurable difference at this budget (\(pair(noDecay, seed))). Why: AdamW's "
+            + "decay removes lr·λ = \(sci(settings.learningRate * settings.weightDecay)) of every weight per step, "
+            + "far too little to matter in \(grouped(steps / Swift.max(1, n))) steps.",
+        zh: "权重衰减开或关：在这个预算下没有可测的差异（\(pairZh(noDecay, seed))）。原因：AdamW 的衰减每一步只去掉每个"
+            + "权重的 lr·λ = \(sci(settings.learningRate * settings.weightDecay))，"
+            + "\(grouped(steps / Swift.max(1, n))) 步内根本看不出来。"),
+        diverged: diverged(Localized(en: "Weight decay on and off", zh: "权重衰减开与关")))
+    lesson.conclude("lesson4.compare.dropout", Comparison(noDropout.validation, seed.validation), lower: Localized(
+        en: "Dropout off lowered the validation loss (\(pair(noDropout, seed))). Why: dropout guards against "
+            + "memorising, and with \(grouped(data.train.count)) samples this small model has little to memorise in "
+            + "\(epochs) epochs, so it mostly slows learning.",
+        zh: "关掉 dropout 降低了验证损失（\(pairZh(noDropout, seed))）。原因：dropout 防的是死记硬背，而 "
+            + "\(grouped(data.train.count)) 个样本、\(epochs) 轮，对这个小模型来说还没什么可背的，它主要是让学习变慢。"),
+        higher: Localized(
+        en: "Dropout off raised the validation loss (\(pair(noDropout, seed))): its guard against memorising paid "
+            + "off here.",
+        zh: "关掉 dropout 提高了验证损失（\(pairZh(noDropout, seed))）：它防止死记硬背的作用在这里见效了。"),
+        noDifference: Localized(
+        en: "Dropout on or off: no measurable difference at this budget (\(pair(noDropout, seed))).",
+        zh: "dropout 开或关：在这个预算下没有可测的差异（\(pairZh(noDropout, seed))）。"),
+        diverged: diverged(Localized(en: "Dropout on and off", zh: "dropout 开与关")))
+    lesson.conclude("lesson4.compare.clippingHighLR", Comparison(noClipHigh.validation, clipHigh.validation),
+                    lower: Localized(
+        en: "At ten times the learning rate, clipping off lowered the validation loss (\(pair(noClipHigh, clipHigh))): "
+            + "the clip shortened \(grouped(clipUseHigh.clipped)) of \(grouped(clipUseHigh.steps)) steps, and here "
+            + "that cost more than it protected.",
+        zh: "学习率×10 时，关掉裁剪降低了验证损失（\(pairZh(noClipHigh, clipHigh))）：裁剪缩短了 "
+            + "\(grouped(clipUseHigh.steps)) 步中的 \(grouped(clipUseHigh.clipped)) 步，在这里代价大于保护。"),
+                    higher: Localized(
+        en: "At ten times the learning rate, clipping off raised the validation loss (\(pair(noClipHigh, clipHigh))). "
+            + "Why: at a larger rate every step moves further, so a step driven by one rough batch's outsized "
+            + "gradient costs more, and the clip (\(grouped(clipUseHigh.clipped)) of \(grouped(clipUseHigh.steps)) "
+            + "steps) shortens exactly those.",
+        zh: "学习率×10 时，关掉裁剪提高了验证损失（\(pairZh(noClipHigh, clipHigh))）。原因：学习率越大，每一步走得越远，"
+            + "被某一批过大的梯度带偏的一步代价也越大，而裁剪（\(grouped(clipUseHigh.steps)) 步中的 "
+            + "\(grouped(clipUseHigh.clipped)) 步）缩短的正是这些步子。"),
+                    noDifference: Localized(
+        en: "At ten times the learning rate, clipping on or off: no measurable difference at this budget "
+            + "(\(pair(noClipHigh, clipHigh))).",
+        zh: "学习率×10 时，裁剪开或关：在这个预算下没有可测的差异（\(pairZh(noClipHigh, clipHigh))）。"),
+                    diverged: diverged(Localized(en: "At ten times the learning rate, clipping on and off",
+                                                 zh: "学习率×10 时裁剪开与关")))
+    let line = results.map { r in
+        r.variant.name(lang) + " " + (r.runs.validation.isFinite ? fixed(r.runs.validation.mean)
+                                      : Localized(en: "diverged", zh: "发散")(lang))
+    }
+    lesson.headline(en: "comparisons, mean final validation loss over \(n) seeds: " + line.joined(separator: " · "),
+                    zh: "对比实验的平均最终验证损失（\(n) 个随机种子）：" + line.joined(separator: " · "))
 }

@@ -77,19 +77,24 @@ func yesNo(_ b: Bool) -> String { b ? "是" : "否" }
 
 // MARK: - Cell 7: The final exam, a checkpoint, and the seed's inference
 
-func cell7FinalExam(_ lesson: Lesson, run: TrainedRun, data: LessonData, settings: Settings) {
+/// - Throws: `LessonError.runTime` when the checkpoint cannot be written or does not read back.
+func cell7FinalExam(_ lesson: Lesson, run: TrainedRun, data: LessonData, settings: Settings) throws {
     let model = run.model
-    lesson.heading(en: "Cell 7 · The final exam, a checkpoint, and the seed's inference",
-                   zh: "第 7 格 · 期末考试、检查点，以及种子的推理")
+    lesson.cell(7)
     lesson.say(en: """
         The test set has waited, sealed, since cell 1. It is marked once, now, with the weights early stopping \
         chose; any further tuning against it would turn the final exam into another weekly one.
         """, zh: """
         测试集从第 1 格起就封存着。现在只考这一次，用早停选出的权重；如果再根据它去调参，期末考就变成了又一次周考。
         """)
-    let testMSE = finalExam(model, test: data.test)
-    lesson.headline(en: String(format: "final exam: test MSE %.4f (%d samples)", testMSE, data.test.count),
-                    zh: String(format: "期末考试：测试集 MSE %.4f（%d 个样本）", testMSE, data.test.count))
+    if run.record.diverged {
+        lesson.headline(en: "final exam: not taken (the full run diverged in cell 3)",
+                        zh: "期末考试：不考了（完整训练在第 3 格发散）")
+    } else {
+        let testMSE = finalExam(model, test: data.test)
+        lesson.headline(en: "final exam: test MSE \(fixed(testMSE)) (\(data.test.count) samples)",
+                        zh: "期末考试：测试集 MSE \(fixed(testMSE))（\(data.test.count) 个样本）")
+    }
 
     lesson.say(en: """
         A checkpoint (`Checkpoint.save`): the model's state dict (early stopping's weights, PyTorch's names), \
@@ -104,22 +109,32 @@ func cell7FinalExam(_ lesson: Lesson, run: TrainedRun, data: LessonData, setting
     let url = FileManager.default.temporaryDirectory
         .appendingPathComponent("lesson4-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString).safetensors")
     defer { try? FileManager.default.removeItem(at: url) }
+    let check: CheckpointCheck
     do {
-        let check = try checkpointRoundTrip(run, inputs: data.test.inputs, url: url)
-        precondition(check.identical, "lesson4: the reloaded model predicts differently (max |Δ| " +
-                                      "\(check.maxDifference))")
-        lesson.headline(
-            en: "checkpoint: \(check.tensors) tensors, \(check.bytes) bytes, epoch \(check.epoch); "
-                + "reloaded predictions identical bit for bit: \(check.identical); "
-                + "optimizer restored: \(check.optimizerRestored); scheduler restored: \(check.schedulerRestored)",
-            zh: "检查点：\(check.tensors) 个张量，\(check.bytes) 字节，第 \(check.epoch) 轮；"
-                + "读回后的预测逐位相同：\(yesNo(check.identical))；"
-                + "优化器已恢复：\(yesNo(check.optimizerRestored))；调度器已恢复：\(yesNo(check.schedulerRestored))")
+        check = try checkpointRoundTrip(run, inputs: data.test.inputs, url: url)
     } catch {
-        lesson.headline(en: "checkpoint failed: \(error)", zh: "检查点失败：\(error)")
+        throw LessonError.runTime(Localized(en: "the checkpoint could not be saved or read back: \(error)",
+                                            zh: "检查点无法保存或读回：\(error)"))
     }
+    guard check.identical else {
+        throw LessonError.runTime(Localized(
+            en: "the reloaded model predicts differently (max |Δ| \(check.maxDifference))",
+            zh: "读回的模型预测不同（最大 |Δ| \(check.maxDifference)）"))
+    }
+    lesson.headline(
+        en: "checkpoint: \(check.tensors) tensors, \(grouped(check.bytes)) bytes, epoch \(check.epoch); "
+            + "reloaded predictions identical bit for bit: \(check.identical); "
+            + "optimizer restored: \(check.optimizerRestored); scheduler restored: \(check.schedulerRestored)",
+        zh: "检查点：\(check.tensors) 个张量，\(grouped(check.bytes)) 字节，第 \(check.epoch) 轮；"
+            + "读回后的预测逐位相同：\(yesNo(check.identical))；"
+            + "优化器已恢复：\(yesNo(check.optimizerRestored))；调度器已恢复：\(yesNo(check.schedulerRestored))")
 
     lesson.say(en: "And the seed's last lines: three random inputs, model.eval(), no gradients.",
-               zh: "最后是种子的结尾：三个随机输入，model.eval()，不记录梯度。")
-    lesson.headline(Localized(stringLiteral: seedPredictionLine(seedInference(model, seed: settings.seed))))
+               zh: "最后是示例脚本的结尾：三个随机输入，model.eval()，不记录梯度。")
+    if run.record.diverged {
+        lesson.headline(en: "Test predictions: not made (the model diverged; its outputs would mean nothing)",
+                        zh: "Test predictions：不预测了（模型已发散，它的输出没有意义）")
+    } else {
+        lesson.headline(Localized(stringLiteral: seedPredictionLine(seedInference(model, seed: settings.seed))))
+    }
 }

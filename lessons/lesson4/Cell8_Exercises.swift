@@ -12,20 +12,20 @@ let lesson4Exercises: [(question: Localized, answerKey: String)] = [
                    "at the end)?",
                zh: "运行 `--train-size 16`。与 32 个样本相比，过拟合更严重还是更轻（看最后的验证损失）？"),
      "exercise2SixteenSamples"),
-    (Localized(en: "In cell 6, at ten times the learning rate: does clipping give the better or the worse validation " +
-                   "loss?",
-               zh: "第 6 格里，学习率放大 10 倍时：裁剪让验证损失更好还是更差？"),
+    (Localized(en: "In cell 6, at ten times the learning rate: over the seeds, does clipping give a lower, a higher, "
+                   + "or no measurably different validation loss?",
+               zh: "第 6 格里，学习率放大 10 倍时：综合各随机种子，裁剪让验证损失更低、更高，还是没有可测的差异？"),
      "clippingWeightDecayAndDropoutComparedSideBySide"),
-    (Localized(en: "Run `--stop-patience 3`. At which epoch does early stopping give up on the overfitting run of "
-                   + "cell 5, and which epoch's weights does it keep?",
-               zh: "运行 `--stop-patience 3`。第 5 格的过拟合训练中，早停在第几轮放弃？保留的是第几轮的权重？"),
+    (Localized(en: "Run `--stop-patience 3`. At which epoch does early stopping give up on the drawn overfitting run "
+                   + "of cell 5, and which epoch's weights does it keep?",
+               zh: "运行 `--stop-patience 3`。第 5 格画出来的那次过拟合训练中，早停在第几轮放弃？保留的是第几轮的权重？"),
      "overfittingShownThenFixed"),
 ]
 
 // MARK: - Cell 8: Exercises (answers in Tests/Lesson4Tests/Lesson4Tests.swift)
 
 func cell8Exercises(_ lesson: Lesson) {
-    lesson.heading(en: "Cell 8 · Exercises", zh: "第 8 格 · 练习")
+    lesson.cell(8)
     for (number, exercise) in lesson4Exercises.enumerated() {
         lesson.say(en: "\(number + 1). \(exercise.question.en) (answer: test `\(exercise.answerKey)`)",
                    zh: "\(number + 1). \(exercise.question.zh)（答案：测试 `\(exercise.answerKey)`）")
