@@ -136,3 +136,18 @@ func noLineWiderThanTheScreen(columns: Int, language: String) throws {
         if status == 2 { #expect(stderr.contains("lesson2"), "\(arguments): \(stderr)") }
     }
 }
+
+// MARK: - README (issue 14)
+
+/// README's lesson 2 block is the real output of `swift run lesson2 --quiet`, piped (100 columns).
+@Test func readmeShowsTheRealQuietOutput() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+    let marker = "$ swift run lesson2 --quiet\n"
+    let start = try #require(readme.range(of: marker)).upperBound
+    let end = try #require(readme.range(of: "\n```", range: start..<readme.endIndex)).lowerBound
+    let shown = String(readme[start..<end])
+    let real = try runLessonCollected(["--quiet"], screen: ScreenSize(columns: 100, rows: 40)).text
+    #expect(shown == real.trimmingCharacters(in: .newlines))
+}

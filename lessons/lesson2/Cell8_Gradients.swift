@@ -74,7 +74,7 @@ func cell8ForwardBackward(_ lesson: Lesson, _ settings: Settings) {
         """)
     let pass = forwardBackward(settings)
     lesson.show(pass.outputGradient.reshape([4]), name: "dL/dŷ[0:4]")
-    lesson.show(pass.memoryGradient, name: "dL/d(encoder output)[0, 0, :8]")
+    lesson.show(pass.memoryGradient, name: "dL/d(encoder output)[0, 0, 0:8]")
     lesson.plot(BarChart(title: lesson.tr(en: "‖dL/dθ‖ per module (loss \(fixed(pass.loss)))",
                                           zh: "各模块的梯度范数 ‖dL/dθ‖（损失 \(fixed(pass.loss))）"),
                          bars: pass.moduleNorms.map { ($0.name, $0.norm) }))
