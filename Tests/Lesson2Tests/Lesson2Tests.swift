@@ -157,6 +157,24 @@ import TestSupport
     #expect(!studies.last!.residual.unevenness.isFinite)
 }
 
+/// Cell 6's prediction for ReLU with zero biases, weight-std · √64 · √½ per layer, against the
+/// geometric-mean factor measured on seeds 42 … 46 (small: over the 14 layers Float still holds).
+@Test func layerFactorsAgreeWithTheirPrediction() {
+    let study = initialisationStudy(layers: 20, activation: .relu, seeds: [42, 43, 44, 45, 46])
+    let expected: [InitScheme: (Double, Float, Int)] = [.small: (0.0566, 0.05648, 14), .kaiming: (1, 0.991, 20),
+                                                         .large: (5.657, 5.604, 20)]
+    for row in study {
+        guard let (predicted, measured, layers) = expected[row.scheme] else {
+            #expect(predictedLayerFactor(row.scheme, .relu) == nil)       // PyTorch's default draws biases
+            continue
+        }
+        expectClose(Float(predictedLayerFactor(row.scheme, .relu)!), Float(predicted), "\(row.scheme)", rel: 1e-3)
+        let m = measuredLayerFactor(row)
+        expectClose(Float(m.factor), measured, "\(row.scheme)", rel: 2e-3)
+        #expect(m.layers == layers, "\(row.scheme)")
+    }
+}
+
 // MARK: - Cell 7: activation functions
 
 @Test func activationDerivativesFromAutograd() {

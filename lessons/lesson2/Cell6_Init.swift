@@ -121,15 +121,19 @@ func predictedLayerFactor(_ scheme: InitScheme, _ activation: Activation, width:
     return weightStd * Double(width).squareRoot() * ((1 + slope * slope) / 2).squareRoot()
 }
 
-/// The measured per-layer factor: (std after layer L / std after layer 1)^(1/(L-1)), as a geometric
-/// mean over seeds (NaN when a run over- or underflowed).
-func measuredLayerFactor(_ study: SchemeOverSeeds) -> Double {
+/// The measured per-layer factor: (std after layer l / std after layer 1)^(1/(l-1)), as a geometric
+/// mean over seeds, where l is the deepest layer (the same for every seed) whose std Float still
+/// holds: between 1e-18 and 1e18, since the variance (std²) under- or overflows beyond. NaN when
+/// fewer than two layers qualify.
+func measuredLayerFactor(_ study: SchemeOverSeeds) -> (factor: Double, layers: Int) {
+    func representable(_ x: Float) -> Bool { x.isFinite && x > 1e-18 && x < 1e18 }
+    let depth = study.runs.map { r in r.activationStd.prefix { representable($0) }.count }.min() ?? 0
+    guard depth >= 2 else { return (.nan, depth) }
     let logs = study.runs.map { r -> Double in
-        let l = r.activationStd.count
-        return (log10(Double(r.activationStd.last!)) - log10(Double(r.activationStd[0]))) / Double(l - 1)
+        (log10(Double(r.activationStd[depth - 1])) - log10(Double(r.activationStd[0]))) / Double(depth - 1)
     }
     let mean = logs.reduce(0, +) / Double(logs.count)
-    return mean.isFinite ? pow(10, mean) : .nan
+    return (mean.isFinite ? pow(10, mean) : .nan, depth)
 }
 
 // MARK: - Cell 6: initialisation and activation statistics through depth
@@ -281,22 +285,22 @@ func concludeInitialisation(_ lesson: Lesson, _ settings: Settings, _ study: [Sc
     ])
     for scheme in [InitScheme.small, .kaiming, .large] {
         guard let predicted = predictedLayerFactor(scheme, activation) else { continue }
-        let measured = measuredLayerFactor(row(scheme))
+        let (measured, layers) = measuredLayerFactor(row(scheme))
         let factor = max(measured / predicted, predicted / measured)
-        let numbers = "predicted ×\(fixed(predicted, 3)), measured ×\(fixed(measured, 3))"
-        let zhNumbers = "预测 ×\(fixed(predicted, 3))，实测 ×\(fixed(measured, 3))"
+        let numbers = "predicted ×\(fixed(predicted, 3)), measured ×\(fixed(measured, 3)) over layers 1–\(layers)"
+        let zhNumbers = "预测 ×\(fixed(predicted, 3))，第 1–\(layers) 层实测 ×\(fixed(measured, 3))"
         lesson.conclude("lesson2.init.layerFactor.\(scheme.rawValue)",
                         .threshold(value: factor, relation: .below, limit: 1.1), [
-            "true": Localized(en: "\(scheme.rawValue), per layer: \(numbers) (weight-std × √64 × √½ for ReLU): they " +
-                                  "agree within 10 %.",
-                              zh: "\(scheme.rawValue)，每层：\(zhNumbers)（ReLU 为权重标准差 × √64 × √½）：两者相差不到 10 %。"),
+            "true": Localized(en: "\(scheme.rawValue), per layer: \(numbers) (weight-std × √64 × √((1 + a²)/2), a the " +
+                                  "negative slope): they agree within 10 %.",
+                              zh: "\(scheme.rawValue)，每层：\(zhNumbers)（权重标准差 × √64 × √((1 + a²)/2)，a 为负半轴斜率）：两者相差不到 10 %。"),
             "false": Localized(en: "\(scheme.rawValue), per layer: \(numbers): they differ by more than 10 % (a factor " +
                                    "\(fixed(factor, 2))); a width of 64 leaves the per-layer scale noisy.",
                                zh: "\(scheme.rawValue)，每层：\(zhNumbers)：两者相差超过 10 %（\(fixed(factor, 2)) 倍）；" +
                                    "宽度只有 64，每层的尺度仍有随机波动。"),
-            "diverged": Localized(en: "\(scheme.rawValue), per layer: predicted ×\(fixed(predicted, 3)); the measured " +
-                                      "std under- or overflowed Float, so there is no measured factor.",
-                                  zh: "\(scheme.rawValue)，每层：预测 ×\(fixed(predicted, 3))；实测的标准差下溢或溢出了 Float，" +
+            "diverged": Localized(en: "\(scheme.rawValue), per layer: predicted ×\(fixed(predicted, 3)); the std " +
+                                      "under- or overflowed Float before layer 2, so there is no measured factor.",
+                                  zh: "\(scheme.rawValue)，每层：预测 ×\(fixed(predicted, 3))；第 2 层之前标准差就下溢或溢出了 Float，" +
                                       "无法得到实测倍数。"),
         ])
     }
