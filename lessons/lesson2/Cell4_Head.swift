@@ -44,11 +44,11 @@ func cell4Head(_ lesson: Lesson, _ walk: Walkthrough) {
         """)
     let layerCount = walk.model.encoder.layers.count
     var shapes = Table([lesson.tr(en: "step", zh: "步骤"), lesson.tr(en: "shape", zh: "形状"), lesson.tr(en: "std", zh: "标准差")])
-    let layer0 = lesson.tr(en: "layer 0", zh: "第 0 层")
+    let layer0 = lesson.tr(en: "layer 0", zh: "第 0 层"), colon = lesson.tr(en: ": ", zh: "：")
     let steps: [(String, Tensor)] = [
         ("x", walk.x), ("input_proj(x)·√\(d)", walk.projected), ("+ pos_encoder", walk.positioned),
-        ("\(layer0): x + self_attn(x)", walk.attended), ("\(layer0): norm1", walk.normalized),
-        ("\(layer0): relu(linear1)", walk.hidden), ("\(layer0): norm2(x + linear2)", walk.layer0),
+        ("\(layer0)\(colon)x + self_attn(x)", walk.attended), ("\(layer0)\(colon)norm1", walk.normalized),
+        ("\(layer0)\(colon)relu(linear1)", walk.hidden), ("\(layer0)\(colon)norm2(x + linear2)", walk.layer0),
         (lesson.tr(en: "encoder (\(layerCount) layers)", zh: "编码器（\(layerCount) 层）"), walk.memory),
         ("flatten", walk.flattened), ("output_layer → ŷ", walk.output),
     ]

@@ -164,12 +164,13 @@ func cell5bInitialValues(_ lesson: Lesson, _ settings: Settings) {
     let predicted = rows[1].bound / Float(3).squareRoot()
     let factor = max(rows[1].std / predicted, predicted / rows[1].std)
     let numbers = "in_proj_weight std \(fixed(rows[1].std)), Xavier b/√3 = \(fixed(predicted))"
+    let zhNumbers = "in_proj_weight 标准差 \(fixed(rows[1].std))，Xavier b/√3 = \(fixed(predicted))"
     lesson.conclude("lesson2.init.xavierStdAgrees", .threshold(value: Double(factor), relation: .below, limit: 1.05), [
         "true": Localized(en: "initialisation: \(numbers): measured and predicted agree within 5 %",
-                          zh: "初始化：\(numbers)：实测与预测相差不到 5 %"),
+                          zh: "初始化：\(zhNumbers)：实测与预测相差不到 5 %"),
         "false": Localized(en: "initialisation: \(numbers): measured and predicted differ by more than 5 % " +
                                "(a factor \(fixed(factor, 3)))",
-                           zh: "初始化：\(numbers)：实测与预测相差超过 5 %（\(fixed(factor, 3)) 倍）"),
-        "diverged": Localized(en: "initialisation: \(numbers): not finite", zh: "初始化：\(numbers)：不是有限数"),
+                           zh: "初始化：\(zhNumbers)：实测与预测相差超过 5 %（\(fixed(factor, 3)) 倍）"),
+        "diverged": Localized(en: "initialisation: \(numbers): not finite", zh: "初始化：\(zhNumbers)：不是有限数"),
     ], headline: true)
 }

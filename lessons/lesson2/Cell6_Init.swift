@@ -320,6 +320,8 @@ func concludeSigmoidRescue(_ lesson: Lesson, _ settings: Settings, _ study: [Sch
     let share = best.firstGradient.mean / kaimingRelu.mean
     let numbers = "--init \(best.scheme.rawValue): \(meanSpread(best.firstGradient)); Kaiming + ReLU: " +
         "\(meanSpread(kaimingRelu))"
+    let zhNumbers = "--init \(best.scheme.rawValue)：\(meanSpread(best.firstGradient))；Kaiming + ReLU：" +
+        "\(meanSpread(kaimingRelu))"
     let why = best.scheme == .large
         ? Localized(en: ": on the way back, weights of std 1 multiply the gradient by about √64 = 8 per layer, " +
                         "which partly makes up for sigmoid's derivative of at most 0.25 (cell 7). One seed alone " +
@@ -333,12 +335,12 @@ func concludeSigmoidRescue(_ lesson: Lesson, _ settings: Settings, _ study: [Sch
                               "gradient is under 1 % of what Kaiming gives ReLU (\(numbers)). Sigmoid's derivative " +
                               "is at most 0.25 (cell 7).",
                           zh: "没有哪种初始化能救活 \(depth) 层的 sigmoid 网络：它最好的第一层梯度不到 Kaiming + ReLU 的 1 %" +
-                              "（\(numbers)）。sigmoid 的导数最大只有 0.25（见单元 7）。"),
+                              "（\(zhNumbers)）。sigmoid 的导数最大只有 0.25（见单元 7）。"),
         "false": Localized(en: "At \(depth) layers, averaged over \(settings.seeds.count) seeds, an initialisation gives " +
                                "the sigmoid stack at least 1 % of what Kaiming gives ReLU (\(numbers))" + why.en,
                            zh: "在 \(depth) 层时，按 \(settings.seeds.count) 个随机种子平均，有一种初始化让 sigmoid 网络得到" +
-                               "至少 Kaiming + ReLU 的 1 %（\(numbers)）" + why.zh),
+                               "至少 Kaiming + ReLU 的 1 %（\(zhNumbers)）" + why.zh),
         "diverged": Localized(en: "Sigmoid against ReLU: a run overflowed Float (\(numbers)).",
-                              zh: "sigmoid 对比 ReLU：有运行超出了 Float 的范围（\(numbers)）。"),
+                              zh: "sigmoid 对比 ReLU：有运行超出了 Float 的范围（\(zhNumbers)）。"),
     ])
 }
