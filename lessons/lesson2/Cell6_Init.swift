@@ -92,9 +92,12 @@ struct SchemeOverSeeds {
 }
 
 /// Every initialisation scheme on every seed, for one activation and depth.
-func initialisationStudy(layers: Int, activation: Activation, seeds: [UInt64]) -> [SchemeOverSeeds] {
-    InitScheme.allCases.map { scheme in
-        SchemeOverSeeds(scheme: scheme, runs: seeds.map {
+/// `progress(done, total)` is called after each scheme (the cell shows it on a terminal).
+func initialisationStudy(layers: Int, activation: Activation, seeds: [UInt64],
+                         progress: (Int, Int) -> Void = { _, _ in }) -> [SchemeOverSeeds] {
+    InitScheme.allCases.enumerated().map { i, scheme in
+        defer { progress(i + 1, InitScheme.allCases.count) }
+        return SchemeOverSeeds(scheme: scheme, runs: seeds.map {
             deepMLP(layers: layers, activation: activation, initScheme: scheme, seed: $0)
         })
     }
@@ -168,7 +171,10 @@ func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
         打印均值 ± 随机种子间的波动，只有差异明显超出这个波动（配对的 95 % 区间）时才算效果；\
         否则就说没有可测量的差异。
         """)
-    let study = initialisationStudy(layers: depth, activation: activation, seeds: seeds)
+    let label = Localized(en: "cell 6: \(activation.displayName)", zh: "单元 6：\(activation.displayName)")
+    let study = initialisationStudy(layers: depth, activation: activation, seeds: seeds) {
+        lesson.progress(label, $0, of: $1)
+    }
     func row(_ s: InitScheme) -> SchemeOverSeeds { study.first { $0.scheme == s }! }
     let middle = max(1, depth / 2)
     let table = Table([lesson.tr(en: "init", zh: "初始化"),
@@ -311,10 +317,12 @@ func concludeInitialisation(_ lesson: Lesson, _ settings: Settings, _ study: [Sc
 /// first-layer gradient that Kaiming gives ReLU?
 func concludeSigmoidRescue(_ lesson: Lesson, _ settings: Settings, _ study: [SchemeOverSeeds]) {
     let depth = settings.layers
-    let sigmoid = settings.activation == .sigmoid
-        ? study : initialisationStudy(layers: depth, activation: .sigmoid, seeds: settings.seeds)
-    let relu = settings.activation == .relu
-        ? study : initialisationStudy(layers: depth, activation: .relu, seeds: settings.seeds)
+    let label = Localized(en: "cell 6: Sigmoid and ReLU", zh: "单元 6：Sigmoid 与 ReLU")
+    let sigmoid = settings.activation == .sigmoid ? study : initialisationStudy(
+        layers: depth, activation: .sigmoid, seeds: settings.seeds) { lesson.progress(label, $0, of: 2 * $1) }
+    let relu = settings.activation == .relu ? study : initialisationStudy(
+        layers: depth, activation: .relu, seeds: settings.seeds) { lesson.progress(label, $1 + $0, of: 2 * $1) }
+    lesson.endProgress()
     let best = sigmoid.max { $0.firstGradient.mean < $1.firstGradient.mean }!
     let kaimingRelu = relu.first { $0.scheme == .kaiming }!.firstGradient
     let share = best.firstGradient.mean / kaimingRelu.mean

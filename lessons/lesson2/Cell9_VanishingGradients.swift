@@ -82,9 +82,12 @@ func cell9VanishingGradients(_ lesson: Lesson, _ settings: Settings) {
         到达第一层的梯度范数 ‖dW₁‖，以及它与最后一层之比（1 表示完全均匀），跑 \(seeds.count) 个随机种子。\
         三种连接方式：普通、残差 h + f(h)、以及每个模块前加层归一化的残差（pre-norm）。
         """)
-    let studies = comparedActivations.map {
-        WiringStudy(layers: depth, activation: $0, initScheme: .pytorchDefault, seeds: seeds)
+    let label = Localized(en: "cell 9: activations", zh: "单元 9：激活函数")
+    let studies = comparedActivations.enumerated().map { i, activation in
+        defer { lesson.progress(label, i + 1, of: comparedActivations.count) }   // many --seeds or --layers
+        return WiringStudy(layers: depth, activation: activation, initScheme: .pytorchDefault, seeds: seeds)
     }
+    lesson.endProgress()
     let header = [lesson.tr(en: "activation", zh: "激活函数"), lesson.tr(en: "plain", zh: "普通"),
                   lesson.tr(en: "residual", zh: "残差"), "pre-norm"]
     lesson.say(en: "‖dW₁‖, mean ± spread over \(seeds.count) seeds:",
@@ -226,9 +229,12 @@ func concludeFix(_ lesson: Lesson, _ settings: Settings, studies: [WiringStudy],
 /// scheme, residual and pre-norm, even when ‖dW₁‖ is within a factor of 100 of ‖dW_L‖ in every seed.
 func concludeAcrossInitialisations(_ lesson: Lesson, _ settings: Settings) {
     let depth = settings.layers, seeds = settings.seeds
-    let studies = InitScheme.allCases.map {
-        WiringStudy(layers: depth, activation: .leakyRelu, initScheme: $0, seeds: seeds)
+    let label = Localized(en: "cell 9: initialisations", zh: "单元 9：初始化")
+    let studies = InitScheme.allCases.enumerated().map { i, scheme in
+        defer { lesson.progress(label, i + 1, of: InitScheme.allCases.count) }
+        return WiringStudy(layers: depth, activation: .leakyRelu, initScheme: scheme, seeds: seeds)
     }
+    lesson.endProgress()
     lesson.say(en: """
         Do residual connections cure it whatever the initialisation? LeakyReLU, \(depth) layers, each \
         --init scheme, ‖dW₁‖ / ‖dW_L‖ (mean ± spread over \(seeds.count) seeds); "even" means within a \
