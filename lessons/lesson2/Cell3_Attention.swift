@@ -38,7 +38,8 @@ func cell3Attention(_ lesson: Lesson, _ walk: Walkthrough) {
             "输入的标准差约为 \(fixed(standardDeviation(walk.positioned), 1))（见单元 1）；最大权重是 " +
             "\(fixed(largestWeight, 4))。")
     lesson.say(span)
-    lesson.conclude("lesson2.attention.saturated", .threshold(value: Double(largestWeight), relation: .above, limit: 0.9), [
+    lesson.conclude("lesson2.attention.saturated",
+                    .threshold(value: Double(largestWeight), relation: .above, limit: 0.9), [
         "true": Localized(en: "Above 0.9: the softmax is close to one-hot. A saturated softmax passes little " +
                               "gradient to the other keys; training or a smaller input scale softens it.",
                           zh: "超过 0.9：softmax 几乎是独热的。饱和的 softmax 几乎不把梯度传给其他键；训练或更小的输入尺度会让它变得平缓。"),

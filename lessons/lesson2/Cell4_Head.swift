@@ -60,7 +60,8 @@ func cell4Head(_ lesson: Lesson, _ walk: Walkthrough) {
     let difference = maxAbsDifference(walk.output, walk.modelOutput)
     let flow = "flatten \(shapeText(walk.flattened.shape)) → head → ŷ \(shapeText(walk.output.shape))"
     let zhFlow = "展平 \(shapeText(walk.flattened.shape)) → 输出头 → ŷ \(shapeText(walk.output.shape))"
-    lesson.conclude("lesson2.head.byHandEqualsModel", .threshold(value: Double(difference), relation: .atMost, limit: 0), [
+    lesson.conclude("lesson2.head.byHandEqualsModel",
+                    .threshold(value: Double(difference), relation: .atMost, limit: 0), [
         "true": Localized(en: "\(flow); by hand = model(x) bit for bit (max diff \(sci(difference)))",
                           zh: "\(zhFlow)；手算与 model(x) 逐位相同（最大差 \(sci(difference))）"),
         "false": Localized(en: "\(flow); by hand differs from model(x) (max diff \(sci(difference)))",

@@ -152,7 +152,8 @@ func cell5bInitialValues(_ lesson: Lesson, _ settings: Settings) {
         一个值得知道的 PyTorch 细节：nn.TransformerEncoder 会把你给它的那一层深拷贝 N 次。\
         这里第 0 层与其他层的最大差：\(fixed(copies))。
         """)
-    lesson.conclude("lesson2.init.layersStartAsCopies", .threshold(value: Double(copies), relation: .atMost, limit: 0), [
+    lesson.conclude("lesson2.init.layersStartAsCopies",
+                    .threshold(value: Double(copies), relation: .atMost, limit: 0), [
         "true": Localized(en: "So the encoder layers start with identical weights. They become different only in " +
                               "training, because each sits at its own depth and so receives its own gradient.",
                           zh: "所以各编码层的初始权重完全相同。它们只在训练中才变得不同：每一层所处的深度不同，收到的梯度也就不同。"),

@@ -205,7 +205,8 @@ func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
                          valueFormat: "%.2e"))
     concludeInitialisation(lesson, settings, study)
     let lastStd = study.map { "\($0.scheme.rawValue) \(sci($0.lastStd.mean))" }
-    lesson.headline(en: "\(activation.displayName), \(depth) layers, std after the last layer (mean of \(seeds.count) " +
+    lesson.headline(en: "\(activation.displayName), \(depth) layers, std after the last layer " +
+                        "(mean of \(seeds.count) " +
                         "seeds): " + lastStd.joined(separator: ", "),
                     zh: "\(activation.displayName)，\(depth) 层，最后一层后的标准差（\(seeds.count) 个随机种子的均值）：" +
                         lastStd.joined(separator: "，"))
@@ -230,7 +231,8 @@ func concludeInitialisation(_ lesson: Lesson, _ settings: Settings, _ study: [Sc
                               "(\(meanSpread(small.firstGradient))).",
                           zh: "太小：\(depth) 层之后，每个随机种子的信号都衰减到 1e-6 以下（0.00e+00 表示 Float 已经下溢），" +
                               "第一层的梯度也一样（\(meanSpread(small.firstGradient))）。"),
-        "false": Localized(en: "Too small, yet at \(depth) layers the signal keeps std \(meanSpread(small.lastStd)) in " +
+        "false": Localized(en: "Too small, yet at \(depth) layers the signal keeps std " +
+                               "\(meanSpread(small.lastStd)) in " +
                                "some seed: at this depth it has not vanished yet (raise --layers).",
                            zh: "太小，但在 \(depth) 层时仍有随机种子保留标准差 \(meanSpread(small.lastStd))：" +
                                "在这个深度还没有消失（加大 --layers）。"),
@@ -246,7 +248,8 @@ func concludeInitialisation(_ lesson: Lesson, _ settings: Settings, _ study: [Sc
                               "seed (\(meanSpread(large.lastStd))), and the gradient with them.",
                           zh: "太大：\(depth) 层之后每个随机种子的激活值都爆炸到标准差 1e3 以上（\(meanSpread(large.lastStd))），" +
                               "梯度也随之爆炸。"),
-        "false": Localized(en: "Too large, yet the activations end at std \(meanSpread(large.lastStd)), not above 1e3 " +
+        "false": Localized(en: "Too large, yet the activations end at std \(meanSpread(large.lastStd)), " +
+                               "not above 1e3 " +
                                "in every seed." + saturates.en,
                            zh: "太大，但激活值最后的标准差是 \(meanSpread(large.lastStd))，并非每个随机种子都超过 1e3。" +
                                saturates.zh),
@@ -297,10 +300,13 @@ func concludeInitialisation(_ lesson: Lesson, _ settings: Settings, _ study: [Sc
         let zhNumbers = "预测 ×\(fixed(predicted, 3))，第 1–\(layers) 层实测 ×\(fixed(measured, 3))"
         lesson.conclude("lesson2.init.layerFactor.\(scheme.rawValue)",
                         .threshold(value: factor, relation: .below, limit: 1.1), [
-            "true": Localized(en: "\(scheme.rawValue), per layer: \(numbers) (weight-std × √64 × √((1 + a²)/2), a the " +
+            "true": Localized(en: "\(scheme.rawValue), per layer: \(numbers) " +
+                                  "(weight-std × √64 × √((1 + a²)/2), a the " +
                                   "negative slope): they agree within 10 %.",
-                              zh: "\(scheme.rawValue)，每层：\(zhNumbers)（权重标准差 × √64 × √((1 + a²)/2)，a 为负半轴斜率）：两者相差不到 10 %。"),
-            "false": Localized(en: "\(scheme.rawValue), per layer: \(numbers): they differ by more than 10 % (a factor " +
+                              zh: "\(scheme.rawValue)，每层：\(zhNumbers)" +
+                                  "（权重标准差 × √64 × √((1 + a²)/2)，a 为负半轴斜率）：两者相差不到 10 %。"),
+            "false": Localized(en: "\(scheme.rawValue), per layer: \(numbers): " +
+                                   "they differ by more than 10 % (a factor " +
                                    "\(fixed(factor, 2))); a width of 64 leaves the per-layer scale noisy.",
                                zh: "\(scheme.rawValue)，每层：\(zhNumbers)：两者相差超过 10 %（\(fixed(factor, 2)) 倍）；" +
                                    "宽度只有 64，每层的尺度仍有随机波动。"),
@@ -344,7 +350,8 @@ func concludeSigmoidRescue(_ lesson: Lesson, _ settings: Settings, _ study: [Sch
                               "is at most 0.25 (cell 7).",
                           zh: "没有哪种初始化能救活 \(depth) 层的 sigmoid 网络：它最好的第一层梯度不到 Kaiming + ReLU 的 1 %" +
                               "（\(zhNumbers)）。sigmoid 的导数最大只有 0.25（见单元 7）。"),
-        "false": Localized(en: "At \(depth) layers, averaged over \(settings.seeds.count) seeds, an initialisation gives " +
+        "false": Localized(en: "At \(depth) layers, averaged over \(settings.seeds.count) seeds, " +
+                               "an initialisation gives " +
                                "the sigmoid stack at least 1 % of what Kaiming gives ReLU (\(numbers))" + why.en,
                            zh: "在 \(depth) 层时，按 \(settings.seeds.count) 个随机种子平均，有一种初始化让 sigmoid 网络得到" +
                                "至少 Kaiming + ReLU 的 1 %（\(zhNumbers)）" + why.zh),

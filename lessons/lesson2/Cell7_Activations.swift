@@ -74,7 +74,8 @@ func cell7Activations(_ lesson: Lesson, _ settings: Settings) {
             "这还没算权重的影响。")
     lesson.conclude("lesson2.activations.sigmoidDerivativeAtMostQuarter",
                     .threshold(value: Double(sigmoid.maxDerivative), relation: .atMost, limit: 0.25), [
-        "true": Localized(en: "Sigmoid's derivative never exceeds 0.25 on the grid (max \(fixed(sigmoid.maxDerivative, 4))). " +
+        "true": Localized(en: "Sigmoid's derivative never exceeds 0.25 on the grid " +
+                              "(max \(fixed(sigmoid.maxDerivative, 4))). " +
                               bound.en,
                           zh: "在网格上 sigmoid 的导数从不超过 0.25（最大 \(fixed(sigmoid.maxDerivative, 4))）。" + bound.zh),
         "false": Localized(en: "Sigmoid's derivative exceeds 0.25 here (max \(fixed(sigmoid.maxDerivative, 4))): its " +

@@ -197,7 +197,8 @@ func concludeFix(_ lesson: Lesson, _ settings: Settings, studies: [WiringStudy],
     })
     lesson.conclude("lesson2.fix.residualSumGrows", .threshold(value: growth, relation: .above, limit: 10), [
         "true": Localized(en: "But a bare sum grows through depth and the gradients with it: the last layer gets " +
-                              "more than 10 times the first's in every seed (\(meanSpread(leaky.residual.lastGradient))).",
+                              "more than 10 times the first's in every seed " +
+                              "(\(meanSpread(leaky.residual.lastGradient))).",
                           zh: "但单纯的相加会随深度不断变大，梯度也跟着变大：每个随机种子里最后一层的梯度都超过第一层的 10 倍" +
                               "（\(meanSpread(leaky.residual.lastGradient))）。"),
         "false": Localized(en: "The bare residual sum keeps the last layer's gradient within 10 times the first's " +
@@ -263,7 +264,8 @@ func concludeAcrossInitialisations(_ lesson: Lesson, _ settings: Settings) {
                                   "depth.",
                               zh: "在这个深度，\(zhName)在全部 \(studies.count) 种初始化下都让梯度保持均匀。"),
             "false": Localized(en: "\(name) do not cure it whatever the initialisation: even under " +
-                                   "\(even.count) of \(studies.count) (\(even.isEmpty ? "none" : even.joined(separator: ", "))), " +
+                                   "\(even.count) of \(studies.count) " +
+                                   "(\(even.isEmpty ? "none" : even.joined(separator: ", "))), " +
                                    "not under \(uneven.joined(separator: ", ")). The identity path carries the " +
                                    "gradient past each block, but each block still adds its own scale to the " +
                                    "running sum, and under those initialisations that compounds through depth.",

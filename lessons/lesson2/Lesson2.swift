@@ -96,7 +96,8 @@ let lessonOptions: [Option] = [
                             zh: "单元 6 逐层画出梯度的那种深层 MLP 初始化：small N(0, 0.01²)、pytorch U(±1/√In)、" +
                                 "kaiming N(0, 2/In)、large N(0, 1)")),
     .integer("d-model", default: 64, in: 4...256,
-             help: Localized(en: "model width D of the seed's transformer, even and a multiple of --heads (cells 1–5, 8, 11)",
+             help: Localized(en: "model width D of the seed's transformer, even and a multiple of --heads " +
+                                 "(cells 1–5, 8, 11)",
                              zh: "原文 Transformer 的宽度 D，须为偶数且是 --heads 的倍数（单元 1–5、8、11）")),
     .integer("heads", default: 4, in: 1...16,
              help: Localized(en: "attention heads H; D must be a multiple of H (cells 3–5, 8, 11)",
