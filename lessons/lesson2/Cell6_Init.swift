@@ -190,8 +190,8 @@ func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
     lesson.say(en: "Means over \(seeds.count) seeds:", zh: "\(seeds.count) 个随机种子上的均值：")
     lesson.table(table)
     lesson.plot(LineChart(title: lesson.tr(en: "Std of the activations per layer, seed \(settings.seed) " +
-                                               "(\(activation.displayName), log scale)",
-                                           zh: "每层激活值的标准差，随机种子 \(settings.seed)（\(activation.displayName)，对数坐标）"),
+                                               "(\(activation.displayName))",
+                                           zh: "每层激活值的标准差，随机种子 \(settings.seed)（\(activation.displayName)）"),
                           series: study.map { .init($0.scheme.rawValue, $0.runs[0].activationStd.map(finiteOrZero)) },
                           xLabel: lesson.tr(en: "layer", zh: "层"), logScale: true))
     let chosen = row(settings.initScheme).runs[0]

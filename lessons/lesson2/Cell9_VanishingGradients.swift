@@ -104,8 +104,8 @@ func cell9VanishingGradients(_ lesson: Lesson, _ settings: Settings) {
     let sigmoid = studies.first { $0.activation == .sigmoid }!
     let leaky = studies.first { $0.activation == .leakyRelu }!
     let curve = { (w: WiringOverSeeds) in w.runs[0].gradientNorms.map(finiteOrZero) }
-    lesson.plot(LineChart(title: lesson.tr(en: "‖dL/dW‖ per layer, \(depth) layers, seed \(settings.seed) (log scale)",
-                                           zh: "每层的 ‖dL/dW‖，\(depth) 层，随机种子 \(settings.seed)（对数坐标）"),
+    lesson.plot(LineChart(title: lesson.tr(en: "‖dL/dW‖ per layer, \(depth) layers, seed \(settings.seed)",
+                                           zh: "每层的 ‖dL/dW‖，\(depth) 层，随机种子 \(settings.seed)"),
                           series: [.init("Sigmoid", curve(sigmoid.plain)),
                                    .init("LeakyReLU", curve(leaky.plain)),
                                    .init("LeakyReLU + residual", curve(leaky.residual)),
