@@ -68,16 +68,16 @@ func gradientChecks(seed: UInt64) -> [GradCheckRow] {
 // MARK: - Cell 10: the gradient check, live
 
 func cell10GradCheck(_ lesson: Lesson, _ settings: Settings) {
-    lesson.step(en: "Gradient check: autograd against finite differences", zh: "梯度检验：自动求导对照有限差分")
+    lesson.cell(10)
     lesson.say(en: """
-        Every number in the last two cells came from backward passes. To trust them, nudge each \
+        Every gradient in cells 8 and 9 came from backward passes. To trust them, nudge each \
         input element by ε = 1e-3 both ways and compare the slope of the loss with autograd's \
         gradient. Float32 keeps about 7 digits, so errors near 1e-3 are normal (an element passes \
         when its absolute or its relative error is within 1e-2); a wrong backward shows errors of order 1, as the \
         deliberately broken last row does (it hides half of the \
         derivative of x² behind detach()).
         """, zh: """
-        前两节的每个数都来自反向传播。要信任它们，就把每个输入元素向两边各推 ε = 1e-3，\
+        单元 8 和 9 的每个梯度都来自反向传播。要信任它们，就把每个输入元素向两边各推 ε = 1e-3，\
         用损失的斜率和自动求导的梯度对比。Float32 约有 7 位有效数字，所以 1e-3 \
         左右的误差是正常的（绝对误差或相对误差在 1e-2 以内即算通过）；\
         错误的反向传播会产生量级为 1 的误差，就像最后一行故意写错的例子（用 detach() 藏掉了 x² 导数的一半）。
@@ -91,9 +91,28 @@ func cell10GradCheck(_ lesson: Lesson, _ settings: Settings) {
                       .text(c.passed ? "ok" : lesson.tr(en: "MISMATCH", zh: "不一致"))])
     }
     lesson.table(table)
+    let real = checks.filter { !$0.deliberatelyBroken }, broken = checks.filter(\.deliberatelyBroken)
+    let realPassed = real.filter(\.passed).count, brokenCaught = broken.filter { !$0.passed }.count
     let passed = checks.filter(\.passed).count
-    lesson.headline(en: "gradient check: \(passed) of \(checks.count) pass; the broken x·x.detach() is caught (rel " +
-                        "error \(fixed(checks.last!.worstRelativeError, 2)))",
-                    zh: "梯度检验：\(checks.count) 项中 \(passed) 项通过；故意写错的 x·x.detach() 被抓住（相对误差 " +
-                        "\(fixed(checks.last!.worstRelativeError, 2))）")
+    let brokenError = fixed(broken.map(\.worstRelativeError).max() ?? .nan, 2)
+    lesson.conclude("lesson2.gradCheck.realLayersPass",
+                    .threshold(value: Double(realPassed), relation: .atLeast, limit: Double(real.count)), [
+        "true": Localized(en: "gradient check: \(passed) of \(checks.count) pass; every real layer's backward " +
+                              "agrees with finite differences",
+                          zh: "梯度检验：\(checks.count) 项中 \(passed) 项通过；每个真实层的反向传播都与有限差分一致"),
+        "false": Localized(en: "gradient check: \(passed) of \(checks.count) pass; \(real.count - realPassed) real " +
+                               "layer(s) disagree with finite differences: a backward is wrong",
+                           zh: "梯度检验：\(checks.count) 项中 \(passed) 项通过；有 \(real.count - realPassed) 个真实层" +
+                               "与有限差分不一致：有反向传播写错了"),
+        "diverged": Localized(en: "gradient check: not finite", zh: "梯度检验：不是有限数"),
+    ], headline: true)
+    lesson.conclude("lesson2.gradCheck.brokenCaught",
+                    .threshold(value: Double(brokenCaught), relation: .atLeast, limit: Double(broken.count)), [
+        "true": Localized(en: "the broken x·x.detach() is caught (rel error \(brokenError))",
+                          zh: "故意写错的 x·x.detach() 被抓住（相对误差 \(brokenError)）"),
+        "false": Localized(en: "the broken x·x.detach() slipped through (rel error \(brokenError)): the check's " +
+                               "tolerance is too loose for this input",
+                           zh: "故意写错的 x·x.detach() 没被抓住（相对误差 \(brokenError)）：对这个输入，检验的容差太宽"),
+        "diverged": Localized(en: "the broken x·x.detach(): not finite", zh: "故意写错的 x·x.detach()：不是有限数"),
+    ], headline: true)
 }

@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 import LessonKit
 
 // Cell 11: where regularization lives in the architecture. Dropout is a layer, so it has places;
@@ -54,7 +55,7 @@ struct ModeComparison {
 func compareModes(_ settings: Settings) -> ModeComparison {
     let (data, model) = makeSeedDataAndModel(settings)
     let x = firstBatch(data).x
-    manualSeed(settings.seed)
+    manualSeed(settings.seed)            // the dropout masks come from the default generator
     return withNoGrad {
         model.train()
         let t1 = model(x), t2 = model(x)
@@ -82,52 +83,83 @@ func decayGroups(_ model: TransformerEncoderRegressor) -> (matrices: Int, vector
 
 func cell11DropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
     let (_, model) = makeSeedDataAndModel(settings)
-    lesson.step(en: "Where dropout and weight decay act", zh: "dropout 与权重衰减作用在哪里")
+    lesson.cell(11)
     lesson.say(en: """
         Regularization keeps the model from memorising. Dropout is part of the architecture: the \
         seed's model zeroes 10 % of the values at each of these places, in training only:
         """, zh: """
-        正则化让模型不去死记硬背。dropout 是架构的一部分：种子模型在下面每个位置随机把 10 % 的值置零，只在训练时生效：
+        正则化让模型不去死记硬背。dropout 是架构的一部分：原文模型在下面每个位置随机把 10 % 的值置零，只在训练时生效：
         """)
     let sites = dropoutSites(model)
     var table = Table([lesson.tr(en: "site", zh: "位置"), "p", lesson.tr(en: "where", zh: "作用于")])
     for s in sites { table.append([.text(s.path), .number(Double(s.p), format: "%.2f"), .text(s.role(lesson.language))]) }
     lesson.table(table)
     let modes = compareModes(settings)
+    let p = model.posEncoder.dropout.p
     lesson.say(en: """
         What one site does, on a [32, 5, 64] tensor of ones in training mode: \
         \(fixed(100 * modes.zeroedFraction, 1)) % of the values become 0, and the survivors become \
-        \(fixed(modes.survivorValue)) = 1/(1 - 0.1), so the expected value stays 1 and eval() can \
-        simply pass values through.
+        \(fixed(modes.survivorValue)) = 1/(1 - \(fixed(p, 1))), so the expected value stays 1 and eval() \
+        can simply pass values through.
         """, zh: """
         单个位置的作用：训练模式下对一个 [32, 5, 64] 的全 1 张量做 dropout，\(fixed(100 * modes.zeroedFraction, 1)) % \
-        的值变成 0，\
-        留下的值变成 \(fixed(modes.survivorValue)) = 1/(1 - 0.1)，因此期望值仍是 1，eval() 时直接原样通过即可。
+        的值变成 0，留下的值变成 \(fixed(modes.survivorValue)) = 1/(1 - \(fixed(p, 1)))，\
+        因此期望值仍是 1，eval() 时直接原样通过即可。
         """)
+    let offBy = Double(Swift.abs(modes.zeroedFraction - p))
+    lesson.conclude("lesson2.dropout.zeroedFractionNearP", .threshold(value: offBy, relation: .below, limit: 0.02), [
+        "true": Localized(en: "Within 2 points of p = \(fixed(p, 2)): of 10,240 draws, each zeroed with probability p, " +
+                              "the fraction is close to p.",
+                          zh: "与 p = \(fixed(p, 2)) 相差不到 2 个百分点：10,240 次抽样、每次以概率 p 置零，比例接近 p。"),
+        "false": Localized(en: "More than 2 points away from p = \(fixed(p, 2)): far more than chance explains " +
+                               "for 10,240 draws, so the mask is not drawn with probability p.",
+                           zh: "与 p = \(fixed(p, 2)) 相差超过 2 个百分点：10,240 次抽样，偶然性解释不了，掩码并非以概率 p 抽取。"),
+        "diverged": Localized(en: "The dropped fraction is not finite.", zh: "置零比例不是有限数。"),
+    ])
+    let perSeed = settings.seeds.map { seed -> ModeComparison in
+        var s = settings
+        s.seed = seed
+        return compareModes(s)
+    }
+    let trainVsTrain = SeedSample(perSeed.map(\.trainVsTrain)), evalVsEval = SeedSample(perSeed.map(\.evalVsEval))
+    let trainVsEval = SeedSample(perSeed.map(\.trainVsEval))
     lesson.say(en: """
         So model.train() and model.eval() are different functions. Two calls on the same batch, \
-        largest change of a prediction: train vs train \(fixed(modes.trainVsTrain)), eval vs eval \
-        \(fixed(modes.evalVsEval)) (deterministic), train vs eval \(fixed(modes.trainVsEval)). \
-        Forgetting model.eval() before validating makes every validation score noisy.
+        largest change of a prediction, mean ± spread over \(perSeed.count) seeds: train vs train \
+        \(meanSpread(trainVsTrain)), eval vs eval \(meanSpread(evalVsEval)), train vs eval \
+        \(meanSpread(trainVsEval)).
         """, zh: """
-        因此 model.train() 与 model.eval() 是两个不同的函数。对同一批数据调用两次，预测值的最大变化：\
-        训练模式对训练模式 \(fixed(modes.trainVsTrain))，评估模式对评估模式 \(fixed(modes.evalVsEval))（确定性的），\
-        训练对评估 \(fixed(modes.trainVsEval))。验证前忘记调用 model.eval()，每次验证分数都会带噪声。
+        因此 model.train() 与 model.eval() 是两个不同的函数。对同一批数据调用两次，预测值的最大变化\
+        （\(perSeed.count) 个随机种子的均值 ± 波动）：训练模式对训练模式 \(meanSpread(trainVsTrain))，\
+        评估模式对评估模式 \(meanSpread(evalVsEval))，训练对评估 \(meanSpread(trainVsEval))。
         """)
+    lesson.conclude("lesson2.dropout.trainNoisierThanEval", Comparison(trainVsTrain, evalVsEval),
+        lower: Localized(en: "Here two train-mode calls agree better than two eval-mode calls: dropout is not " +
+                             "acting.",
+                         zh: "这里两次训练模式调用反而比两次评估模式调用更一致：dropout 没有起作用。"),
+        higher: Localized(en: "Train-mode calls differ from each other by more than the seeds' spread, eval-mode " +
+                              "calls do not: forgetting model.eval() before validating makes every validation " +
+                              "score noisy.",
+                          zh: "训练模式的两次调用之间的差异超出了随机种子间的波动，评估模式则没有：" +
+                              "验证前忘记调用 model.eval()，每次验证分数都会带噪声。"),
+        noDifference: Localized(en: "Train-mode and eval-mode calls: no measurable difference in how much two calls " +
+                                    "disagree, at this number of seeds.",
+                                zh: "训练模式与评估模式：在这个随机种子数下，两次调用之间的差异没有可测量的不同。"),
+        diverged: Localized(en: "A prediction is not finite.", zh: "有预测值不是有限数。"))
     let groups = decayGroups(model)
+    let shrink = pow(1 - 1e-7, 1600.0)
     lesson.say(en: """
         Weight decay is not a layer: AdamW shrinks every parameter it is given by the fraction \
         lr·λ = 1e-3 · 1e-4 = 1e-7 per step, before the gradient step. The seed passes model.parameters(), so all \
         \(grouped(groups.matrices)) matrix weights and also the \(grouped(groups.vectors)) biases and \
         layer-norm values are decayed (many recipes exempt those); the positional table is a buffer, \
         not a parameter, so neither trained nor decayed. Over the seed's 50 × 32 = 1,600 steps, decay \
-        alone would shrink a weight by a factor (1 - 1e-7)^1600 ≈ 0.99984: a gentle pull.
+        alone would shrink a weight by a factor (1 - 1e-7)^1600 ≈ \(fixed(shrink, 5)): a gentle pull.
         """, zh: """
         权重衰减不是一层：AdamW 在每一步梯度更新之前，把它管理的每个参数按比例缩小 lr·λ = 1e-3 · 1e-4 = 1e-7。\
-        种子代码传入 model.parameters()，所以 \(grouped(groups.matrices)) 个矩阵权重以及 \(grouped(groups.vectors)) \
-        个偏置和层归一化参数都会衰减\
-        （很多做法会把后者排除）；位置编码表是缓冲区而不是参数，既不训练也不衰减。\
-        在种子的 50 × 32 = 1,600 步里，仅靠衰减会把权重缩小为 (1 - 1e-7)^1600 ≈ 0.99984 倍：力度很温和。
+        示例脚本传入 model.parameters()，所以 \(grouped(groups.matrices)) 个矩阵权重以及 \(grouped(groups.vectors)) \
+        个偏置和层归一化参数都会衰减（很多做法会把后者排除）；位置编码表是缓冲区而不是参数，既不训练也不衰减。\
+        在示例脚本的 50 × 32 = 1,600 步里，仅靠衰减会把权重缩小为 (1 - 1e-7)^1600 ≈ \(fixed(shrink, 5)) 倍：力度很温和。
         """)
     lesson.headline(en: "dropout sites: \(sites.count); eval() deterministic (max diff \(fixed(modes.evalVsEval))), " +
                         "train() not (\(fixed(modes.trainVsTrain))); decayed parameters: \(grouped(groups.matrices + groups.vectors))",

@@ -89,28 +89,36 @@ func rowStatistics(_ x: Tensor) -> (mean: [Float], std: [Float]) {
 
 func cell1Layers(_ lesson: Lesson, _ walk: Walkthrough) {
     let d = walk.model.modelDimensions
-    lesson.step(en: "The input projection: 10 features → \(d) per position",
-                zh: "输入投影：每个位置 10 个特征 → \(d) 维")
+    lesson.cell(1)
     let projectedStd = standardDeviation(walk.projected)
     let tableStd = standardDeviation(walk.model.posEncoder.pe.narrow(dim: 1, start: 0, length: walk.x.shape[1]))
+    let ratio = projectedStd / tableStd
     lesson.say(en: """
         A batch of 32 sequences, 5 positions each, 10 features per position. `input_proj` is a \
         Linear(10 → \(d)) applied at every position. The seed then multiplies by √\(d), a habit from \
         the original Transformer, whose word embeddings start tiny. Here the projection already has \
         std \(fixed(projectedStd / Float(d).squareRoot(), 2)), so after the scaling it is \
-        \(fixed(projectedStd, 2)), \(fixed(projectedStd / tableStd, 1)) times the positional table's \
-        std \(fixed(tableStd, 2)) (cell 2): the order of the positions rides on top as a faint \
-        signal. Sample 0, position 0:
+        \(fixed(projectedStd, 2)), \(fixed(ratio, 1)) times the positional table's std \
+        \(fixed(tableStd, 2)) (cell 2).
         """, zh: """
         一批 32 条序列，每条 5 个位置、每个位置 10 个特征。`input_proj` 是在每个位置上作用的 Linear(10 → \(d))。\
-        种子代码接着乘以 √\(d)——这是原始 Transformer 的习惯，那里的词向量初始值很小。而这里投影的标准差本来就有 \
+        示例脚本接着乘以 √\(d)——这是原始 Transformer 的习惯，那里的词向量初始值很小。而这里投影的标准差本来就有 \
         \(fixed(projectedStd / Float(d).squareRoot(), 2))，放大后变成 \(fixed(projectedStd, 2))，是位置编码表标准差 \
-        \(fixed(tableStd, 2)) 的 \(fixed(projectedStd / tableStd, 1)) 倍（见第 2 \
-        步）：位置顺序只是叠加在上面的一个微弱信号。样本 0、位置 0：
+        \(fixed(tableStd, 2)) 的 \(fixed(ratio, 1)) 倍（见单元 2）。
         """)
+    lesson.conclude("lesson2.inputScale.positionsFaint", .threshold(value: Double(ratio), relation: .above, limit: 2), [
+        "true": Localized(en: "More than twice the table's scale: the order of the positions rides on top as a " +
+                              "faint signal. Sample 0, position 0:",
+                          zh: "超过位置编码表尺度的两倍：位置顺序只是叠加在上面的一个微弱信号。样本 0、位置 0："),
+        "false": Localized(en: "Not even twice the table's scale: here the order of the positions is a signal of " +
+                               "comparable size. Sample 0, position 0:",
+                           zh: "还不到位置编码表尺度的两倍：这里位置顺序是一个大小相当的信号。样本 0、位置 0："),
+        "diverged": Localized(en: "The scale is not finite: the projection overflowed.",
+                              zh: "尺度不是有限数：投影溢出了。"),
+    ])
     lesson.show(walk.x.narrow(dim: 0, start: 0, length: 1).narrow(dim: 1, start: 0, length: 1), name: "x[0, 0]")
     lesson.show(walk.projected.narrow(dim: 0, start: 0, length: 1).narrow(dim: 1, start: 0, length: 1)
-                    .narrow(dim: 2, start: 0, length: 8), name: "input_proj(x)·√\(d)[0, 0, :8]")
+                    .narrow(dim: 2, start: 0, length: 8), name: "input_proj(x)·√\(d)[0, 0, 0:8]")
     lesson.headline(en: "x \(shapeText(walk.x.shape)) → input_proj·√\(d) \(shapeText(walk.projected.shape)), std " +
                         "\(fixed(standardDeviation(walk.projected), 3))",
                     zh: "x \(shapeText(walk.x.shape)) → input_proj·√\(d) \(shapeText(walk.projected.shape))，标准差 " +

@@ -9,7 +9,7 @@ import LessonKit
 func cell3Attention(_ lesson: Lesson, _ walk: Walkthrough) {
     let attention = walk.model.encoder.layers[0].selfAttn
     let h = attention.numHeads, dh = attention.headDimensions
-    lesson.step(en: "Self-attention: one head's scores and weights", zh: "自注意力：一个头的分数与权重")
+    lesson.cell(3)
     lesson.say(en: """
         Each of the \(h) heads projects every position to a query q and a key k of width Dh = \(dh). \
         Position t looks at position s with score q_t·k_s/√\(dh) (the √Dh keeps scores near unit \
@@ -29,20 +29,34 @@ func cell3Attention(_ lesson: Lesson, _ walk: Walkthrough) {
                                          zh: "注意力权重：第 0 个头、样本 0（行是查询，列是键）"),
                         rows: rows(walk.weights), rowLabels: labels, columnLabels: labels, cellWidth: 3))
     let scoreValues = walk.scores.scalars
-    lesson.say(en: """
-        At initialisation the scores of this head already span \(fixed(scoreValues.min()!, 1)) … \
-        \(fixed(scoreValues.max()!, 1)): with inputs at std ≈ \(fixed(standardDeviation(walk.positioned), 1)) \
-        (cell 1) the softmax is close to one-hot, its largest weight \(fixed(walk.weights.max().item, 4)). \
-        A saturated softmax passes little gradient to the other keys; training or a smaller input \
-        scale softens it.
-        """, zh: """
-        刚初始化时，这个头的分数范围已经是 \(fixed(scoreValues.min()!, 1)) … \(fixed(scoreValues.max()!, 1))：\
-        输入的标准差约为 \(fixed(standardDeviation(walk.positioned), 1))（第 1 步），softmax 几乎是独热的，最大权重 \
-        \(fixed(walk.weights.max().item, 4))。饱和的 softmax \
-        几乎不把梯度传给其他键；训练或更小的输入尺度会让它变得平缓。
-        """)
-    lesson.headline(en: "attention scores [B·H, T, T] = [\(walk.x.shape[0] * h), 5, 5]; head 0 by hand = " +
-                        "MultiheadAttention's weights (max diff \(sci(maxAbsDifference(walk.weights, walk.moduleWeights))))",
-                    zh: "注意力分数 [B·H, T, T] = [\(walk.x.shape[0] * h), 5, 5]；手算的第 0 个头与 " +
-                        "MultiheadAttention 的权重一致（最大差 \(sci(maxAbsDifference(walk.weights, walk.moduleWeights)))）")
+    let largestWeight = walk.weights.max().item
+    let span = Localized(
+        en: "At initialisation the scores of this head span \(fixed(scoreValues.min()!, 1)) … " +
+            "\(fixed(scoreValues.max()!, 1)), with inputs at std ≈ \(fixed(standardDeviation(walk.positioned), 1)) " +
+            "(cell 1); the largest weight is \(fixed(largestWeight, 4)).",
+        zh: "刚初始化时，这个头的分数范围是 \(fixed(scoreValues.min()!, 1)) … \(fixed(scoreValues.max()!, 1))，" +
+            "输入的标准差约为 \(fixed(standardDeviation(walk.positioned), 1))（见单元 1）；最大权重是 " +
+            "\(fixed(largestWeight, 4))。")
+    lesson.say(span)
+    lesson.conclude("lesson2.attention.saturated",
+                    .threshold(value: Double(largestWeight), relation: .above, limit: 0.9), [
+        "true": Localized(en: "Above 0.9: the softmax is close to one-hot. A saturated softmax passes little " +
+                              "gradient to the other keys; training or a smaller input scale softens it.",
+                          zh: "超过 0.9：softmax 几乎是独热的。饱和的 softmax 几乎不把梯度传给其他键；训练或更小的输入尺度会让它变得平缓。"),
+        "false": Localized(en: "At most 0.9: this head's softmax is not saturated, so every key still receives " +
+                               "some gradient.",
+                           zh: "不超过 0.9：这个头的 softmax 没有饱和，每个键都还能收到一些梯度。"),
+        "diverged": Localized(en: "The weights are not finite: the scores overflowed.", zh: "权重不是有限数：分数溢出了。"),
+    ])
+    lesson.headline(en: "attention scores [B·H, T, T] = [\(walk.x.shape[0] * h), 5, 5]",
+                    zh: "注意力分数 [B·H, T, T] = [\(walk.x.shape[0] * h), 5, 5]")
+    let difference = maxAbsDifference(walk.weights, walk.moduleWeights)
+    lesson.conclude("lesson2.attention.byHandAgrees",
+                    .threshold(value: Double(difference), relation: .below, limit: 1e-5), [
+        "true": Localized(en: "head 0 by hand = MultiheadAttention's weights (max diff \(sci(difference)), below 1e-5)",
+                          zh: "手算的第 0 个头与 MultiheadAttention 的权重一致（最大差 \(sci(difference))，小于 1e-5）"),
+        "false": Localized(en: "head 0 by hand differs from MultiheadAttention's weights (max diff \(sci(difference)))",
+                           zh: "手算的第 0 个头与 MultiheadAttention 的权重不一致（最大差 \(sci(difference))）"),
+        "diverged": Localized(en: "head 0 by hand: the weights are not finite", zh: "手算的第 0 个头：权重不是有限数"),
+    ], headline: true)
 }

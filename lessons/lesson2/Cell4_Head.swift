@@ -9,7 +9,7 @@ import LessonKit
 func cell4Head(_ lesson: Lesson, _ walk: Walkthrough) {
     let attention = walk.model.encoder.layers[0].selfAttn
     let d = attention.embedDimensions
-    lesson.step(en: "Residual, layer norm, feed-forward, and the head", zh: "残差、层归一化、前馈网络和输出头")
+    lesson.cell(4)
     lesson.say(en: """
         The attention output is added back to its input (the residual connection) and layer norm \
         rescales each position's \(d) features to mean 0, std 1. Sample 0, per position:
@@ -44,11 +44,11 @@ func cell4Head(_ lesson: Lesson, _ walk: Walkthrough) {
         """)
     let layerCount = walk.model.encoder.layers.count
     var shapes = Table([lesson.tr(en: "step", zh: "步骤"), lesson.tr(en: "shape", zh: "形状"), lesson.tr(en: "std", zh: "标准差")])
-    let layer0 = lesson.tr(en: "layer 0", zh: "第 0 层")
+    let layer0 = lesson.tr(en: "layer 0", zh: "第 0 层"), colon = lesson.tr(en: ": ", zh: "：")
     let steps: [(String, Tensor)] = [
         ("x", walk.x), ("input_proj(x)·√\(d)", walk.projected), ("+ pos_encoder", walk.positioned),
-        ("\(layer0): x + self_attn(x)", walk.attended), ("\(layer0): norm1", walk.normalized),
-        ("\(layer0): relu(linear1)", walk.hidden), ("\(layer0): norm2(x + linear2)", walk.layer0),
+        ("\(layer0)\(colon)x + self_attn(x)", walk.attended), ("\(layer0)\(colon)norm1", walk.normalized),
+        ("\(layer0)\(colon)relu(linear1)", walk.hidden), ("\(layer0)\(colon)norm2(x + linear2)", walk.layer0),
         (lesson.tr(en: "encoder (\(layerCount) layers)", zh: "编码器（\(layerCount) 层）"), walk.memory),
         ("flatten", walk.flattened), ("output_layer → ŷ", walk.output),
     ]
@@ -57,8 +57,15 @@ func cell4Head(_ lesson: Lesson, _ walk: Walkthrough) {
     }
     lesson.table(shapes)
     lesson.show(walk.output.narrow(dim: 0, start: 0, length: 4), name: "ŷ[0:4]")
-    lesson.headline(en: "flatten \(shapeText(walk.flattened.shape)) → head → ŷ \(shapeText(walk.output.shape)); by " +
-                        "hand = model(x) (max diff \(sci(maxAbsDifference(walk.output, walk.modelOutput))))",
-                    zh: "展平 \(shapeText(walk.flattened.shape)) → 输出头 → ŷ " +
-                        "\(shapeText(walk.output.shape))；手算与 model(x) 一致（最大差 \(sci(maxAbsDifference(walk.output, walk.modelOutput)))）")
+    let difference = maxAbsDifference(walk.output, walk.modelOutput)
+    let flow = "flatten \(shapeText(walk.flattened.shape)) → head → ŷ \(shapeText(walk.output.shape))"
+    let zhFlow = "展平 \(shapeText(walk.flattened.shape)) → 输出头 → ŷ \(shapeText(walk.output.shape))"
+    lesson.conclude("lesson2.head.byHandEqualsModel",
+                    .threshold(value: Double(difference), relation: .atMost, limit: 0), [
+        "true": Localized(en: "\(flow); by hand = model(x) bit for bit (max diff \(sci(difference)))",
+                          zh: "\(zhFlow)；手算与 model(x) 逐位相同（最大差 \(sci(difference))）"),
+        "false": Localized(en: "\(flow); by hand differs from model(x) (max diff \(sci(difference)))",
+                           zh: "\(zhFlow)；手算与 model(x) 不同（最大差 \(sci(difference))）"),
+        "diverged": Localized(en: "\(flow); the output is not finite", zh: "\(zhFlow)；输出不是有限数"),
+    ], headline: true)
 }

@@ -35,7 +35,7 @@ func parameterRows(_ model: TransformerEncoderRegressor) -> [ParameterRow] {
 
 func cell5Parameters(_ lesson: Lesson, _ settings: Settings) {
     let (_, model) = makeSeedDataAndModel(settings)
-    lesson.step(en: "Counting the parameters", zh: "数一数参数")
+    lesson.cell(5)
     lesson.say(en: """
         Every weight the optimizer will adjust, with the name PyTorch's state_dict gives it. \
         `in_proj_weight` packs the query, key and value projections: [3·D, D]. Layers 1 and 2 have \
@@ -55,17 +55,20 @@ func cell5Parameters(_ lesson: Lesson, _ settings: Settings) {
     table.append([.text(lesson.tr(en: "total", zh: "合计")), "", .number(grouped(total))])
     lesson.table(table)
     let buffer = model.posEncoder.pe
+    let headFirst = model.modelDimensions * model.sequenceLength * 128
+    let headShare = Double(parameterRowList.filter { $0.name.hasPrefix("output_layer.") }.reduce(0) { $0 + $1.count })
+        / Double(total)
     lesson.say(en: """
         Not counted: the positional table `pos_encoder.pe` \(shapeText(buffer.shape)) \
         (\(grouped(buffer.count)) values), a buffer that is saved with the model but never trained. \
-        The biggest single tensor is the head's first Linear (\(grouped(model.modelDimensions * model.sequenceLength)) \
-        × 128): \
-        flattening makes the head about a fifth of the model.
+        The head's first Linear alone holds \(grouped(model.modelDimensions * model.sequenceLength)) × 128 = \
+        \(grouped(headFirst)) weights, because flattening hands it every position's features: the \
+        head is \(percent(headShare)) of the model.
         """, zh: """
         不计入的是位置编码表 `pos_encoder.pe` \(shapeText(buffer.shape))（\(grouped(buffer.count)) 个值）：\
-        它是缓冲区，随模型保存但从不训练。最大的单个张量是输出头的第一个 \
-        Linear（\(grouped(model.modelDimensions * model.sequenceLength)) × 128）：\
-        展平使输出头约占整个模型的五分之一。
+        它是缓冲区，随模型保存但从不训练。仅输出头的第一个 Linear 就有 \
+        \(grouped(model.modelDimensions * model.sequenceLength)) × 128 = \(grouped(headFirst)) 个权重，\
+        因为展平把每个位置的特征都交给了它：输出头占整个模型的 \(percent(headShare))。
         """)
     lesson.headline(en: "parameters: \(grouped(total)) (model.parameterCount() = \(grouped(model.parameterCount())))",
                     zh: "参数总数：\(grouped(total))（model.parameterCount() = \(grouped(model.parameterCount()))）")
@@ -126,7 +129,7 @@ func cell5bInitialValues(_ lesson: Lesson, _ settings: Settings) {
         ±√(6/(fan-in + fan-out)), attention biases start at 0, layer norms at γ = 1, β = 0. Layer 0 \
         (layers 1 and 2 are copies made before training, with the same values, as in PyTorch):
         """, zh: """
-        "初始化参数"：种子模型出发时的那张"白纸"。每个 Linear 在 ±1/√fan-in 内均匀抽样（PyTorch 默认），\
+        “初始化参数”：原文模型出发时的那张“白纸”。每个 Linear 在 ±1/√fan-in 内均匀抽样（PyTorch 默认），\
         打包的注意力投影使用 Xavier 的 ±√(6/(fan-in + fan-out))，注意力偏置从 0 开始，层归一化 γ = 1、β = 0。\
         第 0 层（第 1、2 层是训练前复制出来的，数值与第 0 层相同，和 PyTorch 一样）：
         """)
@@ -143,17 +146,32 @@ func cell5bInitialValues(_ lesson: Lesson, _ settings: Settings) {
                           values: model.encoder.layers[0].selfAttn.inProjWeight.scalars, bins: 24))
     let copies = encoderLayerCopyDifference(model)
     lesson.say(en: """
-        A PyTorch detail worth knowing: nn.TransformerEncoder deep-copies the layer you give it, so \
-        the three encoder layers start with identical weights (largest difference \(fixed(copies))). \
-        They become different only in training, because each sits at its own depth and so receives \
-        its own gradient.
+        A PyTorch detail worth knowing: nn.TransformerEncoder deep-copies the layer you give it N \
+        times. Largest difference between layer 0 and the other layers here: \(fixed(copies)).
         """, zh: """
-        一个值得知道的 PyTorch 细节：nn.TransformerEncoder 会把你给它的那一层深拷贝 N \
-        次，所以三个编码层的初始权重完全相同\
-        （最大差 \(fixed(copies))）。它们只在训练中才变得不同：每一层所处的深度不同，收到的梯度也就不同。
+        一个值得知道的 PyTorch 细节：nn.TransformerEncoder 会把你给它的那一层深拷贝 N 次。\
+        这里第 0 层与其他层的最大差：\(fixed(copies))。
         """)
-    lesson.headline(en: "initialisation: in_proj_weight std \(fixed(rows[1].std)) (Xavier b/√3 = " +
-                        "\(fixed(rows[1].bound / Float(3).squareRoot()))); encoder layers 1–2 start as copies of layer 0 (max diff \(fixed(copies)))",
-                    zh: "初始化：in_proj_weight 标准差 \(fixed(rows[1].std))（Xavier b/√3 = " +
-                        "\(fixed(rows[1].bound / Float(3).squareRoot()))）；编码层 1–2 初始时是第 0 层的副本（最大差 \(fixed(copies))）")
+    lesson.conclude("lesson2.init.layersStartAsCopies",
+                    .threshold(value: Double(copies), relation: .atMost, limit: 0), [
+        "true": Localized(en: "So the encoder layers start with identical weights. They become different only in " +
+                              "training, because each sits at its own depth and so receives its own gradient.",
+                          zh: "所以各编码层的初始权重完全相同。它们只在训练中才变得不同：每一层所处的深度不同，收到的梯度也就不同。"),
+        "false": Localized(en: "The encoder layers do not start identical here: something re-drew their weights " +
+                               "after the copy.",
+                           zh: "这里各编码层的初始权重并不相同：复制之后有东西重新抽取了权重。"),
+        "diverged": Localized(en: "The weights are not finite.", zh: "权重不是有限数。"),
+    ])
+    let predicted = rows[1].bound / Float(3).squareRoot()
+    let factor = max(rows[1].std / predicted, predicted / rows[1].std)
+    let numbers = "in_proj_weight std \(fixed(rows[1].std)), Xavier b/√3 = \(fixed(predicted))"
+    let zhNumbers = "in_proj_weight 标准差 \(fixed(rows[1].std))，Xavier b/√3 = \(fixed(predicted))"
+    lesson.conclude("lesson2.init.xavierStdAgrees", .threshold(value: Double(factor), relation: .below, limit: 1.05), [
+        "true": Localized(en: "initialisation: \(numbers): measured and predicted agree within 5 %",
+                          zh: "初始化：\(zhNumbers)：实测与预测相差不到 5 %"),
+        "false": Localized(en: "initialisation: \(numbers): measured and predicted differ by more than 5 % " +
+                               "(a factor \(fixed(factor, 3)))",
+                           zh: "初始化：\(zhNumbers)：实测与预测相差超过 5 %（\(fixed(factor, 3)) 倍）"),
+        "diverged": Localized(en: "initialisation: \(numbers): not finite", zh: "初始化：\(zhNumbers)：不是有限数"),
+    ], headline: true)
 }

@@ -37,7 +37,7 @@ func activationCurve(_ kind: Activation) -> ActivationCurve {
 // MARK: - Cell 7: the five activation functions
 
 func cell7Activations(_ lesson: Lesson, _ settings: Settings) {
-    lesson.step(en: "Five activation functions and their derivatives", zh: "五种激活函数及其导数")
+    lesson.cell(7)
     lesson.say(en: """
         Between two Linear layers sits a non-linearity; without one, any stack of Linears is just \
         one Linear. Its derivative is what the gradient is multiplied by on its way back through \
@@ -67,17 +67,31 @@ func cell7Activations(_ lesson: Lesson, _ settings: Settings) {
     lesson.table(table)
     let sigmoid = curves.first { $0.kind == .sigmoid }!
     let twenty = Float(pow(Double(sigmoid.maxDerivative), 20))
+    let bound = Localized(
+        en: "Through 20 sigmoid layers the gradient is multiplied by at most \(fixed(sigmoid.maxDerivative, 2))^20 = " +
+            "\(sci(twenty)) before the weights even enter.",
+        zh: "穿过 20 个 sigmoid 层，梯度被乘上的因子至多是 \(fixed(sigmoid.maxDerivative, 2))^20 = \(sci(twenty))，" +
+            "这还没算权重的影响。")
+    lesson.conclude("lesson2.activations.sigmoidDerivativeAtMostQuarter",
+                    .threshold(value: Double(sigmoid.maxDerivative), relation: .atMost, limit: 0.25), [
+        "true": Localized(en: "Sigmoid's derivative never exceeds 0.25 on the grid " +
+                              "(max \(fixed(sigmoid.maxDerivative, 4))). " +
+                              bound.en,
+                          zh: "在网格上 sigmoid 的导数从不超过 0.25（最大 \(fixed(sigmoid.maxDerivative, 4))）。" + bound.zh),
+        "false": Localized(en: "Sigmoid's derivative exceeds 0.25 here (max \(fixed(sigmoid.maxDerivative, 4))): its " +
+                               "backward is wrong, since σ' = σ(1 − σ) ≤ 1/4.",
+                           zh: "这里 sigmoid 的导数超过了 0.25（最大 \(fixed(sigmoid.maxDerivative, 4))）：" +
+                               "它的反向传播写错了，因为 σ' = σ(1 − σ) ≤ 1/4。"),
+        "diverged": Localized(en: "Sigmoid's derivative is not finite: its backward is wrong.",
+                              zh: "sigmoid 的导数不是有限数：它的反向传播写错了。"),
+    ])
     lesson.say(en: """
-        Sigmoid's derivative never exceeds \(fixed(sigmoid.maxDerivative, 2)): through 20 sigmoid \
-        layers the gradient is multiplied by at most \(fixed(sigmoid.maxDerivative, 2))^20 = \
-        \(sci(twenty)) before the weights even enter. Tanh and sigmoid flatten to 0 beyond ±3 \
-        (saturation). ReLU passes 1 or 0: its negative side is dead; LeakyReLU keeps 0.01 there. \
-        GELU is a smooth ReLU.
+        Read the table: tanh and sigmoid flatten towards 0 beyond ±3 (saturation; f'(5) in the \
+        table). ReLU passes 1 or 0: its negative side is dead; LeakyReLU keeps 0.01 there. GELU is a \
+        smooth ReLU.
         """, zh: """
-        Sigmoid 的导数最大只有 \(fixed(sigmoid.maxDerivative, 2))：穿过 20 个 sigmoid 层，梯度被乘上的因子至多是 \
-        \(fixed(sigmoid.maxDerivative, 2))^20 = \(sci(twenty))，这还没算权重的影响。tanh 和 sigmoid 在 ±3 \
-        以外几乎是平的（饱和）。\
-        ReLU 的导数是 1 或 0，负半轴是"死"的；LeakyReLU 在那里保留 0.01。GELU 是平滑版的 ReLU。
+        看表：tanh 和 sigmoid 在 ±3 以外趋于平坦（饱和；见表中的 f'(5)）。\
+        ReLU 的导数是 1 或 0，负半轴是“死”的；LeakyReLU 在那里保留 0.01。GELU 是平滑版的 ReLU。
         """)
     lesson.headline(en: "max derivative: " + curves.map { "\($0.kind.displayName) \(fixed($0.maxDerivative, 3))" }.joined(separator: ", "),
                     zh: "导数最大值：" + curves.map { "\($0.kind.displayName) \(fixed($0.maxDerivative, 3))" }.joined(separator: "，"))

@@ -63,7 +63,7 @@ func forwardBackward(_ settings: Settings) -> ForwardBackward {
 // MARK: - Cell 8: one forward and backward pass
 
 func cell8ForwardBackward(_ lesson: Lesson, _ settings: Settings) {
-    lesson.step(en: "One forward and backward pass of the seed's model", zh: "种子模型的一次前向与反向传播")
+    lesson.cell(8)
     lesson.say(en: """
         Training mode (dropout on), MSE loss on the first batch, then loss.backward(). The gradient \
         starts at the output, dL/dŷ = 2(ŷ - y)/32, and flows back through the head, the three \
@@ -74,7 +74,7 @@ func cell8ForwardBackward(_ lesson: Lesson, _ settings: Settings) {
         """)
     let pass = forwardBackward(settings)
     lesson.show(pass.outputGradient.reshape([4]), name: "dL/dŷ[0:4]")
-    lesson.show(pass.memoryGradient, name: "dL/d(encoder output)[0, 0, :8]")
+    lesson.show(pass.memoryGradient, name: "dL/d(encoder output)[0, 0, 0:8]")
     lesson.plot(BarChart(title: lesson.tr(en: "‖dL/dθ‖ per module (loss \(fixed(pass.loss)))",
                                           zh: "各模块的梯度范数 ‖dL/dθ‖（损失 \(fixed(pass.loss))）"),
                          bars: pass.moduleNorms.map { ($0.name, $0.norm) }))
@@ -95,20 +95,34 @@ func cell8ForwardBackward(_ lesson: Lesson, _ settings: Settings) {
     lesson.table(table)
     let largest = pass.moduleNorms.max { $0.norm < $1.norm }!
     let smallest = pass.moduleNorms.min { $0.norm < $1.norm }!
-    lesson.say(en: """
-        Largest: \(largest.name) (\(fixed(largest.norm, 3))), nearest the loss; smallest: \
-        \(smallest.name) (\(fixed(smallest.norm, 3))). Nothing vanishes on the way to input_proj: \
-        three layers with residuals and layer norms are shallow. The seed clips the total norm to \
-        1.0 before each step: this first step's total is \(fixed(pass.totalNorm)), so clipping \
-        \(pass.totalNorm > 1 ? "scales every gradient by \(fixed(1 / pass.totalNorm, 3))" : "leaves it alone").
-        """, zh: """
-        最大的是 \(largest.name)（\(fixed(largest.norm, 3))），离损失最近；最小的是 \
-        \(smallest.name)（\(fixed(smallest.norm, 3))）。\
-        梯度传到 input_proj 并没有消失：带残差和层归一化的三层网络很浅。种子代码每步先把总范数裁剪到 1.0：\
-        第一步的总范数是 \
-        \(fixed(pass.totalNorm))，所以裁\
-        剪\(pass.totalNorm > 1 ? "把每个梯度乘以 \(fixed(1 / pass.totalNorm, 3))" : "不起作用")。
-        """)
+    let input = pass.moduleNorms.first { $0.name == "input_proj" }?.norm ?? 0
+    lesson.say(en: "Largest: \(largest.name) (\(fixed(largest.norm, 3))); smallest: \(smallest.name) " +
+                   "(\(fixed(smallest.norm, 3))); input_proj, the farthest from the loss: \(fixed(input, 3)).",
+               zh: "最大的是 \(largest.name)（\(fixed(largest.norm, 3))）；最小的是 \(smallest.name)" +
+                   "（\(fixed(smallest.norm, 3))）；离损失最远的 input_proj：\(fixed(input, 3))。")
+    lesson.conclude("lesson2.gradients.reachInput",
+                    .threshold(value: Double(input / largest.norm), relation: .above, limit: 1e-3), [
+        "true": Localized(en: "Nothing vanishes on the way to input_proj: it gets more than 1e-3 of the largest " +
+                              "module's gradient. Three layers with residuals and layer norms are shallow.",
+                          zh: "梯度传到 input_proj 并没有消失：它得到的梯度超过最大模块的 1e-3。带残差和层归一化的三层网络很浅。"),
+        "false": Localized(en: "The gradient fades on the way to input_proj: less than 1e-3 of the largest " +
+                               "module's reaches it.",
+                           zh: "梯度在传到 input_proj 的路上衰减了：它得到的不到最大模块的 1e-3。"),
+        "diverged": Localized(en: "The gradient is not finite.", zh: "梯度不是有限数。"),
+    ])
+    lesson.conclude("lesson2.gradients.firstStepClipped",
+                    .threshold(value: Double(pass.totalNorm), relation: .above, limit: 1), [
+        "true": Localized(en: "The seed clips the total norm to 1.0 before each step: this first step's total is " +
+                              "\(fixed(pass.totalNorm)), so clipping scales every gradient by " +
+                              "\(fixed(1 / pass.totalNorm, 3)).",
+                          zh: "示例脚本每步先把总范数裁剪到 1.0：第一步的总范数是 \(fixed(pass.totalNorm))，" +
+                              "所以裁剪把每个梯度乘以 \(fixed(1 / pass.totalNorm, 3))。"),
+        "false": Localized(en: "The seed clips the total norm to 1.0 before each step: this first step's total is " +
+                               "\(fixed(pass.totalNorm)), so clipping leaves it alone.",
+                           zh: "示例脚本每步先把总范数裁剪到 1.0：第一步的总范数是 \(fixed(pass.totalNorm))，所以裁剪不起作用。"),
+        "diverged": Localized(en: "The total gradient norm is not finite: clipping cannot rescue this step.",
+                              zh: "总梯度范数不是有限数：裁剪救不了这一步。"),
+    ])
     lesson.headline(en: "first batch: loss \(fixed(pass.loss)), total gradient norm \(fixed(pass.totalNorm))",
                     zh: "第一批：损失 \(fixed(pass.loss))，总梯度范数 \(fixed(pass.totalNorm))")
 }

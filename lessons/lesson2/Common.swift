@@ -36,12 +36,12 @@ let comparedActivations: [Activation] = [.relu, .leakyRelu, .gelu, .tanh, .sigmo
 /// How the deep MLP's weights `[Out, In]` are drawn.
 ///
 ///     small    N(0, 0.01²)                      the classic "too small": signals shrink ×0.08 per layer
-///     default  U(±1/√In), bias U(±1/√In)        PyTorch's `nn.Linear` (std = 1/√(3·In))
+///     pytorch  U(±1/√In), bias U(±1/√In)        PyTorch's default for `nn.Linear` (std = 1/√(3·In))
 ///     kaiming  N(0, 2/In)                       He et al.: keeps ReLU activations at a steady scale
 ///     large    N(0, 1)                          the classic "too large": signals grow ×√In per layer
 enum InitScheme: String, CaseIterable, Sendable {
     case small
-    case pytorchDefault = "default"
+    case pytorchDefault = "pytorch"
     case kaiming
     case large
 
@@ -89,4 +89,42 @@ func rows(_ t: Tensor) -> [[Float]] {
     precondition(t.rank == 2, "rows: expects a matrix, got \(t.shape)")
     let c = t.shape[1]
     return (0..<t.shape[0]).map { Array(t.scalars[($0 * c)..<($0 * c + c)]) }
+}
+
+// MARK: - Over seeds
+
+/// `5.50e-02 ± 3.1e-03`: the mean over seeds and the seed-to-seed spread (sample standard deviation).
+func meanSpread(_ sample: SeedSample) -> String {
+    let spread = sample.spread
+    let spreadText = spread.isFinite ? String(format: "%.1e", spread) : sci(spread)
+    return "\(sci(sample.mean)) ± \(spreadText)"
+}
+
+/// log₁₀ of a norm or a std, for comparing quantities that span decades. A value that underflowed
+/// to 0 counts as the smallest positive Float (log₁₀ ≈ -44.9), so "vanished" stays a finite, very
+/// low number; infinity and NaN stay non-finite, so a comparison calls such a run diverged.
+func log10Scale(_ x: Float) -> Double {
+    x == 0 ? log10(Double(Float.leastNonzeroMagnitude)) : log10(Double(x))
+}
+
+/// The largest |log₁₀ r| over seeds: how far from 1 a ratio strays, as a power of ten (NaN and
+/// infinity propagate, so a threshold on it reads "diverged").
+func worstLog10Distance(_ ratios: [Float]) -> Double {
+    var worst = 0.0
+    for r in ratios {
+        let d = Swift.abs(log10Scale(r))
+        if !d.isFinite { return d.isNaN ? .nan : .infinity }
+        worst = max(worst, d)
+    }
+    return worst
+}
+
+/// The largest value over seeds, NaN if any is NaN (so a threshold reads "diverged").
+func largest(_ values: [Double]) -> Double {
+    values.contains { $0.isNaN } ? .nan : values.max() ?? .nan
+}
+
+/// The smallest value over seeds, NaN if any is NaN.
+func smallest(_ values: [Double]) -> Double {
+    values.contains { $0.isNaN } ? .nan : values.min() ?? .nan
 }
