@@ -146,10 +146,10 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
             diverged: Localized(en: "A run with \(name) diverged: no comparison.", zh: "\(nameZh) 的某次训练发散了：无法比较。"))
     }
     let bestIndex = rows.indices.dropFirst().min { valid[$0].mean < valid[$1].mean }!
-    lesson.headline(en: "cell 6: over \(lesson.seeds.count) seeds, valid loss: none \(meanSpread(valid[0])); lowest, "
+    lesson.headline(en: "cell 6: over \(lesson.seeds.count) seeds, valid loss: none \(meanSpread(valid[0])); lowest mean, "
                         + "\(rows[bestIndex].name): \(meanSpread(valid[bestIndex])); L1 left "
                         + "\(percent(sparse[2].mean, 0)) of \(grouped(rows[2].weightCount)) weights near 0",
-                    zh: "第 6 格：\(lesson.seeds.count) 个随机种子，验证损失：不加正则 \(meanSpread(valid[0]))；最低的是 "
+                    zh: "第 6 格：\(lesson.seeds.count) 个随机种子，验证损失：不加正则 \(meanSpread(valid[0]))；均值最低的是 "
                         + "\(rows[bestIndex].nameZh)：\(meanSpread(valid[bestIndex]))；L1 让 "
                         + "\(grouped(rows[2].weightCount)) 个权重中的 \(percent(sparse[2].mean, 0)) 接近 0")
 }

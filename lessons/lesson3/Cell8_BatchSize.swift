@@ -132,10 +132,10 @@ func cell8BatchSize(_ lesson: Lesson, _ settings: Settings) {
                           zh: "B=640 比 B=32 需要更多步（\(stepsText(large)) 对 \(stepsText(mid))）。"),
         noDifference: Localized(
             en: "B=640 needed no measurably fewer steps than B=32 (\(stepsText(large)) against \(stepsText(mid))): past "
-                + "B=32 the gradient's noise was not what held SGD back at this learning rate. A larger batch pays "
-                + "only together with a larger learning rate.",
+                + "B=32 the gradient's noise was not what held SGD back at this learning rate. A larger batch usually "
+                + "pays only together with a larger learning rate (not tried here).",
             zh: "B=640 并没有比 B=32 少用可测量的步数（\(stepsText(large)) 对 \(stepsText(mid))）：超过 B=32 之后，"
-                + "在这个学习率下拖慢 SGD 的不是梯度噪声。更大的批只有配上更大的学习率才划算。"),
+                + "在这个学习率下拖慢 SGD 的不是梯度噪声。更大的批通常要配上更大的学习率才划算（这里没有试）。"),
         diverged: missed)
     lesson.conclude("lesson3.batch.samplesLargeVsMid", Comparison(samples[large], samples[mid]),
         lower: Localized(en: "B=640 even processed fewer samples than B=32.", zh: "B=640 处理的样本甚至比 B=32 还少。"),
