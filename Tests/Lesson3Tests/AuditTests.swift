@@ -15,7 +15,8 @@ let auditRuns: [[String]] = [
     ["--seed", "31", "--clip", "0.5"], ["--seed", "57", "--clip", "0"], ["--seed", "59", "--clip", "0.25"],
     ["--seed", "63", "--optimizer", "sgd", "--lr", "0.05"], ["--seed", "71", "--lr", "0.1"],
     ["--seed", "83", "--activation", "sigmoid", "--layers", "8"],
-    ["--seed", "91", "--weight-decay", "0.1", "--dropout", "0.2"], ["--seed", "97", "--batch-size", "128"], ["--seed", "13", "--timing"],
+    ["--seed", "91", "--weight-decay", "0.1", "--dropout", "0.2"], ["--seed", "97", "--batch-size", "128"], ["--seed",
+        "13", "--timing"],
 ]
 
 func auditProblems(_ arguments: [String]) throws -> (claims: Int, problems: [String]) {

@@ -27,7 +27,8 @@ import TestSupport
     let sweep = sweepClipThresholds(seed: 42)
     #expect(sweep.map(\.maxNorm) == [0.25, 0.5, 1, 2, 4])
     #expect(sweep.allSatisfy { $0.run.stoppedAt == nil })
-    #expect(sweep.map { r in zip(r.run.normsBefore, r.run.normsAfter).filter { $0 > $1 }.count } == [198, 194, 141, 56, 9])
+    #expect(sweep.map { r in zip(r.run.normsBefore, r.run.normsAfter).filter { $0 > $1 }.count } == [198, 194, 141,
+        56, 9])
     // The tightest cap is normalised gradient descent and trains best.
     expectClose(sweep[0].run.trainLoss, 0.01155, rel: 2e-3, abs: 0)
     expectClose(sweep[2].run.trainLoss, 0.1522, rel: 1e-3, abs: 0)

@@ -5,7 +5,8 @@ import Testing
 @testable import lesson3
 
 /// Runs the whole lesson with `arguments` and returns the lesson (its claims) and everything it printed.
-func runLessonCollecting(_ arguments: [String] = [], screen: ScreenSize? = nil) throws -> (lesson: Lesson, text: String) {
+func runLessonCollecting(_ arguments: [String] = [], screen: ScreenSize? = nil) throws -> (lesson: Lesson,
+    text: String) {
     let output = LessonOutput.collecting()
     let flags = try FlagParser(program: "lesson3", options: lessonOptions).parse(arguments)
     let lesson = Lesson(flags: flags, title: "Lesson 3", output: output, screen: screen)

@@ -35,7 +35,8 @@ func firstLook(seed: UInt64) -> FirstLook {
     return FirstLook(inputs: x.narrow(dim: 0, start: 0, length: 2).narrow(dim: 1, start: 0, length: 6),
                      targets: y, predictions: prediction.detach(), loss: loss.item,
                      gradientSlice: grad.narrow(dim: 0, start: 0, length: 1).narrow(dim: 1, start: 0, length: 6),
-                     gradientNorms: model.namedParameters().map { ($0.name, $0.tensor.grad.map { globalGradNorm([$0]) } ?? 0) },
+                     gradientNorms: model.namedParameters().map { ($0.name,
+                         $0.tensor.grad.map { globalGradNorm([$0]) } ?? 0) },
                      parameterCount: model.parameterCount(), trace: trace)
 }
 
@@ -44,7 +45,7 @@ func firstLook(seed: UInt64) -> FirstLook {
 func cell1Problem(_ lesson: Lesson, _ settings: Settings) {
     lesson.cell(1)
     lesson.say(en: """
-        Every cell trains on the seed's synthetic data: 1000 samples of 5 time steps × 10 features, \
+        Every cell trains on the blog post's synthetic data: 1000 samples of 5 time steps × 10 features, \
         flattened to 50 numbers, split 800 for training and 200 for validation. The target is the \
         mean of each sample's values. The student is a small MLP, 50 -> 32 -> 1 with ReLU.
         """, zh: """

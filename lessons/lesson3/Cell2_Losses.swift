@@ -49,10 +49,12 @@ func trainWithOutliers(seed: UInt64, fraction: Double = 0.05)
     let clean = makeProblem(seed: seed)
     var generator = Generator(seed: seed &+ 2)
     let (noisy, corrupted) = injectLabelNoise(clean.train.targets, fraction: fraction, std: 10, generator: &generator)
-    let problem = Problem(train: TensorDataset(inputs: clean.train.inputs, targets: noisy), validation: clean.validation)
+    let problem = Problem(train: TensorDataset(inputs: clean.train.inputs, targets: noisy),
+        validation: clean.validation)
     let rows = LossKind.allCases.map { kind in
         let model = MLP(sizes: [problem.features, 32, 1], seed: seed)
-        let run = train(model, on: problem, TrainingConfig(loss: kind, optimizer: .adam, learningRate: 0.01, steps: 200, seed: seed))
+        let run = train(model, on: problem, TrainingConfig(loss: kind, optimizer: .adam, learningRate: 0.01,
+            steps: 200, seed: seed))
         return RobustLossRow(loss: kind, trainMSE: run.trainLoss, validMSE: Float(measured(run, run.validLoss)))
     }
     let zero = withNoGrad { (problem.validation.targets * problem.validation.targets).mean().item }

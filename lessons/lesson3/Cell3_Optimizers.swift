@@ -88,7 +88,8 @@ func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
     lesson.show(sgd.after, name: "after ")
     lesson.plot(LineChart(title: lesson.tr(en: "training loss (MSE) per step, seed \(lesson.seeds[0])",
                                            zh: "每步的训练损失（MSE），随机种子 \(lesson.seeds[0])"),
-                          series: runs.map { .init($0.kind.rawValue, $0.run.curve, x: $0.run.curveSteps.map(Float.init)) },
+                          series: runs.map { .init($0.kind.rawValue, $0.run.curve,
+                              x: $0.run.curveSteps.map(Float.init)) },
                           xLabel: lesson.tr(en: "step", zh: "步数"), logScale: true))
     func sample(_ k: Int, _ value: (OptimizerRun) -> Float) -> SeedSample {
         SeedSample(races.map { race in
@@ -97,7 +98,9 @@ func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
         })
     }
     let checkpoints = [50, raceSteps]
-    let atStep = checkpoints.map { step in OptimizerKind.allCases.indices.map { k in sample(k) { $0.loss(after: step) } } }
+    let atStep = checkpoints.map { step in
+        OptimizerKind.allCases.indices.map { k in sample(k) { $0.loss(after: step) } }
+    }
     let valid = OptimizerKind.allCases.indices.map { k in sample(k) { $0.run.validLoss } }
     var table = Table([lesson.tr(en: "optimizer", zh: "优化器"), "lr"]
                       + checkpoints.map { lesson.tr(en: "loss @\($0)", zh: "第 \($0) 步损失") }

@@ -28,7 +28,8 @@ func compareClipping(seed: UInt64, maxNorm: Float) -> ClippingResult {
     }
     // One step by hand, on the first batch the training loop would draw.
     let model = MLP(sizes: [problem.features, 32, 1], seed: seed)
-    var batches = DataLoader(problem.train, batchSize: 32, shuffle: true, generator: Generator(seed: seed)).makeIterator()
+    var batches = DataLoader(problem.train, batchSize: 32, shuffle: true,
+        generator: Generator(seed: seed)).makeIterator()
     let (x, y) = batches.next()!
     Tensor.mseLoss(model(x), y).backward()
     let grad = model.layers[0].weight.grad!
@@ -41,11 +42,13 @@ func compareClipping(seed: UInt64, maxNorm: Float) -> ClippingResult {
 }
 
 /// SGD at `clippingRate` with each clipping threshold: how tight must the cap be?
-func sweepClipThresholds(seed: UInt64, thresholds: [Float] = [0.25, 0.5, 1, 2, 4]) -> [(maxNorm: Float, run: TrainingRun)] {
+func sweepClipThresholds(seed: UInt64, thresholds: [Float] = [0.25, 0.5, 1, 2, 4]) -> [(maxNorm: Float,
+    run: TrainingRun)] {
     let problem = makeProblem(seed: seed)
     return thresholds.map { maxNorm in
         let model = MLP(sizes: [problem.features, 32, 1], seed: seed)
-        return (maxNorm, train(model, on: problem, TrainingConfig(optimizer: .sgd, learningRate: clippingRate, steps: 200,
+        return (maxNorm, train(model, on: problem, TrainingConfig(optimizer: .sgd, learningRate: clippingRate,
+            steps: 200,
                                                                   clipNorm: maxNorm, seed: seed)))
     }
 }
@@ -56,7 +59,7 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
     lesson.cell(5)
     lesson.say(en: """
         SGD at lr = \(clippingRate), ten times the right rate. clipGradNorm rescales all gradients \
-        together whenever their global norm exceeds max_norm (--clip, the seed's 1.0): the direction \
+        together whenever their global norm exceeds max_norm (--clip, the blog post's 1.0): the direction \
         is kept, only the step's length is capped.
         """, zh: """
         SGD，lr = \(clippingRate)，是合适学习率的十倍。只要全局梯度范数超过 max_norm（--clip，示例脚本用 1.0），\
@@ -69,10 +72,12 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
     lesson.show(r.gradBefore, name: "before")
     lesson.show(r.gradAfter, name: "after ")
     var table = Table([lesson.tr(en: "step", zh: "步"), lesson.tr(en: "no clip: norm", zh: "不裁剪：范数"),
-                       lesson.tr(en: "clip: norm before", zh: "裁剪：裁剪前"), lesson.tr(en: "clip: norm after", zh: "裁剪：裁剪后")])
+                       lesson.tr(en: "clip: norm before", zh: "裁剪：裁剪前"), lesson.tr(en: "clip: norm after",
+                           zh: "裁剪：裁剪后")])
     for i in 0..<10 {
         func cell(_ norms: [Float]) -> TableCell { i < norms.count ? .number(significant(norms[i])) : "—" }
-        table.append([.integer(i + 1), cell(r.unclipped.normsBefore), cell(r.clipped.normsBefore), cell(r.clipped.normsAfter)])
+        table.append([.integer(i + 1), cell(r.unclipped.normsBefore), cell(r.clipped.normsBefore),
+            cell(r.clipped.normsAfter)])
     }
     lesson.table(table)
     lesson.plot(LineChart(title: lesson.tr(en: "training loss, lr \(clippingRate), seed \(lesson.seeds[0])",
@@ -132,7 +137,8 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
     lesson.table(sweep)
     lesson.conclude("lesson3.clip.tightestVsRightRate", Comparison(train[0], rightTrain),
         lower: Localized(
-            en: "The tightest cap (\(tightestCap)) even ends below plain SGD at the right rate (\(meanSpread(train[0])) "
+            en: "The tightest cap (\(tightestCap)) even ends below plain SGD at the right rate "
+                + "(\(meanSpread(train[0])) "
                 + "against \(meanSpread(rightTrain))). Why: it clips nearly every step, so SGD moves a fixed "
                 + "distance lr·max_norm per step (normalised gradient descent), long steps early and no blow-up.",
             zh: "最紧的上限（\(tightestCap)）甚至比合适学习率下的普通 SGD 还低（\(meanSpread(train[0])) 对 "
@@ -169,7 +175,8 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
         run.stoppedAt.map { lesson.tr(en: "NaN guard at step \($0)", zh: "第 \($0) 步被 NaN 守卫停下") }
             ?? lesson.tr(en: "loss \(significant(run.trainLoss))", zh: "损失 \(significant(run.trainLoss))")
     }
-    lesson.headline(en: "cell 5: lr \(clippingRate), seed \(lesson.seeds[0]), without clipping: \(outcome(r.unclipped)); "
+    lesson.headline(en: "cell 5: lr \(clippingRate), seed \(lesson.seeds[0]), without clipping: "
+        + "\(outcome(r.unclipped)); "
                         + "with clip \(significant(r.maxNorm)): \(outcome(r.clipped)) (clipped \(clippedSteps) of "
                         + "\(r.clipped.stepsDone) steps); diverged without clip \(unclippedStopped)/\(n), with "
                         + "\(clippedStopped)/\(n)",

@@ -37,7 +37,8 @@ let l1Strength: Float = 0.001
 /// Adam lr 0.01, 300 steps: once plain, then with each regularizer.
 func compareRegularizers(seed: UInt64, weightDecay: Double, dropout: Float) -> [RegularizationRow] {
     let problem = makeSmallNoisyProblem(seed: seed, trainSamples: 100, noise: 1.0)
-    let base = TrainingConfig(optimizer: .adam, learningRate: 0.01, steps: regularizationSteps, batchSize: 100, seed: seed)
+    let base = TrainingConfig(optimizer: .adam, learningRate: 0.01, steps: regularizationSteps, batchSize: 100,
+        seed: seed)
     var l2 = base, l1 = base, decoupled = base
     l2.l2 = l2Strength
     l1.l1 = l1Strength
@@ -57,7 +58,8 @@ func compareRegularizers(seed: UInt64, weightDecay: Double, dropout: Float) -> [
         let all = model.weights.flatMap(\.scalars)
         return RegularizationRow(name: name, nameZh: nameZh, trainLoss: run.trainLoss, validLoss: run.validLoss,
                                  weightNorm: model.weightNorm(),
-                                 nearZero: all.filter { Swift.abs($0) < nearZeroThreshold }.count, weightCount: all.count,
+                                 nearZero: all.filter { Swift.abs($0) < nearZeroThreshold }.count,
+                                     weightCount: all.count,
                                  validCurve: run.validCurve, curveSteps: run.curveSteps)
     }
 }
@@ -112,7 +114,8 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
         lower: Localized(en: "The plain run ends below its own best validation loss.", zh: "不加正则的训练最后低于它自己的最低验证损失。"),
         higher: Localized(
             en: "Without regularization the validation loss bottoms out early (seed \(lesson.seeds[0]): step "
-                + "\(plain.step), \(significant(plain.loss))) and ends higher (\(meanSpread(valid[0])) against a minimum of "
+                + "\(plain.step), \(significant(plain.loss))) and ends higher (\(meanSpread(valid[0])) against a "
+                + "minimum of "
                 + "\(meanSpread(best))): the later steps memorised noise. Lesson 4 stops at such a minimum (early "
                 + "stopping); the regularizers here change what the later steps learn instead.",
             zh: "不加正则时，验证损失很早就到了最低点（随机种子 \(lesson.seeds[0])：第 \(plain.step) 步，"
@@ -121,9 +124,11 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
         noDifference: noDifference(Localized(en: "The plain run's final validation loss against its minimum",
                                              zh: "不加正则时最终验证损失与其最低点的比较")),
         diverged: Localized(en: "The plain run diverged.", zh: "不加正则的训练发散了。"))
-    lesson.plot(BarChart(title: lesson.tr(en: "final validation loss, mean of \(lesson.seeds.count) seeds (lower is better)",
+    lesson.plot(BarChart(title: lesson.tr(en: "final validation loss, mean of \(lesson.seeds.count) seeds (lower is "
+        + "better)",
                                           zh: "最终验证损失，\(lesson.seeds.count) 个随机种子的均值（越低越好）"),
-                         bars: rows.indices.map { (lesson.tr(en: rows[$0].name, zh: rows[$0].nameZh), Float(valid[$0].mean)) }))
+                         bars: rows.indices.map { (lesson.tr(en: rows[$0].name, zh: rows[$0].nameZh),
+                             Float(valid[$0].mean)) }))
     for k in rows.indices.dropFirst() {
         let (name, nameZh) = (rows[k].name, rows[k].nameZh)
         let why: Localized = k == 2
@@ -133,7 +138,8 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
                         zh: "原因：目标是全部 50 个输入的平均，每个输入都有用，“只挑几个特征”（L1 关掉了 "
                             + "\(percent(sparse[2].mean, 0)) 的权重）在这里是错误的先验。正则化代表了对答案的一种假设。")
             : ""
-        lesson.conclude("lesson3.reg.\(["none", "l2", "l1", "adamw", "dropout"][k])VsNone", Comparison(valid[k], valid[0]),
+        lesson.conclude("lesson3.reg.\(["none", "l2", "l1", "adamw", "dropout"][k])VsNone", Comparison(valid[k],
+            valid[0]),
             lower: Localized(en: "\(name) validates better than no regularization (\(meanSpread(valid[k])) against "
                                  + "\(meanSpread(valid[0]))).",
                              zh: "\(nameZh) 的验证损失低于不加正则（\(meanSpread(valid[k])) 对 \(meanSpread(valid[0]))）。"),
@@ -146,7 +152,8 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
             diverged: Localized(en: "A run with \(name) diverged: no comparison.", zh: "\(nameZh) 的某次训练发散了：无法比较。"))
     }
     let bestIndex = rows.indices.dropFirst().min { valid[$0].mean < valid[$1].mean }!
-    lesson.headline(en: "cell 6: over \(lesson.seeds.count) seeds, valid loss: none \(meanSpread(valid[0])); lowest mean, "
+    lesson.headline(en: "cell 6: over \(lesson.seeds.count) seeds, valid loss: none \(meanSpread(valid[0])); lowest "
+        + "mean, "
                         + "\(rows[bestIndex].name): \(meanSpread(valid[bestIndex])); L1 left "
                         + "\(percent(sparse[2].mean, 0)) of \(grouped(rows[2].weightCount)) weights near 0",
                     zh: "第 6 格：\(lesson.seeds.count) 个随机种子，验证损失：不加正则 \(meanSpread(valid[0]))；均值最低的是 "

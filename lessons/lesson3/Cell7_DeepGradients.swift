@@ -195,7 +195,8 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
     let sickIndex = index(.sigmoid, .plain)
     let sickFirst = perSeed.map { Double($0[sickIndex].first) }.max()!
     lesson.conclude("lesson3.depth.sigmoidVanishes", .threshold(value: sickFirst, relation: .below, limit: 1e-6), [
-        "true": Localized(en: "Plain sigmoid: layer 1 gets at most \(sci(sickFirst)) on any seed: its gradient vanished.",
+        "true": Localized(en: "Plain sigmoid: layer 1 gets at most \(sci(sickFirst)) on any seed: its gradient "
+            + "vanished.",
                           zh: "普通 sigmoid：第 1 层在任何随机种子上最多只得到 \(sci(sickFirst))：梯度消失了。"),
         "false": Localized(en: "Plain sigmoid: layer 1 still gets up to \(sci(sickFirst)) at this depth: not vanished.",
                            zh: "普通 sigmoid：在这个深度下第 1 层仍能得到 \(sci(sickFirst))：没有消失。"),
@@ -220,14 +221,16 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
                     .threshold(value: Swift.abs(measuredShrink - predicted), relation: .below, limit: 1), [
         "true": Localized(
             en: "Measured: \(sci(pow(10, measuredShrink))) (geometric mean). That is within a factor 10 of the "
-                + "estimate, off by \(significant(Float(factor), 2))×: the estimate gets the order of magnitude, not the "
+                + "estimate, off by \(significant(Float(factor), 2))×: the estimate gets the order of magnitude, not "
+                + "the "
                 + "number (it ignores the loss's own gradient and the weights' random directions).",
             zh: "实测：\(sci(pow(10, measuredShrink)))（几何平均）。与估计相差不到 10 倍，差 "
                 + "\(significant(Float(factor), 2)) 倍：估计只给出数量级，不是准确的数（它忽略了损失本身的梯度和权重的随机方向）。"),
         "false": Localized(
             en: "Measured: \(sci(pow(10, measuredShrink))) (geometric mean), more than 10× from the estimate "
                 + "(\(significant(Float(factor), 2))×): the variance argument gets the direction (the gradient shrinks "
-                + "layer after layer), not its size; it ignores the loss's own gradient and the weights' random directions.",
+                + "layer after layer), not its size; it ignores the loss's own gradient and the weights' random "
+                + "directions.",
             zh: "实测：\(sci(pow(10, measuredShrink)))（几何平均），与估计相差超过 10 倍（\(significant(Float(factor), 2)) 倍）："
                 + "方差的推理只说对了方向（梯度一层层缩小），没说对大小；它忽略了损失本身的梯度和权重的随机方向。"),
         "diverged": Localized(en: "ReLU's gradient ratio is not finite.", zh: "ReLU 的梯度比值不是有限数。"),
@@ -242,7 +245,8 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
                          zh: "Kaiming 初始化（方差 2/In）在这里让梯度缩得更厉害。"),
         higher: Localized(
             en: "Kaiming initialisation (variance 2/In, the default × √6) keeps far more of it: log₁₀(first/last) "
-                + "\(meanSpread(kaimingRatio)) against \(meanSpread(ratio[reluIndex])) with the default (lesson 2 looks "
+                + "\(meanSpread(kaimingRatio)) against \(meanSpread(ratio[reluIndex])) with the default (lesson 2 "
+                + "looks "
                 + "at initialisation).",
             zh: "Kaiming 初始化（方差 2/In，即默认值 × √6）保住了多得多的梯度：log₁₀（首层/末层）"
                 + "\(meanSpread(kaimingRatio))，默认初始化是 \(meanSpread(ratio[reluIndex]))（第二课专门讲初始化）。"),
@@ -253,7 +257,8 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
         let title = "\(p.activation.rawValue)\(p.wiring == .plain ? "" : " + " + p.wiring.rawValue)\(note): "
             + lesson.tr(en: "gradient norm per layer, seed \(lesson.seeds[0])",
                         zh: "每层的梯度范数，随机种子 \(lesson.seeds[0])")
-        lesson.plot(BarChart(title: title, bars: p.layerNorms.enumerated().map { ("layer \($0.offset + 1)", $0.element) },
+        lesson.plot(BarChart(title: title, bars: p.layerNorms.enumerated().map { ("layer \($0.offset + 1)",
+            $0.element) },
                              valueFormat: "%.2e"))
     }
     let sick = profiles[sickIndex]
@@ -262,7 +267,8 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
     let cured = profiles[curedIndex], normed = profiles[normedIndex]
     chart(sick)
     lesson.conclude("lesson3.depth.residualVsPlain", Comparison(ratio[curedIndex], ratio[plainIndex]),
-        lower: Localized(en: "For leaky_relu the residual path leaves layer 1 with even less gradient than plain wiring.",
+        lower: Localized(en: "For leaky_relu the residual path leaves layer 1 with even less gradient than plain "
+            + "wiring.",
                          zh: "对 leaky_relu 来说，残差通路留给第 1 层的梯度比普通连接还少。"),
         higher: Localized(
             en: "For leaky_relu a residual path brings the gradient back to layer 1: log₁₀(first/last) "
@@ -274,11 +280,13 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
         diverged: Localized(en: "A gradient ratio is not finite.", zh: "某个梯度比值不是有限数。"))
     let curedLast = log10Sample(curedIndex) { $0.last }, normedLast = log10Sample(normedIndex) { $0.last }
     lesson.conclude("lesson3.depth.residualStreamGrows", Comparison(curedLast, normedLast),
-        lower: Localized(en: "Without normalisation the residual network's last-layer gradient is smaller than with pre-norm.",
+        lower: Localized(en: "Without normalisation the residual network's last-layer gradient is smaller than with "
+            + "pre-norm.",
                          zh: "不加归一化时，残差网络末层的梯度比 pre-norm 的还小。"),
         higher: Localized(
             en: "But without normalisation the residual stream grows layer after layer and the gradients become "
-                + "large (layer \(depth), log₁₀: \(meanSpread(curedLast)) against \(meanSpread(normedLast)) with pre-norm): "
+                + "large (layer \(depth), log₁₀: \(meanSpread(curedLast)) against \(meanSpread(normedLast)) with "
+                + "pre-norm): "
                 + "this is why the blog post's Transformer puts a LayerNorm beside every residual.",
             zh: "但没有归一化时，残差流一层层变大，梯度也变得很大（第 \(depth) 层，log₁₀：\(meanSpread(curedLast))，"
                 + "pre-norm 是 \(meanSpread(normedLast))）：所以原文的 Transformer 在每个残差旁边都放了 LayerNorm。"),
@@ -332,7 +340,8 @@ func cell7Exploding(_ lesson: Lesson, _ settings: Settings) {
     let shown = runs[0]
     lesson.plot(LineChart(title: lesson.tr(en: "validation MSE per epoch, initial weights × 4, seed \(lesson.seeds[0])",
                                            zh: "每轮验证 MSE，初始权重 × 4，随机种子 \(lesson.seeds[0])"),
-                          series: [.init(lesson.tr(en: "clipGradNorm(1)", zh: "clipGradNorm(1)"), shown.clipped.validCurve,
+                          series: [.init(lesson.tr(en: "clipGradNorm(1)", zh: "clipGradNorm(1)"),
+                              shown.clipped.validCurve,
                                          x: shown.clipped.curveSteps.map(Float.init)),
                                    .init(lesson.tr(en: "no clipping", zh: "不裁剪"), shown.plain.validCurve,
                                          x: shown.plain.curveSteps.map(Float.init))],
@@ -358,12 +367,14 @@ func cell7Exploding(_ lesson: Lesson, _ settings: Settings) {
     lesson.conclude("lesson3.explode.clippedTrains", Comparison(logEnd, logStart),
         lower: Localized(
             en: "With clipping every run trains through it: the validation MSE falls from \(meanSpread(start)) to "
-                + "\(meanSpread(end)) in \(deepEpochs) epochs (log₁₀ \(meanSpread(logStart)) to \(meanSpread(logEnd))), "
+                + "\(meanSpread(end)) in \(deepEpochs) epochs (log₁₀ \(meanSpread(logStart)) to "
+                + "\(meanSpread(logEnd))), "
                 + "each step at most lr·1 long whatever the gradient.",
             zh: "裁剪之后每次训练都熬过来了：验证 MSE 在 \(deepEpochs) 轮内从 \(meanSpread(start)) 降到 "
                 + "\(meanSpread(end))（log₁₀ 从 \(meanSpread(logStart)) 到 \(meanSpread(logEnd))），"
                 + "不管梯度多大，每一步最多只走 lr·1。"),
-        higher: Localized(en: "With clipping the runs stay finite but their validation MSE rises (\(meanSpread(start)) to "
+        higher: Localized(en: "With clipping the runs stay finite but their validation MSE rises "
+            + "(\(meanSpread(start)) to "
                               + "\(meanSpread(end))).",
                           zh: "裁剪之后训练保持有限，但验证 MSE 上升了（\(meanSpread(start)) 到 \(meanSpread(end))）。"),
         noDifference: noDifference(Localized(en: "The clipped runs' validation MSE, first epoch against last",

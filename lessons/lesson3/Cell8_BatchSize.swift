@@ -48,13 +48,15 @@ func batchSizeSweep(seed: UInt64, sizes: [Int], timing: Bool = false) -> [BatchS
         let reached = run.diverged == nil && (run.validCurve.last.map { $0 < batchTarget } ?? false)
         return BatchSizeRow(batchSize: b, stepsToTarget: reached ? run.curveSteps.last : nil,
                             flopsPerStep: flopsPerStep(sizes: layerSizes, batchSize: b),
-                            samplesPerSecond: timing ? measureThroughput(problem, layerSizes: layerSizes, batchSize: b, seed: seed) : nil)
+                            samplesPerSecond: timing ? measureThroughput(problem, layerSizes: layerSizes,
+                                batchSize: b, seed: seed) : nil)
     }
 }
 
 /// Wall-clock samples per second of `timedSteps` plain training steps (no per-step evaluation).
 /// Only with `--timing`: the number changes from run to run and machine to machine.
-func measureThroughput(_ problem: Problem, layerSizes: [Int], batchSize: Int, seed: UInt64, timedSteps: Int = 50) -> Double {
+func measureThroughput(_ problem: Problem, layerSizes: [Int], batchSize: Int, seed: UInt64,
+    timedSteps: Int = 50) -> Double {
     let model = MLP(sizes: layerSizes, seed: seed)
     let config = TrainingConfig(optimizer: .sgd, learningRate: batchLearningRate, steps: timedSteps,
                                 batchSize: batchSize, evalEvery: timedSteps, seed: seed)
@@ -109,9 +111,11 @@ func cell8BatchSize(_ lesson: Lesson, _ settings: Settings) {
     lesson.say(en: "Mean ± spread over \(seedRange(lesson).en):", zh: "\(seedRange(lesson).zh) 上的均值 ± 波动：")
     lesson.table(table)
     let (small, mid, large) = (sizes.firstIndex(of: 8)!, sizes.firstIndex(of: 32)!, sizes.firstIndex(of: 640)!)
-    let missed = Localized(en: "Some run did not reach the target within \(grouped(batchStepBudget)) steps: no comparison.",
+    let missed = Localized(en: "Some run did not reach the target within \(grouped(batchStepBudget)) steps: no "
+        + "comparison.",
                            zh: "有的训练在 \(grouped(batchStepBudget)) 步内没有达标：无法比较。")
-    func countText(_ s: SeedSample) -> String { "\(grouped(Int(s.mean.rounded()))) ± \(grouped(Int(s.spread.rounded())))" }
+    func countText(_ s: SeedSample) -> String { "\(grouped(Int(s.mean.rounded()))) ± "
+        + "\(grouped(Int(s.spread.rounded())))" }
     func stepsText(_ k: Int) -> String { countText(steps[k]) }
     lesson.conclude("lesson3.batch.stepsSmallVsMid", Comparison(steps[small], steps[mid]),
         lower: Localized(en: "B=8 needed fewer steps than B=32 (\(stepsText(small)) against \(stepsText(mid))).",
@@ -131,7 +135,8 @@ func cell8BatchSize(_ lesson: Lesson, _ settings: Settings) {
         higher: Localized(en: "B=640 needed more steps than B=32 (\(stepsText(large)) against \(stepsText(mid))).",
                           zh: "B=640 比 B=32 需要更多步（\(stepsText(large)) 对 \(stepsText(mid))）。"),
         noDifference: Localized(
-            en: "B=640 needed no measurably fewer steps than B=32 (\(stepsText(large)) against \(stepsText(mid))): past "
+            en: "B=640 needed no measurably fewer steps than B=32 (\(stepsText(large)) against \(stepsText(mid))): "
+                + "past "
                 + "B=32 the gradient's noise was not what held SGD back at this learning rate. A larger batch usually "
                 + "pays only together with a larger learning rate (not tried here).",
             zh: "B=640 并没有比 B=32 少用可测量的步数（\(stepsText(large)) 对 \(stepsText(mid))）：超过 B=32 之后，"
@@ -140,7 +145,8 @@ func cell8BatchSize(_ lesson: Lesson, _ settings: Settings) {
     lesson.conclude("lesson3.batch.samplesLargeVsMid", Comparison(samples[large], samples[mid]),
         lower: Localized(en: "B=640 even processed fewer samples than B=32.", zh: "B=640 处理的样本甚至比 B=32 还少。"),
         higher: Localized(
-            en: "And B=640 processed far more samples (\(countText(samples[large])) against \(countText(samples[mid]))): "
+            en: "And B=640 processed far more samples (\(countText(samples[large])) against "
+                + "\(countText(samples[mid]))): "
                 + "the extra samples averaged away noise that was not hurting. What a GPU or several workers can "
                 + "speed up is a step (its samples are processed in parallel), not the total work.",
             zh: "而且 B=640 处理的样本多得多（\(countText(samples[large])) 对 \(countText(samples[mid]))）："

@@ -51,7 +51,8 @@ func simulateDataParallel(seed: UInt64, workers: Int = 4, perWorkerBatch: Int) -
     for (p, g) in zip(replicas[0].parameters(), averaged) { p.grad = g }
     SGD(single.parameters(), learningRate: 0.05).step()
     SGD(replicas[0].parameters(), learningRate: 0.05).step()
-    let parameterDifference = zip(single.parameters(), replicas[0].parameters()).map { ($0 - $1).abs().max().item }.max()!
+    let parameterDifference = zip(single.parameters(),
+        replicas[0].parameters()).map { ($0 - $1).abs().max().item }.max()!
 
     return DataParallelResult(workers: workers, perWorkerBatch: b, workerSlices: workerSlices,
                               averagedSlice: slice(averaged[0]), fullSlice: slice(full[0]),
@@ -221,12 +222,15 @@ func cell9DataParallel(_ lesson: Lesson, _ settings: Settings) {
     if settings.timing {
         let speedUp = one.seconds / two.seconds
         lesson.conclude("lesson3.parallel.speedUp", .threshold(value: speedUp, relation: .above, limit: 1.1), [
-            "true": Localized(en: "Measured: 2 workers took \(fixed(two.seconds, 3)) s against \(fixed(one.seconds, 3)) s, "
+            "true": Localized(en: "Measured: 2 workers took \(fixed(two.seconds, 3)) s against "
+                + "\(fixed(one.seconds, 3)) s, "
                                   + "a speed-up of \(fixed(speedUp, 2))× for the same result: problem 3, fixed.",
                               zh: "实测：2 个工作节点用了 \(fixed(two.seconds, 3)) 秒，1 个用了 \(fixed(one.seconds, 3)) 秒，"
                                   + "结果相同，加速 \(fixed(speedUp, 2)) 倍：问题 3 解决了。"),
-            "false": Localized(en: "Measured: 2 workers took \(fixed(two.seconds, 3)) s against \(fixed(one.seconds, 3)) s "
-                                   + "(\(fixed(speedUp, 2))×): no speed-up now. A second thread only pays when a core is "
+            "false": Localized(en: "Measured: 2 workers took \(fixed(two.seconds, 3)) s against "
+                + "\(fixed(one.seconds, 3)) s "
+                                   + "(\(fixed(speedUp, 2))×): no speed-up now. A second thread only pays when a "
+                                   + "core is "
                                    + "free for it; on a busy machine the hand-off can cost more than it saves.",
                                zh: "实测：2 个工作节点用了 \(fixed(two.seconds, 3)) 秒，1 个用了 \(fixed(one.seconds, 3)) 秒"
                                    + "（\(fixed(speedUp, 2)) 倍）：这次没有加速。第二个线程只有在有空闲核心时才划算；"
