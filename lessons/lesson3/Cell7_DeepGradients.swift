@@ -233,7 +233,8 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
                 + "directions.",
             zh: "实测：\(sci(pow(10, measuredShrink)))（几何平均），与估计相差超过 10 倍（\(significant(Float(factor), 2)) 倍）："
                 + "方差的推理只说对了方向（梯度一层层缩小），没说对大小；它忽略了损失本身的梯度和权重的随机方向。"),
-        "diverged": Localized(en: "ReLU's gradient ratio is not finite.", zh: "ReLU 的梯度比值不是有限数。"),
+        "diverged": Localized(en: "ReLU's gradient ratio is not finite: its first-layer gradient underflowed to 0 at "
+            + "this depth.", zh: "ReLU 的梯度比值不是有限数：在这个深度下第一层的梯度下溢成了 0。"),
     ])
     // Kaiming initialisation: variance 2/In, i.e. PyTorch's default weights × √6.
     let kaiming = overSeeds(lesson, Localized(en: "cell 7: Kaiming", zh: "第 7 格：Kaiming")) {
@@ -252,7 +253,8 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
                 + "\(meanSpread(kaimingRatio))，默认初始化是 \(meanSpread(ratio[reluIndex]))（第二课专门讲初始化）。"),
         noDifference: noDifference(Localized(en: "Kaiming against the default initialisation",
                                              zh: "Kaiming 与默认初始化的比较")),
-        diverged: Localized(en: "A gradient ratio is not finite.", zh: "某个梯度比值不是有限数。"))
+        diverged: Localized(en: "A gradient ratio is not finite (a gradient underflowed to 0 or overflowed): no "
+            + "comparison.", zh: "某个梯度比值不是有限数（梯度下溢成 0 或溢出）：无法比较。"))
     func chart(_ p: DepthProfile, note: String = "") {
         let title = "\(p.activation.rawValue)\(p.wiring == .plain ? "" : " + " + p.wiring.rawValue)\(note): "
             + lesson.tr(en: "gradient norm per layer, seed \(lesson.seeds[0])",
@@ -277,7 +279,8 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
                 + "普通连接是 \(meanSpread(ratio[plainIndex]))。"),
         noDifference: noDifference(Localized(en: "Residual against plain wiring for leaky_relu",
                                              zh: "leaky_relu 的残差连接与普通连接的比较")),
-        diverged: Localized(en: "A gradient ratio is not finite.", zh: "某个梯度比值不是有限数。"))
+        diverged: Localized(en: "A gradient ratio is not finite (a gradient underflowed to 0 or overflowed): no "
+            + "comparison.", zh: "某个梯度比值不是有限数（梯度下溢成 0 或溢出）：无法比较。"))
     let curedLast = log10Sample(curedIndex) { $0.last }, normedLast = log10Sample(normedIndex) { $0.last }
     lesson.conclude("lesson3.depth.residualStreamGrows", Comparison(curedLast, normedLast),
         lower: Localized(en: "Without normalisation the residual network's last-layer gradient is smaller than with "
@@ -302,7 +305,8 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
                                + "\(significant(Float(pow(10, flatness)), 3))× on some activation and seed:",
                            zh: "pre-norm 让剖面变平了，但某个激活函数或随机种子的首层/末层仍达到 "
                                + "\(significant(Float(pow(10, flatness)), 3)) 倍："),
-        "diverged": Localized(en: "A gradient ratio is not finite.", zh: "某个梯度比值不是有限数。"),
+        "diverged": Localized(en: "A gradient ratio is not finite (a gradient underflowed to 0 or overflowed): no "
+            + "comparison.", zh: "某个梯度比值不是有限数（梯度下溢成 0 或溢出）：无法比较。"),
     ])
     chart(normed)
     let yours = profileGradients(activation: settings.activation, wiring: .plain, depth: depth, seed: lesson.seeds[0])
