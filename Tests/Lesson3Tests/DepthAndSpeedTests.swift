@@ -1,5 +1,6 @@
 import Engine
 import Testing
+import TestSupport
 @testable import lesson3
 
 // Answer keys for cells 7, 8 and 9.
@@ -14,14 +15,14 @@ import Testing
     // Symptom: sigmoid, 20 layers, plain: the first layer gets essentially nothing.
     let sick = profile(.sigmoid, .plain)
     #expect(sick.first < 1e-6)
-    expectClose(sick.first, 6.04e-18, relative: 1e-2)
-    expectClose(sick.last, 0.324, relative: 1e-2)
+    expectClose(sick.first, 6.04e-18, rel: 1e-2, abs: 0)
+    expectClose(sick.last, 0.324, rel: 1e-2, abs: 0)
     // ReLU and LeakyReLU with PyTorch's default init vanish too, slower; tanh least.
     #expect(profile(.relu, .plain).first < 1e-7 && profile(.tanh, .plain).first < 1e-4)
     // Fix: LeakyReLU + residual reaches the first layer.
     let cured = profile(.leakyRelu, .residual)
     #expect(cured.first > 1e-3)
-    expectClose(cured.first, 818, relative: 1e-2)
+    expectClose(cured.first, 818, rel: 1e-2, abs: 0)
     // Pre-norm residual: a flat profile, first/last within a factor 2.
     for a in [Activation.sigmoid, .tanh, .relu, .leakyRelu] {
         let p = profile(a, .residualNorm)
@@ -32,15 +33,30 @@ import Testing
 @Test func cell7ExplodingGradientsAreClipped() {
     let p = profileGradients(activation: .relu, wiring: .plain, depth: 20, initScale: 4, seed: 42)
     #expect(p.totalNorm > 1e9)
-    expectClose(p.totalNorm, 1.18e10, relative: 1e-2)
-    expectClose(p.clippedNorm, 1, relative: 1e-4)
+    expectClose(p.totalNorm, 1.18e10, rel: 1e-2, abs: 0)
+    expectClose(p.clippedNorm, 1, rel: 1e-4, abs: 0)
 }
 
-/// Exercise: "how many samples does each batch size process to reach loss 0.05?"
+@Test func cell7ExplodingNetworkTrainedThroughWithClipping() {
+    let plain = trainDeep(depth: 20, initScale: 4, clip: nil, seed: 42)
+    // Without clipping the first step throws the weights to infinity: the NaN guard stops step 2.
+    #expect(plain.stoppedAt == 2 && plain.diverged != nil)
+    expectClose(plain.normsBefore[0], 9.99e9, rel: 1e-2, abs: 0)
+    // With clipping all 8 epochs run and the validation loss falls by two orders of magnitude ...
+    let clipped = trainDeep(depth: 20, initScale: 4, clip: 1, seed: 42)
+    #expect(clipped.diverged == nil && clipped.stepsDone == 64 && clipped.validCurve.count == 9)
+    expectClose(clipped.validCurve[0], 4.049e8, rel: 1e-3, abs: 0)
+    expectClose(clipped.validLoss, 3.124e6, rel: 1e-3, abs: 0)
+    #expect(clipped.normsAfter.allSatisfy { $0 <= 1.0001 })
+    // ... but stays far above 1, the score of always answering 0: clipping is not the cure.
+    #expect(clipped.validLoss > 1)
+}
+
+/// Exercise: "how many samples does each batch size process to reach validation loss 0.05?"
 @Test func cell8BatchSize() {
     let rows = batchSizeSweep(seed: 42, sizes: [8, 32, 128, 640])
-    #expect(rows.map(\.stepsToTarget) == [85, 70, 69, 69])
-    #expect(rows.map(\.samples) == [680, 2240, 8832, 44160])
+    #expect(rows.map(\.stepsToTarget) == [112, 113, 107, 111])
+    #expect(rows.map(\.samples) == [896, 3616, 13696, 71040])
     #expect(rows.map(\.flopsPerStep) == [8, 32, 128, 640].map { 6 * $0 * (50 * 32 + 32 * 1) })
     #expect(rows.allSatisfy { $0.samplesPerSecond == nil })
 }
@@ -56,4 +72,13 @@ import Testing
     for (m, a) in zip(mean, r.averagedSlice.scalars) { #expect(Swift.abs(m - a) < 1e-8) }
     // A per-worker batch too large for the 800 training rows is capped at 800 / 4.
     #expect(simulateDataParallel(seed: 42, workers: 4, perWorkerBatch: 640).perWorkerBatch == 200)
+}
+
+@Test func cell9TwoThreadsGiveTheSameRunBitForBit() {
+    let one = trainDataParallel(seed: 42, workers: 1)
+    let two = trainDataParallel(seed: 42, workers: 2)
+    #expect(one.stepsToTarget == 111 && two.stepsToTarget == 111)
+    #expect(one.diverged == nil && two.diverged == nil)
+    #expect(one.parameters == two.parameters)
+    #expect(one.parameters.count == 4 && one.parameters[0].count == 50 * 32)
 }

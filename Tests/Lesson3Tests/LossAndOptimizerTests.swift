@@ -1,5 +1,6 @@
 import Engine
 import Testing
+import TestSupport
 import LessonKit
 @testable import lesson3
 
@@ -8,8 +9,8 @@ import LessonKit
 @Test func cell1FirstBatch() {
     let look = firstLook(seed: 42)
     #expect(look.parameterCount == 50 * 32 + 32 + 32 + 1)
-    expectClose(look.loss, 0.1556)
-    expectClose(look.gradientNorms[0].norm, 0.9810)          // fc1.weight
+    expectClose(look.loss, 0.1556, rel: 1e-3, abs: 0)
+    expectClose(look.gradientNorms[0].norm, 0.9810, rel: 1e-3, abs: 0)          // fc1.weight
     #expect(look.gradientNorms.map(\.name) == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"])
 }
 
@@ -18,29 +19,32 @@ import LessonKit
     let results = compareLosses()
     #expect(results.map(\.name) == ["MSE", "L1", "Huber δ=1"])
     // MSE: mean of squared errors, gradient 2(ŷ - y)/5.
-    expectClose(results[0].value, 5.06, relative: 1e-5)
+    expectClose(results[0].value, 5.06, rel: 1e-5, abs: 0)
     #expect(results[0].gradients.map { ($0 * 1e4).rounded() / 1e4 } == [0.08, 0.16, -0.12, 0.04, -2.0])
-    expectClose(results[0].outlierShare, 2.0 / 2.4, relative: 1e-5)   // 83.3 %
+    expectClose(results[0].outlierShare, 2.0 / 2.4, rel: 1e-5, abs: 0)   // 83.3 %
     // L1: every error pulls ±1/5.
-    expectClose(results[1].value, 1.2, relative: 1e-5)
-    expectClose(results[1].outlierShare, 0.2, relative: 1e-5)
+    expectClose(results[1].value, 1.2, rel: 1e-5, abs: 0)
+    expectClose(results[1].outlierShare, 0.2, rel: 1e-5, abs: 0)
     // Huber δ = 1: small errors as MSE/2, the outlier capped at δ/5.
-    expectClose(results[2].value, 0.93, relative: 1e-5)
-    expectClose(results[2].gradients[4], -0.2, relative: 1e-5)
-    expectClose(results[2].outlierShare, 0.5, relative: 1e-5)
+    expectClose(results[2].value, 0.93, rel: 1e-5, abs: 0)
+    expectClose(results[2].gradients[4], -0.2, rel: 1e-5, abs: 0)
+    expectClose(results[2].outlierShare, 0.5, rel: 1e-5, abs: 0)
 }
 
 /// Exercise: "trained on labels with 5 % outliers, which loss validates best on clean data?"
 @Test func cell2RobustLossesIgnoreOutlierLabels() {
-    let (rows, corrupted) = trainWithOutliers(seed: 42)
+    let (rows, corrupted, zeroAnswer) = trainWithOutliers(seed: 42)
     #expect(corrupted == 40)
+    // Always answering 0 scores the mean of y² on the validation set.
+    expectClose(zeroAnswer, 0.8792, rel: 1e-3, abs: 0)
+    #expect(rows[0].validMSE > zeroAnswer)
     #expect(rows.map(\.loss) == [.mse, .l1, .huber])
     // Symptom: MSE fits the outliers and validates worse than predicting 0 (variance ≈ 1).
-    expectClose(rows[0].validMSE, 1.4667)
+    expectClose(rows[0].validMSE, 1.4667, rel: 1e-3, abs: 0)
     #expect(rows[0].validMSE > 1)
     // Fix: L1 and Huber refuse to fit them (higher train MSE) and validate far better.
-    expectClose(rows[1].validMSE, 0.006975, relative: 2e-3)
-    expectClose(rows[2].validMSE, 0.08875, relative: 2e-3)
+    expectClose(rows[1].validMSE, 0.006975, rel: 2e-3, abs: 0)
+    expectClose(rows[2].validMSE, 0.08875, rel: 2e-3, abs: 0)
     #expect(rows[1].trainMSE > rows[0].trainMSE && rows[2].trainMSE > rows[0].trainMSE)
 }
 
@@ -52,10 +56,10 @@ import LessonKit
     }
     #expect(sgd.grad.scalars.allSatisfy { $0 != 0 })
     let final = Dictionary(uniqueKeysWithValues: runs.map { ($0.kind, $0.run.trainLoss) })
-    expectClose(final[.sgd]!, 0.01656)
-    expectClose(final[.momentum]!, 0.008399)
-    expectClose(final[.adam]!, 0.0007847)
-    expectClose(final[.adamw]!, 0.0007518)
+    expectClose(final[.sgd]!, 0.01656, rel: 1e-3, abs: 0)
+    expectClose(final[.momentum]!, 0.008399, rel: 1e-3, abs: 0)
+    expectClose(final[.adam]!, 0.0007847, rel: 1e-3, abs: 0)
+    expectClose(final[.adamw]!, 0.0007518, rel: 1e-3, abs: 0)
     // The ranking the lesson's chart shows, at every checkpoint after 50 steps.
     for step in [50, 100, 200] {
         let loss = runs.map { $0.loss(after: step) }
@@ -72,9 +76,9 @@ import LessonKit
     let runs = sweepLearningRates(seed: 42, yourOptimizer: .adamw, yourRate: 1e-3)
     let (tooSmall, right, tooLarge, yours) = (runs[0].run, runs[1].run, runs[2].run, runs[3].run)
     // Too small: after 200 steps the loss has barely moved from 1.04.
-    expectClose(tooSmall.trainLoss, 0.9522)
+    expectClose(tooSmall.trainLoss, 0.9522, rel: 1e-3, abs: 0)
     #expect(tooSmall.diverged == nil)
-    expectClose(right.trainLoss, 0.01656)
+    expectClose(right.trainLoss, 0.01656, rel: 1e-3, abs: 0)
     // Too large: the gradient norm explodes (1.3, 1.8, 5.7, 79, 8e4, 2e14) and the loss overflows.
     let diagnosis = try! #require(tooLarge.diverged)
     #expect(diagnosis.step == 7 && tooLarge.stoppedAt == 7 && tooLarge.stepsDone == 6)
@@ -83,6 +87,6 @@ import LessonKit
     #expect(divergenceReport(diagnosis).en.contains("  1. Learning rate too large (1.0)"))
     #expect(tooLarge.normsBefore[5] > 1e14)
     // The seed's recipe (AdamW, lr 1e-3) as "your run".
-    expectClose(yours.trainLoss, 0.01393)
-    expectClose(yours.validLoss, 0.02114)
+    expectClose(yours.trainLoss, 0.01393, rel: 1e-3, abs: 0)
+    expectClose(yours.validLoss, 0.02114, rel: 1e-3, abs: 0)
 }

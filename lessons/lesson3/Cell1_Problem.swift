@@ -35,20 +35,21 @@ func firstLook(seed: UInt64) -> FirstLook {
     return FirstLook(inputs: x.narrow(dim: 0, start: 0, length: 2).narrow(dim: 1, start: 0, length: 6),
                      targets: y, predictions: prediction.detach(), loss: loss.item,
                      gradientSlice: grad.narrow(dim: 0, start: 0, length: 1).narrow(dim: 1, start: 0, length: 6),
-                     gradientNorms: model.namedParameters().map { ($0.name, $0.tensor.grad.map { globalGradNorm([$0]) } ?? 0) },
+                     gradientNorms: model.namedParameters().map { ($0.name,
+                         $0.tensor.grad.map { globalGradNorm([$0]) } ?? 0) },
                      parameterCount: model.parameterCount(), trace: trace)
 }
 
 // MARK: - Cell 1: the exercise book and one correction
 
 func cell1Problem(_ lesson: Lesson, _ settings: Settings) {
-    lesson.step(en: "The exercise book and one correction", zh: "练习册与一次订正")
+    lesson.cell(1)
     lesson.say(en: """
-        Every cell trains on the seed's synthetic data: 1000 samples of 5 time steps × 10 features, \
+        Every cell trains on the blog post's synthetic data: 1000 samples of 5 time steps × 10 features, \
         flattened to 50 numbers, split 800 for training and 200 for validation. The target is the \
         mean of each sample's values. The student is a small MLP, 50 -> 32 -> 1 with ReLU.
         """, zh: """
-        每一格都用种子脚本的合成数据训练：1000 个样本，每个 5 个时间步 × 10 个特征，展平成 50 个数，\
+        每一格都用示例脚本的合成数据训练：1000 个样本，每个 5 个时间步 × 10 个特征，展平成 50 个数，\
         800 个用于训练、200 个用于验证。目标是每个样本数值的平均。学生是一个小 MLP：50 -> 32 -> 1，激活函数 ReLU。
         """)
     let look = firstLook(seed: settings.seed)
@@ -66,8 +67,8 @@ func cell1Problem(_ lesson: Lesson, _ settings: Settings) {
     var table = Table([lesson.tr(en: "parameter", zh: "参数"), lesson.tr(en: "gradient norm", zh: "梯度范数")])
     for (name, norm) in look.gradientNorms { table.append([.text(name), .number(Double(norm))]) }
     lesson.table(table)
-    lesson.headline(en: "cell 1: MLP with \(look.parameterCount) parameters, first batch loss " +
+    lesson.headline(en: "cell 1: MLP with \(grouped(look.parameterCount)) parameters, first batch loss " +
                         "\(significant(look.loss))",
-                    zh: "第 1 格：MLP 共 \(look.parameterCount) 个参数，第一批损失 \(significant(look.loss))")
+                    zh: "第 1 格：MLP 共 \(grouped(look.parameterCount)) 个参数，第一批损失 \(significant(look.loss))")
 }
 

@@ -26,7 +26,7 @@ struct SGDPeek {
     let before: Tensor, grad: Tensor, after: Tensor
 }
 
-/// The learning rate each optimizer gets in the race (each near its best on this problem; momentum
+/// The learning rate each optimizer gets in the race (chosen by a small sweep on this problem; momentum
 /// takes ~1/(1-μ) = 10× bigger effective steps than SGD at the same rate).
 let raceLearningRates: [OptimizerKind: Double] = [.sgd: 0.05, .momentum: 0.01, .adam: 0.01, .adamw: 0.01]
 let raceSteps = 200
@@ -66,7 +66,7 @@ func raceOptimizers(seed: UInt64, peekStep: Int = 3) -> (runs: [OptimizerRun], p
 // MARK: - Cell 3: four ways to read the notebook of mistakes (SGD, momentum, Adam, AdamW)
 
 func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
-    lesson.step(en: "Four ways to read the notebook of mistakes", zh: "读错题本的四种方法")
+    lesson.cell(3)
     lesson.say(en: """
         The same student (same initial weights), the same exercises (same batches), four optimizers. \
         SGD steps along -gradient; momentum keeps a running sum of past corrections; Adam divides each \
@@ -75,38 +75,90 @@ func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
         同一个学生（同样的初始权重）、同样的练习（同样的批次），四种优化器。SGD 沿负梯度走一步；动量法累积过去的订正；\
         Adam 把每个权重的步长除以它最近梯度的大小；AdamW 再加上解耦的权重衰减。
         """)
-    let (runs, peek, sgd) = raceOptimizers(seed: settings.seed)
-    lesson.say(en: "SGD's first step, for four weights of fc1.weight[0] (lr \(raceLearningRates[.sgd]!)): after = " +
-                   "before - lr · grad",
-               zh: "SGD 的第一步，fc1.weight[0] 的四个权重（lr \(raceLearningRates[.sgd]!)）：之后 = 之前 - lr · grad")
+    let races = overSeeds(lesson, Localized(en: "cell 3: optimizer race", zh: "第 3 格：优化器比赛")) {
+        raceOptimizers(seed: $0)
+    }
+    let (runs, peek, sgd) = races[0]
+    lesson.say(en: "SGD's first step, for four weights of fc1.weight[0] (lr \(raceLearningRates[.sgd]!), "
+                   + "seed \(lesson.seeds[0])): after = before - lr · grad",
+               zh: "SGD 的第一步，fc1.weight[0] 的四个权重（lr \(raceLearningRates[.sgd]!)，随机种子 "
+                   + "\(lesson.seeds[0])）：之后 = 之前 - lr · grad")
     lesson.show(sgd.before, name: "before")
     lesson.show(sgd.grad, name: "grad  ")
     lesson.show(sgd.after, name: "after ")
-    lesson.plot(LineChart(title: lesson.tr(en: "training loss (MSE) per step", zh: "每步的训练损失（MSE）"),
-                          series: runs.map { .init($0.kind.rawValue, $0.run.curve, x: $0.run.curveSteps.map(Float.init)) },
+    lesson.plot(LineChart(title: lesson.tr(en: "training loss (MSE) per step, seed \(lesson.seeds[0])",
+                                           zh: "每步的训练损失（MSE），随机种子 \(lesson.seeds[0])"),
+                          series: runs.map { .init($0.kind.rawValue, $0.run.curve,
+                              x: $0.run.curveSteps.map(Float.init)) },
                           xLabel: lesson.tr(en: "step", zh: "步数"), logScale: true))
-    var table = Table([lesson.tr(en: "optimizer", zh: "优化器"), "lr"]
-                      + [10, 50, 100, 200].map { lesson.tr(en: "loss @\($0)", zh: "第 \($0) 步损失") }
-                      + [lesson.tr(en: "valid loss", zh: "验证损失")])
-    for r in runs {
-        table.append([.text(r.kind.rawValue), .number(r.learningRate, format: "%g")]
-                     + [10, 50, 100, 200].map { .number(Double(r.loss(after: $0))) }
-                     + [.number(Double(r.run.validLoss))])
+    func sample(_ k: Int, _ value: (OptimizerRun) -> Float) -> SeedSample {
+        SeedSample(races.map { race in
+            let r = race.runs[k]
+            return measured(r.run, value(r))
+        })
     }
+    let checkpoints = [50, raceSteps]
+    let atStep = checkpoints.map { step in
+        OptimizerKind.allCases.indices.map { k in sample(k) { $0.loss(after: step) } }
+    }
+    let valid = OptimizerKind.allCases.indices.map { k in sample(k) { $0.run.validLoss } }
+    var table = Table([lesson.tr(en: "optimizer", zh: "优化器"), "lr"]
+                      + checkpoints.map { lesson.tr(en: "loss @\($0)", zh: "第 \($0) 步损失") }
+                      + [lesson.tr(en: "valid loss", zh: "验证损失")])
+    for (k, r) in runs.enumerated() {
+        table.append([.text(r.kind.rawValue), .number(r.learningRate, format: "%g")]
+                     + atStep.map { meanSpreadCell($0[k]) } + [meanSpreadCell(valid[k])])
+    }
+    lesson.say(en: "Mean ± spread over \(seedRange(lesson).en):", zh: "\(seedRange(lesson).zh) 上的均值 ± 波动：")
     lesson.table(table)
+    let final = atStep[1]
+    func race(_ id: String, _ a: Int, _ b: Int, why: Localized) {
+        let (na, nb) = (OptimizerKind.allCases[a].rawValue, OptimizerKind.allCases[b].rawValue)
+        lesson.conclude("lesson3.optimizer.\(na)Vs\(nb)", Comparison(final[a], final[b]),
+            lower: Localized(en: "\(na) ends lower than \(nb) after \(raceSteps) steps (\(meanSpread(final[a])) "
+                                 + "against \(meanSpread(final[b]))). " + why.en,
+                             zh: "\(raceSteps) 步后 \(na) 比 \(nb) 低（\(meanSpread(final[a])) 对 "
+                                 + "\(meanSpread(final[b]))）。" + why.zh),
+            higher: Localized(en: "\(na) ends higher than \(nb) after \(raceSteps) steps (\(meanSpread(final[a])) "
+                                  + "against \(meanSpread(final[b]))) at these learning rates.",
+                              zh: "在这些学习率下，\(raceSteps) 步后 \(na) 比 \(nb) 高（\(meanSpread(final[a])) 对 "
+                                  + "\(meanSpread(final[b]))）。"),
+            noDifference: noDifference(Localized(en: "\(na) against \(nb) after \(raceSteps) steps",
+                                                 zh: "\(raceSteps) 步后 \(na) 与 \(nb) 的比较")),
+            diverged: Localized(en: "\(na) or \(nb) diverged on some seed: no comparison.",
+                                zh: "\(na) 或 \(nb) 在某个随机种子上发散了：无法比较。"))
+    }
+    race("momentum", 1, 0, why: Localized(en: "Why: the running sum keeps moving along directions the "
+                                              + "gradients agree on, so it covers more ground per step.",
+                                          zh: "原因：累积的动量沿着各步梯度一致的方向持续前进，每步走得更远。"))
+    race("adam", 2, 0, why: Localized(en: "Why: Adam scales each weight's step to its own gradients, so weights "
+                                          + "with small gradients move as fast as the others.",
+                                      zh: "原因：Adam 按每个权重自己的梯度调整步长，梯度小的权重也和别的走得一样快。"))
+    race("adamw", 3, 2, why: Localized(en: "Here the decoupled decay (0.01) helped.", zh: "在这里，解耦的衰减（0.01）有帮助。"))
     lesson.say(en: "Inside Adam after \(peek.step) steps, for four weights of fc1.weight[0]:",
                zh: "第 \(peek.step) 步之后 Adam 的内部状态（fc1.weight[0] 的四个权重）：")
     lesson.show(peek.grad, name: "grad      ")
     lesson.show(peek.expAvg, name: "exp_avg   ")
     lesson.show(peek.expAvgSq, name: "exp_avg_sq")
     lesson.show(peek.update, name: "update    ")
-    lesson.say(en: """
-        Every update is close to ±lr whatever the gradient's size: m̂/√v̂ is about ±1 while the signs \
-        agree. That is why Adam needs no per-layer tuning of the learning rate.
-        """, zh: """
-        无论梯度大小，每次更新都接近 ±lr：只要符号一致，m̂/√v̂ 大约是 ±1。所以 Adam 不需要为每一层单独调学习率。
-        """)
-    let summary = runs.map { "\($0.kind.rawValue) \(significant($0.run.trainLoss))" }.joined(separator: ", ")
-    lesson.headline(en: "cell 3: training loss after \(raceSteps) steps: \(summary)",
-                    zh: "第 3 格：\(raceSteps) 步后的训练损失：\(summary)")
+    let lr = Float(raceLearningRates[.adam]!)
+    let smallest = Double(peek.update.scalars.map { Swift.abs($0) / lr }.min() ?? .nan)
+    lesson.conclude("lesson3.optimizer.adamStepNearLr", .threshold(value: smallest, relation: .atLeast, limit: 0.5), [
+        "true": Localized(
+            en: "Every update is close to ±lr whatever the gradient's size (smallest |update|/lr "
+                + "\(significant(Float(smallest), 3))): m̂/√v̂ is about ±1 while the signs agree. That is why "
+                + "Adam needs no per-layer tuning of the learning rate.",
+            zh: "无论梯度大小，每次更新都接近 ±lr（最小的 |update|/lr 为 \(significant(Float(smallest), 3))）："
+                + "只要符号一致，m̂/√v̂ 大约是 ±1。所以 Adam 不需要为每一层单独调学习率。"),
+        "false": Localized(
+            en: "Some updates are far below lr (smallest |update|/lr \(significant(Float(smallest), 3))): m̂/√v̂ "
+                + "shrinks when the recent gradients of a weight disagree in sign.",
+            zh: "有些更新远小于 lr（最小的 |update|/lr 为 \(significant(Float(smallest), 3))）："
+                + "当一个权重最近的梯度符号不一致时，m̂/√v̂ 会变小。"),
+        "diverged": Localized(en: "Adam's update is not finite.", zh: "Adam 的更新不是有限数。"),
+    ])
+    let summary = OptimizerKind.allCases.enumerated().map { "\($0.element.rawValue) \(meanSpread(final[$0.offset]))" }
+        .joined(separator: ", ")
+    lesson.headline(en: "cell 3: training loss after \(raceSteps) steps, \(lesson.seeds.count) seeds: \(summary)",
+                    zh: "第 3 格：\(raceSteps) 步后的训练损失（\(lesson.seeds.count) 个随机种子）：\(summary)")
 }

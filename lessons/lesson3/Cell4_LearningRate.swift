@@ -34,7 +34,7 @@ func sweepLearningRates(seed: UInt64, yourOptimizer: OptimizerKind, yourRate: Do
 // MARK: - Cell 4: the learning rate — too small, right, too large (and the NaN guard)
 
 func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
-    lesson.step(en: "The learning rate: too small, right, too large", zh: "学习率：太小、合适、太大")
+    lesson.cell(4)
     lesson.say(en: """
         The learning rate is how far the student moves after each correction. Too small and nothing \
         is learnt in the time given; too large and every step overshoots the minimum by more than the \
@@ -44,52 +44,83 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
         学习率是每次订正之后学生挪动的距离。太小，规定时间内什么也学不会；太大，每一步都比上一步冲得更远，\
         直到数值溢出。NaN 守卫在出现第一个非有限数时停下训练，并给出可能的原因。
         """)
-    let runs = sweepLearningRates(seed: settings.seed, yourOptimizer: settings.optimizer, yourRate: settings.learningRate)
-    lesson.plot(LineChart(title: lesson.tr(en: "training loss per step", zh: "每步训练损失"),
+    let sweeps = overSeeds(lesson, Localized(en: "cell 4: learning-rate sweep", zh: "第 4 格：学习率扫描")) {
+        sweepLearningRates(seed: $0, yourOptimizer: settings.optimizer, yourRate: settings.learningRate)
+    }
+    let runs = sweeps[0]
+    lesson.plot(LineChart(title: lesson.tr(en: "training loss per step, seed \(lesson.seeds[0])",
+                                           zh: "每步训练损失，随机种子 \(lesson.seeds[0])"),
                           series: runs.map { .init("\($0.optimizer.rawValue) " +
                                                    "lr=\(String(format: "%g", $0.learningRate))",
                                                    $0.run.curve, x: $0.run.curveSteps.map(Float.init)) },
                           xLabel: lesson.tr(en: "step", zh: "步数"), logScale: true))
-    var table = Table(["", lesson.tr(en: "optimizer", zh: "优化器"), "lr", lesson.tr(en: "steps", zh: "步数"),
+    let n = lesson.seeds.count
+    func sample(_ k: Int, _ value: (TrainingRun) -> Float) -> SeedSample {
+        SeedSample(sweeps.map { measured($0[k].run, value($0[k].run)) })
+    }
+    let train = runs.indices.map { k in sample(k) { $0.trainLoss } }
+    let valid = runs.indices.map { k in sample(k) { $0.validLoss } }
+    let diverged = runs.indices.map { k in sweeps.filter { $0[k].run.diverged != nil }.count }
+    var table = Table(["", lesson.tr(en: "optimizer", zh: "优化器"), "lr",
                        lesson.tr(en: "train loss", zh: "训练损失"), lesson.tr(en: "valid loss", zh: "验证损失"),
                        lesson.tr(en: "NaN guard", zh: "NaN 守卫")])
-    for r in runs {
-        table.append([.text(lesson.tr(en: r.label,
-                                      zh: r.labelZh)), .text(r.optimizer.rawValue), .number(r.learningRate, format: "%g"),
-                      .integer(r.run.stepsDone), .number(Double(r.run.trainLoss), format: "%.4g"),
-                      .number(Double(r.run.validLoss), format: "%.4g"),
-                      .text(r.run.stoppedAt.map { lesson.tr(en: "stopped at step \($0)",
-                                                            zh: "第 \($0) 步停下") } ?? "—")])
+    for (k, r) in runs.enumerated() {
+        table.append([.text(lesson.tr(en: r.label, zh: r.labelZh)), .text(r.optimizer.rawValue),
+                      .number(r.learningRate, format: "%g"), meanSpreadCell(train[k]), meanSpreadCell(valid[k]),
+                      .text(lesson.tr(en: "stopped \(diverged[k])/\(n)", zh: "停下 \(diverged[k])/\(n)"))])
     }
+    lesson.say(en: "200 steps each, mean ± spread over \(seedRange(lesson).en):",
+               zh: "每组 200 步，\(seedRange(lesson).zh) 上的均值 ± 波动：")
     lesson.table(table)
-    if let diverged = runs.first(where: { $0.run.diverged != nil }) {
-        lesson.say(en: "The NaN guard's diagnosis of the \(diverged.label) run (lr = \(diverged.learningRate)):",
-                   zh: "NaN 守卫对“\(diverged.labelZh)”那一组（lr = \(diverged.learningRate)）的诊断：")
-        if let diagnosis = diverged.run.diverged {
-            // The English wording in both languages, as before the wording moved here: the Chinese
-            // one (`divergenceReport(_:).zh`) is printed once lesson outputs may change (issue 14).
-            lesson.say(.init(stringLiteral: divergenceReport(diagnosis).en))
-        }
-        let norms = diverged.run.normsBefore.map(sci).joined(separator: ", ")
+    lesson.conclude("lesson3.lr.rightVsTooSmall", Comparison(train[1], train[0]),
+        lower: Localized(en: "At lr 0.05 SGD ends far lower than at 0.0005 (\(meanSpread(train[1])) against "
+                             + "\(meanSpread(train[0]))): steps 100× shorter learn too little in 200 steps.",
+                         zh: "lr 0.05 时 SGD 的损失远低于 0.0005 时（\(meanSpread(train[1])) 对 "
+                             + "\(meanSpread(train[0]))）：步子小 100 倍，200 步内学得太少。"),
+        higher: Localized(en: "Here lr 0.0005 ends lower than 0.05 (\(meanSpread(train[0])) against "
+                              + "\(meanSpread(train[1]))).",
+                          zh: "这里 lr 0.0005 反而比 0.05 低（\(meanSpread(train[0])) 对 \(meanSpread(train[1]))）。"),
+        noDifference: noDifference(Localized(en: "lr 0.05 against 0.0005", zh: "lr 0.05 与 0.0005 的比较")),
+        diverged: Localized(en: "SGD at 0.05 or 0.0005 diverged on some seed: no comparison.",
+                            zh: "lr 0.05 或 0.0005 的 SGD 在某个随机种子上发散了：无法比较。"))
+    lesson.conclude("lesson3.lr.tooLargeDiverges",
+                    .threshold(value: Double(diverged[2]), relation: .atLeast, limit: Double(n)), [
+        "true": Localized(en: "At lr 1.0 the NaN guard stopped SGD on all \(n) seeds: every step overshoots the "
+                              + "minimum by more than the last, until the numbers overflow.",
+                          zh: "lr 1.0 时，NaN 守卫在全部 \(n) 个随机种子上都停下了 SGD：每一步都比上一步冲得更远，直到数值溢出。"),
+        "false": Localized(en: "At lr 1.0 the NaN guard stopped SGD on \(diverged[2]) of \(n) seeds: at this rate "
+                               + "whether a run overflows depends on its seed.",
+                           zh: "lr 1.0 时，NaN 守卫在 \(n) 个随机种子中的 \(diverged[2]) 个上停下了 SGD："
+                               + "在这个学习率下，会不会溢出取决于随机种子。"),
+    ])
+    if let (seedIndex, diverging) = sweeps.enumerated().lazy.compactMap({ i, sweep in
+        sweep.first { $0.run.diverged != nil }.map { (i, $0) } }).first, let diagnosis = diverging.run.diverged {
+        let seed = lesson.seeds[seedIndex]
+        lesson.say(en: "The NaN guard's diagnosis of the \(diverging.label) run (lr = \(diverging.learningRate), "
+                       + "seed \(seed)):",
+                   zh: "NaN 守卫对“\(diverging.labelZh)”那一组（lr = \(diverging.learningRate)，随机种子 \(seed)）的诊断：")
+        lesson.lines(divergenceReport(diagnosis)(lesson.language).split(separator: "\n").map(String.init), bullet: "")
+        let norms = diverging.run.normsBefore.map(sci).joined(separator: ", ")
         lesson.say(en: "Its gradient norm step by step: \(norms)", zh: "它每一步的梯度范数：\(norms)")
     }
-    let tooSmall = runs[0].run, right = runs[1].run, tooLarge = runs[2].run
-    lesson.headline(
-        en: "cell 4: SGD after 200 steps: lr 0.0005 loss \(significant(tooSmall.trainLoss)), lr 0.05 loss " +
-            "\(significant(right.trainLoss)), "
-            + "lr 1.0 " + (tooLarge.stoppedAt.map { "stopped by the NaN guard at step \($0)" } ?? "loss " +
-                                                                                                  "\(significant(tooLarge.trainLoss))"),
-        zh: "第 4 格：SGD 200 步后：lr 0.0005 损失 \(significant(tooSmall.trainLoss))，lr 0.05 损失 " +
-            "\(significant(right.trainLoss))，"
-            + "lr 1.0 " + (tooLarge.stoppedAt.map { "在第 \($0) 步被 NaN 守卫停下" } ?? "损失 " +
-                                                                                        "\(significant(tooLarge.trainLoss))"))
     let yours = runs[3]
-    let stopped = yours.run.stoppedAt.map { (en: "stopped by the NaN guard at step \($0)",
-                                             zh: "在第 \($0) 步被 NaN 守卫停下") }
-    lesson.headline(en: "cell 4: your run (\(yours.optimizer.rawValue), lr \(yours.learningRate)): "
-                        + (stopped?.en ?? "train \(significant(yours.run.trainLoss)), valid " +
-                                          "\(significant(yours.run.validLoss))"),
-                    zh: "第 4 格：你的训练（\(yours.optimizer.rawValue)，lr \(yours.learningRate)）："
-                        + (stopped?.zh ?? "训练 \(significant(yours.run.trainLoss))，验证 " +
-                                          "\(significant(yours.run.validLoss))"))
+    lesson.conclude("lesson3.lr.yoursVsRight", Comparison(valid[3], valid[1]),
+        lower: Localized(en: "Your run (\(yours.optimizer.rawValue), lr \(yours.learningRate)) validates better than "
+                             + "SGD at 0.05.",
+                         zh: "你的训练（\(yours.optimizer.rawValue)，lr \(yours.learningRate)）在验证集上比 lr 0.05 的 SGD 好。"),
+        higher: Localized(en: "Your run (\(yours.optimizer.rawValue), lr \(yours.learningRate)) validates worse than "
+                              + "SGD at 0.05.",
+                          zh: "你的训练（\(yours.optimizer.rawValue)，lr \(yours.learningRate)）在验证集上比 lr 0.05 的 SGD 差。"),
+        noDifference: noDifference(Localized(en: "Your run against SGD at 0.05", zh: "你的训练与 lr 0.05 的 SGD 的比较")),
+        diverged: Localized(en: "Your run (or SGD at 0.05) diverged on some seed: its numbers are not learning.",
+                            zh: "你的训练（或 lr 0.05 的 SGD）在某个随机种子上发散了：这些数字不代表学到了东西。"))
+    lesson.headline(
+        en: "cell 4: SGD after 200 steps over \(n) seeds: lr 0.0005 loss \(meanSpread(train[0])), lr 0.05 loss "
+            + "\(meanSpread(train[1])), lr 1.0 stopped by the NaN guard on \(diverged[2])/\(n)",
+        zh: "第 4 格：SGD 200 步，\(n) 个随机种子：lr 0.0005 损失 \(meanSpread(train[0]))，lr 0.05 损失 "
+            + "\(meanSpread(train[1]))，lr 1.0 被 NaN 守卫停下 \(diverged[2])/\(n)")
+    lesson.headline(en: "cell 4: your run (\(yours.optimizer.rawValue), lr \(yours.learningRate)): train "
+                        + "\(meanSpread(train[3])), valid \(meanSpread(valid[3]))",
+                    zh: "第 4 格：你的训练（\(yours.optimizer.rawValue)，lr \(yours.learningRate)）：训练 "
+                        + "\(meanSpread(train[3]))，验证 \(meanSpread(valid[3]))")
 }

@@ -169,8 +169,10 @@ struct TrainingConfig {
     var weightDecay: Double = 0
     /// Record the training-set loss every `evalEvery` steps (and at step 0).
     var evalEvery = 10
-    /// Stop as soon as a recorded training loss falls below this (cell 8's "steps to a target").
+    /// Stop as soon as a recorded loss falls below this (cell 8's "steps to a target").
     var stopBelow: Float? = nil
+    /// Whether `stopBelow` reads the validation loss (else the training loss).
+    var stopOnValidation = false
     /// The batches' shuffling stream.
     var seed: UInt64 = 42
 }
@@ -258,7 +260,9 @@ func train(_ model: MLP, on problem: Problem, _ config: TrainingConfig,
             onStep?(step, optimizer)
             run.stepsDone = step
             if step % config.evalEvery == 0 { record(step) }
-            if let target = config.stopBelow, let latest = run.curve.last, latest < target { break training }
+            if let target = config.stopBelow,
+               let latest = config.stopOnValidation ? run.validCurve.last : run.curve.last,
+               latest < target { break training }
         }
     }
     model.eval()
