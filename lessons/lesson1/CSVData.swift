@@ -22,7 +22,8 @@ func columnStatistics(_ table: Tensor, names: [String]) -> [ColumnStat] {
     let features = table.shape[1]
     let missing = missingCountPerColumn(table)
     return (0..<features).map { f in
-        let values = stride(from: f, to: table.count, by: features).map { Double(table.scalars[$0]) }.filter { !$0.isNaN }
+        let values = stride(from: f, to: table.count, by: features).map { Double(table.scalars[$0]) }
+            .filter { !$0.isNaN }
         let mean = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
         let variance = values.isEmpty ? 0 : values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
         return ColumnStat(name: names[f], mean: Float(mean), std: Float(variance.squareRoot()),
@@ -215,13 +216,14 @@ func runCSVLesson(_ lesson: Lesson, _ settings: Settings, path: String) throws {
     }
     lesson.table(scaler)
     showScaledMoments(lesson, split)
-    lesson.headline(en: "\(path): \(csv.features.shape[0]) rows × \(f) features; "
-                    + "\(stats.map(\.missing).reduce(0, +)) missing cells, \(flagsIQR.filter { $0 }.count) IQR " +
+    lesson.headline(en: "\(path): \(grouped(csv.features.shape[0])) rows × \(f) features; "
+                    + "\(grouped(stats.map(\.missing).reduce(0, +))) missing cells, "
+                    + "\(grouped(flagsIQR.filter { $0 }.count)) IQR " +
                       "outliers; "
                     + "split \(split.splits.train.count)/\(split.splits.validation.count)/\(split.splits.test.count)",
-                    zh: "\(path)：\(csv.features.shape[0]) 行 × \(f) 个特征；缺失 " +
-                        "\(stats.map(\.missing).reduce(0, +)) 个，"
-                    + "IQR 异常值 \(flagsIQR.filter { $0 }.count) 个；划分 "
+                    zh: "\(path)：\(grouped(csv.features.shape[0])) 行 × \(f) 个特征；缺失 " +
+                        "\(grouped(stats.map(\.missing).reduce(0, +))) 个，"
+                    + "IQR 异常值 \(grouped(flagsIQR.filter { $0 }.count)) 个；划分 "
                     + "\(split.splits.train.count)/\(split.splits.validation.count)/\(split.splits.test.count)")
     cell5SmallModel(lesson, settings, split, synthetic: false, featureNames: csv.featureNames)
     let splitFor: (UInt64) -> SplitResult = { seed in

@@ -172,9 +172,9 @@ func cell3Dirty(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) {
         """)
     let r = computeDirty(data, settings: settings)
     lesson.say(en: "Missing cells per position: \(r.missingPerPosition.map(String.init).joined(separator: ", ")) "
-               + "(\(r.dirty.missingCells.count) in all).",
+               + "(\(grouped(r.dirty.missingCells.count)) in all).",
                zh: "每个位置的缺失单元格数：\(r.missingPerPosition.map(String.init).joined(separator: ", "))"
-               + "（共 \(r.dirty.missingCells.count) 个）。")
+               + "（共 \(grouped(r.dirty.missingCells.count)) 个）。")
     lesson.plot(Histogram(title: lesson.tr(en: "dirty table: every cell (NaN left out)",
                                            zh: "脏表格：所有单元格（NaN 不计）"),
                           values: r.dirty.table.scalars, bins: 30, height: 6))
@@ -224,18 +224,17 @@ func cell3Dirty(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) {
         或模型的预测相比，找到的错误标签更少，还会误标一些正确的（所以 CSV 路径 --data 没有标签检查）。
         """)
     let best = r.cleaning[r.cleaning.count - 1], worst = r.cleaning[0]     // the four recipes, in order
-    lesson.headline(en: "dirty copy: \(r.dirty.missingCells.count) missing, \(r.dirty.outlierCells.count) outliers, "
-                    + "\(r.dirty.noisyRows.count) noisy labels; IQR caught \(r.iqr.caught) (\(r.iqr.falseAlarms) " +
-                      "false alarms), "
-                    + "z-score \(r.zScore.caught) (\(r.zScore.falseAlarms)); RMSE \(fixed(worst.overall)) → " +
-                      "\(fixed(best.overall)); "
-                    + "label check caught \(r.labels.caught)/\(r.dirty.noisyRows.count)",
-                    zh: "脏数据：缺失 \(r.dirty.missingCells.count) 个，异常值 \(r.dirty.outlierCells.count) 个，"
-                    + "噪声标签 \(r.dirty.noisyRows.count) 个；IQR 抓到 \(r.iqr.caught) 个（误报 " +
-                      "\(r.iqr.falseAlarms)），"
-                    + "z 分数 \(r.zScore.caught) 个（误报 \(r.zScore.falseAlarms)）；RMSE \(fixed(worst.overall)) → " +
-                      "\(fixed(best.overall))；"
-                    + "标签检查抓到 \(r.labels.caught)/\(r.dirty.noisyRows.count)")
+    let (missing, outliers, noisy) = (grouped(r.dirty.missingCells.count), grouped(r.dirty.outlierCells.count),
+                                      grouped(r.dirty.noisyRows.count))
+    let (iqr, iqrFalse) = (grouped(r.iqr.caught), grouped(r.iqr.falseAlarms))
+    let (z, zFalse) = (grouped(r.zScore.caught), grouped(r.zScore.falseAlarms))
+    let caught = grouped(r.labels.caught)
+    lesson.headline(en: "dirty copy: \(missing) missing, \(outliers) outliers, \(noisy) noisy labels; "
+                        + "IQR caught \(iqr) (\(iqrFalse) false alarms), z-score \(z) (\(zFalse)); "
+                        + "RMSE \(fixed(worst.overall)) → \(fixed(best.overall)); label check caught \(caught)/\(noisy)",
+                    zh: "脏数据：缺失 \(missing) 个，异常值 \(outliers) 个，噪声标签 \(noisy) 个；IQR 抓到 \(iqr) 个（误报 "
+                        + "\(iqrFalse)），z 分数 \(z) 个（误报 \(zFalse)）；RMSE \(fixed(worst.overall)) → "
+                        + "\(fixed(best.overall))；标签检查抓到 \(caught)/\(noisy)")
 }
 
 /// The cleaning recipes compared over seeds: each seed makes its own data and its own dirt.

@@ -69,7 +69,8 @@ func scaledMoments(_ r: SplitResult) -> [Moments] {
 /// training split only.
 func computeSplit(_ data: TensorDataset, seed: UInt64) -> SplitResult {
     var generator = Generator(seed: seed &+ 2)
-    return finishSplit(Splits(trainValidationTestSplit(data, validation: 0.1, test: 0.1, generator: &generator)), seed: seed)
+    let splits = trainValidationTestSplit(data, validation: 0.1, test: 0.1, generator: &generator)
+    return finishSplit(Splits(splits), seed: seed)
 }
 
 /// The batch and the two scalers of an existing split.

@@ -89,7 +89,8 @@ func firstLook(x: Tensor, y: Tensor, groupSize: Int = 10, seed: UInt64) -> First
     let (hidden, features) = (g.shape[0], g.shape[1])
     let groups = (g * g).reshape([hidden, features / groupSize, groupSize])    // [H, groups, size]
         .sum(dims: [0, 2]).sqrt().scalars                                      // [groups]
-    return FirstLook(z: z.detach(), h: h.detach(), gradZ: z.grad ?? Tensor.zeros(z.shape), saturatedTanh: saturatedFraction(h, .tanh),
+    return FirstLook(z: z.detach(), h: h.detach(), gradZ: z.grad ?? Tensor.zeros(z.shape),
+                     saturatedTanh: saturatedFraction(h, .tanh),
                      saturatedSigmoid: saturatedFraction(sigmoid, .sigmoid),
                      gradientNorm: gradNorm(model.parameters()), weightGradientByGroup: groups, trace: trace)
 }
@@ -231,7 +232,9 @@ func cell5SmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResul
     let x = flattened(TensorDataset(inputs: split.batchX, targets: split.batchY))
     let y = split.yScaler.transform(split.batchY)
     let versions = inputVersions(split, synthetic: synthetic)
-    let looks = versions.map { firstLook(x: $0.transform(x.inputs), y: y, groupSize: synthetic ? 10 : 1, seed: settings.seed) }
+    let looks = versions.map {
+        firstLook(x: $0.transform(x.inputs), y: y, groupSize: synthetic ? 10 : 1, seed: settings.seed)
+    }
     lesson.traceShapes(looks[0].trace)
     for k in 0..<2 {
         lesson.say(en: "\(versions[k].name.en): pre-activation z = fc1(x), activation h = tanh(z), "
@@ -295,7 +298,8 @@ func cell5SmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResul
     lesson.conclude("lesson1.first-step.loud-inputs-dominate",
                     .threshold(value: Double(ratios[1] / ratios[0]), relation: .above, limit: 2), [
         "true": Localized(en: "With \(names[1].en) inputs the loud ones dominate the first step (the ratio is "
-                              + "\(fixed(ratios[1] / ratios[0], 1))× the standardised one's) and the quiet ones barely move.",
+                              + "\(fixed(ratios[1] / ratios[0], 1))× the standardised one's) and the quiet ones "
+                              + "barely move.",
                           zh: "“\(names[1].zh)”输入下，大的输入主导了第一步（这个比值是标准化时的 "
                               + "\(fixed(ratios[1] / ratios[0], 1)) 倍），小的几乎不动。"),
         "false": Localized(en: "Here the \(names[1].en) inputs' groups are not much more uneven than the standardised "

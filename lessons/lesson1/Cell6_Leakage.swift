@@ -38,7 +38,8 @@ func trainingValuesMoved(_ s: Splits, fitOnAll: Bool) -> Int {
     let width = v.inputs.shape[1]
     for j in 0..<width { changed[j] *= 10 }
     let altered = Splits(train: s.train,
-                             validation: TensorDataset(inputs: Tensor(changed, shape: v.inputs.shape), targets: v.targets),
+                         validation: TensorDataset(inputs: Tensor(changed, shape: v.inputs.shape),
+                                                   targets: v.targets),
                              test: s.test)
     return zip(scaled(s), scaled(altered)).filter { $0 != $1 }.count
 }

@@ -313,11 +313,12 @@ func concludeInputs(_ lesson: Lesson, _ r: Problem1Seeds, synthetic: Bool) {
     }
     // The explanation, only beside the outcome it explains: a raw version that ends worse.
     if stalled {
-        lesson.conclude("lesson1.problem1.saturation", .threshold(value: saturation.mean, relation: .above, limit: 0.5), [
+        let check = ClaimCheck.threshold(value: saturation.mean, relation: .above, limit: 0.5)
+        lesson.conclude("lesson1.problem1.saturation", check, [
             "true": Localized(
-                en: "Why: with inputs \(largest.en), \(percent(saturation.mean)) of the tanh units end on a flat end of "
-                    + "the curve (|h| > 0.99, mean \(overSeeds(n).en)). There 1 − h² ≈ 0, so almost no gradient reaches "
-                    + "fc1 through them: most of the hidden layer has stopped learning.",
+                en: "Why: with inputs \(largest.en), \(percent(saturation.mean)) of the tanh units end on a flat "
+                    + "end of the curve (|h| > 0.99, mean \(overSeeds(n).en)). There 1 − h² ≈ 0, so almost no "
+                    + "gradient reaches fc1 through them: most of the hidden layer has stopped learning.",
                 zh: "原因：输入为“\(largest.zh)”时，\(percent(saturation.mean)) 的 tanh 单元最后停在曲线的平坦端"
                 + "（|h| > 0.99，\(overSeeds(n).zh)的均值）。那里 1 − h² ≈ 0，几乎没有梯度能经过它们流回 fc1："
                 + "隐藏层的大部分已经不再学习。"),
@@ -428,7 +429,8 @@ func concludeLabels(_ lesson: Lesson, _ r: Problem1Seeds, split: SplitResult, we
                               zh: "噪声标签，权重衰减 \(lambda) 对不衰减")
     lesson.conclude("lesson1.regularization.weight-decay", decay,
         lower: Localized(en: "\(decayWhat.en): \(meanSpread(decay.a)) against \(meanSpread(decay.b)) "
-                             + "\(overSeeds(n).en) — weight decay helps, by \(percent(-decay.meanDifference / decay.b.mean)) on "
+                             + "\(overSeeds(n).en) — weight decay helps, by "
+                             + "\(percent(-decay.meanDifference / decay.b.mean)) on "
                              + "average: smaller weights make a smoother function that follows the wrong labels less.",
                          zh: "\(decayWhat.zh)：\(meanSpread(decay.a)) 对 \(meanSpread(decay.b))"
                          + "（\(overSeeds(n).zh)）——权重衰减有帮助，平均好 \(percent(-decay.meanDifference / decay.b.mean))："
@@ -491,14 +493,16 @@ func problem1Headlines(_ lesson: Lesson, _ r: Problem1Seeds, _ settings: Setting
                     zh: "问题 1，验证 MSE（\(overSeeds(n).zh)）："
                         + all.map { "\($0.0.zh) \($0.1)" }.joined(separator: "，"))
     let k = first.inputs.count - 1
+    func saturated(_ i: Int) -> String { percent(r.values { Float($0.inputs[i].run.saturationEnd) }.mean) }
     lesson.headline(en: "saturated tanh units at the end: "
                         + first.inputs.indices.map { i in
-                            "\(first.inputs[i].name.en) \(percent(r.values { Float($0.inputs[i].run.saturationEnd) }.mean))"
+                            "\(first.inputs[i].name.en) \(saturated(i))"
                         }.joined(separator: ", ")
-                        + "; \(first.inputs[k].name.en), clipping on / off: \(v { $0.inputs[k].run }) / \(v(\.unclipped))",
+                        + "; \(first.inputs[k].name.en), clipping on / off: "
+                        + "\(v { $0.inputs[k].run }) / \(v(\.unclipped))",
                     zh: "训练结束时饱和的 tanh 单元："
                         + first.inputs.indices.map { i in
-                            "\(first.inputs[i].name.zh) \(percent(r.values { Float($0.inputs[i].run.saturationEnd) }.mean))"
+                            "\(first.inputs[i].name.zh) \(saturated(i))"
                         }.joined(separator: "，")
                         + "；\(first.inputs[k].name.zh)，裁剪开 / 关：\(v { $0.inputs[k].run }) / \(v(\.unclipped))")
     lesson.headline(en: "regularization against noisy labels: none \(v { $0.labels[1].run }), half the rows "

@@ -49,7 +49,8 @@ let lessonOptions: [Option] = [
     .file("data", extension: "csv", mustExist: true,
           help: Localized(en: "file: a numeric CSV table to run cells 1–7 on instead of the synthetic data",
                           zh: "文件：用一个数值 CSV 表格代替合成数据，运行单元 1–7")),
-    .text("target", help: Localized(en: "column name, with --data: the column to predict, cells 1–7 (default: the last column)",
+    .text("target", help: Localized(en: "column name, with --data: the column to predict, cells 1–7 "
+                                        + "(default: the last column)",
                                     zh: "列名，配合 --data：要预测的列，单元 1–7（默认：最后一列）")),
     .choice("separator", default: "auto", among: ["auto", ",", ";", "tab", "|"],
             help: Localized(en: "one of the list, with --data: the CSV separator, cell 1 (auto: detected)",
@@ -123,7 +124,8 @@ func runLesson(_ lesson: Lesson, _ settings: Settings) throws {
     }
     if settings.target != nil || settings.separator != nil {
         throw LessonError.badInput(Localized(
-            en: "--target and --separator choose a column and a separator of a CSV file: give the file with --data FILE.csv",
+            en: "--target and --separator choose a column and a separator of a CSV file: "
+                + "give the file with --data FILE.csv",
             zh: "--target 和 --separator 用于选择 CSV 文件的列和分隔符：请用 --data FILE.csv 指定文件"))
     }
     lesson.banner(.data)
