@@ -110,6 +110,9 @@ struct TrainingRun {
     let saturationEnd: Double
     /// The NaN guard's diagnosis when the loss, a gradient or a weight stopped being finite.
     let diverged: TrainingDiverged?
+    /// Every 10 steps: the mean batch loss, each layer's gradient norm and weights, for the report's
+    /// step-through (`lesson.training`).
+    let record: TrainingRecord
 
     /// The mean of the first / last 20 batch losses (one batch is noisy); NaN after a divergence.
     var firstLoss: Float { mean(losses.prefix(20)) }
@@ -152,6 +155,7 @@ func trainSmallModel(train: TensorDataset, validation: TensorDataset, test: Tens
     var losses: [Float] = []
     var clipped = 0
     var diverged: TrainingDiverged?
+    var record = TrainingRecord(title: "", xLabel: "step", layers: ["fc1.weight", "fc2.weight"])
     let batches = Swift.max(1, (train.count + 31) / 32)
     for k in 0..<steps {
         var batch = iterator.next()
@@ -168,6 +172,14 @@ func trainSmallModel(train: TensorDataset, validation: TensorDataset, test: Tens
             }) { Tensor.mseLoss(model(x), y) }
             if step.clipped { clipped += 1 }
             losses.append(step.loss)
+            if (k + 1) % 10 == 0 || k + 1 == steps {
+                // After the step the gradients still hold this batch's (trainingStep zeroes them first).
+                let layers = [model.fc1.weight, model.fc2.weight]
+                let recent = losses.suffix(10)
+                record.add(Double(k + 1), loss: Double(recent.reduce(0, +) / Float(recent.count)),
+                           learningRate: learningRate, gradientNorms: layers.map { Double(gradNorm([$0])) },
+                           weights: layers.map(\.scalars))
+            }
         } catch let error as TrainingDiverged {
             diverged = error
             break
@@ -182,7 +194,8 @@ func trainSmallModel(train: TensorDataset, validation: TensorDataset, test: Tens
         let validationLoss = failed == nil ? Tensor.mseLoss(out, validation.targets).item : .nan
         return TrainingRun(losses: losses, validationLoss: validationLoss,
                            testLoss: testLoss, clippedSteps: clipped, saturationStart: start,
-                           saturationEnd: saturatedFraction(h, activation), diverged: failed)
+                           saturationEnd: saturatedFraction(h, activation), diverged: failed,
+                           record: record)
     }
 }
 
@@ -241,9 +254,9 @@ func cell5SmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResul
                    + "and the gradient dL/dz = dL/dh · (1 − h²) that flows back into fc1 (sample 0, units 0–7):",
                    zh: "\(versions[k].name.zh)：预激活 z = fc1(x)、激活 h = tanh(z)，以及流回 fc1 的梯度 "
                    + "dL/dz = dL/dh · (1 − h²)（第 0 个样本，神经元 0–7）：")
-        lesson.show(firstRow(looks[k].z), name: "z[0, :8]", precision: 3)
-        lesson.show(firstRow(looks[k].h), name: "h[0, :8]", precision: 3)
-        lesson.show(firstRow(looks[k].gradZ), name: "dL/dz[0, :8]", precision: 3)
+        lesson.show(firstRow(looks[k].z), name: "z[0, 0:8]", precision: 3)
+        lesson.show(firstRow(looks[k].h), name: "h[0, 0:8]", precision: 3)
+        lesson.show(firstRow(looks[k].gradZ), name: "dL/dz[0, 0:8]", precision: 3)
     }
     // The unit of row 0 that raw inputs push furthest onto a flat end, in both versions.
     let rawH = firstRow(looks[1].h).scalars

@@ -199,6 +199,13 @@ func cell7Problem1(_ lesson: Lesson, _ settings: Settings, splitFor: (UInt64) ->
                zh: "一直预测训练标签的均值，验证 MSE 为 \(meanSpread(baseline))：训练结果必须低于它才算学到了东西。")
     lesson.plot(lossChart(lesson, title: Localized(en: "training loss: inputs raw vs standardised",
                                                    zh: "训练损失：原始输入 vs 标准化输入"), first.inputs))
+    // The first seed's runs, frame by frame, in the --report page.
+    for named in first.inputs + first.labels.dropFirst() {
+        var record = named.run.record
+        record.title = lesson.tr(en: "Training, \(named.name.en) (seed \(seeds[0]))",
+                                 zh: "训练过程：\(named.name.zh)（随机种子 \(seeds[0])）")
+        lesson.training(record)
+    }
     lesson.plot(lossChart(lesson, title: Localized(en: "training loss: clean vs noisy labels",
                                                    zh: "训练损失：干净标签 vs 噪声标签"), first.labels))
     // The table: every run, mean ± spread over seeds.
