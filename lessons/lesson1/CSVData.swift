@@ -196,14 +196,14 @@ func runCSVLesson(_ lesson: Lesson, _ settings: Settings, path: String) throws {
         \(prepared.clippedCells.map(String.init).joined(separator: "/"))；被填补的：\
         \(prepared.filledCells.map(String.init).joined(separator: "/"))。
         """)
-    lesson.cell(4, Localized(en: "Split into train / validation / test; look at one batch",
-                             zh: "划分训练/验证/测试集；看一个批次"))
     let split = finishSplit(prepared.splits, seed: settings.seed)
     let cleanedColumn = stride(from: noisiest, to: split.splits.train.inputs.count, by: f)
         .map { split.splits.train.inputs.scalars[$0] }
     lesson.plot(Histogram(title: lesson.tr(en: "\(csv.featureNames[noisiest]) after cleaning (training split)",
                                            zh: "清洗后的 \(csv.featureNames[noisiest])（训练集）"),
                           values: cleanedColumn, bins: 30, height: 6))
+    lesson.cell(4, Localized(en: "Split into train / validation / test; look at one batch",
+                             zh: "划分训练/验证/测试集；看一个批次"))
     lesson.say(en: "train \(split.splits.train.count) · validation \(split.splits.validation.count) · test "
                + "\(split.splits.test.count); one batch: x \(split.batchX.shape), y \(split.batchY.shape)",
                zh: "训练 \(split.splits.train.count) · 验证 \(split.splits.validation.count) · 测试 "
