@@ -53,7 +53,8 @@ func lessonError(_ arguments: [String]) -> LessonError? {
         if rows == 1 {
             // One label is one value: the loader refuses it as a constant target before counting rows.
             #expect(error.message.en.contains("has the same value (85.0) in every row"))
-            #expect(error.message.zh.contains("每一行都是同一个值"))
+            #expect(error.message.en.contains("1 data row is too few") && error.message.en.contains("at least 10"))
+            #expect(error.message.zh.contains("每一行都是同一个值") && error.message.zh.contains("至少需要 10 行"))
             continue
         }
         #expect(error.message.en.contains("\(rows) labelled rows are too few") && error.message.en.contains("at least 10"))

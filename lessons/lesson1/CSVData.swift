@@ -67,10 +67,16 @@ func prepareCSV(_ csv: CSVData, seed: UInt64) -> CSVPrepared {
 /// A CSV problem as the lesson says it: the place, then why, in English (the engine's `reason`) or
 /// in Chinese (worded here from `CSVError.Kind`). (What could move to LessonKit: this wording.)
 func csvErrorMessage(_ e: CSVError) -> Localized {
-    var place = e.file
-    if let line = e.line { place += ":\(line)" }
-    if let column = e.column { place += ":\(column)" }
-    return Localized(en: "\(place): \(e.reason)", zh: "\(place)：\(csvReasonZh(e.kind))")
+    // file:line:column as compilers write it; a column without a line (a whole column's problem) in words.
+    var place = e.file, placeZh = e.file
+    if let line = e.line {
+        place += ":\(line)" + (e.column.map { ":\($0)" } ?? "")
+        placeZh = place
+    } else if let column = e.column {
+        place += ", column \(column)"
+        placeZh += "，第 \(column) 列"
+    }
+    return Localized(en: "\(place): \(e.reason)", zh: "\(placeZh)：\(csvReasonZh(e.kind))")
 }
 
 func fileProblemZh(_ p: FileProblem) -> String {
@@ -120,8 +126,27 @@ func loadLessonCSV(_ settings: Settings, path: String) throws -> CSVData {
         try csv.requireRowsForSplit(validation: 0.1, test: 0.1)
         return csv
     } catch let error as CSVError {
-        throw LessonError.badInput(csvErrorMessage(error))
+        var message = csvErrorMessage(error)
+        // A one-row file has a "constant" target; say the row count's problem too.
+        if case .constantTarget = error.kind, let rows = roughDataRows(path), rows < splitMinimumRows {
+            message = Localized(en: message.en + "; and \(rows) data row\(rows == 1 ? " is" : "s are") too few for a "
+                                    + "train / validation / test split: at least \(splitMinimumRows) are needed",
+                                zh: message.zh + "；而且 \(rows) 行数据不够划分训练/验证/测试集：至少需要 "
+                                    + "\(splitMinimumRows) 行")
+        }
+        throw LessonError.badInput(message)
     }
+}
+
+/// The rows an 80 / 10 / 10 split needs (10).
+let splitMinimumRows = minimumRowsForSplit(fractions: [0.8, 0.1, 0.1])
+
+/// The non-blank lines after the header: the data rows, unless a quoted field spans lines (only
+/// used to word a message).
+func roughDataRows(_ path: String) -> Int? {
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
+    return Swift.max(0, lines.filter { !$0.allSatisfy(\.isWhitespace) }.count - 1)
 }
 
 /// "`NA` ×3 (first at line 4, column 2)" for each missing-value spelling the file used.

@@ -372,6 +372,7 @@ func concludeLabels(_ lesson: Lesson, _ r: Problem1Seeds, split: SplitResult, we
     let noisyVsClean = r.compare({ $0.labels[1].run }, { $0.labels[0].run })
     let what = Localized(en: "Noisy labels against clean ones", zh: "噪声标签对干净标签")
     let rows = "\(first.noisyRows) / \(split.splits.train.count)"
+    let trainLoss = (noisy: r.values { $0.labels[1].run.finalLoss }, clean: r.values { $0.labels[0].run.finalLoss })
     lesson.conclude("lesson1.problem1.noisy-labels", noisyVsClean,
         lower: Localized(en: "\(what.en) (\(rows) training labels wrong): \(meanSpread(noisyVsClean.a)) against "
                              + "\(meanSpread(noisyVsClean.b)) — the noisy labels end better here.",
@@ -379,11 +380,12 @@ func concludeLabels(_ lesson: Lesson, _ r: Problem1Seeds, split: SplitResult, we
                          + "\(meanSpread(noisyVsClean.b))——这里噪声标签反而更好。"),
         higher: Localized(en: "Noisy labels (\(rows) training labels wrong) end worse on validation: "
                               + "\(meanSpread(noisyVsClean.a)) against \(meanSpread(noisyVsClean.b)) "
-                              + "\(overSeeds(n).en). The training loss cannot fall below the noise, and the model "
+                              + "\(overSeeds(n).en). The training loss cannot fall below the noise (it ends at "
+                              + "\(meanSpread(trainLoss.noisy)) against \(meanSpread(trainLoss.clean))), and the model "
                               + "learns part of it.",
                           zh: "噪声标签（\(rows) 个训练标签是错的）的验证结果更差：\(meanSpread(noisyVsClean.a)) 对 "
-                          + "\(meanSpread(noisyVsClean.b))（\(overSeeds(n).zh)）。训练损失降不到噪声以下，"
-                          + "模型还学进了一部分噪声。"),
+                          + "\(meanSpread(noisyVsClean.b))（\(overSeeds(n).zh)）。训练损失降不到噪声以下（最后为 "
+                          + "\(meanSpread(trainLoss.noisy)) 对 \(meanSpread(trainLoss.clean))），模型还学进了一部分噪声。"),
         noDifference: noDifference(what, noisyVsClean.a, noisyVsClean.b, n), diverged: didNotLearn(what))
     if first.labels.count > 2, let dropped = first.droppedRows, let caught = first.droppedNoisy {
         let c = r.compare({ $0.labels[2].run }, { $0.labels[1].run })
