@@ -233,7 +233,16 @@ func cell7Problem1(_ lesson: Lesson, _ settings: Settings, splitFor: (UInt64) ->
                       .number(percent(r.values { Float(row.run($0).saturationEnd) }.mean))])
     }
     lesson.table(table)
-    if let failed = r.runs.lazy.flatMap(\.allRuns).compactMap(\.diverged).first {
+    // The first run that diverged, named, with the NaN guard's diagnosis.
+    let named = rows + [(Localized(en: "sigmoid, standardised", zh: "sigmoid，标准化"), { $0.sigmoid[0].run }),
+                        (Localized(en: "sigmoid, \(largest.en)", zh: "sigmoid，\(largest.zh)"), { $0.sigmoid[1].run })]
+    let failures = zip(r.seeds, r.runs).flatMap { seed, result in
+        named.compactMap { row in row.run(result).diverged.map { (row.name, seed, $0) } }
+    }
+    if let (name, seed, failed) = failures.first {
+        lesson.say(en: "\(failures.count) run\(failures.count == 1 ? "" : "s") diverged; the first, '\(name.en)' on "
+                       + "seed \(seed), was stopped by the NaN guard:",
+                   zh: "有 \(failures.count) 次训练发散；第一次是随机种子 \(seed) 上的“\(name.zh)”，被 NaN 守卫停下：")
         lesson.lines(divergenceReport(failed)(lesson.language).split(separator: "\n").map(String.init), bullet: "")
     }
     concludeInputs(lesson, r, synthetic: synthetic)
