@@ -51,6 +51,15 @@ let housesCSV = URL(fileURLWithPath: #filePath).deletingLastPathComponent().dele
     #expect(raw.asserted == Verdict.diverged.rawValue && !raw.wording.contains("right to standardise"))
     // No explanation of a stall that was not measured.
     #expect(!claims.contains { $0.id == "lesson1.problem1.saturation" })
+    // AdamW at lr 10 with weight decay 1 multiplies the weights by 1 − 10 each step: the NaN guard
+    // stops it, the run is named, and its comparison is worded as a failure.
+    let decay = try #require(claims.first { $0.id == "lesson1.regularization.weight-decay" })
+    #expect(decay.asserted == Verdict.diverged.rawValue)
+    let text = try runCollecting(["--lr", "10", "--seeds", "3"])
+    #expect(text.contains("the first, 'noisy, weight decay 1.0' on seed 42, was stopped by the NaN guard:"))
+    #expect(text.contains("Training stopped: the loss is no longer a finite number."))
+    let zh = try runCollecting(["--lr", "10", "--seeds", "3", "--lang", "zh"])
+    #expect(zh.contains("被 NaN 守卫停下") && zh.contains("训练已停止"))
 }
 
 @Test func aFlippedConditionFailsTheAudit() throws {
