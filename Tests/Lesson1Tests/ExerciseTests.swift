@@ -1,4 +1,5 @@
 import Engine
+import TestSupport
 import Testing
 @testable import lesson1
 
@@ -19,7 +20,7 @@ import Testing
     let atDefault = computeProblem1(seedSplit(), settings: Settings()).inputs[2].run
     #expect(recorded.validationLoss > 0.6 && recorded.validationLoss > atDefault.validationLoss)
     #expect(recorded.saturationEnd > 0.99 && recorded.clippedSteps > 240)
-    expectClose(standardised.validationLoss, 0.0182, 1e-3)
+    expectClose(standardised.validationLoss, 0.0182, rel: 0, abs: 1e-3)
 }
 
 /// Exercise 2. "Then train longer?" `swift run lesson1 --steps 2000`. Answer: still no. After
@@ -46,8 +47,8 @@ import Testing
     s.missing = 0.3
     let r = computeDirty(seedData(s), settings: s)
     #expect(r.labels.caught == 51 && r.labels.flagged.count == 54)
-    expectClose(r.cleaning[0].overall, 3.7891, 1e-3)
-    expectClose(r.cleaning[3].overall, 2.0650, 1e-3)
+    expectClose(r.cleaning[0].overall, 3.7891, rel: 0, abs: 1e-3)
+    expectClose(r.cleaning[3].overall, 2.0650, rel: 0, abs: 1e-3)
 }
 
 /// Exercise 4. "Twice the label noise?" `swift run lesson1 --noise 0.4`. Answer: 320 of 800
@@ -58,6 +59,6 @@ import Testing
     s.noise = 0.4
     let r = computeProblem1(seedSplit(s), settings: s)
     #expect(r.noisyRows == 320 && r.droppedRows == 318 && r.droppedNoisy == 318)
-    expectClose(r.labels[1].run.validationLoss, 0.1060, 1e-3)
-    expectClose(r.labels[2].run.validationLoss, 0.0086, 2e-4)
+    expectClose(r.labels[1].run.validationLoss, 0.1060, rel: 0, abs: 1e-3)
+    expectClose(r.labels[2].run.validationLoss, 0.0086, rel: 0, abs: 2e-4)
 }

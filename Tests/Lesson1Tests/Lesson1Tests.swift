@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import LessonKit
+import TestSupport
 import Testing
 @testable import lesson1
 
@@ -11,20 +12,10 @@ import Testing
 let defaults = Settings()
 
 /// The seed's data as the lesson makes it (seed 42).
-func seedData(_ settings: Settings = defaults) -> SeedData {
-    var generator = Generator(seed: settings.seed)
-    return makeSeedDataStepByStep(samples: settings.samples, generator: &generator)
-}
+func seedData(_ settings: Settings = defaults) -> SeedData { syntheticData(settings) }
 
 /// The lesson's split of the seed's data.
-func seedSplit(_ settings: Settings = defaults) -> SplitResult {
-    let data = seedData(settings)
-    return computeSplit(TensorDataset(inputs: data.x, targets: data.y), seed: settings.seed)
-}
-
-func expectClose(_ a: Float, _ b: Float, _ tolerance: Float, sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(Swift.abs(a - b) <= tolerance, "\(a) is not within \(tolerance) of \(b)", sourceLocation: sourceLocation)
-}
+func seedSplit(_ settings: Settings = defaults) -> SplitResult { syntheticSplit(settings) }
 
 // MARK: - Cell 1 and 2: the data and their statistics
 
@@ -37,20 +28,20 @@ func expectClose(_ a: Float, _ b: Float, _ tolerance: Float, sourceLocation: Sou
     #expect(zip(x, engine.inputs.scalars).map { Swift.abs($0 - $1) }.max()! < 5e-5)
     #expect(zip(y, engine.targets.scalars).map { Swift.abs($0 - $1) }.max()! < 5e-5)
     // y[0] is the mean of sample 0's 50 values (the printed check).
-    expectClose(data.y.scalars[0], -0.3395, 1e-4)
+    expectClose(data.y.scalars[0], -0.3395, rel: 0, abs: 1e-4)
 }
 
 @Test func positionFiveDominatesTheRawData() {
     let r = computeStatistics(seedData())
     // Position t has std ≈ t; position 5 holds t²/Σt² = 25/55 ≈ 45 % of the variance.
-    for (t, stat) in r.raw.enumerated() { expectClose(stat.std, Float(t + 1), 0.03) }
-    expectClose(r.raw[4].std, 4.9835, 1e-3)
+    for (t, stat) in r.raw.enumerated() { expectClose(stat.std, Float(t + 1), rel: 0, abs: 0.03) }
+    expectClose(r.raw[4].std, 4.9835, rel: 0, abs: 1e-3)
     #expect(Swift.abs(r.raw[4].varianceShare - 25.0 / 55) < 0.005)
     // The seed's global scaling keeps the ratio; per-position scaling removes it.
-    expectClose(StatisticsResult.loudness(r.raw), StatisticsResult.loudness(r.global), 1e-4)
-    expectClose(r.global[4].std, 1.5058, 1e-3)
-    for stat in r.perPosition { expectClose(stat.std, 1, 1e-4) }
-    expectClose(r.rawStd, 3.3096, 1e-3)
+    expectClose(StatisticsResult.loudness(r.raw), StatisticsResult.loudness(r.global), rel: 0, abs: 1e-4)
+    expectClose(r.global[4].std, 1.5058, rel: 0, abs: 1e-3)
+    for stat in r.perPosition { expectClose(stat.std, 1, rel: 0, abs: 1e-4) }
+    expectClose(r.rawStd, 3.3096, rel: 0, abs: 1e-3)
 }
 
 // MARK: - Cell 3: the dirty copy
@@ -64,14 +55,14 @@ func expectClose(_ a: Float, _ b: Float, _ tolerance: Float, sourceLocation: Sou
     #expect(r.iqr.caught == 500 && r.iqr.falseAlarms == 324)
     // Symptom and fix: RMSE to the truth over all cells, from no clipping to IQR clipping.
     let overall = r.cleaning.map(\.overall)
-    expectClose(overall[0], 3.3860, 1e-3)
-    expectClose(overall[3], 1.2083, 1e-3)
+    expectClose(overall[0], 3.3860, rel: 0, abs: 1e-3)
+    expectClose(overall[3], 1.2083, rel: 0, abs: 1e-3)
     #expect(overall[3] < overall[2] && overall[2] < overall[1] && overall[1] < overall[0])
     // The median beats the mean at the missing cells (the stuck sensors drag the mean).
     #expect(r.cleaning[1].atMissing < r.cleaning[0].atMissing)
     // The label check: 138 rows flagged, 122 of the 200 noisy ones.
     #expect(r.labels.flagged.count == 138 && r.labels.caught == 122)
-    expectClose(r.labels.threshold, 0.518, 1e-3)
+    expectClose(r.labels.threshold, 0.518, rel: 0, abs: 1e-3)
 }
 
 // MARK: - Cell 4: split, batch, scaler
@@ -86,10 +77,10 @@ func expectClose(_ a: Float, _ b: Float, _ tolerance: Float, sourceLocation: Sou
     let mean = train.mean(dim: 0).scalars
     let std = train.variance(dims: [0], unbiased: false).sqrt().scalars
     for f in [0, 10, 40] {
-        expectClose(r.xScaler.mean[f], mean[f], 1e-5)
-        expectClose(r.xScaler.std[f], std[f], 1e-4)
+        expectClose(r.xScaler.mean[f], mean[f], rel: 0, abs: 1e-5)
+        expectClose(r.xScaler.std[f], std[f], rel: 0, abs: 1e-4)
     }
-    expectClose(r.xScaler.std[40], 4.9878, 1e-3)
+    expectClose(r.xScaler.std[40], 4.9878, rel: 0, abs: 1e-3)
     // After scaling: the training split exactly 0 / 1, validation and test only close.
     let m = scaledMoments(r)
     #expect(Swift.abs(m[0].mean) < 1e-5 && Swift.abs(m[0].std - 1) < 1e-4)
@@ -111,8 +102,8 @@ func expectClose(_ a: Float, _ b: Float, _ tolerance: Float, sourceLocation: Sou
     #expect(recorded.saturatedTanh > 0.9 && recorded.saturatedSigmoid > 0.85)
     #expect(Swift.abs(recorded.saturatedTanh - 0.934) < 0.001)
     // Raw inputs make a larger gradient: 17.2 against 1.56 (the clip threshold is 1).
-    expectClose(standardised.gradientNorm, 1.5636, 1e-3)
-    expectClose(recorded.gradientNorm, 17.1634, 1e-2)
+    expectClose(standardised.gradientNorm, 1.5636, rel: 0, abs: 1e-3)
+    expectClose(recorded.gradientNorm, 17.1634, rel: 0, abs: 1e-2)
     // A saturated unit passes (almost) no gradient back: dL/dz = dL/dh · (1 − h²).
     let h = recorded.h.scalars, g = recorded.gradZ.scalars
     let saturatedGrad = zip(h, g).filter { Swift.abs($0.0) > 0.99 }.map { Swift.abs($0.1) }.max()!
@@ -123,7 +114,7 @@ func expectClose(_ a: Float, _ b: Float, _ tolerance: Float, sourceLocation: Sou
     #expect(raw.count == 5 && raw.max()! / raw.min()! > 6 && raw[4] > 6 * raw[0])
     let even = standardised.weightGradientByGroup
     #expect(even.max()! / even.min()! < 2)
-    expectClose(raw[0], 0.2371, 1e-3)
+    expectClose(raw[0], 0.2371, rel: 0, abs: 1e-3)
 }
 
 // MARK: - Cell 6: leakage
@@ -131,8 +122,8 @@ func expectClose(_ a: Float, _ b: Float, _ tolerance: Float, sourceLocation: Sou
 @Test func leakyScalerLetsValidationDataMoveTrainingInputs() {
     let r = computeLeakage(seedSplit(), steps: 300, learningRate: 1e-3, seed: 42)
     #expect(r.changedTrainFit == 0 && r.changedAllFit == 40_000)
-    expectClose(r.validationTrainFit, 0.0083, 2e-4)
-    expectClose(r.validationAllFit, 0.0081, 2e-4)
+    expectClose(r.validationTrainFit, 0.0083, rel: 0, abs: 2e-4)
+    expectClose(r.validationAllFit, 0.0081, rel: 0, abs: 2e-4)
     #expect(r.largestMeanGap < 0.05 && r.largestStdRatio < 1.03)
 }
 
@@ -148,7 +139,7 @@ func expectClose(_ a: Float, _ b: Float, _ tolerance: Float, sourceLocation: Sou
     #expect(recorded.validationLoss > 50 * standardised.validationLoss)
     #expect(recorded.clippedSteps == 300 && recorded.saturationEnd > 0.9)
     // Fix: standardised inputs learn the rule; far fewer steps clipped, no saturated units.
-    expectClose(standardised.validationLoss, 0.0083, 2e-4)
+    expectClose(standardised.validationLoss, 0.0083, rel: 0, abs: 2e-4)
     #expect(standardised.clippedSteps == 60 && standardised.saturationEnd < 0.01)
     // The seed's own raw data sit in between.
     #expect(seedRaw.validationLoss > 5 * standardised.validationLoss && seedRaw.validationLoss < recorded.validationLoss)
@@ -156,15 +147,26 @@ func expectClose(_ a: Float, _ b: Float, _ tolerance: Float, sourceLocation: Sou
     let noisy = r.labels[1].run, checked = r.labels[2].run
     #expect(r.noisyRows == 160 && r.droppedRows == 160 && r.droppedNoisy == 160)
     #expect(noisy.finalLoss > 0.5 && noisy.validationLoss > 5 * standardised.validationLoss)
-    expectClose(noisy.validationLoss, 0.0563, 1e-3)
+    expectClose(noisy.validationLoss, 0.0563, rel: 0, abs: 1e-3)
     // Sigmoid instead of tanh: the same symptom on raw inputs, the same fix.
     let sigmoidStd = r.sigmoid[0].run, sigmoidRaw = r.sigmoid[1].run
-    expectClose(sigmoidStd.validationLoss, 0.0071, 2e-4)
+    expectClose(sigmoidStd.validationLoss, 0.0071, rel: 0, abs: 2e-4)
     #expect(sigmoidRaw.validationLoss > 0.3 && sigmoidRaw.saturationEnd > 0.8 && sigmoidRaw.clippedSteps == 300)
     // Wrong answers trip clipping too: 273 of 300 steps against 60.
     #expect(noisy.clippedSteps == 273)
-    expectClose(checked.validationLoss, 0.0081, 2e-4)
-    expectClose(seedRaw.validationLoss, 0.0637, 5e-4)
+    expectClose(checked.validationLoss, 0.0081, rel: 0, abs: 2e-4)
+    expectClose(seedRaw.validationLoss, 0.0637, rel: 0, abs: 5e-4)
+    // The seed's own global scaling trains as well as per-column standardisation on this seed.
+    expectClose(r.globalScaling?.validationLoss ?? .nan, 0.0083, rel: 0, abs: 2e-4)
+    // Clipping off, recorded units: as stalled as with it (0.5583 against 0.5363; pinned by symptom).
+    #expect(r.unclipped.clippedSteps == 0 && r.unclipped.validationLoss > 0.45 && r.unclipped.validationLoss < 0.7)
+    #expect(r.unclipped.saturationEnd > 0.9)
+    // Regularization against the noisy labels: weight decay 1 a little, half the rows much worse.
+    expectClose(r.weightDecay.validationLoss, 0.0537, rel: 0, abs: 1e-3)
+    expectClose(r.halfData.validationLoss, 0.1935, rel: 0, abs: 2e-3)
+    // Predicting the mean: about the labels' variance.
+    expectClose(r.baseline, 0.9073, rel: 0, abs: 1e-3)
+    #expect(r.allRuns.allSatisfy { $0.diverged == nil })
 }
 
 // MARK: - The whole lesson
@@ -173,7 +175,7 @@ func runCollecting(_ arguments: [String]) throws -> String {
     let flags = try FlagParser(program: "lesson1", options: lessonOptions).parse(arguments)
     let output = LessonOutput.collecting()
     let lesson = Lesson(flags: flags, title: lesson1Title, output: output)
-    runLesson(lesson, Settings(flags: flags))
+    try runLesson(lesson, Settings(flags: flags))
     return output.text
 }
 
@@ -183,11 +185,13 @@ func runCollecting(_ arguments: [String]) throws -> String {
                  "position 5 holds 45.3 % of the variance",
                  "IQR caught 500 (324 false alarms), z-score 500 (1)",
                  "split 800/100/100; one batch: x [32, 5, 10], y [32, 1]",
-                 "one validation sample moves 0 vs 40000 training values",
-                 "problem 1, validation MSE: standardised 0.0083, raw (seed units) 0.0637, raw (recorded units) 0.",
-                 "clipped steps: 60 / 64 / 300",
+                 "one validation sample moves 0 vs 40,000 training values",
+                 "problem 1, validation MSE over 5 seeds: standardised 0.0070 ± 0.0014, raw (seed units) 0.0515 ± ",
+                 "raw (recorded units), clipping on / off: 0.6",
                  "first step: saturated tanh 0.1 % / 15.7 % / 93.4 %",
-                 "end 7.7× worse on validation (0.0637 against 0.0083)",
+                 "The seed is right to standardise.",
+                 "Clipping on against off, inputs raw (recorded units): ",
+                 "more rows (all of them against half), AdamW's weight decay, and cleaning the labels.",
                  "Unit 6: standardised h = -0.753, dL/dz = -1.01e-03; raw h = -0.999, dL/dz = -8.83e-06"] {
         #expect(first.contains(line), "missing: \(line)")
     }
@@ -196,7 +200,7 @@ func runCollecting(_ arguments: [String]) throws -> String {
 
 @Test func quietPrintsOnlyHeadlinesAndChineseWorks() throws {
     let quiet = try runCollecting(["--quiet"]).split(separator: "\n")
-    #expect(quiet.count == 8)
+    #expect(quiet.count == 9)
     #expect(quiet.first!.hasPrefix("data: X [1000, 5, 10]"))
     let zh = try runCollecting(["--quiet", "--lang", "zh"])
     #expect(zh.contains("第 5 个位置占方差的 45.3 %"))
@@ -209,12 +213,17 @@ func runCollecting(_ arguments: [String]) throws -> String {
     let text = try runCollecting(["--data", path, "--quiet", "--target", "price_k"])
     #expect(text.contains("300 rows × 4 features; 12 missing cells"))
     #expect(text.contains("split 240/30/30"))
-    #expect(text.contains("standardised 0.0683, raw (file units) 0.3017"))
+    #expect(text.contains("standardised 0.0569 ± 0.0163, raw (file units) 0.2632 ± 0.0831"))
     // The default target is the last column, which is price_k here.
     #expect(try runCollecting(["--data", path, "--quiet"]) == text)
     // A wrong target column is explained, not a crash.
-    let wrong = try runCollecting(["--data", path, "--quiet", "--target", "price"])
-    #expect(wrong.contains("no column named 'price'; the columns are 'area_m2', 'rooms'"))
+    #expect {
+        try runCollecting(["--data", path, "--quiet", "--target", "price"])
+    } throws: { error in
+        guard let e = error as? LessonError else { return false }
+        return e.status == 2 && e.message.en.contains("no column named 'price'; the columns are 'area_m2', 'rooms'")
+            && e.message.zh.contains("没有名为 “price” 的列")
+    }
 }
 
 @Test func targetIsATextOption() throws {
@@ -223,7 +232,8 @@ func runCollecting(_ arguments: [String]) throws -> String {
     #expect(Settings(flags: given).target == "price" && given.quiet)
     #expect(Settings(flags: try parser.parse(["--target=y"])).target == "y")
     #expect(Settings(flags: try parser.parse([])).target == nil)
-    #expect(parser.usage().contains("  --target NAME       with --data: the CSV column to predict (default: the last column)"))
+    #expect(parser.usage().contains("  --target NAME       column name, with --data: the column to predict, cells 1–7 "
+                                    + "(default: the last column)"))
 }
 
 @Test func theSymptomsDoNotDependOnTheSeed() {

@@ -38,20 +38,25 @@ func seedStandardise(_ t: Tensor) -> Tensor {
     (t - t.mean()) / t.variance(unbiased: true).sqrt()
 }
 
+/// The seed's data for `settings.seed` (cell 1 draws them; other seeds' comparisons redraw them).
+func syntheticData(_ settings: Settings) -> SeedData {
+    var generator = Generator(seed: settings.seed)
+    return makeSeedDataStepByStep(samples: settings.samples, generator: &generator)
+}
+
 // MARK: - Cell 1: the seed's data, made step by step
 
 func cell1Generate(_ lesson: Lesson, _ settings: Settings) -> SeedData {
-    lesson.step(en: "Make the seed's data, one line at a time", zh: "一行一行地生成原文的数据")
+    lesson.cell(1)
     lesson.say(en: """
         The seed trains on made-up data whose answer is known: each sample is a sequence of 5 \
         positions with 10 numbers each, and the label is the average of those 50 numbers. \
         Position t is multiplied by t, so later positions are louder.
         """, zh: """
         原文用的是人造数据，答案事先知道：每个样本是 5 个位置、每个位置 10 个数的序列，\
-        标签就是这 50 个数的平均值。第 t 个位置乘以 t，所以越靠后的位置"声音"越大。
+        标签就是这 50 个数的平均值。第 t 个位置乘以 t，所以越靠后的位置“声音”越大。
         """)
-    var generator = Generator(seed: settings.seed)
-    let data = makeSeedDataStepByStep(samples: settings.samples, generator: &generator)
+    let data = syntheticData(settings)
     lesson.show(data.positionScale, name: "arange(1, 6).view(1, -1, 1)", precision: 1)
     lesson.say(en: "noise = randn(\(settings.samples), 5, 10) has shape \(data.noise.shape); "
                + "X = noise · scale has shape \(data.x.shape); y = X.mean(dim=(1, 2)) has shape \(data.y.shape).",

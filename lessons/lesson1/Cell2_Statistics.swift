@@ -40,7 +40,10 @@ struct StatisticsResult {
     let rawStd: Float
 
     /// How much louder the last position is than the first: σ_T / σ_1.
-    static func loudness(_ stats: [PositionStat]) -> Float { stats.last!.std / stats.first!.std }
+    static func loudness(_ stats: [PositionStat]) -> Float {
+        guard let first = stats.first, let last = stats.last else { return .nan }
+        return last.std / first.std
+    }
 }
 
 func computeStatistics(_ data: SeedData) -> StatisticsResult {
@@ -54,7 +57,7 @@ func computeStatistics(_ data: SeedData) -> StatisticsResult {
 // MARK: - Cell 2: statistics before and after standardisation
 
 func cell2Statistics(_ lesson: Lesson, _ data: SeedData) {
-    lesson.step(en: "Statistics before and after standardisation", zh: "标准化前后的统计量")
+    lesson.cell(2)
     let result = computeStatistics(data)
     var table = Table([lesson.tr(en: "position", zh: "位置"),
                        lesson.tr(en: "raw mean", zh: "原始均值"), lesson.tr(en: "raw std", zh: "原始标准差"),
@@ -70,7 +73,7 @@ func cell2Statistics(_ lesson: Lesson, _ data: SeedData) {
     lesson.plot(BarChart(title: lesson.tr(en: "raw std per position", zh: "每个位置的原始标准差"),
                          bars: result.raw.map { ("\(lesson.tr(en: "position", zh: "位置")) \($0.position)", $0.std) },
                          valueFormat: "%.3f"))
-    let last = result.raw.last!
+    let last = result.raw[result.raw.count - 1]        // T ≥ 1 positions: the seed's data have 5
     lesson.say(en: """
         Every position has mean ≈ 0, but position 5 is \(fixed(StatisticsResult.loudness(result.raw), 2))× as \
         wide as position 1 and holds \(percent(last.varianceShare)) of all the variance (t² / Σt² = 25/55). \
@@ -86,12 +89,13 @@ func cell2Statistics(_ lesson: Lesson, _ data: SeedData) {
         The seed's line X = (X - X.mean()) / X.std() uses one mean (\(fixed(result.rawMean))) and one std \
         (\(fixed(result.rawStd))) for everything: the scale becomes ≈ 1 but position 5 stays \
         \(fixed(StatisticsResult.loudness(result.global), 2))× as wide. Standardising each position on its own \
-        makes every std 1. Both are fine for learning; what hurts is feeding values of a very different size.
+        makes every std 1. Whether the seed's scaling is enough is a question for training: cell 7 trains on \
+        both and compares them over several seeds.
         """, zh: """
         原文的 X = (X - X.mean()) / X.std() 对所有数用同一个均值（\(fixed(result.rawMean))）和同一个标准差\
         （\(fixed(result.rawStd))）：整体尺度变成 ≈ 1，但第 5 个位置仍是第 1 个的 \
         \(fixed(StatisticsResult.loudness(result.global), 2)) 倍宽。逐位置标准化则让每个标准差都变成 1。\
-        两种都能学好；真正有害的是把尺度差别很大的数值直接喂给模型。
+        原文的缩放够不够，要靠训练来回答：单元 7 用两种方式训练，并在多个随机种子上比较。
         """)
     lesson.headline(en: "raw std per position: \(result.raw.map { fixed($0.std, 2) }.joined(separator: " ")); "
                     + "position 5 holds \(percent(last.varianceShare)) of the variance; after the seed's scaling the " +

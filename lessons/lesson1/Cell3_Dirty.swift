@@ -159,7 +159,7 @@ func computeDirty(_ data: SeedData, settings: Settings) -> DirtyResult {
 // MARK: - Cell 3: a dirty copy — found, plotted, cleaned
 
 func cell3Dirty(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) {
-    lesson.step(en: "A dirty copy: find, plot, clean", zh: "一份脏数据：发现、画图、清洗")
+    lesson.cell(3)
     lesson.say(en: """
         Real data arrive dirty. We copy the table (flattened to [N, 50]) and break it on purpose: \
         \(percent(settings.missing)) of the cells go missing (NaN), 1 % become a sensor stuck at +10σ, and \
@@ -172,9 +172,9 @@ func cell3Dirty(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) {
         """)
     let r = computeDirty(data, settings: settings)
     lesson.say(en: "Missing cells per position: \(r.missingPerPosition.map(String.init).joined(separator: ", ")) "
-               + "(\(r.dirty.missingCells.count) in all).",
+               + "(\(grouped(r.dirty.missingCells.count)) in all).",
                zh: "每个位置的缺失单元格数：\(r.missingPerPosition.map(String.init).joined(separator: ", "))"
-               + "（共 \(r.dirty.missingCells.count) 个）。")
+               + "（共 \(grouped(r.dirty.missingCells.count)) 个）。")
     lesson.plot(Histogram(title: lesson.tr(en: "dirty table: every cell (NaN left out)",
                                            zh: "脏表格：所有单元格（NaN 不计）"),
                           values: r.dirty.table.scalars, bins: 30, height: 6))
@@ -203,44 +203,100 @@ func cell3Dirty(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) {
                          .number(Double(s.atOutliers)), .number(Double(s.overall))])
     }
     lesson.table(cleaning)
-    lesson.say(en: """
-        RMSE is the distance to the true values we kept aside. No fill value can recover a random \
-        number: at the missing cells the error stays near the column's own spread whatever we fill \
-        with, and the mean (pulled up by the stuck sensors) does a little worse than the median. The \
-        big win is clipping: each outlier goes back to the rule's fence — not its true value, but far \
-        closer than +10σ. (In a real pipeline the fill values and fences come from the training split \
-        only, as the scaler's do below; the CSV path, --data, does it that way.)
-        """, zh: """
-        RMSE 是与我们事先保存的真实值之间的距离。任何填补值都还原不了一个随机数：无论用什么填，缺失处的误差\
-        都接近该列本身的离散程度；均值（被卡住的传感器拉高）比中位数略差。真正的收获来自裁剪：每个异常值\
-        被拉回到规则的边界——不是真实值，但比 +10σ 近得多。（在真实流程中，填补值和边界只能来自训练集，\
-        就像下面缩放器的统计量一样；CSV 路径 --data 就是这样做的。）
-        """)
+    concludeCleaning(lesson, settings)
     lesson.plot(Histogram(title: lesson.tr(en: "label residual y − mean(row)", zh: "标签残差 y − 行均值"),
                           values: r.labels.residuals, bins: 30, height: 6))
     lesson.say(en: """
         Labels: here y must equal its row's mean, so the residual y − mean(row) exposes noisy labels: \
         a spike at 0 (clean rows, small errors from the filled cells) and wide tails (noisy rows). \
-        Rows beyond ±\(fixed(r.labels.threshold, 3)) (3 robust σ) are flagged: \(r.labels.flagged.count) rows, \
-        \(r.labels.caught) of the \(r.dirty.noisyRows.count) noisy ones, \(r.labels.falseAlarms) false alarms. \
-        Noise too small to see is missed, and it also does little harm.
+        Rows beyond ±\(fixed(r.labels.threshold, 3)) (3 robust σ) are flagged: \(grouped(r.labels.flagged.count)) \
+        rows, \(grouped(r.labels.caught)) of the \(grouped(r.dirty.noisyRows.count)) noisy ones, \
+        \(grouped(r.labels.falseAlarms)) false alarms. Read that as a best case: this check is an oracle, it \
+        knows the rule that made the labels. Real data never tell you their rule; there a label check can only \
+        compare a label with what similar rows or a model predict, which finds fewer wrong labels and flags \
+        some right ones (the CSV path, --data, has no label check for that reason).
         """, zh: """
         标签：在这个数据集里 y 必须等于它那一行的均值，所以残差 y − 行均值 能暴露噪声标签：0 处一个尖峰\
         （干净的行，误差来自填补的单元格）加上宽宽的尾巴（噪声行）。超出 ±\(fixed(r.labels.threshold, 3))\
-        （3 个稳健 σ）的行被标记：共 \(r.labels.flagged.count) 行，抓到 \(r.dirty.noisyRows.count) 个噪声行中的 \
-        \(r.labels.caught) 个，误报 \(r.labels.falseAlarms) 个。小到看不出的噪声会漏掉，但它的危害也小。
+        （3 个稳健 σ）的行被标记：共 \(grouped(r.labels.flagged.count)) 行，抓到 \(grouped(r.dirty.noisyRows.count)) \
+        个噪声行中的 \(grouped(r.labels.caught)) 个，误报 \(grouped(r.labels.falseAlarms)) 个。这只是最好的情况：\
+        这个检查是个“先知”，它知道生成标签的规则。真实数据从不告诉你规则；那时标签检查只能把标签和相似的行\
+        或模型的预测相比，找到的错误标签更少，还会误标一些正确的（所以 CSV 路径 --data 没有标签检查）。
         """)
-    let best = r.cleaning.last!, worst = r.cleaning.first!
-    lesson.headline(en: "dirty copy: \(r.dirty.missingCells.count) missing, \(r.dirty.outlierCells.count) outliers, "
-                    + "\(r.dirty.noisyRows.count) noisy labels; IQR caught \(r.iqr.caught) (\(r.iqr.falseAlarms) " +
-                      "false alarms), "
-                    + "z-score \(r.zScore.caught) (\(r.zScore.falseAlarms)); RMSE \(fixed(worst.overall)) → " +
-                      "\(fixed(best.overall)); "
-                    + "label check caught \(r.labels.caught)/\(r.dirty.noisyRows.count)",
-                    zh: "脏数据：缺失 \(r.dirty.missingCells.count) 个，异常值 \(r.dirty.outlierCells.count) 个，"
-                    + "噪声标签 \(r.dirty.noisyRows.count) 个；IQR 抓到 \(r.iqr.caught) 个（误报 " +
-                      "\(r.iqr.falseAlarms)），"
-                    + "z 分数 \(r.zScore.caught) 个（误报 \(r.zScore.falseAlarms)）；RMSE \(fixed(worst.overall)) → " +
-                      "\(fixed(best.overall))；"
-                    + "标签检查抓到 \(r.labels.caught)/\(r.dirty.noisyRows.count)")
+    let best = r.cleaning[r.cleaning.count - 1], worst = r.cleaning[0]     // the four recipes, in order
+    let (missing, outliers, noisy) = (grouped(r.dirty.missingCells.count), grouped(r.dirty.outlierCells.count),
+                                      grouped(r.dirty.noisyRows.count))
+    let (iqr, iqrFalse) = (grouped(r.iqr.caught), grouped(r.iqr.falseAlarms))
+    let (z, zFalse) = (grouped(r.zScore.caught), grouped(r.zScore.falseAlarms))
+    let caught = grouped(r.labels.caught)
+    lesson.headline(en: "dirty copy: \(missing) missing, \(outliers) outliers, \(noisy) noisy labels; "
+                        + "IQR caught \(iqr) (\(iqrFalse) false alarms), z-score \(z) (\(zFalse)); "
+                        + "RMSE \(fixed(worst.overall)) → \(fixed(best.overall)); label check caught \(caught)/\(noisy)",
+                    zh: "脏数据：缺失 \(missing) 个，异常值 \(outliers) 个，噪声标签 \(noisy) 个；IQR 抓到 \(iqr) 个（误报 "
+                        + "\(iqrFalse)），z 分数 \(z) 个（误报 \(zFalse)）；RMSE \(fixed(worst.overall)) → "
+                        + "\(fixed(best.overall))；标签检查抓到 \(caught)/\(noisy)")
+}
+
+/// The cleaning recipes compared over seeds: each seed makes its own data and its own dirt.
+/// RMSE at the missing cells (mean against median fill) and over all cells (no clipping against IQR).
+func cleaningOverSeeds(_ settings: Settings, seeds: [UInt64]) -> (meanFill: SeedSample, medianFill: SeedSample,
+                                                                  unclipped: SeedSample, iqr: SeedSample) {
+    let results = seeds.map { seed in
+        let s = settings.with(seed: seed)
+        return computeDirty(syntheticData(s), settings: s)
+    }
+    func values(_ f: (DirtyResult) -> Float) -> SeedSample { SeedSample(results.map(f)) }
+    return (values { $0.cleaning[0].atMissing }, values { $0.cleaning[1].atMissing },
+            values { $0.cleaning[0].overall }, values { $0.cleaning[3].overall })
+}
+
+/// What the cleaning table shows, over seeds: the fill value, and clipping.
+func concludeCleaning(_ lesson: Lesson, _ settings: Settings) {
+    let n = lesson.seeds.count
+    lesson.say(en: """
+        One run proves little. Another --seed draws other data, other dirt, another split and other \
+        initial weights, and every number moves a little: that is seed noise. So from here on each \
+        comparison runs on the same \(n) seeds (--seed, --seed + 1, …; --seeds N), prints the mean ± the \
+        spread, and calls a difference an effect only when it clearly exceeds what the seeds alone produce \
+        (a paired t-test at 95 %); otherwise it says there is no measurable difference.
+        """, zh: """
+        一次运行说明不了什么。换一个 --seed，数据、脏数据、划分和初始权重都会不同，每个数字都会变一点：\
+        这就是随机种子带来的噪声。所以从这里开始，每个对比都在同样的 \(n) 个随机种子上运行（--seed、\
+        --seed + 1、…；--seeds N），给出均值 ± 波动；只有差异明显超过随机种子本身造成的波动\
+        （95 % 的配对 t 检验）才算效果，否则就说没有可测量的差异。
+        """)
+    let c = cleaningOverSeeds(settings, seeds: lesson.seeds)
+    let fill = Comparison(c.medianFill, c.meanFill)
+    let fillWhat = Localized(en: "RMSE at the missing cells, median fill against mean fill",
+                             zh: "缺失处的 RMSE，中位数填补对均值填补")
+    lesson.conclude("lesson1.clean.median-vs-mean", fill,
+        lower: Localized(en: "\(fillWhat.en): \(meanSpread(fill.a)) against \(meanSpread(fill.b)) \(overSeeds(n).en). "
+                             + "No fill value can recover a random number, so both stay near the column's own "
+                             + "spread, but the median is closer: the mean is pulled up by the stuck sensors.",
+                         zh: "\(fillWhat.zh)：\(meanSpread(fill.a)) 对 \(meanSpread(fill.b))（\(overSeeds(n).zh)）。"
+                             + "任何填补值都还原不了一个随机数，所以两者都接近该列本身的离散程度，但中位数更近："
+                             + "均值被卡住的传感器拉高了。"),
+        higher: Localized(en: "\(fillWhat.en): \(meanSpread(fill.a)) against \(meanSpread(fill.b)) \(overSeeds(n).en): "
+                              + "here the mean fills closer.",
+                          zh: "\(fillWhat.zh)：\(meanSpread(fill.a)) 对 \(meanSpread(fill.b))（\(overSeeds(n).zh)）："
+                              + "这里均值填补得更近。"),
+        noDifference: noDifference(fillWhat, fill.a, fill.b, n),
+        diverged: Localized(en: "The cleaning errors are not finite numbers.", zh: "清洗误差不是有限的数。"))
+    let clip = Comparison(c.iqr, c.unclipped)
+    let clipWhat = Localized(en: "RMSE over all cells, IQR clipping + median against no clipping + mean",
+                             zh: "全部单元格的 RMSE，IQR 裁剪 + 中位数对不裁剪 + 均值")
+    lesson.conclude("lesson1.clean.clipping", clip,
+        lower: Localized(en: "The big win is clipping: \(clipWhat.en) \(meanSpread(clip.a)) against "
+                             + "\(meanSpread(clip.b)). Each outlier goes back to the rule's fence — not its true "
+                             + "value, but far closer than +10σ. (In a real pipeline the fill values and fences "
+                             + "come from the training split only, as the scaler's do below; the CSV path, "
+                             + "--data, does it that way.)",
+                         zh: "真正的收获来自裁剪：\(clipWhat.zh) \(meanSpread(clip.a)) 对 \(meanSpread(clip.b))。"
+                             + "每个异常值被拉回到规则的边界——不是真实值，但比 +10σ 近得多。（在真实流程中，"
+                             + "填补值和边界只能来自训练集，就像下面缩放器的统计量一样；CSV 路径 --data 就是这样做的。）"),
+        higher: Localized(en: "\(clipWhat.en): \(meanSpread(clip.a)) against \(meanSpread(clip.b)) — clipping "
+                              + "makes the table worse here.",
+                          zh: "\(clipWhat.zh)：\(meanSpread(clip.a)) 对 \(meanSpread(clip.b))——这里裁剪反而更差。"),
+        noDifference: noDifference(clipWhat, clip.a, clip.b, n),
+        diverged: Localized(en: "The cleaning errors are not finite numbers.", zh: "清洗误差不是有限的数。"))
 }

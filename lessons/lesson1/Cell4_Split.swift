@@ -69,31 +69,39 @@ func scaledMoments(_ r: SplitResult) -> [Moments] {
 /// training split only.
 func computeSplit(_ data: TensorDataset, seed: UInt64) -> SplitResult {
     var generator = Generator(seed: seed &+ 2)
-    return finishSplit(Splits(trainValidationTestSplit(data, validation: 0.1, test: 0.1, generator: &generator)), seed: seed)
+    let splits = trainValidationTestSplit(data, validation: 0.1, test: 0.1, generator: &generator)
+    return finishSplit(Splits(splits), seed: seed)
 }
 
 /// The batch and the two scalers of an existing split.
 func finishSplit(_ splits: Splits, seed: UInt64, batchSize: Int = 32) -> SplitResult {
     let loader = DataLoader(splits.train, batchSize: batchSize, shuffle: true, generator: Generator(seed: seed &+ 3))
     var iterator = loader.makeIterator()
-    let (bx, by) = iterator.next()!
+    // A split has at least two training rows (`requireRowsForSplit`), so there is a first batch.
+    guard let (bx, by) = iterator.next() else { preconditionFailure("finishSplit: an empty training split") }
     var xScaler = StandardScaler(), yScaler = StandardScaler()
     xScaler.fit(flattened(splits.train).inputs)
     yScaler.fit(splits.train.targets)
     return SplitResult(splits: splits, batchX: bx, batchY: by, xScaler: xScaler, yScaler: yScaler)
 }
 
+/// The lesson's split of the synthetic data for `settings.seed`.
+func syntheticSplit(_ settings: Settings) -> SplitResult {
+    let data = syntheticData(settings)
+    return computeSplit(TensorDataset(inputs: data.x, targets: data.y), seed: settings.seed)
+}
+
 // MARK: - Cell 4: train / validation / test, one batch, the scaler
 
 func cell4Split(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) -> SplitResult {
-    lesson.step(en: "Split into train / validation / test; look at one batch", zh: "划分训练/验证/测试集；看一个批次")
+    lesson.cell(4)
     lesson.say(en: """
         The textbook, the mock exam and the final exam: 80 % of the samples to learn from, 10 % to \
         tune with (validation), 10 % touched once at the very end (test). The shuffle is seeded, so \
         the same --seed gives the same split. We split the clean data; the dirty copy was practice.
         """, zh: """
         课本、模拟考、期末考：80 % 的样本用来学习，10 % 用来调参（验证集），10 % 只在最后用一次（测试集）。\
-        打乱用了固定种子，同一个 --seed 得到同样的划分。我们划分干净的数据；上面的脏数据只是练习。
+        打乱用了固定的随机种子，同一个 --seed 得到同样的划分。我们划分干净的数据；上面的脏数据只是练习。
         """)
     let r = computeSplit(TensorDataset(inputs: data.x, targets: data.y), seed: settings.seed)
     lesson.say(en: "train \(r.splits.train.count) · validation \(r.splits.validation.count) · test " +
@@ -101,7 +109,7 @@ func cell4Split(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) -> Spl
                zh: "训练 \(r.splits.train.count) · 验证 \(r.splits.validation.count) · 测试 \(r.splits.test.count)")
     lesson.say(en: "One batch from DataLoader(train, batch_size=32, shuffle=True) — the first 4 labels:",
                zh: "DataLoader(train, batch_size=32, shuffle=True) 的一个批次——前 4 个标签：")
-    lesson.show(r.batchY.narrow(dim: 0, start: 0, length: 4), name: "batch_y[:4]")
+    lesson.show(r.batchY.narrow(dim: 0, start: 0, length: 4), name: "batch_y[0:4]")
     lesson.say(en: "batch_x has shape \(r.batchX.shape), batch_y has shape \(r.batchY.shape): "
                + "32 samples, each 5 positions × 10 values, one label each.",
                zh: "batch_x 的形状是 \(r.batchX.shape)，batch_y 的形状是 \(r.batchY.shape)："

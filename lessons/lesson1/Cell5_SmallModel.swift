@@ -84,11 +84,13 @@ func firstLook(x: Tensor, y: Tensor, groupSize: Int = 10, seed: UInt64) -> First
     Tensor.mseLoss(out, y).backward()
     let sigmoid = withNoGrad { z.sigmoid() }
     // fc1.weight.grad is [H, F]: column f collects Σ_b dL/dz[b, h] · x[b, f], so it grows with x.
-    let g = model.fc1.weight.grad!                                             // [H, F]
+    // After backward every parameter has a gradient; a zero one stands in for a missing one.
+    let g = model.fc1.weight.grad ?? Tensor.zeros(model.fc1.weight.shape)      // [H, F]
     let (hidden, features) = (g.shape[0], g.shape[1])
     let groups = (g * g).reshape([hidden, features / groupSize, groupSize])    // [H, groups, size]
         .sum(dims: [0, 2]).sqrt().scalars                                      // [groups]
-    return FirstLook(z: z.detach(), h: h.detach(), gradZ: z.grad!, saturatedTanh: saturatedFraction(h, .tanh),
+    return FirstLook(z: z.detach(), h: h.detach(), gradZ: z.grad ?? Tensor.zeros(z.shape),
+                     saturatedTanh: saturatedFraction(h, .tanh),
                      saturatedSigmoid: saturatedFraction(sigmoid, .sigmoid),
                      gradientNorm: gradNorm(model.parameters()), weightGradientByGroup: groups, trace: trace)
 }
@@ -97,7 +99,7 @@ func firstLook(x: Tensor, y: Tensor, groupSize: Int = 10, seed: UInt64) -> First
 struct TrainingRun {
     /// The loss of every step's batch (MSE, in units of the clean labels' variance).
     let losses: [Float]
-    /// MSE on the validation split (clean labels), after training.
+    /// MSE on the validation split (clean labels), after training; NaN when the run diverged.
     let validationLoss: Float
     /// MSE on the test split, when one was given.
     let testLoss: Float?
@@ -106,10 +108,15 @@ struct TrainingRun {
     /// Saturated hidden units over the validation inputs, before and after training.
     let saturationStart: Double
     let saturationEnd: Double
+    /// The NaN guard's diagnosis when the loss, a gradient or a weight stopped being finite.
+    let diverged: TrainingDiverged?
+    /// Every 10 steps: the mean batch loss, each layer's gradient norm and weights, for the report's
+    /// step-through (`lesson.training`).
+    let record: TrainingRecord
 
-    /// The mean of the first / last 20 batch losses (one batch is noisy).
+    /// The mean of the first / last 20 batch losses (one batch is noisy); NaN after a divergence.
     var firstLoss: Float { mean(losses.prefix(20)) }
-    var finalLoss: Float { mean(losses.suffix(20)) }
+    var finalLoss: Float { diverged == nil ? mean(losses.suffix(20)) : .nan }
 
     /// The batch losses averaged over windows of `window` steps, for a readable curve.
     func smoothed(_ window: Int = 10) -> [Float] {
@@ -122,44 +129,73 @@ struct TrainingRun {
 }
 
 /// Trains a fresh `SmallMLP` (the same initial weights for every run with the same seed) with
-/// Adam and the seed's gradient clipping, on batches of 32 from a shuffled DataLoader:
+/// Adam (AdamW when `weightDecay` > 0) and the seed's gradient clipping, on batches of 32 from a
+/// shuffled DataLoader, under the NaN guard:
 ///
 ///     for step in 1...steps:  trainingStep: zero_grad; loss = mse(model(x), y); backward;
-///                             norm = clip_grad_norm(params, clip); optimizer.step()
+///                             norm = clip_grad_norm(params, clip); nan_guard; optimizer.step()
 ///
 /// - Parameters:
 ///   - train, validation, test: inputs `[n, F]`, targets `[n, 1]`; the test split is optional.
-///   - clip: the largest gradient norm allowed (the seed's 1.0); steps above it are counted.
+///   - clip: the largest gradient norm allowed (the seed's 1.0; `nil`: no clipping); steps above
+///     it are counted.
+///   - weightDecay: AdamW's decoupled decay λ (each step multiplies the weights by 1 − lr·λ).
 func trainSmallModel(train: TensorDataset, validation: TensorDataset, test: TensorDataset? = nil,
-                     steps: Int, learningRate: Double, clip: Float = 1, activation: Activation = .tanh,
-                     seed: UInt64) -> TrainingRun {
+                     steps: Int, learningRate: Double, clip: Float? = 1, weightDecay: Double = 0,
+                     activation: Activation = .tanh, seed: UInt64) -> TrainingRun {
     var generator = Generator(seed: seed &+ 4)
     let model = SmallMLP(inputs: train.inputs.shape[1], activation: activation, generator: &generator)
-    let optimizer = Adam(model.parameters(), learningRate: learningRate)
+    let optimizer: Adam = weightDecay > 0
+        ? AdamW(model.parameters(), learningRate: learningRate, weightDecay: weightDecay)
+        : Adam(model.parameters(), learningRate: learningRate)
+    let nanGuard = NaNGuard(model.namedParameters(), clipMaxNorm: clip)
     let loader = DataLoader(train, batchSize: 32, shuffle: true, generator: Generator(seed: seed &+ 5))
     let start = withNoGrad { saturatedFraction(model.forward(validation.inputs).h, activation) }
     var iterator = loader.makeIterator()
     var losses: [Float] = []
     var clipped = 0
-    for _ in 0..<steps {
+    var diverged: TrainingDiverged?
+    var record = TrainingRecord(title: "", xLabel: "step", layers: ["fc1.weight", "fc2.weight"])
+    let batches = Swift.max(1, (train.count + 31) / 32)
+    for k in 0..<steps {
         var batch = iterator.next()
         if batch == nil {                       // a new epoch: a fresh shuffle
             iterator = loader.makeIterator()
             batch = iterator.next()
         }
-        let (x, y) = batch!
-        let step = trainingStep(model.parameters(), optimizer: optimizer, clipMaxNorm: clip) {
-            Tensor.mseLoss(model(x), y)
+        guard let (x, y) = batch else { break }
+        do {
+            let step = try trainingStep(model.parameters(), optimizer: optimizer, clipMaxNorm: clip,
+                                        beforeUpdate: { result in
+                try nanGuard.check(loss: result.loss, gradientNorm: result.gradientNorm, epoch: k / batches + 1,
+                                   step: k + 1, learningRate: learningRate, inputs: x)
+            }) { Tensor.mseLoss(model(x), y) }
+            if step.clipped { clipped += 1 }
+            losses.append(step.loss)
+            if (k + 1) % 10 == 0 || k + 1 == steps {
+                // After the step the gradients still hold this batch's (trainingStep zeroes them first).
+                let layers = [model.fc1.weight, model.fc2.weight]
+                let recent = losses.suffix(10)
+                record.add(Double(k + 1), loss: Double(recent.reduce(0, +) / Float(recent.count)),
+                           learningRate: learningRate, gradientNorms: layers.map { Double(gradNorm([$0])) },
+                           weights: layers.map(\.scalars))
+            }
+        } catch let error as TrainingDiverged {
+            diverged = error
+            break
+        } catch {
+            preconditionFailure("the NaN guard threw \(error)")
         }
-        if step.clipped { clipped += 1 }
-        losses.append(step.loss)
     }
+    let failed = diverged
     return withNoGrad {
         let (_, h, out) = model.forward(validation.inputs)
-        let testLoss = test.map { Tensor.mseLoss(model($0.inputs), $0.targets).item }
-        return TrainingRun(losses: losses, validationLoss: Tensor.mseLoss(out, validation.targets).item,
+        let testLoss = test.map { failed == nil ? Tensor.mseLoss(model($0.inputs), $0.targets).item : .nan }
+        let validationLoss = failed == nil ? Tensor.mseLoss(out, validation.targets).item : .nan
+        return TrainingRun(losses: losses, validationLoss: validationLoss,
                            testLoss: testLoss, clippedSteps: clipped, saturationStart: start,
-                           saturationEnd: saturatedFraction(h, activation))
+                           saturationEnd: saturatedFraction(h, activation), diverged: failed,
+                           record: record)
     }
 }
 
@@ -188,7 +224,7 @@ func inputVersions(_ split: SplitResult, synthetic: Bool = true)
 
 func cell5SmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult, synthetic: Bool = true,
                     featureNames: [String] = []) {
-    lesson.step(en: "A small model, one forward and backward pass", zh: "一个小模型，一次前向和反向传播")
+    lesson.cell(5)
     let inputs = split.xScaler.mean.count
     lesson.say(synthetic ? Localized(en: """
         To see what the data do to training we need a model, kept small on purpose: Linear(\(inputs) → 32), \
@@ -209,30 +245,30 @@ func cell5SmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResul
     let x = flattened(TensorDataset(inputs: split.batchX, targets: split.batchY))
     let y = split.yScaler.transform(split.batchY)
     let versions = inputVersions(split, synthetic: synthetic)
-    let looks = versions.map { firstLook(x: $0.transform(x.inputs), y: y, groupSize: synthetic ? 10 : 1, seed: settings.seed) }
+    let looks = versions.map {
+        firstLook(x: $0.transform(x.inputs), y: y, groupSize: synthetic ? 10 : 1, seed: settings.seed)
+    }
     lesson.traceShapes(looks[0].trace)
     for k in 0..<2 {
         lesson.say(en: "\(versions[k].name.en): pre-activation z = fc1(x), activation h = tanh(z), "
                    + "and the gradient dL/dz = dL/dh · (1 − h²) that flows back into fc1 (sample 0, units 0–7):",
                    zh: "\(versions[k].name.zh)：预激活 z = fc1(x)、激活 h = tanh(z)，以及流回 fc1 的梯度 "
-                   + "dL/dz = dL/dh · (1 − h²)（第 0 个样本，单元 0–7）：")
-        lesson.show(firstRow(looks[k].z), name: "z[0, :8]", precision: 3)
-        lesson.show(firstRow(looks[k].h), name: "h[0, :8]", precision: 3)
-        lesson.show(firstRow(looks[k].gradZ), name: "dL/dz[0, :8]", precision: 3)
+                   + "dL/dz = dL/dh · (1 − h²)（第 0 个样本，神经元 0–7）：")
+        lesson.show(firstRow(looks[k].z), name: "z[0, 0:8]", precision: 3)
+        lesson.show(firstRow(looks[k].h), name: "h[0, 0:8]", precision: 3)
+        lesson.show(firstRow(looks[k].gradZ), name: "dL/dz[0, 0:8]", precision: 3)
     }
     // The unit of row 0 that raw inputs push furthest onto a flat end, in both versions.
     let rawH = firstRow(looks[1].h).scalars
-    let unit = rawH.indices.max { Swift.abs(rawH[$0]) < Swift.abs(rawH[$1]) }!
+    let unit = rawH.indices.max { Swift.abs(rawH[$0]) < Swift.abs(rawH[$1]) } ?? 0
     let (hStd, gStd) = (looks[0].h.scalars[unit], looks[0].gradZ.scalars[unit])
     let (hRaw, gRaw) = (looks[1].h.scalars[unit], looks[1].gradZ.scalars[unit])
-    let shrink = gRaw == 0 ? Localized(en: "exactly 0", zh: "正好是 0")
-        : Localized(en: "\(fixed(Swift.abs(gStd) / Swift.abs(gRaw), 0))× smaller",
-                    zh: "小了 \(fixed(Swift.abs(gStd) / Swift.abs(gRaw), 0)) 倍")
     lesson.say(en: "Unit \(unit): standardised h = \(fixed(hStd, 3)), dL/dz = \(sci(gStd)); raw h = \(fixed(hRaw, 3)), "
-               + "dL/dz = \(sci(gRaw)) — \(shrink.en), because 1 − h² = \(sci(1 - hRaw * hRaw)).",
-               zh: "单元 \(unit)：标准化时 h = \(fixed(hStd, 3))，dL/dz = \(sci(gStd))；原始输入时 h = " +
-                   "\(fixed(hRaw, 3))，"
-               + "dL/dz = \(sci(gRaw))——\(shrink.zh)，因为 1 − h² = \(sci(1 - hRaw * hRaw))。")
+               + "dL/dz = \(sci(gRaw)). dL/dz = dL/dh · (1 − h²), and 1 − h² is \(sci(1 - hRaw * hRaw)) there against "
+               + "\(sci(1 - hStd * hStd)) standardised.",
+               zh: "神经元 \(unit)：标准化时 h = \(fixed(hStd, 3))，dL/dz = \(sci(gStd))；原始输入时 h = "
+               + "\(fixed(hRaw, 3))，dL/dz = \(sci(gRaw))。dL/dz = dL/dh · (1 − h²)，原始输入时 1 − h² 为 "
+               + "\(sci(1 - hRaw * hRaw))，标准化时为 \(sci(1 - hStd * hStd))。")
     var table = Table([lesson.tr(en: "inputs", zh: "输入"), lesson.tr(en: "std of z", zh: "z 的标准差"),
                        lesson.tr(en: "saturated tanh", zh: "饱和的 tanh"),
                        lesson.tr(en: "saturated sigmoid", zh: "饱和的 sigmoid"),
@@ -247,11 +283,10 @@ func cell5SmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResul
     lesson.say(en: """
         Where |z| is large, tanh sits on its flat ends (h = ±1.000) and 1 − h² ≈ 0: the gradient \
         reaching fc1 through that unit vanishes, the unit stops learning. Sigmoid saturates the same \
-        way. Large inputs also make large gradients, the ones the seed's clip_grad_norm(1.0) cuts down.
+        way.
         """, zh: """
         |z| 很大时，tanh 停在两端的平坦处（h = ±1.000），1 − h² ≈ 0：经过这个单元流回 fc1 的梯度消失，\
-        这个单元不再学习。sigmoid 也一样会饱和。大的输入还会产生大的梯度，也就是原文的 \
-        clip_grad_norm(1.0) 要裁掉的那种。
+        这个单元不再学习。sigmoid 也一样会饱和。
         """)
     let groupNames = synthetic ? (1...5).map { lesson.tr(en: "position \($0)", zh: "位置 \($0)") } : featureNames
     var byGroup = Table([lesson.tr(en: "‖grad of fc1.weight‖ by input", zh: "按输入分组的 ‖fc1.weight 梯度‖")]
@@ -260,18 +295,32 @@ func cell5SmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResul
         byGroup.append([.text(name)] + looks.map { .number(Double($0.weightGradientByGroup[k])) })
     }
     lesson.table(byGroup)
-    let ratios = looks.map { $0.weightGradientByGroup.max()! / Swift.max($0.weightGradientByGroup.min()!, .leastNonzeroMagnitude) }
-    lesson.say(en: """
-        Each column of fc1.weight gets the gradient Σ dL/dz · x of its own input, so louder inputs get \
-        larger updates: the largest group's gradient is \(ratios.map { fixed($0, 1) + "×" }.joined(separator: " / ")) \
-        the \
-        smallest's (\(versions.map(\.name.en).joined(separator: " / "))). With raw inputs the loud ones dominate the \
-        first step, and the quiet ones barely move.
-        """, zh: """
-        fc1.weight 的每一列得到的梯度是 Σ dL/dz · x，只取决于它自己的输入，所以"声音大"的输入更新得更多：\
-        最大一组的梯度是最小一组的 \(ratios.map { fixed($0, 1) + " 倍" }.joined(separator: " / "))\
-        （\(versions.map(\.name.zh).joined(separator: " / "))）。原始输入下，大的输入主导了第一步，小的几乎不动。
-        """)
+    // The largest group's gradient over the smallest's, per version.
+    let ratios = looks.map { look -> Float in
+        let g = look.weightGradientByGroup
+        guard let hi = g.max(), let lo = g.min() else { return .nan }
+        return hi / Swift.max(lo, .leastNonzeroMagnitude)
+    }
+    let names = versions.map(\.name)
+    let list = Localized(en: zip(names, ratios).map { "\($0.en) \(fixed($1, 1))×" }.joined(separator: ", "),
+                         zh: zip(names, ratios).map { "\($0.zh) \(fixed($1, 1)) 倍" }.joined(separator: "，"))
+    lesson.say(en: "Each column of fc1.weight gets the gradient Σ dL/dz · x of its own input, so louder inputs get "
+               + "larger updates. The largest group's gradient over the smallest's: \(list.en).",
+               zh: "fc1.weight 的每一列得到的梯度是 Σ dL/dz · x，只取决于它自己的输入，所以“声音大”的输入更新得更多。"
+               + "最大一组的梯度与最小一组之比：\(list.zh)。")
+    lesson.conclude("lesson1.first-step.loud-inputs-dominate",
+                    .threshold(value: Double(ratios[1] / ratios[0]), relation: .above, limit: 2), [
+        "true": Localized(en: "With \(names[1].en) inputs the loud ones dominate the first step (the ratio is "
+                              + "\(fixed(ratios[1] / ratios[0], 1))× the standardised one's) and the quiet ones "
+                              + "barely move.",
+                          zh: "“\(names[1].zh)”输入下，大的输入主导了第一步（这个比值是标准化时的 "
+                              + "\(fixed(ratios[1] / ratios[0], 1)) 倍），小的几乎不动。"),
+        "false": Localized(en: "Here the \(names[1].en) inputs' groups are not much more uneven than the standardised "
+                               + "ones' (\(fixed(ratios[1] / ratios[0], 1))×): no input dominates the first step.",
+                           zh: "这里“\(names[1].zh)”输入各组的梯度并不比标准化时更不均匀（\(fixed(ratios[1] / ratios[0], 1)) "
+                               + "倍）：没有哪个输入主导第一步。"),
+        "diverged": Localized(en: "The first step's gradients are not finite numbers.", zh: "第一步的梯度不是有限的数。"),
+    ])
     lesson.headline(en: "first step: saturated tanh " + looks.map { percent($0.saturatedTanh) }.joined(separator: " / ")
                     + ", sigmoid " + looks.map { percent($0.saturatedSigmoid) }.joined(separator: " / ")
                     + ", gradient norm " + looks.map { fixed($0.gradientNorm, 2) }.joined(separator: " / ")

@@ -7,33 +7,72 @@ struct NamedRun {
     let run: TrainingRun
 }
 
-/// Problem 1's numbers: the same model and steps, trained on different versions of the data.
+/// Problem 1's numbers for one seed: the same model and steps, trained on versions of the data.
 struct Problem1Result {
-    /// Clean labels; inputs standardised, raw (seed units), raw (recorded units).
+    /// Clean labels; inputs standardised, raw (seed units), raw (recorded units) — or, for a CSV
+    /// file, standardised and raw (file units).
     let inputs: [NamedRun]
+    /// The seed's own line, one global mean and std for every input (synthetic data only).
+    let globalScaling: TrainingRun?
+    /// The last (largest) raw version again, with gradient clipping switched off.
+    let unclipped: TrainingRun
     /// Standardised inputs; labels clean, noisy, and (with a label check) noisy then cleaned.
     let labels: [NamedRun]
+    /// Noisy labels, trained with AdamW's weight decay (`--weight-decay`).
+    let weightDecay: TrainingRun
+    /// Noisy labels, only the first half of the training rows.
+    let halfData: TrainingRun
     /// Clean labels, sigmoid instead of tanh: standardised and the largest raw version.
     let sigmoid: [NamedRun]
+    /// The validation MSE of always predicting the training labels' mean: what "learned nothing" scores.
+    let baseline: Float
     let noisyRows: Int
     /// Rows the label check dropped (nil without a check), and how many of them were noisy.
     let droppedRows: Int?
     let droppedNoisy: Int?
+
+    /// Every run, for the divergence check.
+    var allRuns: [TrainingRun] {
+        inputs.map(\.run) + [globalScaling].compactMap { $0 } + [unclipped] + labels.map(\.run)
+            + [weightDecay, halfData] + sigmoid.map(\.run)
+    }
 }
 
-/// Trains every variant of problem 1 on the given split.
+/// The validation MSE of predicting the training labels' mean for every sample (0 after the target
+/// scaler, which was fitted on the training labels): about 1, the variance of the labels.
+func predictTheMeanMSE(_ split: SplitResult) -> Float {
+    let v = split.yScaler.transform(split.splits.validation.targets)     // [n, 1]
+    return (v * v).mean().item
+}
+
+/// The seed's own standardisation line, with the mean and std taken from the training split:
+/// `(x − mean) / std`, one number each for every input.
+func globalScaling(_ split: SplitResult) -> (Tensor) -> Tensor {
+    let train = flattened(split.splits.train).inputs
+    let mean = train.mean(), std = train.variance(unbiased: true).sqrt()
+    return { ($0 - mean) / std }
+}
+
+/// Trains every variant of problem 1 on the given split (one seed: `settings.seed`).
 ///
 /// - Parameters:
-///   - synthetic: the seed's data: add the "recorded units" input version, and the run whose noisy
-///     labels were found by `checkLabels` and dropped (possible only where the label rule is known).
+///   - synthetic: the seed's data: add the seed's global scaling, the "recorded units" input
+///     version, and the run whose noisy labels were found by `checkLabels` and dropped (possible
+///     only where the rule behind the labels is known).
 func computeProblem1(_ split: SplitResult, settings: Settings, synthetic: Bool = true) -> Problem1Result {
-    func train(_ data: Splits, activation: Activation = .tanh) -> TrainingRun {
+    func train(_ data: Splits, activation: Activation = .tanh, clip: Float? = 1, weightDecay: Double = 0)
+        -> TrainingRun {
         trainSmallModel(train: data.train, validation: data.validation, steps: settings.steps,
-                        learningRate: settings.learningRate, activation: activation, seed: settings.seed)
+                        learningRate: settings.learningRate, clip: clip, weightDecay: weightDecay,
+                        activation: activation, seed: settings.seed)
     }
-    let inputRuns = inputVersions(split, synthetic: synthetic).map { version in
+    let versions = inputVersions(split, synthetic: synthetic)
+    let inputRuns = versions.map { version in
         NamedRun(name: version.name, run: train(transformed(split.splits, version.transform, yScaler: split.yScaler)))
     }
+    let global = synthetic ? train(transformed(split.splits, globalScaling(split), yScaler: split.yScaler)) : nil
+    let largest = versions[versions.count - 1]
+    let unclipped = train(transformed(split.splits, largest.transform, yScaler: split.yScaler), clip: nil)
     // Noisy labels on the training split only: validation keeps the true labels, so its score
     // says how well the model learned the real rule.
     var generator = Generator(seed: settings.seed &+ 6)
@@ -44,28 +83,63 @@ func computeProblem1(_ split: SplitResult, settings: Settings, synthetic: Bool =
     let noisy = TensorDataset(inputs: clean.inputs, targets: noisyY)
     let standardise: (Tensor) -> Tensor = { split.xScaler.transform($0) }
     func withTrain(_ d: TensorDataset) -> Splits {
-        Splits(train: d, validation: split.splits.validation, test: split.splits.test)
+        transformed(Splits(train: d, validation: split.splits.validation, test: split.splits.test), standardise,
+                    yScaler: split.yScaler)
     }
     var labelRuns = [NamedRun(name: Localized(en: "clean labels", zh: "干净标签"), run: inputRuns[0].run),
-                     NamedRun(name: Localized(en: "noisy labels", zh: "噪声标签"),
-                              run: train(transformed(withTrain(noisy), standardise, yScaler: split.yScaler)))]
+                     NamedRun(name: Localized(en: "noisy labels", zh: "噪声标签"), run: train(withTrain(noisy)))]
     var dropped: Int?, droppedNoisy: Int?
     if synthetic {
         let check = checkLabels(table: flattened(noisy).inputs, targets: noisyY, noisyRows: noisyRows)
         let flagged = Set(check.flagged)
         let kept = noisy.subset((0..<noisy.count).filter { !flagged.contains($0) })
         labelRuns.append(NamedRun(name: Localized(en: "noisy, then checked", zh: "噪声标签，经检查清洗"),
-                                  run: train(transformed(withTrain(kept), standardise, yScaler: split.yScaler))))
+                                  run: train(withTrain(kept))))
         dropped = check.flagged.count
         droppedNoisy = check.caught
     }
-    let versions = inputVersions(split, synthetic: synthetic)
-    let sigmoidRuns = [versions.first!, versions.last!].map { version in
+    let decayed = train(withTrain(noisy), weightDecay: settings.weightDecay)
+    // The training split is already shuffled, so its first half is a random half.
+    let half = train(withTrain(noisy.subset(Array(0..<Swift.max(2, noisy.count / 2)))))
+    let sigmoidRuns = [versions[0], largest].map { version in
         NamedRun(name: version.name,
                  run: train(transformed(split.splits, version.transform, yScaler: split.yScaler), activation: .sigmoid))
     }
-    return Problem1Result(inputs: inputRuns, labels: labelRuns, sigmoid: sigmoidRuns, noisyRows: noisyRows.count,
+    return Problem1Result(inputs: inputRuns, globalScaling: global, unclipped: unclipped, labels: labelRuns,
+                          weightDecay: decayed, halfData: half, sigmoid: sigmoidRuns,
+                          baseline: predictTheMeanMSE(split), noisyRows: noisyRows.count,
                           droppedRows: dropped, droppedNoisy: droppedNoisy)
+}
+
+/// Problem 1 on every seed of the comparison; `runs[0]` is the first seed's (the one drawn).
+struct Problem1Seeds {
+    let seeds: [UInt64]
+    let runs: [Problem1Result]
+
+    /// One measurement per seed.
+    func values(_ measure: (Problem1Result) -> Float) -> SeedSample { SeedSample(runs.map(measure)) }
+
+    /// The validation MSE of a run, per seed.
+    func validation(_ run: (Problem1Result) -> TrainingRun) -> SeedSample { values { run($0).validationLoss } }
+
+    /// What "learned nothing" scores, averaged over seeds: runs at or above it count as failed.
+    var baseline: SeedSample { values(\.baseline) }
+
+    /// `a` against `b` over the seeds; a run no better than predicting the mean counts as diverged.
+    func compare(_ a: (Problem1Result) -> TrainingRun, _ b: (Problem1Result) -> TrainingRun) -> Comparison {
+        Comparison(validation(a), validation(b), divergenceLimit: baseline.mean)
+    }
+}
+
+/// Runs problem 1 on each seed, with that seed's split (`splitFor`).
+func computeProblem1(seeds: [UInt64], settings: Settings, synthetic: Bool = true,
+                     splitFor: (UInt64) -> SplitResult, progress: (Int) -> Void = { _ in }) -> Problem1Seeds {
+    var runs: [Problem1Result] = []
+    for (k, seed) in seeds.enumerated() {
+        runs.append(computeProblem1(splitFor(seed), settings: settings.with(seed: seed), synthetic: synthetic))
+        progress(k + 1)
+    }
+    return Problem1Seeds(seeds: seeds, runs: runs)
 }
 
 /// The loss curves of some runs (mean of every 10 steps), on a log scale.
@@ -78,144 +152,404 @@ func lossChart(_ lesson: Lesson, title: Localized, _ runs: [NamedRun]) -> LineCh
               xLabel: lesson.tr(en: "step", zh: "步"), yLabel: "MSE", logScale: true)
 }
 
+/// The wording for a comparison whose runs did not all learn.
+func didNotLearn(_ what: Localized) -> Localized {
+    Localized(en: "\(what.en): at least one run ended no better than predicting the mean (or not finite), "
+                  + "so it learned nothing and this comparison says nothing about the data.",
+              zh: "\(what.zh)：至少有一次训练的结果不比直接预测均值好（或不是有限数），"
+                  + "它什么也没学到，这个对比说明不了数据的任何问题。")
+}
+
+/// "no measurable difference at this budget" for `what`.
+func noDifference(_ what: Localized, _ a: SeedSample, _ b: SeedSample, _ n: Int) -> Localized {
+    Localized(en: "\(what.en): \(meanSpread(a)) against \(meanSpread(b)) \(overSeeds(n).en) — no measurable "
+                  + "difference at this budget (the gap is inside the seed-to-seed noise).",
+              zh: "\(what.zh)：\(meanSpread(a)) 对 \(meanSpread(b))（\(overSeeds(n).zh)）——在这个训练量下"
+                  + "没有可测量的差异（差距在随机种子间的波动之内）。")
+}
+
 // MARK: - Cell 7: problem 1 — "the loss does not go down", and its data causes
 
-func cell7Problem1(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult, synthetic: Bool = true) {
-    lesson.step(en: "Problem 1: the loss does not go down", zh: "问题 1：损失降不下来")
+func cell7Problem1(_ lesson: Lesson, _ settings: Settings, splitFor: (UInt64) -> SplitResult,
+                   synthetic: Bool = true) {
+    lesson.cell(7)
+    let seeds = lesson.seeds, n = seeds.count
     lesson.say(en: """
         The seed's first problem: "the loss does not go down, the model learns nothing", cause \
-        number one: bad data. Same model, same initial weights, same \(settings.steps) Adam steps \
-        (lr \(settings.learningRate)), clip_grad_norm 1.0 — only the data change. Losses are in \
-        units of the labels' variance: 1.0 means no better than always guessing the mean.
+        number one: bad data. Same model, same initial weights, same \(grouped(settings.steps)) Adam steps \
+        (lr \(settings.learningRate)), clip_grad_norm 1.0 — only the data change. Every setting runs on the \
+        same \(n) seeds (--seeds); the table shows mean ± spread of the validation MSE and of the last 20 \
+        batches' training loss, the mean number of clipped steps and of saturated tanh units at the end; \
+        the curves are the first seed's runs. Losses are in units of the labels' variance.
         """, zh: """
-        原文的第一个问题："损失降不下来，模型什么都没学会"，头号原因：数据有问题。同一个模型、同样的初始\
-        权重、同样 \(settings.steps) 步 Adam（学习率 \(settings.learningRate)）、clip_grad_norm 1.0——\
-        只有数据不同。损失以标签方差为单位：1.0 表示不比一直猜均值强。
+        原文的第一个问题：“损失降不下来，模型什么都没学会”，头号原因：数据有问题。同一个模型、同样的初始\
+        权重、同样 \(grouped(settings.steps)) 步 Adam（学习率 \(settings.learningRate)）、clip_grad_norm 1.0——\
+        只有数据不同。每种设置都在同样的 \(n) 个随机种子上运行（--seeds）；表格给出验证 MSE 和最后 20 个\
+        批次训练损失的均值 ± 波动、被裁剪步数的均值、训练结束时饱和 tanh 单元比例的均值；\
+        曲线是第一个随机种子的结果。损失以标签方差为单位。
         """)
-    let r = computeProblem1(split, settings: settings, synthetic: synthetic)
+    let r = computeProblem1(seeds: seeds, settings: settings, synthetic: synthetic, splitFor: splitFor) { done in
+        lesson.progress(Localized(en: "problem 1, seeds", zh: "问题 1，随机种子"), done, of: n)
+    }
+    lesson.endProgress()
+    let first = r.runs[0]
+    let baseline = r.baseline
+    lesson.say(en: "Always predicting the training labels' mean scores a validation MSE of \(meanSpread(baseline)): "
+               + "a run must end below that to have learned anything.",
+               zh: "一直预测训练标签的均值，验证 MSE 为 \(meanSpread(baseline))：训练结果必须低于它才算学到了东西。")
     lesson.plot(lossChart(lesson, title: Localized(en: "training loss: inputs raw vs standardised",
-                                                   zh: "训练损失：原始输入 vs 标准化输入"), r.inputs))
+                                                   zh: "训练损失：原始输入 vs 标准化输入"), first.inputs))
+    // The first seed's runs, frame by frame, in the --report page.
+    for named in first.inputs + first.labels.dropFirst() {
+        var record = named.run.record
+        record.title = lesson.tr(en: "Training, \(named.name.en) (seed \(seeds[0]))",
+                                 zh: "训练过程：\(named.name.zh)（随机种子 \(seeds[0])）")
+        lesson.training(record)
+    }
     lesson.plot(lossChart(lesson, title: Localized(en: "training loss: clean vs noisy labels",
-                                                   zh: "训练损失：干净标签 vs 噪声标签"), r.labels))
-    var table = Table([lesson.tr(en: "run", zh: "训练"), lesson.tr(en: "first loss", zh: "初始损失"),
-                       lesson.tr(en: "final train loss", zh: "最终训练损失"),
+                                                   zh: "训练损失：干净标签 vs 噪声标签"), first.labels))
+    // The table: every run, mean ± spread over seeds.
+    var rows: [(name: Localized, run: (Problem1Result) -> TrainingRun)] = []
+    for k in first.inputs.indices { rows.append((first.inputs[k].name, { $0.inputs[k].run })) }
+    if first.globalScaling != nil {
+        rows.append((Localized(en: "seed's global scaling", zh: "原文的整体缩放"), { $0.globalScaling! }))
+    }
+    let largest = first.inputs[first.inputs.count - 1].name
+    rows.append((Localized(en: "\(largest.en), clipping off", zh: "\(largest.zh)，不裁剪"), { $0.unclipped }))
+    for k in first.labels.indices.dropFirst() { rows.append((first.labels[k].name, { $0.labels[k].run })) }
+    rows.append((Localized(en: "noisy, weight decay \(settings.weightDecay)",
+                           zh: "噪声标签，权重衰减 \(settings.weightDecay)"), { $0.weightDecay }))
+    rows.append((Localized(en: "noisy, half the rows", zh: "噪声标签，一半的行"), { $0.halfData }))
+    var table = Table([lesson.tr(en: "run", zh: "训练"),
                        lesson.tr(en: "validation MSE", zh: "验证 MSE"),
-                       lesson.tr(en: "clipped steps", zh: "被裁剪的步数"),
-                       lesson.tr(en: "saturated tanh (start → end)", zh: "饱和的 tanh（开始 → 结束）")])
-    for named in r.inputs + r.labels.dropFirst() {
-        let run = named.run
-        table.append([.text(named.name(lesson.language)), .number(Double(run.firstLoss)),
-                      .number(Double(run.finalLoss)), .number(Double(run.validationLoss)),
-                      .number("\(run.clippedSteps) / \(settings.steps)"),
-                      .number("\(percent(run.saturationStart)) → \(percent(run.saturationEnd))")])
+                       lesson.tr(en: "train loss", zh: "训练损失"),
+                       lesson.tr(en: "clipped", zh: "被裁剪"),
+                       lesson.tr(en: "saturated", zh: "饱和")])
+    for row in rows {
+        let clippedMean = r.values { Float(row.run($0).clippedSteps) }.mean
+        table.append([.text(row.name(lesson.language)), .number(meanSpread(r.validation(row.run))),
+                      .number(meanSpread(r.values { row.run($0).finalLoss })),
+                      .number("\(fixed(clippedMean, 0)) / \(grouped(settings.steps))"),
+                      .number(percent(r.values { Float(row.run($0).saturationEnd) }.mean))])
     }
     lesson.table(table)
-    var sigmoidTable = Table([lesson.tr(en: "sigmoid instead of tanh", zh: "用 sigmoid 代替 tanh"),
-                              lesson.tr(en: "final train loss", zh: "最终训练损失"),
-                              lesson.tr(en: "validation MSE", zh: "验证 MSE"),
-                              lesson.tr(en: "clipped steps", zh: "被裁剪的步数"),
-                              lesson.tr(en: "saturated sigmoid (start → end)", zh: "饱和的 sigmoid（开始 → 结束）")])
-    for named in r.sigmoid {
-        let run = named.run
-        sigmoidTable.append([.text(named.name(lesson.language)), .number(Double(run.finalLoss)),
-                             .number(Double(run.validationLoss)), .number("\(run.clippedSteps) / \(settings.steps)"),
-                             .number("\(percent(run.saturationStart)) → \(percent(run.saturationEnd))")])
+    // The first run that diverged, named, with the NaN guard's diagnosis.
+    let named = rows + [(Localized(en: "sigmoid, standardised", zh: "sigmoid，标准化"), { $0.sigmoid[0].run }),
+                        (Localized(en: "sigmoid, \(largest.en)", zh: "sigmoid，\(largest.zh)"), { $0.sigmoid[1].run })]
+    let failures = zip(r.seeds, r.runs).flatMap { seed, result in
+        named.compactMap { row in row.run(result).diverged.map { (row.name, seed, $0) } }
     }
-    lesson.table(sigmoidTable)
-    let standardised = r.inputs[0].run, worst = r.inputs.last!.run
-    let worstName = r.inputs.last!.name
+    if let (name, seed, failed) = failures.first {
+        lesson.say(en: "\(failures.count) run\(failures.count == 1 ? "" : "s") diverged; the first, '\(name.en)' on "
+                       + "seed \(seed), was stopped by the NaN guard:",
+                   zh: "有 \(failures.count) 次训练发散；第一次是随机种子 \(seed) 上的“\(name.zh)”，被 NaN 守卫停下：")
+        lesson.lines(divergenceReport(failed)(lesson.language).split(separator: "\n").map(String.init), bullet: "")
+    }
+    concludeInputs(lesson, r, synthetic: synthetic)
+    concludeLabels(lesson, r, split: splitFor(seeds[0]), weightDecay: settings.weightDecay)
+    concludeSigmoid(lesson, r)
+    problem1Headlines(lesson, r, settings)
+    summary(lesson)
+}
+
+/// Learned at all, raw against standardised, the seed's global scaling, saturation, clipping.
+func concludeInputs(_ lesson: Lesson, _ r: Problem1Seeds, synthetic: Bool) {
+    let n = r.seeds.count, first = r.runs[0]
+    let standardised = r.validation { $0.inputs[0].run }, baseline = r.baseline
+    lesson.conclude("lesson1.problem1.learned", .threshold(value: standardised.mean, relation: .below,
+                                                           limit: baseline.mean), [
+        "true": Localized(
+            en: "Standardised inputs learn the rule: validation MSE \(meanSpread(standardised)), below "
+                + "predicting the mean (\(meanSpread(baseline))).",
+            zh: "标准化输入学到了规律：验证 MSE \(meanSpread(standardised))，低于预测均值（\(meanSpread(baseline))）。"),
+        "false": Localized(
+            en: "Even standardised inputs learn nothing here: validation MSE \(meanSpread(standardised)) is no better "
+                + "than predicting the mean (\(meanSpread(baseline))). What can cause it: a learning rate too large "
+                + "for these steps (the default is 0.001), or too few steps.",
+            zh: "这里连标准化输入也什么都没学到：验证 MSE \(meanSpread(standardised)) 不比预测均值"
+            + "（\(meanSpread(baseline))）好。可能的原因：学习率对这些步数来说太大（默认 0.001），或者步数太少。"),
+        "diverged": Localized(
+            en: "Standardised inputs diverged: the loss stopped being a finite number (the NaN guard's diagnosis "
+                + "is above).",
+            zh: "标准化输入的训练发散了：损失不再是有限的数（上面是 NaN 守卫的诊断）。"),
+    ])
+    let raw = first.inputs[1].name
+    let rawVsStd = r.compare({ $0.inputs[1].run }, { $0.inputs[0].run })
+    let rawSample = rawVsStd.a
+    let rawVerdict = lesson.conclude("lesson1.problem1.raw-vs-standardised", rawVsStd,
+        lower: Localized(
+            en: "Inputs \(raw.en) end better than standardised (\(meanSpread(rawSample)) against "
+                + "\(meanSpread(standardised)) \(overSeeds(n).en)): on this data standardising did not pay.",
+            zh: "输入为“\(raw.zh)”时比标准化更好（\(meanSpread(rawSample)) 对 \(meanSpread(standardised))，"
+            + "\(overSeeds(n).zh)）：在这份数据上标准化没有带来好处。"),
+        higher: Localized(
+            en: "Inputs \(raw.en) end worse on validation than standardised: \(meanSpread(rawSample)) against "
+                + "\(meanSpread(standardised)) \(overSeeds(n).en), "
+                + "\(fixed(rawSample.mean / standardised.mean, 1))× on average. "
+                + (synthetic ? "The seed is right to standardise." : "Standardise this file before training."),
+            zh: "输入为“\(raw.zh)”时验证结果比标准化差：\(meanSpread(rawSample)) 对 \(meanSpread(standardised))"
+            + "（\(overSeeds(n).zh)），平均差 \(fixed(rawSample.mean / standardised.mean, 1)) 倍。"
+                + (synthetic ? "原文做标准化是对的。" : "训练前应该先把这个文件标准化。")),
+        noDifference: noDifference(Localized(en: "Inputs \(raw.en) against standardised",
+                                             zh: "“\(raw.zh)”输入对标准化输入"), rawSample, standardised, n),
+        diverged: didNotLearn(Localized(en: "Inputs \(raw.en) against standardised",
+                                        zh: "“\(raw.zh)”输入对标准化输入")))
+    if first.globalScaling != nil {
+        let c = r.compare({ $0.globalScaling! }, { $0.inputs[0].run })
+        let what = Localized(en: "The seed's global scaling (one mean and std for all, position 5 still 5× as wide) "
+                                 + "against standardising each column",
+                             zh: "原文的整体缩放（所有数用同一个均值和标准差，第 5 个位置仍宽 5 倍）对逐列标准化")
+        lesson.conclude("lesson1.problem1.global-vs-per-column", c,
+            lower: Localized(en: "\(what.en): \(meanSpread(c.a)) against \(meanSpread(c.b)) — the global scaling "
+                                 + "ends better at this budget.",
+                             zh: "\(what.zh)：\(meanSpread(c.a)) 对 \(meanSpread(c.b))——在这个训练量下整体缩放更好。"),
+            higher: Localized(en: "\(what.en): \(meanSpread(c.a)) against \(meanSpread(c.b)) — the global scaling "
+                                  + "ends worse: the seed's line fixes the overall size but not the unequal widths.",
+                              zh: "\(what.zh)：\(meanSpread(c.a)) 对 \(meanSpread(c.b))——整体缩放更差：原文的那行"
+                              + "代码修正了整体尺度，却没有修正各位置宽度的不同。"),
+            noDifference: noDifference(what, c.a, c.b, n), diverged: didNotLearn(what))
+    }
+    // The largest raw version: its symptom, what saturation says, what clipping does.
+    let k = first.inputs.count - 1
+    let largest = first.inputs[k].name
+    let saturation = r.values { Float($0.inputs[k].run.saturationEnd) }
+    var stalled = rawVerdict == .higher
+    if k > 1 {
+        let c = r.compare({ $0.inputs[k].run }, { $0.inputs[0].run })
+        let what = Localized(en: "Inputs \(largest.en) against standardised", zh: "“\(largest.zh)”输入对标准化输入")
+        stalled = lesson.conclude("lesson1.problem1.recorded-vs-standardised", c,
+            lower: Localized(en: "\(what.en): \(meanSpread(c.a)) against \(meanSpread(c.b)) — the raw version "
+                                 + "ends better here.",
+                             zh: "\(what.zh)：\(meanSpread(c.a)) 对 \(meanSpread(c.b))——这里原始输入反而更好。"),
+            higher: Localized(en: "Symptom: with inputs \(largest.en) the loss stalls — validation MSE "
+                                  + "\(meanSpread(c.a)) against \(meanSpread(c.b)) standardised \(overSeeds(n).en).",
+                              zh: "症状：输入为“\(largest.zh)”时损失停滞——验证 MSE \(meanSpread(c.a))，"
+                              + "标准化时为 \(meanSpread(c.b))（\(overSeeds(n).zh)）。"),
+            noDifference: noDifference(what, c.a, c.b, n), diverged: didNotLearn(what)) == .higher
+    }
+    // The explanation, only beside the outcome it explains: a raw version that ends worse.
+    if stalled {
+        let check = ClaimCheck.threshold(value: saturation.mean, relation: .above, limit: 0.5)
+        lesson.conclude("lesson1.problem1.saturation", check, [
+            "true": Localized(
+                en: "Why: with inputs \(largest.en), \(percent(saturation.mean)) of the tanh units end on a flat "
+                    + "end of the curve (|h| > 0.99, mean \(overSeeds(n).en)). There 1 − h² ≈ 0, so almost no "
+                    + "gradient reaches fc1 through them: most of the hidden layer has stopped learning.",
+                zh: "原因：输入为“\(largest.zh)”时，\(percent(saturation.mean)) 的 tanh 单元最后停在曲线的平坦端"
+                + "（|h| > 0.99，\(overSeeds(n).zh)的均值）。那里 1 − h² ≈ 0，几乎没有梯度能经过它们流回 fc1："
+                + "隐藏层的大部分已经不再学习。"),
+            "false": Localized(
+                en: "With inputs \(largest.en) only \(percent(saturation.mean)) of the tanh units end saturated "
+                    + "(mean \(overSeeds(n).en)): saturation does not explain a gap here.",
+                zh: "输入为“\(largest.zh)”时只有 \(percent(saturation.mean)) 的 tanh 单元最后饱和"
+                + "（\(overSeeds(n).zh)的均值）：这里的差距不能用饱和来解释。"),
+            "diverged": Localized(en: "The saturation could not be measured: a run diverged.",
+                                  zh: "无法测量饱和：有一次训练发散了。"),
+        ])
+    }
+    let clipping = r.compare({ $0.inputs[k].run }, { $0.unclipped })
+    let clippedSteps = r.values { Float($0.inputs[k].run.clippedSteps) }.mean
+    let clipWhat = Localized(en: "Clipping on against off, inputs \(largest.en)",
+                             zh: "裁剪开对关（“\(largest.zh)”输入）")
+    let adamWhy = Localized(
+        en: " Adam divides each update by the running size of its own gradients, so scaling the gradients down "
+            + "changes its steps little.",
+        zh: "Adam 把每次更新除以自己梯度的滑动平均大小，所以把梯度整体缩小，对它的步长影响不大。")
+    let adam = !stalled ? adamWhy : Localized(
+        en: " The clip count (\(fixed(clippedSteps, 0)) steps on average) is a symptom of the large inputs, not the "
+            + "cause of the stall:" + adamWhy.en,
+        zh: "被裁剪的步数（平均 \(fixed(clippedSteps, 0)) 步）是大输入的症状，而不是停滞的原因：" + adamWhy.zh)
+    let still = Localized(en: stalled ? ", but the loss still stalls far above the standardised run's" : "",
+                          zh: stalled ? "，但损失仍然停滞，远高于标准化输入的结果" : "")
+    lesson.conclude("lesson1.problem1.clipping", clipping,
+        lower: Localized(en: "\(clipWhat.en): \(meanSpread(clipping.a)) against \(meanSpread(clipping.b)) — "
+                             + "clipping helps a little\(still.en).",
+                         zh: "\(clipWhat.zh)：\(meanSpread(clipping.a)) 对 \(meanSpread(clipping.b))——裁剪略有帮助"
+                             + "\(still.zh)。"),
+        higher: Localized(en: "\(clipWhat.en): \(meanSpread(clipping.a)) against \(meanSpread(clipping.b)) — "
+                              + "clipping makes it slightly worse here.",
+                          zh: "\(clipWhat.zh)：\(meanSpread(clipping.a)) 对 \(meanSpread(clipping.b))——"
+                              + "这里裁剪反而略差。"),
+        noDifference: Localized(en: noDifference(clipWhat, clipping.a, clipping.b, n).en + adam.en,
+                                zh: noDifference(clipWhat, clipping.a, clipping.b, n).zh + adam.zh),
+        diverged: didNotLearn(clipWhat))
+}
+
+/// Noisy labels, the label check, and the regularization that comes from data.
+func concludeLabels(_ lesson: Lesson, _ r: Problem1Seeds, split: SplitResult, weightDecay lambda: Double) {
+    let n = r.seeds.count, first = r.runs[0]
+    let noisyVsClean = r.compare({ $0.labels[1].run }, { $0.labels[0].run })
+    let what = Localized(en: "Noisy labels against clean ones", zh: "噪声标签对干净标签")
+    let rows = "\(first.noisyRows) / \(split.splits.train.count)"
+    let trainLoss = (noisy: r.values { $0.labels[1].run.finalLoss }, clean: r.values { $0.labels[0].run.finalLoss })
+    lesson.conclude("lesson1.problem1.noisy-labels", noisyVsClean,
+        lower: Localized(en: "\(what.en) (\(rows) training labels wrong): \(meanSpread(noisyVsClean.a)) against "
+                             + "\(meanSpread(noisyVsClean.b)) — the noisy labels end better here.",
+                         zh: "\(what.zh)（\(rows) 个训练标签是错的）：\(meanSpread(noisyVsClean.a)) 对 "
+                         + "\(meanSpread(noisyVsClean.b))——这里噪声标签反而更好。"),
+        higher: Localized(en: "Noisy labels (\(rows) training labels wrong) end worse on validation: "
+                              + "\(meanSpread(noisyVsClean.a)) against \(meanSpread(noisyVsClean.b)) "
+                              + "\(overSeeds(n).en). The training loss cannot fall below the noise (it ends at "
+                              + "\(meanSpread(trainLoss.noisy)) against \(meanSpread(trainLoss.clean))), and the model "
+                              + "learns part of it.",
+                          zh: "噪声标签（\(rows) 个训练标签是错的）的验证结果更差：\(meanSpread(noisyVsClean.a)) 对 "
+                          + "\(meanSpread(noisyVsClean.b))（\(overSeeds(n).zh)）。训练损失降不到噪声以下（最后为 "
+                          + "\(meanSpread(trainLoss.noisy)) 对 \(meanSpread(trainLoss.clean))），模型还学进了一部分噪声。"),
+        noDifference: noDifference(what, noisyVsClean.a, noisyVsClean.b, n), diverged: didNotLearn(what))
+    if first.labels.count > 2, let dropped = first.droppedRows, let caught = first.droppedNoisy {
+        let c = r.compare({ $0.labels[2].run }, { $0.labels[1].run })
+        let checked = Localized(en: "Dropping the rows the label check of cell 3 flags (\(dropped) on the first "
+                                    + "seed, \(caught) of them noisy)",
+                                zh: "删掉单元 3 的标签检查标记的行（第一个随机种子上 \(dropped) 行，其中 \(caught) 行是噪声）")
+        let oracle = Localized(
+            en: " Remember that this check is an oracle: it knows the rule that made the labels (y is the mean of "
+                + "its row). Real data do not tell you their rule, so a real label check finds fewer noisy labels "
+                + "and flags some good ones; read this as the best case.",
+            zh: "记住这个检查是个“先知”：它知道生成标签的规则（y 是它那一行的均值）。真实数据不会告诉你规则，"
+                + "所以真实的标签检查找到的噪声标签更少，还会误标一些好的；把这里当作最好的情况来看。")
+        lesson.conclude("lesson1.problem1.label-check", c,
+            lower: Localized(en: "\(checked.en) brings validation MSE down to \(meanSpread(c.a)) from "
+                                 + "\(meanSpread(c.b)) \(overSeeds(n).en)." + oracle.en,
+                             zh: "\(checked.zh)，验证 MSE 从 \(meanSpread(c.b)) 降到 \(meanSpread(c.a))"
+                             + "（\(overSeeds(n).zh)）。" + oracle.zh),
+            higher: Localized(en: "\(checked.en) ends worse: \(meanSpread(c.a)) against \(meanSpread(c.b))."
+                                  + oracle.en,
+                              zh: "\(checked.zh)反而更差：\(meanSpread(c.a)) 对 \(meanSpread(c.b))。" + oracle.zh),
+            noDifference: Localized(en: noDifference(checked, c.a, c.b, n).en + oracle.en,
+                                    zh: noDifference(checked, c.a, c.b, n).zh + oracle.zh),
+            diverged: didNotLearn(checked))
+    }
+    // Regularization that belongs to data: more (noisy) rows, weight decay, or clean labels.
     lesson.say(en: """
-        Symptom: on raw inputs the loss falls slowly or stalls — \(fixed(worst.finalLoss)) after \
-        \(settings.steps) steps with inputs \(worstName.en), against \(fixed(standardised.finalLoss)) standardised. \
-        The large inputs push most tanh units onto their flat ends, so their gradients vanish, and \
-        the gradient norm exceeds the clip threshold on \(worst.clippedSteps) of \(settings.steps) steps \
-        (\(standardised.clippedSteps) when standardised): clipping keeps the steps safe but short. \
-        Fix: standardise with training statistics.
+        Regularization is anything that keeps a model from fitting what is peculiar to its training rows — \
+        here the wrong labels. Three candidates against the same noisy labels: more rows (all of them against \
+        half), AdamW's weight decay, and cleaning the labels.
         """, zh: """
-        症状：原始输入下损失下降很慢甚至停滞——输入为"\(worstName.zh)"时 \(settings.steps) 步后为 \
-        \(fixed(worst.finalLoss))，\
-        标准化后为 \(fixed(standardised.finalLoss))。大输入把大多数 tanh 单元推到平坦的两端，梯度消失；\
-        梯度范数在 \(settings.steps) 步中有 \(worst.clippedSteps) 步超过裁剪阈值（标准化时为 \
-        \(standardised.clippedSteps) 步）：裁剪让每一步安全，但也让每一步很短。修复：用训练集的统计量做标准化。
+        正则化指的是一切让模型不去拟合训练数据特有之处的手段——这里就是错误的标签。针对同样的噪声标签，\
+        比较三种做法：更多的行（全部对一半）、AdamW 的权重衰减，以及清洗标签。
         """)
-    let (sigmoidStd, sigmoidRaw) = (r.sigmoid[0].run, r.sigmoid[1].run)
-    lesson.say(en: "Sigmoid tells the same story (its flat ends are below 0.01 and above 0.99): validation MSE "
-               + "\(fixed(sigmoidStd.validationLoss)) standardised against \(fixed(sigmoidRaw.validationLoss)) " +
-                 "\(r.sigmoid[1].name.en), "
-               + "with \(percent(sigmoidRaw.saturationEnd)) of its units saturated at the end.",
-               zh: "sigmoid 也一样（它的平坦区在 0.01 以下和 0.99 以上）：验证 MSE 标准化时为 " +
-                   "\(fixed(sigmoidStd.validationLoss))，"
-               + "\(r.sigmoid[1].name.zh)时为 \(fixed(sigmoidRaw.validationLoss))，训练结束时 " +
-                 "\(percent(sigmoidRaw.saturationEnd)) 的单元饱和。")
-    if synthetic {
-        let seedRaw = r.inputs[1].run
-        lesson.say(en: "Even the seed's own raw data (std 1 … 5), with \(percent(seedRaw.saturationEnd)) of the " +
-                       "units saturated, "
-                   + "end \(fixed(seedRaw.validationLoss / standardised.validationLoss, 1))× worse on validation "
-                   + "(\(fixed(seedRaw.validationLoss)) against \(fixed(standardised.validationLoss))): the seed is " +
-                     "right to standardise.",
-                   zh: "即使是原文自己的原始数据（标准差 1 … 5），有 \(percent(seedRaw.saturationEnd)) " +
-                       "的单元饱和，验证结果也差了 "
-                   + "\(fixed(seedRaw.validationLoss / standardised.validationLoss, 1)) " +
-                     "倍（\(fixed(seedRaw.validationLoss)) 对 "
-                   + "\(fixed(standardised.validationLoss))）：原文做标准化是对的。")
+    let more = r.compare({ $0.labels[1].run }, { $0.halfData })
+    let moreWhat = Localized(en: "Noisy labels, all training rows against half of them",
+                             zh: "噪声标签，全部训练行对一半的行")
+    lesson.conclude("lesson1.regularization.more-data", more,
+        lower: Localized(en: "More data regularizes: with all the rows validation MSE is \(meanSpread(more.a)), with "
+                             + "half \(meanSpread(more.b)) \(overSeeds(n).en). The wrong labels are random, so "
+                             + "over more rows they average out while the rule adds up.",
+                         zh: "更多的数据本身就是正则化：用全部的行验证 MSE 为 \(meanSpread(more.a))，用一半为 "
+                         + "\(meanSpread(more.b))（\(overSeeds(n).zh)）。错误的标签是随机的，行越多越能相互抵消，"
+                         + "而规律会不断累积。"),
+        higher: Localized(en: "\(moreWhat.en): \(meanSpread(more.a)) against \(meanSpread(more.b)) — more rows "
+                              + "end worse here.",
+                          zh: "\(moreWhat.zh)：\(meanSpread(more.a)) 对 \(meanSpread(more.b))——这里行多反而更差。"),
+        noDifference: noDifference(moreWhat, more.a, more.b, n), diverged: didNotLearn(moreWhat))
+    let decay = r.compare({ $0.weightDecay }, { $0.labels[1].run })
+    let decayWhat = Localized(en: "Noisy labels, weight decay \(lambda) against none",
+                              zh: "噪声标签，权重衰减 \(lambda) 对不衰减")
+    lesson.conclude("lesson1.regularization.weight-decay", decay,
+        lower: Localized(en: "\(decayWhat.en): \(meanSpread(decay.a)) against \(meanSpread(decay.b)) "
+                             + "\(overSeeds(n).en) — weight decay helps, by "
+                             + "\(percent(-decay.meanDifference / decay.b.mean)) on "
+                             + "average: smaller weights make a smoother function that follows the wrong labels less.",
+                         zh: "\(decayWhat.zh)：\(meanSpread(decay.a)) 对 \(meanSpread(decay.b))"
+                         + "（\(overSeeds(n).zh)）——权重衰减有帮助，平均好 \(percent(-decay.meanDifference / decay.b.mean))："
+                             + "更小的权重让函数更平滑，更少地迁就错误的标签。"),
+        higher: Localized(en: "\(decayWhat.en): \(meanSpread(decay.a)) against \(meanSpread(decay.b)) "
+                              + "\(overSeeds(n).en) — weight decay hurts here: it also shrinks the weights the "
+                              + "rule needs.",
+                          zh: "\(decayWhat.zh)：\(meanSpread(decay.a)) 对 \(meanSpread(decay.b))"
+                          + "（\(overSeeds(n).zh)）——这里权重衰减有害：它也缩小了学习规律所需的权重。"),
+        noDifference: Localized(
+            en: noDifference(decayWhat, decay.a, decay.b, n).en + " Each step multiplies the weights by 1 − lr·λ, "
+                + "a small pull over these few steps.",
+            zh: noDifference(decayWhat, decay.a, decay.b, n).zh + "每一步把权重乘以 1 − lr·λ，在这么少的步数里拉力很小。"),
+        diverged: didNotLearn(decayWhat))
+    if first.labels.count > 2 {
+        let c = r.compare({ $0.labels[2].run }, { $0.weightDecay })
+        let cleanWhat = Localized(en: "Cleaned labels against weight decay", zh: "清洗标签对权重衰减")
+        lesson.conclude("lesson1.regularization.clean-vs-decay", c,
+            lower: Localized(en: "Cleaning the labels beats weight decay: \(meanSpread(c.a)) against "
+                                 + "\(meanSpread(c.b)). A regularizer can only make the model follow wrong answers "
+                                 + "less; removing them fixes the data itself.",
+                             zh: "清洗标签胜过权重衰减：\(meanSpread(c.a)) 对 \(meanSpread(c.b))。正则化只能让模型"
+                             + "少迁就错误的答案；删掉它们才是修好数据本身。"),
+            higher: Localized(en: "\(cleanWhat.en): \(meanSpread(c.a)) against \(meanSpread(c.b)) — weight decay "
+                                  + "ends better here.",
+                              zh: "\(cleanWhat.zh)：\(meanSpread(c.a)) 对 \(meanSpread(c.b))——这里权重衰减更好。"),
+            noDifference: noDifference(cleanWhat, c.a, c.b, n), diverged: didNotLearn(cleanWhat))
     }
-    let noisy = r.labels[1].run
-    var labelText = Localized(
-        en: "Noisy labels: \(r.noisyRows) of \(split.splits.train.count) training labels are wrong, so the "
-            + "training loss cannot fall below the noise (\(fixed(noisy.finalLoss)) against " +
-              "\(fixed(standardised.finalLoss))) "
-            + "and the model learns part of the noise: validation MSE \(fixed(noisy.validationLoss)) against "
-            + "\(fixed(standardised.validationLoss)). Wrong answers also make large gradients: "
-            + "\(noisy.clippedSteps) of \(settings.steps) steps clipped.",
-        zh: "噪声标签：\(split.splits.train.count) 个训练标签中有 \(r.noisyRows) 个是错的，所以训练损失降不到噪声以下"
-            + "（\(fixed(noisy.finalLoss)) 对 \(fixed(standardised.finalLoss))），模型还学进了一部分噪声：验证 MSE "
-            + "\(fixed(noisy.validationLoss)) 对 \(fixed(standardised.validationLoss))。错误的答案也会产生大梯度："
-            + "\(settings.steps) 步中有 \(noisy.clippedSteps) 步被裁剪。")
-    if let dropped = r.droppedRows, let caught = r.droppedNoisy, let checked = r.labels.last?.run {
-        labelText = Localized(
-            en: labelText.en + " Fix: the label check of cell 3 drops \(dropped) rows (\(caught) of them noisy); "
-                + "trained on the rest, validation MSE is back to \(fixed(checked.validationLoss)).",
-            zh: labelText.zh + " 修复：用第 3 格的标签检查删掉 \(dropped) 行（其中 \(caught) 行是噪声）；"
-                + "用剩下的数据训练，验证 MSE 回到 \(fixed(checked.validationLoss))。")
-    }
-    if r.noisyRows == 0 {
-        labelText = Localized(en: "With --noise 0 no label is wrong, so the label runs match the clean one.",
-                              zh: "--noise 0 时没有错误的标签，所以标签相关的几次训练和干净标签的结果一样。")
-    }
-    lesson.say(labelText)
-    let names = r.inputs.map { "\($0.name.en) \(fixed($0.run.validationLoss))" }.joined(separator: ", ")
-    let namesZh = r.inputs.map { "\($0.name.zh) \(fixed($0.run.validationLoss))" }.joined(separator: "，")
-    lesson.headline(en: "problem 1, validation MSE: \(names); noisy labels \(fixed(noisy.validationLoss))"
-                    + (r.labels.count > 2 ? ", checked \(fixed(r.labels[2].run.validationLoss))" : ""),
-                    zh: "问题 1，验证 MSE：\(namesZh)；噪声标签 \(fixed(noisy.validationLoss))"
-                    + (r.labels.count > 2 ? "，检查后 \(fixed(r.labels[2].run.validationLoss))" : ""))
-    lesson.headline(en: "saturated tanh units at the end: " + r.inputs.map { "\($0.name.en) " +
-                                                                             "\(percent($0.run.saturationEnd))" }
-                        .joined(separator: ", ")
-                    + "; clipped steps: " + r.inputs.map { "\($0.run.clippedSteps)" }.joined(separator: " / "),
-                    zh: "训练结束时饱和的 tanh 单元：" + r.inputs.map { "\($0.name.zh) " +
-                                                                        "\(percent($0.run.saturationEnd))" }
-                        .joined(separator: "，")
-                    + "；被裁剪的步数：" + r.inputs.map { "\($0.run.clippedSteps)" }.joined(separator: " / "))
+}
+
+/// Sigmoid instead of tanh: the same comparison of inputs.
+func concludeSigmoid(_ lesson: Lesson, _ r: Problem1Seeds) {
+    let n = r.seeds.count, first = r.runs[0]
+    let c = r.compare({ $0.sigmoid[1].run }, { $0.sigmoid[0].run })
+    let raw = first.sigmoid[1].name
+    let saturation = r.values { Float($0.sigmoid[1].run.saturationEnd) }.mean
+    let what = Localized(en: "Sigmoid instead of tanh, inputs \(raw.en) against standardised",
+                         zh: "用 sigmoid 代替 tanh，“\(raw.zh)”输入对标准化输入")
+    lesson.conclude("lesson1.problem1.sigmoid", c,
+        lower: Localized(en: "\(what.en): \(meanSpread(c.a)) against \(meanSpread(c.b)) — raw ends better here.",
+                         zh: "\(what.zh)：\(meanSpread(c.a)) 对 \(meanSpread(c.b))——这里原始输入更好。"),
+        higher: Localized(en: "Sigmoid tells the same story (its flat ends are below 0.01 and above 0.99): "
+                              + "validation MSE \(meanSpread(c.a)) with inputs \(raw.en) against \(meanSpread(c.b)) "
+                              + "standardised, \(percent(saturation)) of its units saturated at the end.",
+                          zh: "sigmoid 也一样（它的平坦区在 0.01 以下和 0.99 以上）：“\(raw.zh)”输入的验证 MSE 为 "
+                          + "\(meanSpread(c.a))，标准化时为 \(meanSpread(c.b))，训练结束时 \(percent(saturation)) "
+                          + "的单元饱和。"),
+        noDifference: noDifference(what, c.a, c.b, n), diverged: didNotLearn(what))
+}
+
+func problem1Headlines(_ lesson: Lesson, _ r: Problem1Seeds, _ settings: Settings) {
+    let first = r.runs[0], n = r.seeds.count
+    func v(_ run: (Problem1Result) -> TrainingRun) -> String { meanSpread(r.validation(run)) }
+    let inputs = first.inputs.indices.map { k in (first.inputs[k].name, v { $0.inputs[k].run }) }
+    var labels = [(Localized(en: "noisy labels", zh: "噪声标签"), v { $0.labels[1].run })]
+    if first.labels.count > 2 { labels.append((Localized(en: "checked", zh: "检查后"), v { $0.labels[2].run })) }
+    let all = inputs + labels
+    lesson.headline(en: "problem 1, validation MSE \(overSeeds(n).en): "
+                        + all.map { "\($0.0.en) \($0.1)" }.joined(separator: ", "),
+                    zh: "问题 1，验证 MSE（\(overSeeds(n).zh)）："
+                        + all.map { "\($0.0.zh) \($0.1)" }.joined(separator: "，"))
+    let k = first.inputs.count - 1
+    func saturated(_ i: Int) -> String { percent(r.values { Float($0.inputs[i].run.saturationEnd) }.mean) }
+    lesson.headline(en: "saturated tanh units at the end: "
+                        + first.inputs.indices.map { i in
+                            "\(first.inputs[i].name.en) \(saturated(i))"
+                        }.joined(separator: ", ")
+                        + "; \(first.inputs[k].name.en), clipping on / off: "
+                        + "\(v { $0.inputs[k].run }) / \(v(\.unclipped))",
+                    zh: "训练结束时饱和的 tanh 单元："
+                        + first.inputs.indices.map { i in
+                            "\(first.inputs[i].name.zh) \(saturated(i))"
+                        }.joined(separator: "，")
+                        + "；\(first.inputs[k].name.zh)，裁剪开 / 关：\(v { $0.inputs[k].run }) / \(v(\.unclipped))")
+    lesson.headline(en: "regularization against noisy labels: none \(v { $0.labels[1].run }), half the rows "
+                        + "\(v(\.halfData)), weight decay \(settings.weightDecay) \(v(\.weightDecay))"
+                        + (first.labels.count > 2 ? ", cleaned labels \(v { $0.labels[2].run })" : ""),
+                    zh: "对付噪声标签的正则化：不做 \(v { $0.labels[1].run })，一半的行 \(v(\.halfData))，"
+                        + "权重衰减 \(settings.weightDecay) \(v(\.weightDecay))"
+                        + (first.labels.count > 2 ? "，清洗标签 \(v { $0.labels[2].run })" : ""))
 }
 
 // MARK: - Summary
 
-func cell7Summary(_ lesson: Lesson) {
-    lesson.step(en: "What to remember", zh: "要记住的")
+func summary(_ lesson: Lesson) {
+    lesson.heading(en: "What to remember", zh: "要记住的")
     lesson.say(en: """
         1. Look at the statistics first: the largest feature dominates the inputs and the gradients.
         2. Find the dirt before training: count missing cells, plot the values, check the labels.
         3. Fill with the median, clip with a robust rule, and fit every fill value, fence and scaler \
         on the training split only.
-        4. If the loss does not go down, suspect the data before the model: raw units saturate \
-        tanh/sigmoid and trip gradient clipping; noisy labels put a floor under the loss.
+        4. If the loss does not go down, suspect the data before the model: raw units can push \
+        tanh/sigmoid units onto their flat ends, and noisy labels put a floor under the loss.
+        5. One run proves little: compare settings on several seeds, and call a difference an effect \
+        only when it is larger than the seed-to-seed spread.
         """, zh: """
         1. 先看统计量：最大的特征会主导输入和梯度。
         2. 训练前先找脏数据：数缺失值、画数值分布、检查标签。
         3. 用中位数填补，用稳健规则裁剪；所有填补值、边界和缩放器都只在训练集上拟合。
-        4. 损失降不下来时，先怀疑数据再怀疑模型：原始单位会让 tanh/sigmoid 饱和、频繁触发梯度裁剪；\
+        4. 损失降不下来时，先怀疑数据再怀疑模型：原始单位会把 tanh/sigmoid 单元推到平坦的两端，\
         噪声标签会给损失垫一个底。
+        5. 一次训练说明不了什么：在多个随机种子上比较不同设置，只有差异大于随机种子间的波动才算效果。
         """)
 }
