@@ -176,7 +176,6 @@ func concludeSymptom(_ lesson: Lesson, _ settings: Settings, sigmoid: WiringStud
 /// The fix, measured: residuals against plain, the bare sum's growth, pre-norm's evenness, and
 /// whether either holds under every initialisation.
 func concludeFix(_ lesson: Lesson, _ settings: Settings, studies: [WiringStudy], leaky: WiringStudy) {
-    let depth = settings.layers
     let overflow = Localized(en: "a run overflowed Float (inf or NaN).", zh: "有运行超出了 Float 的范围（inf 或 NaN）。")
     let numbers = "\(meanSpread(leaky.residual.firstGradient)) against \(meanSpread(leaky.plain.firstGradient))"
     let zhNumbers = "\(meanSpread(leaky.residual.firstGradient)) 对 \(meanSpread(leaky.plain.firstGradient))"
