@@ -231,7 +231,8 @@ func cell3Dirty(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) {
     let caught = grouped(r.labels.caught)
     lesson.headline(en: "dirty copy: \(missing) missing, \(outliers) outliers, \(noisy) noisy labels; "
                         + "IQR caught \(iqr) (\(iqrFalse) false alarms), z-score \(z) (\(zFalse)); "
-                        + "RMSE \(fixed(worst.overall)) → \(fixed(best.overall)); label check caught \(caught)/\(noisy)",
+                        + "RMSE \(fixed(worst.overall)) → \(fixed(best.overall)); "
+                        + "label check caught \(caught)/\(noisy)",
                     zh: "脏数据：缺失 \(missing) 个，异常值 \(outliers) 个，噪声标签 \(noisy) 个；IQR 抓到 \(iqr) 个（误报 "
                         + "\(iqrFalse)），z 分数 \(z) 个（误报 \(zFalse)）；RMSE \(fixed(worst.overall)) → "
                         + "\(fixed(best.overall))；标签检查抓到 \(caught)/\(noisy)")

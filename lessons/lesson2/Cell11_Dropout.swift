@@ -92,7 +92,9 @@ func cell11DropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
         """)
     let sites = dropoutSites(model)
     var table = Table([lesson.tr(en: "site", zh: "位置"), "p", lesson.tr(en: "where", zh: "作用于")])
-    for s in sites { table.append([.text(s.path), .number(Double(s.p), format: "%.2f"), .text(s.role(lesson.language))]) }
+    for s in sites {
+        table.append([.text(s.path), .number(Double(s.p), format: "%.2f"), .text(s.role(lesson.language))])
+    }
     lesson.table(table)
     let modes = compareModes(settings)
     let p = model.posEncoder.dropout.p
@@ -108,7 +110,8 @@ func cell11DropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
         """)
     let offBy = Double(Swift.abs(modes.zeroedFraction - p))
     lesson.conclude("lesson2.dropout.zeroedFractionNearP", .threshold(value: offBy, relation: .below, limit: 0.02), [
-        "true": Localized(en: "Within 2 points of p = \(fixed(p, 2)): of 10,240 draws, each zeroed with probability p, " +
+        "true": Localized(en: "Within 2 points of p = \(fixed(p, 2)): of 10,240 draws, "
+                            + "each zeroed with probability p, " +
                               "the fraction is close to p.",
                           zh: "与 p = \(fixed(p, 2)) 相差不到 2 个百分点：10,240 次抽样、每次以概率 p 置零，比例接近 p。"),
         "false": Localized(en: "More than 2 points away from p = \(fixed(p, 2)): far more than chance explains " +
@@ -162,7 +165,9 @@ func cell11DropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
         在示例脚本的 50 × 32 = 1,600 步里，仅靠衰减会把权重缩小为 (1 - 1e-7)^1600 ≈ \(fixed(shrink, 5)) 倍：力度很温和。
         """)
     lesson.headline(en: "dropout sites: \(sites.count); eval() deterministic (max diff \(fixed(modes.evalVsEval))), " +
-                        "train() not (\(fixed(modes.trainVsTrain))); decayed parameters: \(grouped(groups.matrices + groups.vectors))",
+                        "train() not (\(fixed(modes.trainVsTrain))); decayed parameters: "
+                            + "\(grouped(groups.matrices + groups.vectors))",
                     zh: "dropout 位置：\(sites.count) 处；eval() 是确定的（最大差 " +
-                        "\(fixed(modes.evalVsEval))），train() 不是（\(fixed(modes.trainVsTrain))）；被衰减的参数：\(grouped(groups.matrices + groups.vectors))")
+                        "\(fixed(modes.evalVsEval))），train() 不是（\(fixed(modes.trainVsTrain))）；被衰减的参数："
+                            + "\(grouped(groups.matrices + groups.vectors))")
 }

@@ -10,7 +10,8 @@ func cell2PositionalEncoding(_ lesson: Lesson, _ walk: Walkthrough) {
     let d = walk.model.modelDimensions
     lesson.cell(2)
     lesson.say(en: """
-        Attention alone treats the 5 positions as a set; the positional encoding tells it the order. The seed adds a fixed table: feature pair j \
+        Attention alone treats the 5 positions as a set; the positional encoding tells it the order. \
+        The seed adds a fixed table: feature pair j \
         of position p is sin/cos(p · 10000^(-2j/D)), fast waves in the first columns, slow ones later. \
         It is a buffer (saved, never trained). Positions 0–4, first 8 features:
         """, zh: """
@@ -22,7 +23,8 @@ func cell2PositionalEncoding(_ lesson: Lesson, _ walk: Walkthrough) {
     lesson.show(pe.narrow(dim: 1, start: 0, length: 5).narrow(dim: 2, start: 0, length: 8).reshape([5, 8]),
                 name: "pe[0:5, 0:8]")
     let mapColumns = min(d, 32)
-    let table = pe.narrow(dim: 1, start: 0, length: 20).narrow(dim: 2, start: 0, length: mapColumns).reshape([20, mapColumns])
+    let table = pe.narrow(dim: 1, start: 0, length: 20).narrow(dim: 2, start: 0, length: mapColumns)
+        .reshape([20, mapColumns])
     lesson.plot(HeatMap(title: lesson.tr(en: "Positional table: positions 0–19 (rows) × features 0–\(mapColumns - 1)",
                                          zh: "位置编码表：位置 0–19（行）× 特征 0–\(mapColumns - 1)"),
                         rows: rows(table), cellWidth: 1))

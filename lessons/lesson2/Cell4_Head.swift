@@ -43,7 +43,8 @@ func cell4Head(_ lesson: Lesson, _ walk: Walkthrough) {
         维向量，输出头把它映射成一个数。
         """)
     let layerCount = walk.model.encoder.layers.count
-    var shapes = Table([lesson.tr(en: "step", zh: "步骤"), lesson.tr(en: "shape", zh: "形状"), lesson.tr(en: "std", zh: "标准差")])
+    var shapes = Table([lesson.tr(en: "step", zh: "步骤"), lesson.tr(en: "shape", zh: "形状"),
+                        lesson.tr(en: "std", zh: "标准差")])
     let layer0 = lesson.tr(en: "layer 0", zh: "第 0 层"), colon = lesson.tr(en: ": ", zh: "：")
     let steps: [(String, Tensor)] = [
         ("x", walk.x), ("input_proj(x)·√\(d)", walk.projected), ("+ pos_encoder", walk.positioned),

@@ -20,7 +20,10 @@ func parameterRows(_ model: TransformerEncoderRegressor) -> [ParameterRow] {
         let parts = name.split(separator: ".")
         if parts.count > 2, parts[0] == "encoder", parts[1] == "layers", parts[2] != "0" {
             let group = "encoder.layers.\(parts[2]).*"
-            if groups[group] == nil { groupOrder.append(group); result.append(ParameterRow(name: group, shape: nil, count: 0)) }
+            if groups[group] == nil {
+                groupOrder.append(group)
+                result.append(ParameterRow(name: group, shape: nil, count: 0))
+            }
             groups[group, default: 0] += tensor.count
         } else {
             result.append(ParameterRow(name: name, shape: tensor.shape, count: tensor.count))
@@ -105,7 +108,8 @@ func initialValues(_ model: TransformerEncoderRegressor) -> [InitialValues] {
     let d = Float(model.modelDimensions), f = Float(layer.linear1.outputDimensions)
     let entries: [(String, String, Float, Tensor)] = [
         ("input_proj.weight", "U(±1/√10)", 1 / Float(10).squareRoot(), model.inputProj.weight),
-        ("…self_attn.in_proj_weight", "Xavier U(±√(6/(3D+D)))", (6 / (4 * d)).squareRoot(), layer.selfAttn.inProjWeight),
+        ("…self_attn.in_proj_weight", "Xavier U(±√(6/(3D+D)))", (6 / (4 * d)).squareRoot(),
+         layer.selfAttn.inProjWeight),
         ("…self_attn.in_proj_bias", "0", 0, layer.selfAttn.inProjBias!),
         ("…self_attn.out_proj.weight", "U(±1/√D)", 1 / d.squareRoot(), layer.selfAttn.outProj.weight),
         ("…linear1.weight", "U(±1/√D)", 1 / d.squareRoot(), layer.linear1.weight),

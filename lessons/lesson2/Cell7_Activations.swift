@@ -59,7 +59,8 @@ func cell7Activations(_ lesson: Lesson, _ settings: Settings) {
                        "f'(-5)", "f'(-1)", "f'(0)", "f'(5)", "max f'"])
     for c in curves {
         table.append([.text(c.kind.displayName),
-                      .number(Double(c.value(at: -5))), .number(Double(c.value(at: 0))), .number(Double(c.value(at: 5))),
+                      .number(Double(c.value(at: -5))), .number(Double(c.value(at: 0))),
+                      .number(Double(c.value(at: 5))),
                       .number(Double(c.derivative(at: -5))), .number(Double(c.derivative(at: -1))),
                       .number(Double(c.derivative(at: 0))), .number(Double(c.derivative(at: 5))),
                       .number(Double(c.maxDerivative))])
@@ -93,6 +94,7 @@ func cell7Activations(_ lesson: Lesson, _ settings: Settings) {
         看表：tanh 和 sigmoid 在 ±3 以外趋于平坦（饱和；见表中的 f'(5)）。\
         ReLU 的导数是 1 或 0，负半轴是“死”的；LeakyReLU 在那里保留 0.01。GELU 是平滑版的 ReLU。
         """)
-    lesson.headline(en: "max derivative: " + curves.map { "\($0.kind.displayName) \(fixed($0.maxDerivative, 3))" }.joined(separator: ", "),
-                    zh: "导数最大值：" + curves.map { "\($0.kind.displayName) \(fixed($0.maxDerivative, 3))" }.joined(separator: "，"))
+    let maxima = curves.map { "\($0.kind.displayName) \(fixed($0.maxDerivative, 3))" }
+    lesson.headline(en: "max derivative: " + maxima.joined(separator: ", "),
+                    zh: "导数最大值：" + maxima.joined(separator: "，"))
 }

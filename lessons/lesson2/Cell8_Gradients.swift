@@ -88,7 +88,10 @@ func cell8ForwardBackward(_ lesson: Lesson, _ settings: Settings) {
         从 0 开始的参数（注意力偏置、层归一化的 β）暂时没有这个比值。
         """)
     var table = Table([lesson.tr(en: "parameter", zh: "参数"), "‖dL/dθ‖", "‖θ‖", "‖dL/dθ‖ / ‖θ‖"])
-    for p in pass.parameterNorms where !p.name.hasPrefix("encoder.layers.1.") && !p.name.hasPrefix("encoder.layers.2.") {
+    let shown = pass.parameterNorms.filter {
+        !$0.name.hasPrefix("encoder.layers.1.") && !$0.name.hasPrefix("encoder.layers.2.")
+    }
+    for p in shown {
         table.append([.text(p.name), .text(sci(p.gradient)), .number(Double(p.weight)),
                       p.weight > 0 ? .text(sci(p.gradient / p.weight)) : "—"])
     }

@@ -41,7 +41,8 @@ public final class OneCycleLR: LRScheduler {
                             cycleMomentum: Bool = true, baseMomentum: Double = 0.85, maxMomentum: Double = 0.95,
                             divFactor: Double = 25, finalDivFactor: Double = 1e4, threePhase: Bool = false) {
         precondition(epochs > 0 && stepsPerEpoch > 0,
-                     "OneCycleLR: epochs and stepsPerEpoch must be positive integers, got \(epochs) and \(stepsPerEpoch)")
+                     "OneCycleLR: epochs and stepsPerEpoch must be positive integers, "
+                     + "got \(epochs) and \(stepsPerEpoch)")
         self.init(optimizer, maxLR: maxLR, totalSteps: epochs * stepsPerEpoch, pctStart: pctStart,
                   annealStrategy: annealStrategy, cycleMomentum: cycleMomentum, baseMomentum: baseMomentum,
                   maxMomentum: maxMomentum, divFactor: divFactor, finalDivFactor: finalDivFactor,
