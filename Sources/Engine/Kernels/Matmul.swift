@@ -6,34 +6,53 @@ import Dispatch
 // Three ideas make it about 20x faster than the naive loop on one core (see `bench`), while giving
 // the *same bits*:
 //
-// 1. Register blocking. The micro-kernel (MatmulMicroKernel.swift) computes a 4 x 16 tile of C at
-//    once, kept in eight SIMD8 registers for the whole K loop. Each step loads 16 floats of B and 4
-//    of A and does 64 multiply-adds, so arithmetic, not memory, sets the pace.
-// 2. Packing. Before multiplying, A is copied into row blocks of 4 and B into column panels of 16,
-//    each laid out in exactly the order the micro-kernel reads it (one contiguous stream, padded
-//    with zeros at the edges). Transposed operands cost nothing extra: packing reads them with
-//    other strides. Padding means the micro-kernel never needs a special case for odd sizes; the
-//    padded lanes are simply not written back.
-// 3. Two threads for large products, each computing its own rectangle of C (half of the rows, or
-//    half of the columns) from start to finish, packing included.
+// 1. Register blocking. The micro-kernel (MatmulMicroKernel.swift) computes a whole tile of C at
+//    once, kept in vector registers for the whole K loop: 16 x 16 in sixteen SIMD16 registers on
+//    an AVX-512 CPU, 4 x 16 in eight SIMD8 registers otherwise. Each step loads one row of B's
+//    panel and broadcasts one value of A per tile row, then does 256 (or 64) multiply-adds, so
+//    arithmetic, not memory, sets the pace.
+// 2. Packing. Before multiplying, B is copied into column panels as wide as the tile, each laid
+//    out in exactly the order the micro-kernel reads it (one contiguous stream, aligned, padded
+//    with zeros at the right edge). A needs no copy: the micro-kernel reads its tile rows in place
+//    through two strides (so Aᵀ costs nothing extra either); only a last, partial block of rows is
+//    copied into a zero-padded scratch block. Padding means the micro-kernel never needs a special
+//    case for odd sizes; the padded lanes are simply not written back.
+// 3. Threads only where they pay: each thread computes its own rectangle of C (half of the rows,
+//    or half of the columns) from start to finish, packing included. Waking a second thread costs
+//    microseconds, so products smaller than `parallelThreshold` stay on one.
 //
 // Determinism: every element of C is still `sum = 0; for p in 0..<K { sum += A[i,p] * B[p,j] }`
 // followed by `C = sum` or `C = C + sum`, with plain `*` and `+` in that order (see the micro-kernel
 // for why there is no fused multiply-add). So `matmul` == `matmulNaive` bit for bit, for any size,
-// any transposition and any number of threads, on every machine.
+// any transposition, either tile and any number of threads, on every machine.
 
-/// Rows of C computed together by the micro-kernel.
-let microRows = 4
-/// Columns of C computed together by the micro-kernel (two SIMD8 vectors).
-let microCols = 16
+/// The register tile of the micro-kernel: how many rows and columns of C it computes at once.
+package enum MatmulTile: Sendable, CaseIterable {
+    /// 4 x 16 in SIMD8 vectors (`microKernel4x16`): fits the 16 vector registers of AVX2.
+    case simd8
+    /// 16 x 16 in SIMD16 vectors (`microKernel16x16`): one 512-bit register per row on AVX-512.
+    case simd16
+
+    /// Rows of C the tile covers.
+    var rows: Int { self == .simd8 ? 4 : 16 }
+    /// Columns of C the tile covers (both tiles: 16, the width of one B panel).
+    var cols: Int { 16 }
+}
+
+/// The tile `matmul` uses: the widest this build's vector unit runs natively (Package.swift sets
+/// `TRAINLAB_AVX512` when the build machine has AVX-512). Both give the same bits.
+#if TRAINLAB_AVX512
+package let defaultMatmulTile = MatmulTile.simd16
+#else
+package let defaultMatmulTile = MatmulTile.simd8
+#endif
 
 /// Products with at least this many multiply-adds (M·J·K) use two threads.
 ///
-/// Measured here: `concurrentPerform` costs ~0.3 µs when its worker thread is awake and several µs
-/// when it must be woken, while 512K multiply-adds take ~40 µs on one core. On an idle machine
-/// the model's shapes (1.3M-2.6M) ran 1.5-1.8x faster on two threads; on a machine busy with other
-/// work, two threads were often *slower* (see `matmulMaxThreads`).
-let parallelThreshold = 512 * 1024
+/// `concurrentPerform` costs ~0.3 µs when its worker thread is awake and several µs when it must
+/// be woken. Measured with `bench` on a Zen 5 core (AVX-512): the model's shapes (1.3M-2.6M
+/// multiply-adds, 10-20 µs on one core) ran *slower* on two threads, so they stay on one.
+let parallelThreshold = 8 * 1024 * 1024
 
 /// Products with at most this many multiply-adds (M·J·K) skip packing and run the plain loop.
 let tinyProductThreshold = 4096
@@ -69,31 +88,32 @@ package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: U
            threads: threads)
 }
 
-/// The fast matmul on exactly `threads` threads (the benchmark compares 1 and 2).
+/// The fast matmul on exactly `threads` threads with the given tile (the benchmark compares 1 and
+/// 2 threads, the tests both tiles).
 ///
 /// C is cut into `threads` rectangles (bands of rows, or of columns when C is wider than tall), one
 /// per thread: every element of C is computed by one thread, in the same order as with one thread,
 /// so the bits do not depend on the thread count or on timing.
 package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                     m: Int, k: Int, n: Int, transA: Bool, transB: Bool, accumulate: Bool,
-                    threads: Int) {
+                    threads: Int, tile: MatmulTile = defaultMatmulTile) {
     precondition(m >= 0 && k >= 0 && n >= 0, "matmul: negative size m=\(m) k=\(k) n=\(n)")
     if m == 0 || n == 0 { return }
 
     // Where A[i, p] and B[p, j] live: a[i * aStrides.row + p * aStrides.col], likewise for b.
     let aStrides = transA ? (row: 1, col: m) : (row: k, col: 1)
     let bStrides = transB ? (row: 1, col: k) : (row: n, col: 1)
-    let rowBlocks = (m + microRows - 1) / microRows
-    let colPanels = (n + microCols - 1) / microCols
+    let rowBlocks = (m + tile.rows - 1) / tile.rows
+    let colPanels = (n + tile.cols - 1) / tile.cols
 
-    // Split C into one rectangle per thread. Each thread packs the parts of A and B it needs, so
-    // packing runs in parallel too; cut across the larger of M and J, so that the operand every
-    // thread packs in full (B when cutting rows, A when cutting columns) is the smaller one.
+    // Split C into one rectangle per thread. Each thread packs the part of B it needs, so packing
+    // runs in parallel too; cut across the larger of M and J.
     let splitRows = m >= n
     let threads = max(1, min(threads, splitRows ? rowBlocks : colPanels))
     if threads == 1 {
-        computeRectangle(rowBlocks: 0..<rowBlocks, colPanels: 0..<colPanels, a: a, aStrides: aStrides,
-                         b: b, bStrides: bStrides, c: c, m: m, k: k, n: n, accumulate: accumulate)
+        computeRectangle(rowBlocks: 0..<rowBlocks, colPanels: 0..<colPanels, tile: tile,
+                         a: a, aStrides: aStrides, b: b, bStrides: bStrides, c: c,
+                         m: m, k: k, n: n, accumulate: accumulate)
         return
     }
     // A @Sendable closure may not capture raw pointers; each thread writes only its own rectangle of C.
@@ -102,7 +122,7 @@ package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: U
         let cut = splitRows ? rowBlocks : colPanels
         let share = cut * t / threads ..< cut * (t + 1) / threads
         computeRectangle(rowBlocks: splitRows ? share : 0..<rowBlocks,
-                         colPanels: splitRows ? 0..<colPanels : share,
+                         colPanels: splitRows ? 0..<colPanels : share, tile: tile,
                          a: sharedA.readOnly, aStrides: aStrides,
                          b: sharedB.readOnly, bStrides: bStrides,
                          c: sharedC.pointer,
@@ -110,33 +130,74 @@ package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: U
     }
 }
 
-/// Computes one rectangle of C: the rows of `rowBlocks` (4 rows each) times the columns of
-/// `colPanels` (16 columns each). Packs that part of A and of B, then runs the micro-kernel on
-/// every 4 x 16 tile.
-func computeRectangle(rowBlocks: Range<Int>, colPanels: Range<Int>,
+/// Computes one rectangle of C: the rows of `rowBlocks` (`tile.rows` rows each) times the columns
+/// of `colPanels` (`tile.cols` columns each). Packs that part of B, then runs the micro-kernel on
+/// every tile, reading A in place.
+func computeRectangle(rowBlocks: Range<Int>, colPanels: Range<Int>, tile: MatmulTile,
                       a: UnsafePointer<Float>, aStrides: (row: Int, col: Int),
                       b: UnsafePointer<Float>, bStrides: (row: Int, col: Int),
                       c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int, accumulate: Bool) {
-    let packedA = allocateFloats(rowBlocks.count * microRows * k)
-    let packedB = allocateFloats(colPanels.count * microCols * k)
-    defer { packedA.deallocate(); packedB.deallocate() }
-    packA(a, rowStride: aStrides.row, colStride: aStrides.col, blocks: rowBlocks, m: m, k: k, into: packedA)
-    packB(b, rowStride: bStrides.row, colStride: bStrides.col, panels: colPanels, k: k, n: n, into: packedB)
+    let (tileRows, tileCols) = (tile.rows, tile.cols)
+    // One scratch buffer per thread, kept between calls: the packed panels of B, then one padded
+    // block of A (used only for a last, partial block of rows).
+    let panelFloats = tileCols * k
+    let scratch = packingScratch.value.floats(colPanels.count * panelFloats + tileRows * k)
+    let packedB = scratch, edgeBlock = scratch + colPanels.count * panelFloats
+    packB(b, rowStride: bStrides.row, colStride: bStrides.col, panels: colPanels, width: tileCols,
+          k: k, n: n, into: packedB)
+    let lastBlock = rowBlocks.last ?? 0
+    let partialRows = m - lastBlock * tileRows
+    if !rowBlocks.isEmpty && partialRows < tileRows {
+        packA(a, rowStride: aStrides.row, colStride: aStrides.col, block: lastBlock, height: tileRows,
+              m: m, k: k, into: edgeBlock)
+    }
 
     // Panel-outer order: one B panel (K x 16 floats, at most 20 KB for the model's shapes) stays in
     // the L1 cache while the blocks of A stream past it.
     for (panelIndex, panel) in colPanels.enumerated() {
-        let j0 = panel * microCols
-        let bPanel = packedB + panelIndex * microCols * k
-        for (blockIndex, block) in rowBlocks.enumerated() {
-            let i0 = block * microRows
-            microKernel4x16(packedA + blockIndex * microRows * k, bPanel, k: k,
-                            c + i0 * n + j0, ldc: n,
-                            rows: min(microRows, m - i0), cols: min(microCols, n - j0),
-                            accumulate: accumulate)
+        let j0 = panel * tileCols
+        let bPanel = packedB + panelIndex * panelFloats
+        let cols = min(tileCols, n - j0)
+        for block in rowBlocks {
+            let i0 = block * tileRows
+            let rows = min(tileRows, m - i0)
+            // A's tile rows: in place (A[i0 + r, p] at aTile[r * aRow + p * aCol]), or the padded copy.
+            let inPlace = rows == tileRows
+            let aTile = inPlace ? a + i0 * aStrides.row : UnsafePointer(edgeBlock)
+            let (aRow, aCol) = inPlace ? aStrides : (1, tileRows)
+            switch tile {
+            case .simd16:
+                microKernel16x16(aTile, aRow: aRow, aCol: aCol, bPanel, k: k, c + i0 * n + j0, ldc: n,
+                                 rows: rows, cols: cols, accumulate: accumulate)
+            case .simd8:
+                microKernel4x16(aTile, aRow: aRow, aCol: aCol, bPanel, k: k, c + i0 * n + j0, ldc: n,
+                                rows: rows, cols: cols, accumulate: accumulate)
+            }
         }
     }
 }
+
+/// A growable Float buffer, aligned to a cache line, that one thread reuses for packing.
+final class PackingScratch {
+    private var pointer: UnsafeMutablePointer<Float>
+    private var capacity = 0
+
+    init() { pointer = allocateFloats(0) }
+    deinit { pointer.deallocate() }
+
+    /// At least `count` floats (their contents are garbage), valid until the next call on this thread.
+    func floats(_ count: Int) -> UnsafeMutablePointer<Float> {
+        if count > capacity {
+            pointer.deallocate()
+            capacity = max(count, 2 * capacity)
+            pointer = allocateFloats(capacity)
+        }
+        return pointer
+    }
+}
+
+/// This thread's packing buffer: no allocation per product once it has grown to the largest one.
+let packingScratch = ThreadLocal { PackingScratch() }
 
 // MARK: - Packing
 
@@ -147,80 +208,62 @@ func allocateFloats(_ count: Int) -> UnsafeMutablePointer<Float> {
         .bindMemory(to: Float.self, capacity: max(count, 1))
 }
 
-/// Packs the row blocks `blocks` of A (4 rows each) in the order the micro-kernel reads them.
+/// Packs one block of A (`height` rows, the last ones past M as zeros) in the order the
+/// micro-kernel reads it:
 ///
-///     packed[block][p][r] = A[4·block + r, p]       // [blocks, K, 4], rows past M are 0
+///     packed[p][r] = A[height·block + r, p]       // [K, height], rows past M are 0
 ///
 /// A[i, p] is read at `a[i * rowStride + p * colStride]`, so one function serves A and Aᵀ.
-func packA(_ a: UnsafePointer<Float>, rowStride: Int, colStride: Int, blocks: Range<Int>,
+func packA(_ a: UnsafePointer<Float>, rowStride: Int, colStride: Int, block: Int, height: Int,
            m: Int, k: Int, into packed: UnsafeMutablePointer<Float>) {
+    let i0 = block * height
+    let valid = min(height, m - i0)
     var out = packed
-    for block in blocks {
-        let i0 = block * microRows
-        let valid = min(microRows, m - i0)
-        if valid == microRows && rowStride == 1 {
-            // Aᵀ stored as [K, M]: the 4 values of step p are adjacent, copy them as one SIMD4.
-            for p in 0..<k {
-                let src = UnsafeRawPointer(a + p * colStride + i0)
-                UnsafeMutableRawPointer(out).storeBytes(of: src.loadUnaligned(as: SIMD4<Float>.self),
-                                                        as: SIMD4<Float>.self)
-                out += microRows
-            }
-        } else if valid == microRows {
-            // A stored as [M, K]: interleave four rows, each read front to back.
-            let row0 = a + i0 * rowStride, row1 = row0 + rowStride
-            let row2 = row1 + rowStride, row3 = row2 + rowStride
-            for p in 0..<k {
-                out[0] = row0[p]; out[1] = row1[p]; out[2] = row2[p]; out[3] = row3[p]
-                out += microRows
-            }
-        } else {
-            // The last, partial block: pad with zeros.
-            for p in 0..<k {
-                for r in 0..<microRows {
-                    out[r] = r < valid ? a[(i0 + r) * rowStride + p * colStride] : 0
-                }
-                out += microRows
-            }
+    for p in 0..<k {
+        for r in 0..<height {
+            out[r] = r < valid ? a[(i0 + r) * rowStride + p * colStride] : 0
         }
+        out += height
     }
 }
 
-/// Packs the column panels `panels` of B (16 columns each) in the order the micro-kernel reads them.
+/// Packs the column panels `panels` of B (`width` = 16 columns each) in the order the
+/// micro-kernel reads them:
 ///
-///     packed[panel][p][c] = B[p, 16·panel + c]      // [panels, K, 16], columns past J are 0
+///     packed[panel][p][c] = B[p, width·panel + c]      // [panels, K, width], columns past J are 0
 ///
 /// B[p, j] is read at `b[p * rowStride + j * colStride]`, so one function serves B and Bᵀ.
-func packB(_ b: UnsafePointer<Float>, rowStride: Int, colStride: Int, panels: Range<Int>, k: Int, n: Int,
-           into packed: UnsafeMutablePointer<Float>) {
+func packB(_ b: UnsafePointer<Float>, rowStride: Int, colStride: Int, panels: Range<Int>, width: Int,
+           k: Int, n: Int, into packed: UnsafeMutablePointer<Float>) {
     for (index, panel) in panels.enumerated() {
-        let j0 = panel * microCols
-        let valid = min(microCols, n - j0)
-        let out = packed + index * microCols * k
-        if colStride == 1 && valid == microCols {
-            // B stored as [K, J]: each step's 16 values are adjacent, copy them as two SIMD8s.
+        let j0 = panel * width
+        let valid = min(width, n - j0)
+        let out = packed + index * width * k
+        if colStride == 1 && valid == width {
+            // B stored as [K, J]: each step's values are adjacent, copy them eight at a time.
             for p in 0..<k {
                 let src = UnsafeRawPointer(b + p * rowStride + j0)
-                let dst = UnsafeMutableRawPointer(out + p * microCols)
-                dst.storeBytes(of: src.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-                dst.storeBytes(of: src.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self),
-                               toByteOffset: 32, as: SIMD8<Float>.self)
+                let dst = UnsafeMutableRawPointer(out + p * width)
+                for offset in stride(from: 0, to: width * 4, by: 32) {
+                    dst.storeBytes(of: src.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self),
+                                   toByteOffset: offset, as: SIMD8<Float>.self)
+                }
             }
         } else if colStride == 1 {
             // The last, partial panel of B: pad with zeros.
             for p in 0..<k {
                 let src = b + p * rowStride + j0
-                let dst = out + p * microCols
-                for col in 0..<microCols { dst[col] = col < valid ? src[col] : 0 }
+                let dst = out + p * width
+                for col in 0..<width { dst[col] = col < valid ? src[col] : 0 }
             }
         } else {
             // Bᵀ stored as [J, K]: read each column of B (a row of the buffer) front to back.
-            for col in 0..<microCols {
+            for col in 0..<width {
                 if col < valid {
                     let src = b + (j0 + col) * colStride
-                    for p in 0..<k { out[p * microCols + col] = src[p * rowStride] }
+                    for p in 0..<k { out[p * width + col] = src[p * rowStride] }
                 } else {
-                    for p in 0..<k { out[p * microCols + col] = 0 }
+                    for p in 0..<k { out[p * width + col] = 0 }
                 }
             }
         }
