@@ -98,7 +98,7 @@ func fastMatchesNaiveOnOddSizes(m: Int) {
 
 /// A product large enough for `matmul` to pick two threads itself (M·J·K ≥ `parallelThreshold`).
 @Test func largeProductUsesTwoThreadsAndMatchesNaive() {
-    let (m, k, n) = (257, 131, 251)
+    let (m, k, n) = (67, 131, 75)
     #expect(m * k * n >= parallelThreshold)
     var g = Generator(seed: 9)
     let a = normals(m * k, &g), b = normals(k * n, &g)
@@ -151,4 +151,20 @@ func threadCountDoesNotChangeBits(shape: (Int, Int, Int)) {
         }
         #expect(bitIdentical(fast, naive))
     }
+}
+
+/// `ThreadChoice` tries one thread, then two, then keeps the cheaper, trying the other one product
+/// in 64; each size class (power of two of multiply-adds) decides on its own.
+@Test func threadChoiceFollowsTheTimings() {
+    let choice = ThreadChoice()
+    let size = 2 * parallelThreshold
+    #expect(choice.threads(multiplyAdds: size) == 1)
+    choice.record(threads: 1, multiplyAdds: size, nanoseconds: 10_000)
+    #expect(choice.threads(multiplyAdds: size) == 2)
+    choice.record(threads: 2, multiplyAdds: size, nanoseconds: 6_000)
+    let picks = (0..<128).map { _ in choice.threads(multiplyAdds: size) }
+    #expect(picks.filter { $0 == 2 }.count == 126)          // two threads were cheaper
+    #expect(choice.threads(multiplyAdds: 16 * size) == 1)   // another size class starts afresh
+    for _ in 0..<20 { choice.record(threads: 2, multiplyAdds: size, nanoseconds: 30_000) }  // got busy
+    #expect(choice.threads(multiplyAdds: size) == 1)
 }

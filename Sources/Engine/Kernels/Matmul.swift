@@ -1,5 +1,6 @@
 import Dispatch
 
+
 // The fast matmul. Same dimension letters and the same signature as `matmulNaive` (read that first):
 //   C[M, J] = A[M, K] · B[K, J]      A from a [K, M] buffer when `transA`, B from [J, K] when `transB`.
 //
@@ -17,9 +18,9 @@ import Dispatch
 //    through two strides (so Aᵀ costs nothing extra either); only a last, partial block of rows is
 //    copied into a zero-padded scratch block. Padding means the micro-kernel never needs a special
 //    case for odd sizes; the padded lanes are simply not written back.
-// 3. Threads only where they pay: each thread computes its own rectangle of C (half of the rows,
-//    or half of the columns) from start to finish, packing included. Waking a second thread costs
-//    microseconds, so products smaller than `parallelThreshold` stay on one.
+// 3. Two threads where they pay: this thread and a helper thread that stays awake between products
+//    (HelperThread.swift) each compute half of C's column panels (or rows), packing included.
+//    Products smaller than `parallelThreshold` stay on one thread.
 //
 // Determinism: every element of C is still `sum = 0; for p in 0..<K { sum += A[i,p] * B[p,j] }`
 // followed by `C = sum` or `C = C + sum`, with plain `*` and `+` in that order (see the micro-kernel
@@ -49,10 +50,10 @@ package let defaultMatmulTile = MatmulTile.simd8
 
 /// Products with at least this many multiply-adds (M·J·K) use two threads.
 ///
-/// `concurrentPerform` costs ~0.3 µs when its worker thread is awake and several µs when it must
-/// be woken. Measured with `bench` on a Zen 5 core (AVX-512): the model's shapes (1.3M-2.6M
-/// multiply-adds, 10-20 µs on one core) ran *slower* on two threads, so they stay on one.
-let parallelThreshold = 8 * 1024 * 1024
+/// Handing half a product to the helper thread costs ~0.1 µs when it is awake; with
+/// `DispatchQueue.concurrentPerform` (3-10 µs to wake a pool thread) the model's shapes (1.3M-2.6M
+/// multiply-adds, 10-30 µs on one core) ran *slower* on two threads than on one.
+let parallelThreshold = 256 * 1024
 
 /// Products with at most this many multiply-adds (M·J·K) skip packing and run the plain loop.
 let tinyProductThreshold = 4096
@@ -83,17 +84,68 @@ package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: U
         matmulDirect(a, b, c, m: m, k: k, n: n, transA: transA, transB: transB, accumulate: accumulate)
         return
     }
-    let threads = m * n * k >= parallelThreshold ? matmulMaxThreads : 1
+    let multiplyAdds = m * n * k
+    guard multiplyAdds >= parallelThreshold && matmulMaxThreads > 1 else {
+        matmul(a, b, c, m: m, k: k, n: n, transA: transA, transB: transB, accumulate: accumulate, threads: 1)
+        return
+    }
+    // Large enough that two threads may pay: let this thread's `ThreadChoice` decide, by measurement.
+    let choice = threadChoice.value
+    let threads = choice.threads(multiplyAdds: multiplyAdds)
+    let start = DispatchTime.now().uptimeNanoseconds
     matmul(a, b, c, m: m, k: k, n: n, transA: transA, transB: transB, accumulate: accumulate,
            threads: threads)
+    choice.record(threads: threads, multiplyAdds: multiplyAdds,
+                  nanoseconds: DispatchTime.now().uptimeNanoseconds - start)
 }
 
-/// The fast matmul on exactly `threads` threads with the given tile (the benchmark compares 1 and
-/// 2 threads, the tests both tiles).
+/// Decides between one and two threads for large products by timing them as they run: whether
+/// two threads pay depends on the CPU, on the product's size, and on whatever else the machine is
+/// running at the moment, so no fixed threshold can be right everywhere.
 ///
-/// C is cut into `threads` rectangles (bands of rows, or of columns when C is wider than tall), one
-/// per thread: every element of C is computed by one thread, in the same order as with one thread,
-/// so the bits do not depend on the thread count or on timing.
+/// For each size class (a power of two of multiply-adds) it keeps the running average cost, in
+/// nanoseconds per multiply-add, of products run on one thread and of products run on two, and
+/// uses the cheaper; one product in 64 tries the other, so the choice follows the machine when it
+/// gets busier or quieter. (Which one runs never changes the bits, only the time.)
+final class ThreadChoice {
+    /// [size class][threads - 1]: average nanoseconds per multiply-add (0: not measured yet).
+    private var cost = [[Double]](repeating: [0, 0], count: 8)
+    private var products = 0
+
+    private func sizeClass(_ multiplyAdds: Int) -> Int {
+        var s = 0, size = multiplyAdds / parallelThreshold
+        while size > 1 && s < 7 { size /= 2; s += 1 }
+        return s
+    }
+
+    /// 1 or 2: the cheaper so far, the other one now and then (and each once at the start).
+    func threads(multiplyAdds: Int) -> Int {
+        let c = cost[sizeClass(multiplyAdds)]
+        products += 1
+        if c[0] == 0 { return 1 }
+        if c[1] == 0 { return 2 }
+        let best = c[1] < c[0] ? 2 : 1
+        return products % 64 == 0 ? 3 - best : best
+    }
+
+    func record(threads: Int, multiplyAdds: Int, nanoseconds: UInt64) {
+        let s = sizeClass(multiplyAdds)
+        let perMultiplyAdd = Double(nanoseconds) / Double(multiplyAdds)
+        let old = cost[s][threads - 1]
+        // A running average over about the last 8 timings (the first one taken as it is).
+        cost[s][threads - 1] = old == 0 ? perMultiplyAdd : old + (perMultiplyAdd - old) / 8
+    }
+}
+
+/// Each calling thread keeps its own measurements (no locking; tests call `matmul` from many).
+let threadChoice = ThreadLocal { ThreadChoice() }
+
+/// The fast matmul on one thread, or (`threads` ≥ 2) on this thread and the helper thread
+/// (HelperThread.swift), with the given tile (the benchmark compares 1 and 2 threads, the tests
+/// both tiles). The project's machines have two cores, so more than two threads are not used.
+///
+/// C is cut into two rectangles, one per thread: every element of C is computed by one thread, in
+/// the same order as with one thread, so the bits do not depend on the thread count or on timing.
 package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                     m: Int, k: Int, n: Int, transA: Bool, transB: Bool, accumulate: Bool,
                     threads: Int, tile: MatmulTile = defaultMatmulTile) {
@@ -106,28 +158,23 @@ package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: U
     let rowBlocks = (m + tile.rows - 1) / tile.rows
     let colPanels = (n + tile.cols - 1) / tile.cols
 
-    // Split C into one rectangle per thread. Each thread packs the part of B it needs, so packing
-    // runs in parallel too; cut across the larger of M and J.
-    let splitRows = m >= n
-    let threads = max(1, min(threads, splitRows ? rowBlocks : colPanels))
-    if threads == 1 {
+    // Two threads: C is cut into two bands of column panels (or of row blocks when it has a single
+    // panel). Each thread packs only its own panels of B; A is read in place by both.
+    let splitColumns = colPanels >= 2
+    guard threads >= 2 && (splitColumns || rowBlocks >= 2) else {
         computeRectangle(rowBlocks: 0..<rowBlocks, colPanels: 0..<colPanels, tile: tile,
                          a: a, aStrides: aStrides, b: b, bStrides: bStrides, c: c,
                          m: m, k: k, n: n, accumulate: accumulate)
         return
     }
-    // A @Sendable closure may not capture raw pointers; each thread writes only its own rectangle of C.
-    let (sharedA, sharedB, sharedC) = (SendablePointer(a), SendablePointer(b), SendablePointer(c))
-    DispatchQueue.concurrentPerform(iterations: threads) { @Sendable t in
-        let cut = splitRows ? rowBlocks : colPanels
-        let share = cut * t / threads ..< cut * (t + 1) / threads
-        computeRectangle(rowBlocks: splitRows ? share : 0..<rowBlocks,
-                         colPanels: splitRows ? 0..<colPanels : share, tile: tile,
-                         a: sharedA.readOnly, aStrides: aStrides,
-                         b: sharedB.readOnly, bStrides: bStrides,
-                         c: sharedC.pointer,
-                         m: m, k: k, n: n, accumulate: accumulate)
+    let cut = splitColumns ? colPanels / 2 : rowBlocks / 2
+    func half(_ share: Range<Int>) -> RectangleJob {
+        RectangleJob(rowBlocks: splitColumns ? 0..<rowBlocks : share,
+                     colPanels: splitColumns ? share : 0..<colPanels, tile: tile,
+                     a: a, aStrides: aStrides, b: b, bStrides: bStrides, c: c,
+                     m: m, k: k, n: n, accumulate: accumulate)
     }
+    HelperThread.shared.run(half(0..<cut), half(cut..<(splitColumns ? colPanels : rowBlocks)))
 }
 
 /// Computes one rectangle of C: the rows of `rowBlocks` (`tile.rows` rows each) times the columns
