@@ -32,11 +32,13 @@ struct RectangleJob: @unchecked Sendable {
     var rowBlocks: Range<Int>, colPanels: Range<Int>, tile: MatmulTile
     var a: UnsafePointer<Float>, aStrides: (row: Int, col: Int)
     var b: UnsafePointer<Float>, bStrides: (row: Int, col: Int)
-    var c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int, accumulate: Bool
+    var c: UnsafeMutablePointer<Float>, cStrides: (row: Int, col: Int), m: Int, k: Int, n: Int
+    var accumulate: Bool
 
     func run() {
         computeRectangle(rowBlocks: rowBlocks, colPanels: colPanels, tile: tile, a: a, aStrides: aStrides,
-                         b: b, bStrides: bStrides, c: c, m: m, k: k, n: n, accumulate: accumulate)
+                         b: b, bStrides: bStrides, c: c, cStrides: cStrides, m: m, k: k, n: n,
+                         accumulate: accumulate)
     }
 }
 

@@ -152,9 +152,27 @@ package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: U
     precondition(m >= 0 && k >= 0 && n >= 0, "matmul: negative size m=\(m) k=\(k) n=\(n)")
     if m == 0 || n == 0 { return }
 
+    // A small A times a wide Bᵀ (the head's dX = dY · Wᵀ, [32, 128] · [128, 320]ᵀ): packing Bᵀ's K·J
+    // values would cost more than the product. Compute Cᵀ = B · Aᵀ instead, reading the [J, K] buffer
+    // in place as the left operand, packing only Aᵀ's K·M values, and writing each tile of Cᵀ
+    // transposed into C. Same terms, same order, and `x * y == y * x` exactly: the same bits.
+    if transB && !transA && m * (k + n) < k * n / 2 {
+        product(b, aStrides: (row: k, col: 1), a, bStrides: (row: 1, col: k), c, cStrides: (row: 1, col: n),
+                m: n, k: k, n: m, accumulate: accumulate, threads: threads, tile: tile)
+        return
+    }
     // Where A[i, p] and B[p, j] live: a[i * aStrides.row + p * aStrides.col], likewise for b.
-    let aStrides = transA ? (row: 1, col: m) : (row: k, col: 1)
-    let bStrides = transB ? (row: 1, col: k) : (row: n, col: 1)
+    product(a, aStrides: transA ? (row: 1, col: m) : (row: k, col: 1),
+            b, bStrides: transB ? (row: 1, col: k) : (row: n, col: 1), c, cStrides: (row: n, col: 1),
+            m: m, k: k, n: n, accumulate: accumulate, threads: threads, tile: tile)
+}
+
+/// C[M, J] (+)= A[M, K] · B[K, J] with every operand given by strides: A[i, p] at
+/// `a[i * aStrides.row + p * aStrides.col]`, likewise B and C. Cuts C between the threads.
+func product(_ a: UnsafePointer<Float>, aStrides: (row: Int, col: Int),
+             _ b: UnsafePointer<Float>, bStrides: (row: Int, col: Int),
+             _ c: UnsafeMutablePointer<Float>, cStrides: (row: Int, col: Int),
+             m: Int, k: Int, n: Int, accumulate: Bool, threads: Int, tile: MatmulTile) {
     let rowBlocks = (m + tile.rows - 1) / tile.rows
     let colPanels = (n + tile.cols - 1) / tile.cols
 
@@ -163,7 +181,7 @@ package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: U
     let splitColumns = colPanels >= 2
     guard threads >= 2 && (splitColumns || rowBlocks >= 2) else {
         computeRectangle(rowBlocks: 0..<rowBlocks, colPanels: 0..<colPanels, tile: tile,
-                         a: a, aStrides: aStrides, b: b, bStrides: bStrides, c: c,
+                         a: a, aStrides: aStrides, b: b, bStrides: bStrides, c: c, cStrides: cStrides,
                          m: m, k: k, n: n, accumulate: accumulate)
         return
     }
@@ -171,7 +189,7 @@ package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: U
     func half(_ share: Range<Int>) -> RectangleJob {
         RectangleJob(rowBlocks: splitColumns ? 0..<rowBlocks : share,
                      colPanels: splitColumns ? share : 0..<colPanels, tile: tile,
-                     a: a, aStrides: aStrides, b: b, bStrides: bStrides, c: c,
+                     a: a, aStrides: aStrides, b: b, bStrides: bStrides, c: c, cStrides: cStrides,
                      m: m, k: k, n: n, accumulate: accumulate)
     }
     HelperThread.shared.run(half(0..<cut), half(cut..<(splitColumns ? colPanels : rowBlocks)))
@@ -183,7 +201,8 @@ package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: U
 func computeRectangle(rowBlocks: Range<Int>, colPanels: Range<Int>, tile: MatmulTile,
                       a: UnsafePointer<Float>, aStrides: (row: Int, col: Int),
                       b: UnsafePointer<Float>, bStrides: (row: Int, col: Int),
-                      c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int, accumulate: Bool) {
+                      c: UnsafeMutablePointer<Float>, cStrides: (row: Int, col: Int),
+                      m: Int, k: Int, n: Int, accumulate: Bool) {
     let (tileRows, tileCols) = (tile.rows, tile.cols)
     // One scratch buffer per thread, kept between calls: the packed panels of B, then one padded
     // block of A (used only for a last, partial block of rows).
@@ -212,13 +231,14 @@ func computeRectangle(rowBlocks: Range<Int>, colPanels: Range<Int>, tile: Matmul
             let inPlace = rows == tileRows
             let aTile = inPlace ? a + i0 * aStrides.row : UnsafePointer(edgeBlock)
             let (aRow, aCol) = inPlace ? aStrides : (1, tileRows)
+            let cTile = c + i0 * cStrides.row + j0 * cStrides.col
             switch tile {
             case .simd16:
-                microKernel16x16(aTile, aRow: aRow, aCol: aCol, bPanel, k: k, c + i0 * n + j0, ldc: n,
-                                 rows: rows, cols: cols, accumulate: accumulate)
+                microKernel16x16(aTile, aRow: aRow, aCol: aCol, bPanel, k: k, cTile, ldc: cStrides.row,
+                                 cCol: cStrides.col, rows: rows, cols: cols, accumulate: accumulate)
             case .simd8:
-                microKernel4x16(aTile, aRow: aRow, aCol: aCol, bPanel, k: k, c + i0 * n + j0, ldc: n,
-                                rows: rows, cols: cols, accumulate: accumulate)
+                microKernel4x16(aTile, aRow: aRow, aCol: aCol, bPanel, k: k, cTile, ldc: cStrides.row,
+                                cCol: cStrides.col, rows: rows, cols: cols, accumulate: accumulate)
             }
         }
     }

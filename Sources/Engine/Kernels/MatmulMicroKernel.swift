@@ -4,7 +4,7 @@
 //                    4 x 16, SIMD8 (AVX2)   16 x 16, SIMD16 (AVX-512)
 //   A's tile rows:   [4, K]                 [16, K]    A[i0 + r, p] at aTile[r * aRow + p * aCol], in place
 //   packed B panel:  [K, 16]                [K, 16]    B[p, j0 + c] at bPanel[16p + c]
-//   C tile:          [4, 16]                [16, 16]   at c[r * ldc + col]; only `rows` x `cols` written
+//   C tile:          [4, 16]                [16, 16]   at c[r * ldc + col * cCol]; only `rows` x `cols` written
 
 /// One multiply-add step, `acc + x * y`, rounded twice (after `*` and after `+`) exactly like the
 /// naive kernel's `sum += aip * bpj`, so that `matmul` == `matmulNaive` bit for bit.
@@ -66,7 +66,7 @@ func multiplyAdd(_ acc: Float, _ x: Float, _ y: Float) -> Float {
 @inline(__always)
 func microKernel4x16(_ aTile: UnsafePointer<Float>, aRow: Int, aCol: Int,
                      _ bPanel: UnsafePointer<Float>, k: Int,
-                     _ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int,
+                     _ c: UnsafeMutablePointer<Float>, ldc: Int, cCol: Int = 1, rows: Int, cols: Int,
                      accumulate: Bool) {
     // c{row}{half}: row r of the tile, columns 0..<8 (half 0) or 8..<16 (half 1).
     var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
@@ -91,7 +91,7 @@ func microKernel4x16(_ aTile: UnsafePointer<Float>, aRow: Int, aCol: Int,
         b += 16 * MemoryLayout<Float>.stride
     }
 
-    if rows == 4 && cols == 16 {
+    if rows == 4 && cols == 16 && cCol == 1 {
         // A full tile: store (or add) two vectors per row straight into C.
         storeRow(c, c00, c01, accumulate: accumulate)
         storeRow(c + ldc, c10, c11, accumulate: accumulate)
@@ -107,7 +107,7 @@ func microKernel4x16(_ aTile: UnsafePointer<Float>, aRow: Int, aCol: Int,
             for r in 0..<rows {
                 for col in 0..<cols {
                     let sum = sums.load(fromByteOffset: (r * 16 + col) * 4, as: Float.self)
-                    let out = c + r * ldc + col
+                    let out = c + r * ldc + col * cCol
                     out.pointee = accumulate ? out.pointee + sum : sum
                 }
             }
@@ -149,7 +149,7 @@ func storeRow(_ c: UnsafeMutablePointer<Float>, _ low: SIMD8<Float>, _ high: SIM
 @inline(__always)
 func microKernel16x16(_ aTile: UnsafePointer<Float>, aRow: Int, aCol: Int,
                       _ bPanel: UnsafePointer<Float>, k: Int,
-                      _ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int,
+                      _ c: UnsafeMutablePointer<Float>, ldc: Int, cCol: Int = 1, rows: Int, cols: Int,
                       accumulate: Bool) {
     typealias V = SIMD16<Float>
     // c{r}: row r of the tile.
@@ -180,7 +180,7 @@ func microKernel16x16(_ aTile: UnsafePointer<Float>, aRow: Int, aCol: Int,
         b += 16 * MemoryLayout<Float>.stride
     }
 
-    if rows == 16 && cols == 16 {
+    if rows == 16 && cols == 16 && cCol == 1 {
         // A full tile: store (or add) one vector per row straight into C.
         storeRow(c, c0, accumulate: accumulate); storeRow(c + ldc, c1, accumulate: accumulate)
         storeRow(c + 2 * ldc, c2, accumulate: accumulate); storeRow(c + 3 * ldc, c3, accumulate: accumulate)
@@ -201,7 +201,7 @@ func microKernel16x16(_ aTile: UnsafePointer<Float>, aRow: Int, aCol: Int,
             for r in 0..<rows {
                 for col in 0..<cols {
                     let sum = sums.load(fromByteOffset: (r * 16 + col) * 4, as: Float.self)
-                    let out = c + r * ldc + col
+                    let out = c + r * ldc + col * cCol
                     out.pointee = accumulate ? out.pointee + sum : sum
                 }
             }
