@@ -127,3 +127,21 @@ func layerNormForwardMatchesPlainTwin(rows: Int) {
         #expect(fast.y == plain.y && fast.xHat == plain.xHat && fast.rstd == plain.rstd, "rows \(rows), L \(l)")
     }
 }
+
+/// Layer norm's backward, two rows at a time, gives the bits of the one-row-at-a-time plain twin,
+/// for odd and even row counts.
+@Test(arguments: [1, 2, 5, 160])
+func layerNormBackwardMatchesPlainTwin(rows: Int) {
+    var gen = Generator(seed: 13)
+    for l in [7, 64] {
+        let x = (0..<rows * l).map { _ in 2 * gen.nextNormal() }
+        let w = (0..<l).map { _ in gen.nextNormal() }, b = (0..<l).map { _ in gen.nextNormal() }
+        let g = (0..<rows * l).map { _ in gen.nextNormal() }
+        let forward = layerNormForwardPlain(x, w, b, rows: rows, length: l, eps: 1e-5)
+        let fast = layerNormBackward(g, xHat: forward.xHat, w: w, rstd: forward.rstd, rows: rows, length: l,
+                                     needX: true)
+        let plain = layerNormBackwardPlain(g, xHat: forward.xHat, w: w, rstd: forward.rstd, rows: rows, length: l,
+                                           needX: true)
+        #expect(fast.dx! == plain.dx! && fast.dw == plain.dw && fast.db == plain.db, "rows \(rows), L \(l)")
+    }
+}

@@ -110,8 +110,64 @@ func layerNormForwardPlain(_ x: [Float], _ w: [Float], _ b: [Float], rows: Int, 
 ///
 ///     dx = rstd · (dx̂ - mean(dx̂) - x̂ · mean(dx̂ · x̂)),  dx̂ = g · w     (only when `needX`)
 ///     dw = Σ_rows g · x̂,   db = Σ_rows g
+///
+/// Each row's two sums run in order j = 0, 1, … as in `layerNormBackwardPlain` (the same bits),
+/// two rows at a time so that four independent chains of additions overlap.
 func layerNormBackward(_ g: [Float], xHat: [Float], w: [Float], rstd: [Float], rows: Int, length l: Int,
                        needX: Bool) -> (dx: [Float]?, dw: [Float], db: [Float]) {
+    var dx: [Float]? = nil
+    var dw = [Float](repeating: 0, count: l), db = [Float](repeating: 0, count: l)
+    // One closure per array, closed together at the end.
+    g.withUnsafeBufferPointer { g in
+    xHat.withUnsafeBufferPointer { xHat in
+    w.withUnsafeBufferPointer { w in
+        if needX {
+            dx = [Float](unsafeUninitializedCapacity: g.count) { d, count in
+                // dx for one row, from its two sums.
+                func finish(_ row: Int, _ gr: UnsafePointer<Float>, _ xr: UnsafePointer<Float>,
+                            _ sumDxHat: Float, _ sumDxHatXHat: Float) {
+                    let meanDxHat = sumDxHat / Float(l), meanDxHatXHat = sumDxHatXHat / Float(l)
+                    let out = d.baseAddress! + row * l
+                    for j in 0..<l {
+                        let dxHat = gr[j] * w[j]
+                        out[j] = rstd[row] * (dxHat - meanDxHat - xr[j] * meanDxHatXHat)
+                    }
+                }
+                var r = 0
+                while r < rows {
+                    // Two rows at a time (when two are left): four independent chains of sums.
+                    let pair = r + 1 < rows
+                    let g0 = g.baseAddress! + r * l, x0 = xHat.baseAddress! + r * l
+                    let g1 = pair ? g0 + l : g0, x1 = pair ? x0 + l : x0
+                    var a0: Float = 0, b0: Float = 0, a1: Float = 0, b1: Float = 0
+                    for j in 0..<l {
+                        let dxHat0 = g0[j] * w[j], dxHat1 = g1[j] * w[j]
+                        a0 += dxHat0; b0 += dxHat0 * x0[j]
+                        a1 += dxHat1; b1 += dxHat1 * x1[j]
+                    }
+                    finish(r, g0, x0, a0, b0)
+                    if pair { finish(r + 1, g1, x1, a1, b1) }
+                    r += pair ? 2 : 1
+                }
+                count = g.count
+            }
+        }
+        dw.withUnsafeMutableBufferPointer { dw in
+        db.withUnsafeMutableBufferPointer { db in
+            for r in 0..<rows {
+                for j in 0..<l {
+                    dw[j] += g[r * l + j] * xHat[r * l + j]
+                    db[j] += g[r * l + j]
+                }
+            }
+        }}
+    }}}
+    return (dx, dw, db)
+}
+
+/// The plain twin of `layerNormBackward`: one row at a time, as the formulas read. Tests compare them.
+func layerNormBackwardPlain(_ g: [Float], xHat: [Float], w: [Float], rstd: [Float], rows: Int, length l: Int,
+                            needX: Bool) -> (dx: [Float]?, dw: [Float], db: [Float]) {
     var dx: [Float]? = nil
     var dw = [Float](repeating: 0, count: l), db = [Float](repeating: 0, count: l)
     // One closure per array, closed together at the end.
