@@ -68,7 +68,8 @@ if ProcessInfo.processInfo.environment["TRAINLAB_FMA"] == "1" {
 let lessonTargets: [Target] = (1...4).flatMap { n -> [Target] in [
     .executableTarget(name: "lesson\(n)", dependencies: ["Engine", "LessonKit"], path: "lessons/lesson\(n)",
                       swiftSettings: [.unsafeFlags(["-O"])]),
-    .testTarget(name: "Lesson\(n)Tests", dependencies: [.target(name: "lesson\(n)"), "Engine", "LessonKit"],
+    .testTarget(name: "Lesson\(n)Tests",
+                dependencies: [.target(name: "lesson\(n)"), "Engine", "LessonKit", "TestSupport"],
                 path: "Tests/Lesson\(n)Tests"),
 ] }
 
@@ -95,11 +96,13 @@ let package = Package(
     ] + lessonTargets + [
 
         // MARK: Tests
+        // Helpers every test target shares: `expectClose`, `expectGolden`, `expectGradCheck`.
+        .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport"),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine"],
+            dependencies: ["Engine", "TestSupport"],
             resources: [.copy("Resources")]
         ),
-        .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "Engine"]),
+        .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "Engine", "TestSupport"]),
     ]
 )

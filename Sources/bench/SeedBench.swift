@@ -11,7 +11,7 @@ struct SeedBenchResult {
     var secondsPerEpoch: Double { seconds / Double(epochs) }
 }
 
-/// Times the seed's training workload exactly as `seed_train.py` runs it: 1,000 samples of
+/// Times the seed's training workload exactly as `scripts/seed_train.py` runs it: 1,000 samples of
 /// [5, 10], the seed's Transformer regressor (191,873 parameters, dropout 0.1), MSE, AdamW(1e-3,
 /// weight decay 1e-4), gradient clipping at 1.0, ReduceLROnPlateau(patience 5) on the epoch's mean
 /// loss, batch 32 shuffled. Setup (data, model) is excluded from the time, as on the PyTorch side.
@@ -21,7 +21,8 @@ func benchSeedWorkload(epochs: Int, seed: UInt64) -> SeedBenchResult {
     let model = TransformerEncoderRegressor(generator: &generator)
     let loader = DataLoader(dataset, batchSize: 32, shuffle: true, generator: generator)
     let criterion = MSELoss()
-    let optimizer = AdamW(model.parameters(), learningRate: 1e-3, weightDecay: 1e-4)
+    let parameters = model.parameters()
+    let optimizer = AdamW(parameters, learningRate: 1e-3, weightDecay: 1e-4)
     let scheduler = ReduceLROnPlateau(optimizer, mode: .min, patience: 5)
     model.train()
 
@@ -32,12 +33,8 @@ func benchSeedWorkload(epochs: Int, seed: UInt64) -> SeedBenchResult {
         var total = 0.0
         var batches = 0
         for (x, y) in loader {
-            optimizer.zeroGrad()
-            let loss = criterion(model(x), y)
-            loss.backward()
-            _ = clipGradNorm(model.parameters(), maxNorm: 1.0)
-            optimizer.step()
-            total += Double(loss.item)
+            let step = trainingStep(parameters, optimizer: optimizer, clipMaxNorm: 1.0) { criterion(model(x), y) }
+            total += Double(step.loss)
             batches += 1
             samples += x.shape[0]
         }

@@ -1,6 +1,7 @@
 // ReLU, LeakyReLU, tanh, sigmoid, GELU (erf and tanh forms): values and derivatives by hand at
 // chosen points (including the kinks at 0, with PyTorch's conventions), and gradCheck elsewhere.
 import Testing
+import TestSupport
 @testable import Engine
 
 @Suite struct ActivationTests {

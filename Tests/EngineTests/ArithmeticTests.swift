@@ -1,6 +1,7 @@
 // +, -, *, / with broadcasting, and negation: forward values by hand, gradients by hand where they
 // are simple, every op through gradCheck, and the message a shape mismatch stops with.
 import Testing
+import TestSupport
 @testable import Engine
 
 @Suite struct ArithmeticTests {

@@ -2,6 +2,7 @@
 // zeroGrad, retainGrad, very long chains, freeing graphs, and gradCheck itself.
 import Foundation
 import Testing
+import TestSupport
 @testable import Engine
 
 @Suite struct AutogradTests {

@@ -2,6 +2,7 @@
 // values of Generator(seed: 0) pinned; sane statistics on 100,000 draws.
 import Foundation
 import Testing
+import TestSupport
 @testable import Engine
 
 @Suite struct CreationTests {

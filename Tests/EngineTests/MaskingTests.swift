@@ -1,5 +1,6 @@
 // dropout (seeded mask, 1/(1-p) scaling, identity in eval), maskedFill and where.
 import Testing
+import TestSupport
 @testable import Engine
 
 @Suite struct MaskingTests {

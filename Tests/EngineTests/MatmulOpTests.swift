@@ -1,6 +1,7 @@
 // matmul (2-D, 3-D x 2-D, 3-D x 3-D) and the fused linear: values by hand, agreement between the
 // shapes and with the plain-loop kernel, gradients, and the shape-mismatch messages.
 import Testing
+import TestSupport
 @testable import Engine
 
 @Suite struct MatmulOpTests {

@@ -1,5 +1,6 @@
 // sum, mean, max, variance over everything or over chosen dimensions, with and without keepdim.
 import Testing
+import TestSupport
 @testable import Engine
 
 @Suite struct ReduceTests {

@@ -2,6 +2,7 @@
 // scalar loss L = Σⱼ out[j]·cos(0.23·j + 0.07), and dL/d(every input), in float32 to relative 1e-5
 // or absolute 2e-6.
 import Testing
+import TestSupport
 @testable import Engine
 
 /// Compares one case's outputs, loss and gradients with the key's float32 results.

@@ -1,6 +1,7 @@
 // reshape / view / flatten / squeeze / unsqueeze, permute / transpose, narrow, cat, stack:
 // values moved by hand, gradients moved back, and the messages of impossible requests.
 import Testing
+import TestSupport
 @testable import Engine
 
 @Suite struct ShapeTests {

@@ -2,6 +2,7 @@
 // the closed-form backward against gradCheck.
 import Foundation
 import Testing
+import TestSupport
 @testable import Engine
 
 @Suite struct SoftmaxTests {

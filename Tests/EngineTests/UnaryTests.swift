@@ -2,6 +2,7 @@
 // and gradCheck on random inputs kept away from each function's kinks and poles.
 import Foundation
 import Testing
+import TestSupport
 @testable import Engine
 
 @Suite struct UnaryTests {

@@ -169,11 +169,11 @@ func expectClose(_ a: Float, _ b: Float, _ tolerance: Float, sourceLocation: Sou
 
 // MARK: - The whole lesson
 
-func runCollecting(_ arguments: [String], target: String? = nil) throws -> String {
-    let flags = try FlagParser(program: "lesson1", options: lesson1Options).parse(arguments)
+func runCollecting(_ arguments: [String]) throws -> String {
+    let flags = try FlagParser(program: "lesson1", options: lessonOptions).parse(arguments)
     let output = LessonOutput.collecting()
     let lesson = Lesson(flags: flags, title: lesson1Title, output: output)
-    runLesson1(lesson, Settings(flags: flags, target: target))
+    runLesson(lesson, Settings(flags: flags))
     return output.text
 }
 
@@ -206,23 +206,24 @@ func runCollecting(_ arguments: [String], target: String? = nil) throws -> Strin
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     let path = root.appendingPathComponent("docs/lesson1/houses.csv").path
-    let text = try runCollecting(["--data", path, "--quiet"], target: "price_k")
+    let text = try runCollecting(["--data", path, "--quiet", "--target", "price_k"])
     #expect(text.contains("300 rows × 4 features; 12 missing cells"))
     #expect(text.contains("split 240/30/30"))
     #expect(text.contains("standardised 0.0683, raw (file units) 0.3017"))
     // The default target is the last column, which is price_k here.
     #expect(try runCollecting(["--data", path, "--quiet"]) == text)
     // A wrong target column is explained, not a crash.
-    let wrong = try runCollecting(["--data", path, "--quiet"], target: "price")
+    let wrong = try runCollecting(["--data", path, "--quiet", "--target", "price"])
     #expect(wrong.contains("no column named 'price'; the columns are 'area_m2', 'rooms'"))
 }
 
-@Test func targetIsTakenOutOfTheArguments() {
-    var arguments = ["--data", "a.csv", "--target", "price", "--quiet"]
-    #expect(extractTarget(&arguments) == "price")
-    #expect(arguments == ["--data", "a.csv", "--quiet"])
-    var other = ["--target=y"]
-    #expect(extractTarget(&other) == "y" && other.isEmpty)
+@Test func targetIsATextOption() throws {
+    let parser = FlagParser(program: "lesson1", options: lessonOptions)
+    let given = try parser.parse(["--quiet", "--target", "price"])
+    #expect(Settings(flags: given).target == "price" && given.quiet)
+    #expect(Settings(flags: try parser.parse(["--target=y"])).target == "y")
+    #expect(Settings(flags: try parser.parse([])).target == nil)
+    #expect(parser.usage().contains("  --target NAME       with --data: the CSV column to predict (default: the last column)"))
 }
 
 @Test func theSymptomsDoNotDependOnTheSeed() {

@@ -134,7 +134,7 @@ import Testing
 // MARK: - Cell 7: activation functions
 
 @Test func activationDerivativesFromAutograd() {
-    let curves = Dictionary(uniqueKeysWithValues: ActivationKind.allCases.map { ($0, activationCurve($0)) })
+    let curves = Dictionary(uniqueKeysWithValues: comparedActivations.map { ($0, activationCurve($0)) })
     #expect(curves[.sigmoid]!.derivative(at: 0) == 0.25)
     #expect(curves[.sigmoid]!.maxDerivative == 0.25)
     #expect(curves[.tanh]!.derivative(at: 0) == 1)
@@ -245,7 +245,7 @@ func runCollected(_ arguments: [String]) throws -> String {
     let output = LessonOutput.collecting()
     let flags = try FlagParser(program: "lesson2", options: lessonOptions).parse(arguments)
     let lesson = Lesson(flags: flags, title: "Lesson 2", output: output)
-    runLesson(lesson)
+    runLesson(lesson, Settings(flags: lesson.flags))
     return output.text
 }
 

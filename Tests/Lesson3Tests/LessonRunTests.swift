@@ -6,7 +6,7 @@ import Testing
 /// Runs the whole lesson with `arguments` and returns everything it printed.
 func runCollecting(_ arguments: [String] = []) throws -> String {
     let output = LessonOutput.collecting()
-    let flags = try FlagParser(program: "lesson3", options: Settings.options).parse(arguments)
+    let flags = try FlagParser(program: "lesson3", options: lessonOptions).parse(arguments)
     let lesson = Lesson(flags: flags, title: "Lesson 3", output: output)
     runLesson(lesson, Settings(flags: flags))
     return output.text

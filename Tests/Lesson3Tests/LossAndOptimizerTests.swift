@@ -1,5 +1,6 @@
 import Engine
 import Testing
+import LessonKit
 @testable import lesson3
 
 // Answer keys for cells 1-4: the numbers the lesson prints with the default seed 42.
@@ -78,7 +79,8 @@ import Testing
     let diagnosis = try! #require(tooLarge.diverged)
     #expect(diagnosis.step == 7 && tooLarge.stoppedAt == 7 && tooLarge.stepsDone == 6)
     #expect(!diagnosis.loss.isFinite)
-    #expect(diagnosis.likelyCauses[0].hasPrefix("Learning rate too large (1.0)"))
+    #expect(diagnosis.causes.first?.cause == .learningRate(1.0) && diagnosis.causes.first?.suspected == true)
+    #expect(divergenceReport(diagnosis).en.contains("  1. Learning rate too large (1.0)"))
     #expect(tooLarge.normsBefore[5] > 1e14)
     // The seed's recipe (AdamW, lr 1e-3) as "your run".
     expectClose(yours.trainLoss, 0.01393)

@@ -14,8 +14,8 @@ func lessonFlags(_ arguments: [String] = []) throws -> Flags {
 }
 
 /// The seed's settings for `epochs` epochs.
-func seedSettings(epochs: Int) -> RunSettings {
-    var s = RunSettings()
+func seedSettings(epochs: Int) -> Settings {
+    var s = Settings()
     s.epochs = epochs
     return s
 }
@@ -36,7 +36,7 @@ func seedSettings(epochs: Int) -> RunSettings {
 @Suite struct Lesson4SeedRunTests {
     /// Cell 2: the first step's loss and gradient norm, before and after the seed's clip at 1.0.
     @Test func firstStepIsClippedFromAbout3_3To1() {
-        let step = inspectFirstStep(train: makeLessonData(seed: 42).train, settings: RunSettings())
+        let step = inspectFirstStep(train: makeLessonData(seed: 42).train, settings: Settings())
         #expect(step.parameterCount == 191_873)
         #expect(step.x.shape == [32, 5, 10] && step.outputs.shape == [32, 1])
         #expect(abs(step.loss - 0.6753) < 5e-4)
@@ -90,7 +90,7 @@ func seedSettings(epochs: Int) -> RunSettings {
     /// validation losses would choose, and not those it would choose from the training losses.
     @Test func plateauOnValidationFeedsTheValidationLoss() {
         let data = makeLessonData(seed: 42)
-        var s = RunSettings()
+        var s = Settings()
         s.model = .small
         s.epochs = 12
         s.schedulerPatience = 1
@@ -111,7 +111,7 @@ func seedSettings(epochs: Int) -> RunSettings {
             EpochRecord(epoch: k, trainLoss: 0, validationLoss: 0, learningRate: lr, schedulerBest: 0,
                         schedulerBadEpochs: 0, maxGradNorm: 0, clippedSteps: 0, steps: 1)
         }
-        let run = RunRecord(settings: RunSettings(), epochs: [epoch(1, 1e-3), epoch(2, 1e-4), epoch(3, 1e-4), epoch(4, 1e-5)],
+        let run = RunRecord(settings: Settings(), epochs: [epoch(1, 1e-3), epoch(2, 1e-4), epoch(3, 1e-4), epoch(4, 1e-5)],
                             bestEpoch: 1, bestValidationLoss: 0, stopEpoch: nil)
         let drops = learningRateDrops(run)
         #expect(drops.map(\.epoch) == [2, 4] as [Int])
@@ -121,7 +121,7 @@ func seedSettings(epochs: Int) -> RunSettings {
 @Suite struct Lesson4EarlyStoppingTests {
     /// A made-up record: validation improves at epochs 1, 2 and 6, with patience 3 the stopper fires at 5.
     func record(_ train: [Double], _ valid: [Double], stopEpoch: Int?) -> RunRecord {
-        var s = RunSettings()
+        var s = Settings()
         s.stopPatience = 3
         let epochs = zip(train, valid).enumerated().map { i, tv in
             EpochRecord(epoch: i + 1, trainLoss: tv.0, validationLoss: tv.1, learningRate: 1e-3, schedulerBest: 0,
@@ -146,7 +146,7 @@ func seedSettings(epochs: Int) -> RunSettings {
     /// `--stop-early`: the run ends where patience runs out, with the best weights put back.
     @Test func stopEarlyEndsTheRunAndRestoresTheBest() {
         let data = makeLessonData(seed: 42)
-        var s = RunSettings()
+        var s = Settings()
         s.model = .small
         s.epochs = 30
         s.stopPatience = 1
@@ -173,7 +173,7 @@ func seedSettings(epochs: Int) -> RunSettings {
     /// Cell 5: the symptom (training loss near zero, validation loss climbing) and each fix.
     @Test func overfittingShownThenFixed() {
         let data = makeLessonData(seed: 42)
-        let ex = runOverfitExperiment(data: data, trainSize: 32, epochs: 40, base: RunSettings())
+        let ex = runOverfitExperiment(data: data, trainSize: 32, epochs: 40, base: Settings())
         let o = ex.overfit
         // Symptom: memorised (train < 0.005) yet failing the exam (validation > 0.35), gap > 0.3,
         // and the validation loss climbed back from its best.
@@ -206,7 +206,7 @@ func seedSettings(epochs: Int) -> RunSettings {
         let data = makeLessonData(seed: 42)
         let few = data.train.subset(Array(0..<16))
         let run = trainWithValidation(train: few, validation: data.validation,
-                                      settings: overfitSettings(RunSettings(), epochs: 40)).record
+                                      settings: overfitSettings(Settings(), epochs: 40)).record
         #expect(run.last.trainLoss < 0.005)
         #expect(run.last.validationLoss > 0.5)
     }
@@ -215,7 +215,7 @@ func seedSettings(epochs: Int) -> RunSettings {
 @Suite struct Lesson4ComparisonTests {
     /// Cell 6: clipping, weight decay and dropout on and off (small model, 8 epochs).
     @Test func clippingWeightDecayAndDropoutComparedSideBySide() {
-        let results = runComparisons(data: makeLessonData(seed: 42), epochs: 8, base: RunSettings())
+        let results = runComparisons(data: makeLessonData(seed: 42), epochs: 8, base: Settings())
         #expect(results.count == 7)
         let byName = Dictionary(uniqueKeysWithValues: results.map { ($0.variant.name.en, $0.run) })
         let seed = byName["seed (clip, wd, dropout)"]!, noClip = byName["no clipping"]!
@@ -239,7 +239,7 @@ func seedSettings(epochs: Int) -> RunSettings {
     /// optimizer and scheduler come back too.
     @Test func checkpointRoundTripIsBitIdentical() throws {
         let data = makeLessonData(seed: 42)
-        var s = RunSettings()
+        var s = Settings()
         s.epochs = 2
         s.model = .small
         let run = trainWithValidation(train: data.train, validation: data.validation, settings: s)
@@ -268,7 +268,7 @@ func seedSettings(epochs: Int) -> RunSettings {
     func collect(_ arguments: [String]) throws -> String {
         let output = LessonOutput.collecting()
         let lesson = Lesson(flags: try lessonFlags(arguments), title: "Lesson 4", output: output)
-        runLesson(lesson)
+        runLesson(lesson, Settings(flags: lesson.flags))
         return output.text
     }
 

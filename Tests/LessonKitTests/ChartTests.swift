@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import LessonKit
 
 // Golden outputs of every chart type, small enough to check by hand. The comments show the

@@ -1,10 +1,17 @@
 import Foundation
 import Testing
+import Engine
+import TestSupport
 @testable import LessonKit
+
+/// The activations a lesson compares: a fixed list, so the usage below does not change when the
+/// engine gains an activation.
+let lessonActivations: [Activation] = [.relu, .leakyRelu, .gelu, .tanh, .sigmoid]
 
 /// The parser of a lesson that declares every ready-made knob.
 let knobsParser = FlagParser(program: "lesson3", summary: "Train it.",
-                             options: [.learningRate(), .epochs(), .batchSize(), .activation(), .clip(),
+                             options: [.learningRate(), .epochs(), .batchSize(), .activation(among: lessonActivations),
+                                       .clip(),
                                        .weightDecay(), .dropout(), .data()])
 
 /// Parses and expects a usage error with exactly `reason`; checks the status and the output layout.

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Testing
+import TestSupport
 @testable import LessonKit
 
 /// A lesson writing into a string, no colour, never waiting.

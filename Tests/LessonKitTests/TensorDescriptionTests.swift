@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import Engine
 
 // Golden outputs for the PyTorch-style tensor printer (Sources/Engine/Tensor/Tensor+Description.swift).

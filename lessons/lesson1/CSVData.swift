@@ -94,9 +94,10 @@ func runCSVLesson(_ lesson: Lesson, _ settings: Settings, path: String) {
     }
     lesson.table(table)
     let widest = stats.dropLast().max { $0.std < $1.std }!
-    lesson.say(en: "The widest feature, \(widest.name), has std \(fmt(widest.std, 2)): in raw units it dominates the "
+    lesson.say(en: "The widest feature, \(widest.name), has std \(fixed(widest.std, 2)): in raw units it dominates the "
                + "inputs a neuron sees, as position 5 does in the seed's data.",
-               zh: "最宽的特征 \(widest.name) 的标准差为 \(fmt(widest.std, 2))：在原始单位下，它主导了神经元看到的输入，"
+               zh: "最宽的特征 \(widest.name) 的标准差为 " +
+                   "\(fixed(widest.std, 2))：在原始单位下，它主导了神经元看到的输入，"
                + "就像原文数据里的第 5 个位置。")
     let flagsIQR = flagOutliers(csv.features, rule: .iqr(k: 1.5))
     let flagsZ = flagOutliers(csv.features, rule: .zScore(threshold: 3))
@@ -141,13 +142,15 @@ func runCSVLesson(_ lesson: Lesson, _ settings: Settings, path: String) {
     lesson.table(scaler)
     showScaledMoments(lesson, split)
     lesson.headline(en: "\(path): \(csv.features.shape[0]) rows × \(f) features; "
-                    + "\(stats.map(\.missing).reduce(0, +)) missing cells, \(flagsIQR.filter { $0 }.count) IQR outliers; "
+                    + "\(stats.map(\.missing).reduce(0, +)) missing cells, \(flagsIQR.filter { $0 }.count) IQR " +
+                      "outliers; "
                     + "split \(split.splits.train.count)/\(split.splits.validation.count)/\(split.splits.test.count)",
-                    zh: "\(path)：\(csv.features.shape[0]) 行 × \(f) 个特征；缺失 \(stats.map(\.missing).reduce(0, +)) 个，"
+                    zh: "\(path)：\(csv.features.shape[0]) 行 × \(f) 个特征；缺失 " +
+                        "\(stats.map(\.missing).reduce(0, +)) 个，"
                     + "IQR 异常值 \(flagsIQR.filter { $0 }.count) 个；划分 "
                     + "\(split.splits.train.count)/\(split.splits.validation.count)/\(split.splits.test.count)")
-    cellSmallModel(lesson, settings, split, synthetic: false, featureNames: csv.featureNames)
-    cellLeakage(lesson, settings, split)
-    cellProblem1(lesson, settings, split, synthetic: false)
-    cellSummary(lesson)
+    cell5SmallModel(lesson, settings, split, synthetic: false, featureNames: csv.featureNames)
+    cell6Leakage(lesson, settings, split)
+    cell7Problem1(lesson, settings, split, synthetic: false)
+    cell7Summary(lesson)
 }

@@ -40,7 +40,7 @@ func seedStandardise(_ t: Tensor) -> Tensor {
 
 // MARK: - Cell 1: the seed's data, made step by step
 
-func cellGenerate(_ lesson: Lesson, _ settings: Settings) -> SeedData {
+func cell1Generate(_ lesson: Lesson, _ settings: Settings) -> SeedData {
     lesson.step(en: "Make the seed's data, one line at a time", zh: "一行一行地生成原文的数据")
     lesson.say(en: """
         The seed trains on made-up data whose answer is known: each sample is a sequence of 5 \
@@ -64,7 +64,9 @@ func cellGenerate(_ lesson: Lesson, _ settings: Settings) -> SeedData {
     let y0 = data.y.scalars[0]
     let check = sample.mean().item
     lesson.show(gatherRows(data.y, [0]).reshape([1]), name: "y[0]")
-    lesson.headline(en: "data: X \(data.x.shape), y \(data.y.shape); y[0] = \(fmt(y0)) = mean of X[0]'s 50 values (\(fmt(check)))",
-                    zh: "数据：X \(data.x.shape)，y \(data.y.shape)；y[0] = \(fmt(y0)) = X[0] 的 50 个数的平均（\(fmt(check))）")
+    lesson.headline(en: "data: X \(data.x.shape), y \(data.y.shape); y[0] = \(fixed(y0)) = mean of X[0]'s 50 values " +
+                        "(\(fixed(check)))",
+                    zh: "数据：X \(data.x.shape)，y \(data.y.shape)；y[0] = \(fixed(y0)) = X[0] 的 50 " +
+                        "个数的平均（\(fixed(check))）")
     return data
 }

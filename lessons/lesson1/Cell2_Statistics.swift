@@ -53,7 +53,7 @@ func computeStatistics(_ data: SeedData) -> StatisticsResult {
 
 // MARK: - Cell 2: statistics before and after standardisation
 
-func cellStatistics(_ lesson: Lesson, _ data: SeedData) {
+func cell2Statistics(_ lesson: Lesson, _ data: SeedData) {
     lesson.step(en: "Statistics before and after standardisation", zh: "标准化前后的统计量")
     let result = computeStatistics(data)
     var table = Table([lesson.tr(en: "position", zh: "位置"),
@@ -63,7 +63,7 @@ func cellStatistics(_ lesson: Lesson, _ data: SeedData) {
                        lesson.tr(en: "std, per position", zh: "逐位置缩放后标准差")])
     for t in result.raw.indices {
         table.append([.integer(t + 1), .number(Double(result.raw[t].mean)), .number(Double(result.raw[t].std)),
-                      .number(pct(result.raw[t].varianceShare)),
+                      .number(percent(result.raw[t].varianceShare)),
                       .number(Double(result.global[t].std)), .number(Double(result.perPosition[t].std))])
     }
     lesson.table(table)
@@ -72,30 +72,32 @@ func cellStatistics(_ lesson: Lesson, _ data: SeedData) {
                          valueFormat: "%.3f"))
     let last = result.raw.last!
     lesson.say(en: """
-        Every position has mean ≈ 0, but position 5 is \(fmt(StatisticsResult.loudness(result.raw), 2))× as \
-        wide as position 1 and holds \(pct(last.varianceShare)) of all the variance (t² / Σt² = 25/55). \
+        Every position has mean ≈ 0, but position 5 is \(fixed(StatisticsResult.loudness(result.raw), 2))× as \
+        wide as position 1 and holds \(percent(last.varianceShare)) of all the variance (t² / Σt² = 25/55). \
         The label is the plain average, so position 5 also moves the label most, and the largest inputs \
         a neuron sees all come from it: in raw units it dominates both the signal and the gradients.
         """, zh: """
-        每个位置的均值都约等于 0，但第 5 个位置的幅度是第 1 个的 \(fmt(StatisticsResult.loudness(result.raw), 2)) 倍，\
-        占全部方差的 \(pct(last.varianceShare))（t² / Σt² = 25/55）。标签是简单平均，所以第 5 个位置\
+        每个位置的均值都约等于 0，但第 5 个位置的幅度是第 1 个的 \(fixed(StatisticsResult.loudness(result.raw), 2)) \
+        倍，\
+        占全部方差的 \(percent(last.varianceShare))（t² / Σt² = 25/55）。标签是简单平均，所以第 5 个位置\
         对标签的影响也最大；神经元看到的最大输入也都来自它：在原始尺度下，它同时主导了信号和梯度。
         """)
     lesson.say(en: """
-        The seed's line X = (X - X.mean()) / X.std() uses one mean (\(fmt(result.rawMean))) and one std \
-        (\(fmt(result.rawStd))) for everything: the scale becomes ≈ 1 but position 5 stays \
-        \(fmt(StatisticsResult.loudness(result.global), 2))× as wide. Standardising each position on its own \
+        The seed's line X = (X - X.mean()) / X.std() uses one mean (\(fixed(result.rawMean))) and one std \
+        (\(fixed(result.rawStd))) for everything: the scale becomes ≈ 1 but position 5 stays \
+        \(fixed(StatisticsResult.loudness(result.global), 2))× as wide. Standardising each position on its own \
         makes every std 1. Both are fine for learning; what hurts is feeding values of a very different size.
         """, zh: """
-        原文的 X = (X - X.mean()) / X.std() 对所有数用同一个均值（\(fmt(result.rawMean))）和同一个标准差\
-        （\(fmt(result.rawStd))）：整体尺度变成 ≈ 1，但第 5 个位置仍是第 1 个的 \
-        \(fmt(StatisticsResult.loudness(result.global), 2)) 倍宽。逐位置标准化则让每个标准差都变成 1。\
+        原文的 X = (X - X.mean()) / X.std() 对所有数用同一个均值（\(fixed(result.rawMean))）和同一个标准差\
+        （\(fixed(result.rawStd))）：整体尺度变成 ≈ 1，但第 5 个位置仍是第 1 个的 \
+        \(fixed(StatisticsResult.loudness(result.global), 2)) 倍宽。逐位置标准化则让每个标准差都变成 1。\
         两种都能学好；真正有害的是把尺度差别很大的数值直接喂给模型。
         """)
-    lesson.headline(en: "raw std per position: \(result.raw.map { fmt($0.std, 2) }.joined(separator: " ")); "
-                    + "position 5 holds \(pct(last.varianceShare)) of the variance; after the seed's scaling the std is "
-                    + "\(result.global.map { fmt($0.std, 2) }.joined(separator: " "))",
-                    zh: "各位置原始标准差：\(result.raw.map { fmt($0.std, 2) }.joined(separator: " "))；"
-                    + "第 5 个位置占方差的 \(pct(last.varianceShare))；原文缩放后标准差为 "
-                    + "\(result.global.map { fmt($0.std, 2) }.joined(separator: " "))")
+    lesson.headline(en: "raw std per position: \(result.raw.map { fixed($0.std, 2) }.joined(separator: " ")); "
+                    + "position 5 holds \(percent(last.varianceShare)) of the variance; after the seed's scaling the " +
+                      "std is "
+                    + "\(result.global.map { fixed($0.std, 2) }.joined(separator: " "))",
+                    zh: "各位置原始标准差：\(result.raw.map { fixed($0.std, 2) }.joined(separator: " "))；"
+                    + "第 5 个位置占方差的 \(percent(last.varianceShare))；原文缩放后标准差为 "
+                    + "\(result.global.map { fixed($0.std, 2) }.joined(separator: " "))")
 }

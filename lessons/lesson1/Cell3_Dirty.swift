@@ -158,16 +158,16 @@ func computeDirty(_ data: SeedData, settings: Settings) -> DirtyResult {
 
 // MARK: - Cell 3: a dirty copy — found, plotted, cleaned
 
-func cellDirty(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) {
+func cell3Dirty(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) {
     lesson.step(en: "A dirty copy: find, plot, clean", zh: "一份脏数据：发现、画图、清洗")
     lesson.say(en: """
         Real data arrive dirty. We copy the table (flattened to [N, 50]) and break it on purpose: \
-        \(pct(settings.missing)) of the cells go missing (NaN), 1 % become a sensor stuck at +10σ, and \
-        \(pct(settings.noise)) of the labels get noise twice as wide as the labels themselves. \
+        \(percent(settings.missing)) of the cells go missing (NaN), 1 % become a sensor stuck at +10σ, and \
+        \(percent(settings.noise)) of the labels get noise twice as wide as the labels themselves. \
         Because we know where the dirt is, every detector below is scored against the truth.
         """, zh: """
-        真实数据总是脏的。我们把表格（展平成 [N, 50]）复制一份并故意弄脏：\(pct(settings.missing)) 的单元格\
-        缺失（NaN），1 % 变成卡在 +10σ 的传感器读数，\(pct(settings.noise)) 的标签加上两倍于标签本身宽度的噪声。\
+        真实数据总是脏的。我们把表格（展平成 [N, 50]）复制一份并故意弄脏：\(percent(settings.missing)) 的单元格\
+        缺失（NaN），1 % 变成卡在 +10σ 的传感器读数，\(percent(settings.noise)) 的标签加上两倍于标签本身宽度的噪声。\
         因为我们知道脏在哪里，下面每个检测方法都能和真相对照打分。
         """)
     let r = computeDirty(data, settings: settings)
@@ -175,7 +175,8 @@ func cellDirty(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) {
                + "(\(r.dirty.missingCells.count) in all).",
                zh: "每个位置的缺失单元格数：\(r.missingPerPosition.map(String.init).joined(separator: ", "))"
                + "（共 \(r.dirty.missingCells.count) 个）。")
-    lesson.plot(Histogram(title: lesson.tr(en: "dirty table: every cell (NaN left out)", zh: "脏表格：所有单元格（NaN 不计）"),
+    lesson.plot(Histogram(title: lesson.tr(en: "dirty table: every cell (NaN left out)",
+                                           zh: "脏表格：所有单元格（NaN 不计）"),
                           values: r.dirty.table.scalars, bins: 30, height: 6))
     lesson.say(en: """
         The bulk sits around 0; the thin columns far right are the stuck sensors. Two rules look for them: \
@@ -220,22 +221,26 @@ func cellDirty(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) {
     lesson.say(en: """
         Labels: here y must equal its row's mean, so the residual y − mean(row) exposes noisy labels: \
         a spike at 0 (clean rows, small errors from the filled cells) and wide tails (noisy rows). \
-        Rows beyond ±\(fmt(r.labels.threshold, 3)) (3 robust σ) are flagged: \(r.labels.flagged.count) rows, \
+        Rows beyond ±\(fixed(r.labels.threshold, 3)) (3 robust σ) are flagged: \(r.labels.flagged.count) rows, \
         \(r.labels.caught) of the \(r.dirty.noisyRows.count) noisy ones, \(r.labels.falseAlarms) false alarms. \
         Noise too small to see is missed, and it also does little harm.
         """, zh: """
         标签：在这个数据集里 y 必须等于它那一行的均值，所以残差 y − 行均值 能暴露噪声标签：0 处一个尖峰\
-        （干净的行，误差来自填补的单元格）加上宽宽的尾巴（噪声行）。超出 ±\(fmt(r.labels.threshold, 3))\
+        （干净的行，误差来自填补的单元格）加上宽宽的尾巴（噪声行）。超出 ±\(fixed(r.labels.threshold, 3))\
         （3 个稳健 σ）的行被标记：共 \(r.labels.flagged.count) 行，抓到 \(r.dirty.noisyRows.count) 个噪声行中的 \
         \(r.labels.caught) 个，误报 \(r.labels.falseAlarms) 个。小到看不出的噪声会漏掉，但它的危害也小。
         """)
     let best = r.cleaning.last!, worst = r.cleaning.first!
     lesson.headline(en: "dirty copy: \(r.dirty.missingCells.count) missing, \(r.dirty.outlierCells.count) outliers, "
-                    + "\(r.dirty.noisyRows.count) noisy labels; IQR caught \(r.iqr.caught) (\(r.iqr.falseAlarms) false alarms), "
-                    + "z-score \(r.zScore.caught) (\(r.zScore.falseAlarms)); RMSE \(fmt(worst.overall)) → \(fmt(best.overall)); "
+                    + "\(r.dirty.noisyRows.count) noisy labels; IQR caught \(r.iqr.caught) (\(r.iqr.falseAlarms) " +
+                      "false alarms), "
+                    + "z-score \(r.zScore.caught) (\(r.zScore.falseAlarms)); RMSE \(fixed(worst.overall)) → " +
+                      "\(fixed(best.overall)); "
                     + "label check caught \(r.labels.caught)/\(r.dirty.noisyRows.count)",
                     zh: "脏数据：缺失 \(r.dirty.missingCells.count) 个，异常值 \(r.dirty.outlierCells.count) 个，"
-                    + "噪声标签 \(r.dirty.noisyRows.count) 个；IQR 抓到 \(r.iqr.caught) 个（误报 \(r.iqr.falseAlarms)），"
-                    + "z 分数 \(r.zScore.caught) 个（误报 \(r.zScore.falseAlarms)）；RMSE \(fmt(worst.overall)) → \(fmt(best.overall))；"
+                    + "噪声标签 \(r.dirty.noisyRows.count) 个；IQR 抓到 \(r.iqr.caught) 个（误报 " +
+                      "\(r.iqr.falseAlarms)），"
+                    + "z 分数 \(r.zScore.caught) 个（误报 \(r.zScore.falseAlarms)）；RMSE \(fixed(worst.overall)) → " +
+                      "\(fixed(best.overall))；"
                     + "标签检查抓到 \(r.labels.caught)/\(r.dirty.noisyRows.count)")
 }

@@ -85,7 +85,7 @@ func finishSplit(_ splits: Splits, seed: UInt64, batchSize: Int = 32) -> SplitRe
 
 // MARK: - Cell 4: train / validation / test, one batch, the scaler
 
-func cellSplit(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) -> SplitResult {
+func cell4Split(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) -> SplitResult {
     lesson.step(en: "Split into train / validation / test; look at one batch", zh: "划分训练/验证/测试集；看一个批次")
     lesson.say(en: """
         The textbook, the mock exam and the final exam: 80 % of the samples to learn from, 10 % to \
@@ -96,7 +96,8 @@ func cellSplit(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) -> Spli
         打乱用了固定种子，同一个 --seed 得到同样的划分。我们划分干净的数据；上面的脏数据只是练习。
         """)
     let r = computeSplit(TensorDataset(inputs: data.x, targets: data.y), seed: settings.seed)
-    lesson.say(en: "train \(r.splits.train.count) · validation \(r.splits.validation.count) · test \(r.splits.test.count)",
+    lesson.say(en: "train \(r.splits.train.count) · validation \(r.splits.validation.count) · test " +
+                   "\(r.splits.test.count)",
                zh: "训练 \(r.splits.train.count) · 验证 \(r.splits.validation.count) · 测试 \(r.splits.test.count)")
     lesson.say(en: "One batch from DataLoader(train, batch_size=32, shuffle=True) — the first 4 labels:",
                zh: "DataLoader(train, batch_size=32, shuffle=True) 的一个批次——前 4 个标签：")
@@ -114,7 +115,8 @@ func cellSplit(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) -> Spli
         然后原样用于验证集和测试集。每个位置的第 0 列：
         """)
     var table = Table([lesson.tr(en: "column", zh: "列"), lesson.tr(en: "position", zh: "位置"),
-                       lesson.tr(en: "train mean μ", zh: "训练均值 μ"), lesson.tr(en: "train std σ", zh: "训练标准差 σ")])
+                       lesson.tr(en: "train mean μ", zh: "训练均值 μ"), lesson.tr(en: "train std σ", zh: "训练标准差 " +
+                                                                                                         "σ")])
     for p in 0..<5 {
         table.append([.integer(p * 10), .integer(p + 1), .number(Double(r.xScaler.mean[p * 10])),
                       .number(Double(r.xScaler.std[p * 10]))])

@@ -1,15 +1,18 @@
 import Engine
 import LessonKit
 
-/// The squashing non-linearities whose saturation this lesson counts.
-enum Squash: String {
-    case tanh, sigmoid
+/// The squashing activations this lesson's small model uses: bounded on both sides, so a unit can
+/// saturate (sit on a flat end of the curve). Saturation is counted only for these.
+let squashingActivations: [Activation] = [.tanh, .sigmoid]
 
-    func callAsFunction(_ z: Tensor) -> Tensor { self == .tanh ? z.tanh() : z.sigmoid() }
-
-    /// Whether an activation sits on a flat end of the curve, where its derivative is below ~0.02:
-    /// |a| > 0.99 for tanh, a < 0.01 or a > 0.99 for sigmoid.
-    func isSaturated(_ a: Float) -> Bool { self == .tanh ? Swift.abs(a) > 0.99 : (a < 0.01 || a > 0.99) }
+/// Whether `a`, an output of `activation`, sits on a flat end of the curve, where the derivative is
+/// below ~0.02: |a| > 0.99 for tanh, a < 0.01 or a > 0.99 for sigmoid.
+func isSaturated(_ a: Float, _ activation: Activation) -> Bool {
+    switch activation {
+    case .tanh: return Swift.abs(a) > 0.99
+    case .sigmoid: return a < 0.01 || a > 0.99
+    default: preconditionFailure("lesson 1 counts saturation for \(squashingActivations), not \(activation)")
+    }
 }
 
 /// The small model of this lesson: two linear layers around a squashing activation, on the
@@ -20,13 +23,16 @@ final class SmallMLP: Layer {
     var training = true
     let fc1: Linear
     let fc2: Linear
-    let activation: Squash
+    let activation: Activation
 
+    var ownParameters: [NamedTensor] { [] }
+    var ownBuffers: [NamedTensor] { [] }
     var children: [(name: String, module: Module)] { [("fc1", fc1), ("fc2", fc2)] }
 
-    init(inputs: Int, hidden: Int = 32, activation: Squash = .tanh, generator: inout Generator) {
+    init(inputs: Int, hidden: Int = 32, activation: Activation = .tanh, generator: inout Generator) {
         fc1 = Linear(inputs, hidden, generator: &generator)
         fc2 = Linear(hidden, 1, generator: &generator)
+        precondition(squashingActivations.contains(activation), "SmallMLP: a squashing activation, not \(activation)")
         self.activation = activation
     }
 
@@ -42,8 +48,8 @@ final class SmallMLP: Layer {
 }
 
 /// The fraction of saturated units in `h` (every sample, every hidden unit).
-func saturatedFraction(_ h: Tensor, _ activation: Squash) -> Double {
-    Double(h.scalars.filter(activation.isSaturated).count) / Double(Swift.max(h.count, 1))
+func saturatedFraction(_ h: Tensor, _ activation: Activation) -> Double {
+    Double(h.scalars.filter { isSaturated($0, activation) }.count) / Double(Swift.max(h.count, 1))
 }
 
 /// The seed's data as a sensor might log it: the same signal in millivolts around a 50 mV
@@ -118,14 +124,14 @@ struct TrainingRun {
 /// Trains a fresh `SmallMLP` (the same initial weights for every run with the same seed) with
 /// Adam and the seed's gradient clipping, on batches of 32 from a shuffled DataLoader:
 ///
-///     for step in 1...steps:  zero_grad; loss = mse(model(x), y); backward;
+///     for step in 1...steps:  trainingStep: zero_grad; loss = mse(model(x), y); backward;
 ///                             norm = clip_grad_norm(params, clip); optimizer.step()
 ///
 /// - Parameters:
 ///   - train, validation, test: inputs `[n, F]`, targets `[n, 1]`; the test split is optional.
 ///   - clip: the largest gradient norm allowed (the seed's 1.0); steps above it are counted.
 func trainSmallModel(train: TensorDataset, validation: TensorDataset, test: TensorDataset? = nil,
-                     steps: Int, learningRate: Double, clip: Float = 1, activation: Squash = .tanh,
+                     steps: Int, learningRate: Double, clip: Float = 1, activation: Activation = .tanh,
                      seed: UInt64) -> TrainingRun {
     var generator = Generator(seed: seed &+ 4)
     let model = SmallMLP(inputs: train.inputs.shape[1], activation: activation, generator: &generator)
@@ -142,12 +148,11 @@ func trainSmallModel(train: TensorDataset, validation: TensorDataset, test: Tens
             batch = iterator.next()
         }
         let (x, y) = batch!
-        optimizer.zeroGrad()
-        let loss = Tensor.mseLoss(model(x), y)
-        loss.backward()
-        if clipGradNorm(model.parameters(), maxNorm: clip) > clip { clipped += 1 }
-        optimizer.step()
-        losses.append(loss.item)
+        let step = trainingStep(model.parameters(), optimizer: optimizer, clipMaxNorm: clip) {
+            Tensor.mseLoss(model(x), y)
+        }
+        if step.clipped { clipped += 1 }
+        losses.append(step.loss)
     }
     return withNoGrad {
         let (_, h, out) = model.forward(validation.inputs)
@@ -181,7 +186,7 @@ func inputVersions(_ split: SplitResult, synthetic: Bool = true)
 
 // MARK: - Cell 5: the small model, one forward and backward pass
 
-func cellSmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult, synthetic: Bool = true,
+func cell5SmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult, synthetic: Bool = true,
                     featureNames: [String] = []) {
     lesson.step(en: "A small model, one forward and backward pass", zh: "一个小模型，一次前向和反向传播")
     let inputs = split.xScaler.mean.count
@@ -205,7 +210,7 @@ func cellSmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult
     let y = split.yScaler.transform(split.batchY)
     let versions = inputVersions(split, synthetic: synthetic)
     let looks = versions.map { firstLook(x: $0.transform(x.inputs), y: y, groupSize: synthetic ? 10 : 1, seed: settings.seed) }
-    for entry in looks[0].trace { lesson.traceShape(entry.path, shape: entry.outputShape) }
+    lesson.traceShapes(looks[0].trace)
     for k in 0..<2 {
         lesson.say(en: "\(versions[k].name.en): pre-activation z = fc1(x), activation h = tanh(z), "
                    + "and the gradient dL/dz = dL/dh · (1 − h²) that flows back into fc1 (sample 0, units 0–7):",
@@ -221,10 +226,12 @@ func cellSmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult
     let (hStd, gStd) = (looks[0].h.scalars[unit], looks[0].gradZ.scalars[unit])
     let (hRaw, gRaw) = (looks[1].h.scalars[unit], looks[1].gradZ.scalars[unit])
     let shrink = gRaw == 0 ? Localized(en: "exactly 0", zh: "正好是 0")
-        : Localized(en: "\(fmt(Swift.abs(gStd) / Swift.abs(gRaw), 0))× smaller", zh: "小了 \(fmt(Swift.abs(gStd) / Swift.abs(gRaw), 0)) 倍")
-    lesson.say(en: "Unit \(unit): standardised h = \(fmt(hStd, 3)), dL/dz = \(sci(gStd)); raw h = \(fmt(hRaw, 3)), "
+        : Localized(en: "\(fixed(Swift.abs(gStd) / Swift.abs(gRaw), 0))× smaller",
+                    zh: "小了 \(fixed(Swift.abs(gStd) / Swift.abs(gRaw), 0)) 倍")
+    lesson.say(en: "Unit \(unit): standardised h = \(fixed(hStd, 3)), dL/dz = \(sci(gStd)); raw h = \(fixed(hRaw, 3)), "
                + "dL/dz = \(sci(gRaw)) — \(shrink.en), because 1 − h² = \(sci(1 - hRaw * hRaw)).",
-               zh: "单元 \(unit)：标准化时 h = \(fmt(hStd, 3))，dL/dz = \(sci(gStd))；原始输入时 h = \(fmt(hRaw, 3))，"
+               zh: "单元 \(unit)：标准化时 h = \(fixed(hStd, 3))，dL/dz = \(sci(gStd))；原始输入时 h = " +
+                   "\(fixed(hRaw, 3))，"
                + "dL/dz = \(sci(gRaw))——\(shrink.zh)，因为 1 − h² = \(sci(1 - hRaw * hRaw))。")
     var table = Table([lesson.tr(en: "inputs", zh: "输入"), lesson.tr(en: "std of z", zh: "z 的标准差"),
                        lesson.tr(en: "saturated tanh", zh: "饱和的 tanh"),
@@ -233,7 +240,7 @@ func cellSmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult
     for (version, look) in zip(versions, looks) {
         let zStd = look.z.variance(unbiased: false).sqrt().item
         table.append([.text(version.name(lesson.language)), .number(Double(zStd)),
-                      .number(pct(look.saturatedTanh)), .number(pct(look.saturatedSigmoid)),
+                      .number(percent(look.saturatedTanh)), .number(percent(look.saturatedSigmoid)),
                       .number(Double(look.gradientNorm))])
     }
     lesson.table(table)
@@ -256,20 +263,21 @@ func cellSmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult
     let ratios = looks.map { $0.weightGradientByGroup.max()! / Swift.max($0.weightGradientByGroup.min()!, .leastNonzeroMagnitude) }
     lesson.say(en: """
         Each column of fc1.weight gets the gradient Σ dL/dz · x of its own input, so louder inputs get \
-        larger updates: the largest group's gradient is \(ratios.map { fmt($0, 1) + "×" }.joined(separator: " / ")) the \
+        larger updates: the largest group's gradient is \(ratios.map { fixed($0, 1) + "×" }.joined(separator: " / ")) \
+        the \
         smallest's (\(versions.map(\.name.en).joined(separator: " / "))). With raw inputs the loud ones dominate the \
         first step, and the quiet ones barely move.
         """, zh: """
         fc1.weight 的每一列得到的梯度是 Σ dL/dz · x，只取决于它自己的输入，所以"声音大"的输入更新得更多：\
-        最大一组的梯度是最小一组的 \(ratios.map { fmt($0, 1) + " 倍" }.joined(separator: " / "))\
+        最大一组的梯度是最小一组的 \(ratios.map { fixed($0, 1) + " 倍" }.joined(separator: " / "))\
         （\(versions.map(\.name.zh).joined(separator: " / "))）。原始输入下，大的输入主导了第一步，小的几乎不动。
         """)
-    lesson.headline(en: "first step: saturated tanh " + looks.map { pct($0.saturatedTanh) }.joined(separator: " / ")
-                    + ", sigmoid " + looks.map { pct($0.saturatedSigmoid) }.joined(separator: " / ")
-                    + ", gradient norm " + looks.map { fmt($0.gradientNorm, 2) }.joined(separator: " / ")
+    lesson.headline(en: "first step: saturated tanh " + looks.map { percent($0.saturatedTanh) }.joined(separator: " / ")
+                    + ", sigmoid " + looks.map { percent($0.saturatedSigmoid) }.joined(separator: " / ")
+                    + ", gradient norm " + looks.map { fixed($0.gradientNorm, 2) }.joined(separator: " / ")
                     + " (" + versions.map(\.name.en).joined(separator: " / ") + ")",
-                    zh: "第一步：饱和的 tanh " + looks.map { pct($0.saturatedTanh) }.joined(separator: " / ")
-                    + "，sigmoid " + looks.map { pct($0.saturatedSigmoid) }.joined(separator: " / ")
-                    + "，梯度范数 " + looks.map { fmt($0.gradientNorm, 2) }.joined(separator: " / ")
+                    zh: "第一步：饱和的 tanh " + looks.map { percent($0.saturatedTanh) }.joined(separator: " / ")
+                    + "，sigmoid " + looks.map { percent($0.saturatedSigmoid) }.joined(separator: " / ")
+                    + "，梯度范数 " + looks.map { fixed($0.gradientNorm, 2) }.joined(separator: " / ")
                     + "（" + versions.map(\.name.zh).joined(separator: " / ") + "）")
 }

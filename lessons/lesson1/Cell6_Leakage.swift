@@ -66,7 +66,7 @@ func computeLeakage(_ split: SplitResult, steps: Int, learningRate: Double, seed
 
 // MARK: - Cell 6: why the scaler is fitted on the training split only
 
-func cellLeakage(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult) {
+func cell6Leakage(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult) {
     lesson.step(en: "Why the scaler sees the training split only", zh: "为什么缩放器只能看训练集")
     lesson.say(en: """
         The validation and test sets stand in for data nobody has seen yet. If their values help \
@@ -79,15 +79,16 @@ func cellLeakage(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult) {
     let r = computeLeakage(split, steps: settings.steps, learningRate: settings.learningRate, seed: settings.seed)
     var table = Table([lesson.tr(en: "scaler fitted on", zh: "缩放器拟合于"),
                        lesson.tr(en: "validation MSE", zh: "验证 MSE"), lesson.tr(en: "test MSE", zh: "测试 MSE"),
-                       lesson.tr(en: "train values moved by 1 validation sample", zh: "改动 1 个验证样本后变化的训练值")])
+                       lesson.tr(en: "train values moved by 1 validation sample",
+                                 zh: "改动 1 个验证样本后变化的训练值")])
     table.append([.text(lesson.tr(en: "training split", zh: "训练集")), .number(Double(r.validationTrainFit)),
                   .number(Double(r.testTrainFit)), .integer(r.changedTrainFit)])
     table.append([.text(lesson.tr(en: "all data (leaky)", zh: "全部数据（泄漏）")), .number(Double(r.validationAllFit)),
                   .number(Double(r.testAllFit)), .integer(r.changedAllFit)])
     lesson.table(table)
     lesson.say(en: """
-        The two fits differ by at most \(fmt(r.largestMeanGap, 3)) σ in a mean and a factor \
-        \(fmt(r.largestStdRatio, 3)) in a std, so the scores barely move: with a large random split of \
+        The two fits differ by at most \(fixed(r.largestMeanGap, 3)) σ in a mean and a factor \
+        \(fixed(r.largestStdRatio, 3)) in a std, so the scores barely move: with a large random split of \
         data from one distribution, this leak is small. The last column is the real point: with the \
         leaky fit, changing a single validation sample changes \(r.changedAllFit) training inputs; \
         with the right fit, \(r.changedTrainFit). A validation score is only an honest exam if the \
@@ -96,17 +97,17 @@ func cellLeakage(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult) {
         Note that the seed's script has no split at all: its X.mean() and X.std() come from all \
         1000 samples. Split first, then fit.
         """, zh: """
-        两种拟合的均值最多相差 \(fmt(r.largestMeanGap, 3)) σ，标准差最多相差 \(fmt(r.largestStdRatio, 3)) 倍，\
+        两种拟合的均值最多相差 \(fixed(r.largestMeanGap, 3)) σ，标准差最多相差 \(fixed(r.largestStdRatio, 3)) 倍，\
         所以分数几乎不变：数据来自同一分布、随机划分且数量较大时，这种泄漏很小。最后一列才是关键：\
         泄漏的拟合下，只改一个验证样本，就有 \(r.changedAllFit) 个训练输入跟着变；正确的拟合下是 \
         \(r.changedTrainFit) 个。只有验证数据对模型学到的任何东西都没有影响，验证分数才是诚实的考试——\
         数据越少、预处理越复杂（边界、填补值、特征选择），泄漏就越大。注意原文的脚本根本没有划分数据集：\
         它的 X.mean() 和 X.std() 来自全部 1000 个样本。应该先划分，再拟合。
         """)
-    lesson.headline(en: "leakage: validation MSE \(fmt(r.validationTrainFit)) (scaler fitted on train) vs "
-                    + "\(fmt(r.validationAllFit)) (on all data); one validation sample moves "
+    lesson.headline(en: "leakage: validation MSE \(fixed(r.validationTrainFit)) (scaler fitted on train) vs "
+                    + "\(fixed(r.validationAllFit)) (on all data); one validation sample moves "
                     + "\(r.changedTrainFit) vs \(r.changedAllFit) training values",
-                    zh: "数据泄漏：验证 MSE \(fmt(r.validationTrainFit))（缩放器拟合于训练集）对 "
-                    + "\(fmt(r.validationAllFit))（拟合于全部数据）；一个验证样本改变 "
+                    zh: "数据泄漏：验证 MSE \(fixed(r.validationTrainFit))（缩放器拟合于训练集）对 "
+                    + "\(fixed(r.validationAllFit))（拟合于全部数据）；一个验证样本改变 "
                     + "\(r.changedTrainFit) 对 \(r.changedAllFit) 个训练值")
 }

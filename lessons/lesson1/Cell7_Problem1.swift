@@ -27,7 +27,7 @@ struct Problem1Result {
 ///   - synthetic: the seed's data: add the "recorded units" input version, and the run whose noisy
 ///     labels were found by `checkLabels` and dropped (possible only where the label rule is known).
 func computeProblem1(_ split: SplitResult, settings: Settings, synthetic: Bool = true) -> Problem1Result {
-    func train(_ data: Splits, activation: Squash = .tanh) -> TrainingRun {
+    func train(_ data: Splits, activation: Activation = .tanh) -> TrainingRun {
         trainSmallModel(train: data.train, validation: data.validation, steps: settings.steps,
                         learningRate: settings.learningRate, activation: activation, seed: settings.seed)
     }
@@ -80,7 +80,7 @@ func lossChart(_ lesson: Lesson, title: Localized, _ runs: [NamedRun]) -> LineCh
 
 // MARK: - Cell 7: problem 1 — "the loss does not go down", and its data causes
 
-func cellProblem1(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult, synthetic: Bool = true) {
+func cell7Problem1(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult, synthetic: Bool = true) {
     lesson.step(en: "Problem 1: the loss does not go down", zh: "问题 1：损失降不下来")
     lesson.say(en: """
         The seed's first problem: "the loss does not go down, the model learns nothing", cause \
@@ -107,7 +107,7 @@ func cellProblem1(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult, 
         table.append([.text(named.name(lesson.language)), .number(Double(run.firstLoss)),
                       .number(Double(run.finalLoss)), .number(Double(run.validationLoss)),
                       .number("\(run.clippedSteps) / \(settings.steps)"),
-                      .number("\(pct(run.saturationStart)) → \(pct(run.saturationEnd))")])
+                      .number("\(percent(run.saturationStart)) → \(percent(run.saturationEnd))")])
     }
     lesson.table(table)
     var sigmoidTable = Table([lesson.tr(en: "sigmoid instead of tanh", zh: "用 sigmoid 代替 tanh"),
@@ -119,79 +119,90 @@ func cellProblem1(_ lesson: Lesson, _ settings: Settings, _ split: SplitResult, 
         let run = named.run
         sigmoidTable.append([.text(named.name(lesson.language)), .number(Double(run.finalLoss)),
                              .number(Double(run.validationLoss)), .number("\(run.clippedSteps) / \(settings.steps)"),
-                             .number("\(pct(run.saturationStart)) → \(pct(run.saturationEnd))")])
+                             .number("\(percent(run.saturationStart)) → \(percent(run.saturationEnd))")])
     }
     lesson.table(sigmoidTable)
     let standardised = r.inputs[0].run, worst = r.inputs.last!.run
     let worstName = r.inputs.last!.name
     lesson.say(en: """
-        Symptom: on raw inputs the loss falls slowly or stalls — \(fmt(worst.finalLoss)) after \
-        \(settings.steps) steps with inputs \(worstName.en), against \(fmt(standardised.finalLoss)) standardised. \
+        Symptom: on raw inputs the loss falls slowly or stalls — \(fixed(worst.finalLoss)) after \
+        \(settings.steps) steps with inputs \(worstName.en), against \(fixed(standardised.finalLoss)) standardised. \
         The large inputs push most tanh units onto their flat ends, so their gradients vanish, and \
         the gradient norm exceeds the clip threshold on \(worst.clippedSteps) of \(settings.steps) steps \
         (\(standardised.clippedSteps) when standardised): clipping keeps the steps safe but short. \
         Fix: standardise with training statistics.
         """, zh: """
-        症状：原始输入下损失下降很慢甚至停滞——输入为"\(worstName.zh)"时 \(settings.steps) 步后为 \(fmt(worst.finalLoss))，\
-        标准化后为 \(fmt(standardised.finalLoss))。大输入把大多数 tanh 单元推到平坦的两端，梯度消失；\
+        症状：原始输入下损失下降很慢甚至停滞——输入为"\(worstName.zh)"时 \(settings.steps) 步后为 \
+        \(fixed(worst.finalLoss))，\
+        标准化后为 \(fixed(standardised.finalLoss))。大输入把大多数 tanh 单元推到平坦的两端，梯度消失；\
         梯度范数在 \(settings.steps) 步中有 \(worst.clippedSteps) 步超过裁剪阈值（标准化时为 \
         \(standardised.clippedSteps) 步）：裁剪让每一步安全，但也让每一步很短。修复：用训练集的统计量做标准化。
         """)
     let (sigmoidStd, sigmoidRaw) = (r.sigmoid[0].run, r.sigmoid[1].run)
     lesson.say(en: "Sigmoid tells the same story (its flat ends are below 0.01 and above 0.99): validation MSE "
-               + "\(fmt(sigmoidStd.validationLoss)) standardised against \(fmt(sigmoidRaw.validationLoss)) \(r.sigmoid[1].name.en), "
-               + "with \(pct(sigmoidRaw.saturationEnd)) of its units saturated at the end.",
-               zh: "sigmoid 也一样（它的平坦区在 0.01 以下和 0.99 以上）：验证 MSE 标准化时为 \(fmt(sigmoidStd.validationLoss))，"
-               + "\(r.sigmoid[1].name.zh)时为 \(fmt(sigmoidRaw.validationLoss))，训练结束时 \(pct(sigmoidRaw.saturationEnd)) 的单元饱和。")
+               + "\(fixed(sigmoidStd.validationLoss)) standardised against \(fixed(sigmoidRaw.validationLoss)) " +
+                 "\(r.sigmoid[1].name.en), "
+               + "with \(percent(sigmoidRaw.saturationEnd)) of its units saturated at the end.",
+               zh: "sigmoid 也一样（它的平坦区在 0.01 以下和 0.99 以上）：验证 MSE 标准化时为 " +
+                   "\(fixed(sigmoidStd.validationLoss))，"
+               + "\(r.sigmoid[1].name.zh)时为 \(fixed(sigmoidRaw.validationLoss))，训练结束时 " +
+                 "\(percent(sigmoidRaw.saturationEnd)) 的单元饱和。")
     if synthetic {
         let seedRaw = r.inputs[1].run
-        lesson.say(en: "Even the seed's own raw data (std 1 … 5), with \(pct(seedRaw.saturationEnd)) of the units saturated, "
-                   + "end \(fmt(seedRaw.validationLoss / standardised.validationLoss, 1))× worse on validation "
-                   + "(\(fmt(seedRaw.validationLoss)) against \(fmt(standardised.validationLoss))): the seed is right to standardise.",
-                   zh: "即使是原文自己的原始数据（标准差 1 … 5），有 \(pct(seedRaw.saturationEnd)) 的单元饱和，验证结果也差了 "
-                   + "\(fmt(seedRaw.validationLoss / standardised.validationLoss, 1)) 倍（\(fmt(seedRaw.validationLoss)) 对 "
-                   + "\(fmt(standardised.validationLoss))）：原文做标准化是对的。")
+        lesson.say(en: "Even the seed's own raw data (std 1 … 5), with \(percent(seedRaw.saturationEnd)) of the " +
+                       "units saturated, "
+                   + "end \(fixed(seedRaw.validationLoss / standardised.validationLoss, 1))× worse on validation "
+                   + "(\(fixed(seedRaw.validationLoss)) against \(fixed(standardised.validationLoss))): the seed is " +
+                     "right to standardise.",
+                   zh: "即使是原文自己的原始数据（标准差 1 … 5），有 \(percent(seedRaw.saturationEnd)) " +
+                       "的单元饱和，验证结果也差了 "
+                   + "\(fixed(seedRaw.validationLoss / standardised.validationLoss, 1)) " +
+                     "倍（\(fixed(seedRaw.validationLoss)) 对 "
+                   + "\(fixed(standardised.validationLoss))）：原文做标准化是对的。")
     }
     let noisy = r.labels[1].run
     var labelText = Localized(
         en: "Noisy labels: \(r.noisyRows) of \(split.splits.train.count) training labels are wrong, so the "
-            + "training loss cannot fall below the noise (\(fmt(noisy.finalLoss)) against \(fmt(standardised.finalLoss))) "
-            + "and the model learns part of the noise: validation MSE \(fmt(noisy.validationLoss)) against "
-            + "\(fmt(standardised.validationLoss)). Wrong answers also make large gradients: "
+            + "training loss cannot fall below the noise (\(fixed(noisy.finalLoss)) against " +
+              "\(fixed(standardised.finalLoss))) "
+            + "and the model learns part of the noise: validation MSE \(fixed(noisy.validationLoss)) against "
+            + "\(fixed(standardised.validationLoss)). Wrong answers also make large gradients: "
             + "\(noisy.clippedSteps) of \(settings.steps) steps clipped.",
         zh: "噪声标签：\(split.splits.train.count) 个训练标签中有 \(r.noisyRows) 个是错的，所以训练损失降不到噪声以下"
-            + "（\(fmt(noisy.finalLoss)) 对 \(fmt(standardised.finalLoss))），模型还学进了一部分噪声：验证 MSE "
-            + "\(fmt(noisy.validationLoss)) 对 \(fmt(standardised.validationLoss))。错误的答案也会产生大梯度："
+            + "（\(fixed(noisy.finalLoss)) 对 \(fixed(standardised.finalLoss))），模型还学进了一部分噪声：验证 MSE "
+            + "\(fixed(noisy.validationLoss)) 对 \(fixed(standardised.validationLoss))。错误的答案也会产生大梯度："
             + "\(settings.steps) 步中有 \(noisy.clippedSteps) 步被裁剪。")
     if let dropped = r.droppedRows, let caught = r.droppedNoisy, let checked = r.labels.last?.run {
         labelText = Localized(
             en: labelText.en + " Fix: the label check of cell 3 drops \(dropped) rows (\(caught) of them noisy); "
-                + "trained on the rest, validation MSE is back to \(fmt(checked.validationLoss)).",
+                + "trained on the rest, validation MSE is back to \(fixed(checked.validationLoss)).",
             zh: labelText.zh + " 修复：用第 3 格的标签检查删掉 \(dropped) 行（其中 \(caught) 行是噪声）；"
-                + "用剩下的数据训练，验证 MSE 回到 \(fmt(checked.validationLoss))。")
+                + "用剩下的数据训练，验证 MSE 回到 \(fixed(checked.validationLoss))。")
     }
     if r.noisyRows == 0 {
         labelText = Localized(en: "With --noise 0 no label is wrong, so the label runs match the clean one.",
                               zh: "--noise 0 时没有错误的标签，所以标签相关的几次训练和干净标签的结果一样。")
     }
     lesson.say(labelText)
-    let names = r.inputs.map { "\($0.name.en) \(fmt($0.run.validationLoss))" }.joined(separator: ", ")
-    let namesZh = r.inputs.map { "\($0.name.zh) \(fmt($0.run.validationLoss))" }.joined(separator: "，")
-    lesson.headline(en: "problem 1, validation MSE: \(names); noisy labels \(fmt(noisy.validationLoss))"
-                    + (r.labels.count > 2 ? ", checked \(fmt(r.labels[2].run.validationLoss))" : ""),
-                    zh: "问题 1，验证 MSE：\(namesZh)；噪声标签 \(fmt(noisy.validationLoss))"
-                    + (r.labels.count > 2 ? "，检查后 \(fmt(r.labels[2].run.validationLoss))" : ""))
-    lesson.headline(en: "saturated tanh units at the end: " + r.inputs.map { "\($0.name.en) \(pct($0.run.saturationEnd))" }
+    let names = r.inputs.map { "\($0.name.en) \(fixed($0.run.validationLoss))" }.joined(separator: ", ")
+    let namesZh = r.inputs.map { "\($0.name.zh) \(fixed($0.run.validationLoss))" }.joined(separator: "，")
+    lesson.headline(en: "problem 1, validation MSE: \(names); noisy labels \(fixed(noisy.validationLoss))"
+                    + (r.labels.count > 2 ? ", checked \(fixed(r.labels[2].run.validationLoss))" : ""),
+                    zh: "问题 1，验证 MSE：\(namesZh)；噪声标签 \(fixed(noisy.validationLoss))"
+                    + (r.labels.count > 2 ? "，检查后 \(fixed(r.labels[2].run.validationLoss))" : ""))
+    lesson.headline(en: "saturated tanh units at the end: " + r.inputs.map { "\($0.name.en) " +
+                                                                             "\(percent($0.run.saturationEnd))" }
                         .joined(separator: ", ")
                     + "; clipped steps: " + r.inputs.map { "\($0.run.clippedSteps)" }.joined(separator: " / "),
-                    zh: "训练结束时饱和的 tanh 单元：" + r.inputs.map { "\($0.name.zh) \(pct($0.run.saturationEnd))" }
+                    zh: "训练结束时饱和的 tanh 单元：" + r.inputs.map { "\($0.name.zh) " +
+                                                                        "\(percent($0.run.saturationEnd))" }
                         .joined(separator: "，")
                     + "；被裁剪的步数：" + r.inputs.map { "\($0.run.clippedSteps)" }.joined(separator: " / "))
 }
 
 // MARK: - Summary
 
-func cellSummary(_ lesson: Lesson) {
+func cell7Summary(_ lesson: Lesson) {
     lesson.step(en: "What to remember", zh: "要记住的")
     lesson.say(en: """
         1. Look at the statistics first: the largest feature dominates the inputs and the gradients.

@@ -4,7 +4,7 @@ import LessonKit
 
 // Lesson 1 · Data — "feeding the data" (the seed's first stage: the textbook and the exercises).
 //
-// Read it beside the seed's script (`seed_train.py`), whose data are three lines:
+// Read it beside the seed's script (`scripts/seed_train.py`), whose data are three lines:
 //
 //     X = torch.randn(1000, seq_length, input_dim) * torch.arange(1, seq_length + 1).view(1, -1, 1)
 //     y = X.mean(dim=(1, 2)).unsqueeze(-1)
@@ -26,40 +26,23 @@ import LessonKit
 // `Tests/Lesson1Tests` calls the same functions, so the printed numbers are the answer keys.
 
 /// The lesson's own knobs (the common flags `--seed --quiet --step --lang --report` come free).
-let lesson1Options: [Option] = [
+let lessonOptions: [Option] = [
     .integer("samples", default: 1000, in: 100...100_000,
              help: Localized(en: "samples in the synthetic data set (the seed uses 1000)",
                              zh: "合成数据集的样本数（原文用 1000）")),
     .number("noise", default: 0.2, in: 0...1,
             help: Localized(en: "fraction of training labels made noisy", zh: "被加噪声的训练标签比例")),
     .number("missing", default: 0.05, in: 0...0.5,
-            help: Localized(en: "fraction of cells made missing in the dirty copy", zh: "脏数据副本中缺失单元格的比例")),
+            help: Localized(en: "fraction of cells made missing in the dirty copy",
+                            zh: "脏数据副本中缺失单元格的比例")),
     .learningRate(default: 1e-3),
     .integer("steps", default: 300, in: 10...20_000,
-             help: Localized(en: "training steps of each small model in problem 1", zh: "问题 1 中每个小模型的训练步数")),
+             help: Localized(en: "training steps of each small model in problem 1",
+                             zh: "问题 1 中每个小模型的训练步数")),
     .data(),
+    .text("target", help: Localized(en: "with --data: the CSV column to predict (default: the last column)",
+                                    zh: "配合 --data：要预测的 CSV 列（默认：最后一列）")),
 ]
-
-/// The `--target NAME` knob is read here rather than by LessonKit: LessonKit has no option kind
-/// for free text (a `.file` option demands an extension), so the lesson takes it out of the
-/// arguments before parsing the rest. It is listed in `--help` through the summary.
-func extractTarget(_ arguments: inout [String]) -> String? {
-    var target: String?
-    var rest: [String] = []
-    var i = 0
-    while i < arguments.count {
-        let a = arguments[i]
-        if a == "--target", i + 1 < arguments.count {
-            target = arguments[i + 1]
-            i += 2
-            continue
-        }
-        if a.hasPrefix("--target=") { target = String(a.dropFirst("--target=".count)) } else { rest.append(a) }
-        i += 1
-    }
-    arguments = rest
-    return target
-}
 
 /// Everything the cells need from the command line, in Swift names.
 struct Settings {
@@ -74,7 +57,7 @@ struct Settings {
 
     init() {}
 
-    init(flags: Flags, target: String?) {
+    init(flags: Flags) {
         samples = flags.int("samples")
         noise = flags.double("noise")
         missing = flags.double("missing")
@@ -82,7 +65,7 @@ struct Settings {
         steps = flags.int("steps")
         seed = flags.seed
         dataPath = flags.path("data")
-        self.target = target
+        target = flags.text("target")
     }
 }
 
@@ -91,49 +74,35 @@ let lesson1Summary = Localized(
     en: """
     The seed's data made step by step, statistics before and after standardisation, a dirty copy \
     cleaned, the split, a batch, scaler leakage, and why the loss does not go down.
-      --target NAME   with --data: the CSV column to predict (default: the last column)
     """,
     zh: """
     一步步生成原文的数据，标准化前后的统计，清洗一份脏数据，划分数据集，看一个批次，\
     缩放器的数据泄漏，以及损失为什么降不下来。
-      --target NAME   配合 --data：要预测的 CSV 列（默认：最后一列）
     """)
 
 /// Runs every cell in order: the synthetic data, or the user's CSV file with `--data`.
-func runLesson1(_ lesson: Lesson, _ settings: Settings) {
+func runLesson(_ lesson: Lesson, _ settings: Settings) {
     if let path = settings.dataPath {
         runCSVLesson(lesson, settings, path: path)
         return
     }
     lesson.banner(.data)
-    let data = cellGenerate(lesson, settings)
-    cellStatistics(lesson, data)
-    cellDirty(lesson, settings, data)
-    let split = cellSplit(lesson, settings, data)
-    cellSmallModel(lesson, settings, split)
-    cellLeakage(lesson, settings, split)
-    cellProblem1(lesson, settings, split)
-    cellSummary(lesson)
+    let data = cell1Generate(lesson, settings)
+    cell2Statistics(lesson, data)
+    cell3Dirty(lesson, settings, data)
+    let split = cell4Split(lesson, settings, data)
+    cell5SmallModel(lesson, settings, split)
+    cell6Leakage(lesson, settings, split)
+    cell7Problem1(lesson, settings, split)
+    cell7Summary(lesson)
 }
 
 @main
 struct Lesson1 {
     static func main() {
-        var arguments = Array(CommandLine.arguments.dropFirst())
-        let target = extractTarget(&arguments)
         let lesson = Lesson.start("lesson1", title: lesson1Title, summary: lesson1Summary,
-                                  options: lesson1Options, arguments: arguments)
-        runLesson1(lesson, Settings(flags: lesson.flags, target: target))
+                                  options: lessonOptions, arguments: Array(CommandLine.arguments.dropFirst()))
+        runLesson(lesson, Settings(flags: lesson.flags))
         lesson.finish()
     }
 }
-
-// MARK: - Small helpers shared by the cells
-
-/// `String(format:)` with a fixed number of decimals, for narration and headlines.
-func fmt(_ value: Float, _ decimals: Int = 4) -> String { String(format: "%.\(decimals)f", Double(value)) }
-func fmt(_ value: Double, _ decimals: Int = 4) -> String { String(format: "%.\(decimals)f", value) }
-/// Scientific notation with 2 decimals, for gradients: `sci(0.000123)` is "1.23e-04".
-func sci(_ value: Float) -> String { String(format: "%.2e", Double(value)) }
-/// A percentage with one decimal: `pct(0.4545)` is "45.5 %".
-func pct(_ fraction: Double) -> String { String(format: "%.1f %%", 100 * fraction) }

@@ -67,17 +67,19 @@ func gradientChecks(seed: UInt64) -> [GradCheckRow] {
 
 // MARK: - Cell 10: the gradient check, live
 
-func cellGradCheck(_ lesson: Lesson, _ settings: Settings) {
+func cell10GradCheck(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "Gradient check: autograd against finite differences", zh: "梯度检验：自动求导对照有限差分")
     lesson.say(en: """
         Every number in the last two cells came from backward passes. To trust them, nudge each \
         input element by ε = 1e-3 both ways and compare the slope of the loss with autograd's \
         gradient. Float32 keeps about 7 digits, so errors near 1e-3 are normal (an element passes \
-        when its absolute or its relative error is within 1e-2); a wrong backward shows errors of order 1, as the deliberately broken last row does (it hides half of the \
+        when its absolute or its relative error is within 1e-2); a wrong backward shows errors of order 1, as the \
+        deliberately broken last row does (it hides half of the \
         derivative of x² behind detach()).
         """, zh: """
         前两节的每个数都来自反向传播。要信任它们，就把每个输入元素向两边各推 ε = 1e-3，\
-        用损失的斜率和自动求导的梯度对比。Float32 约有 7 位有效数字，所以 1e-3 左右的误差是正常的（绝对误差或相对误差在 1e-2 以内即算通过）；\
+        用损失的斜率和自动求导的梯度对比。Float32 约有 7 位有效数字，所以 1e-3 \
+        左右的误差是正常的（绝对误差或相对误差在 1e-2 以内即算通过）；\
         错误的反向传播会产生量级为 1 的误差，就像最后一行故意写错的例子（用 detach() 藏掉了 x² 导数的一半）。
         """)
     let checks = gradientChecks(seed: settings.seed)
@@ -90,6 +92,8 @@ func cellGradCheck(_ lesson: Lesson, _ settings: Settings) {
     }
     lesson.table(table)
     let passed = checks.filter(\.passed).count
-    lesson.headline(en: "gradient check: \(passed) of \(checks.count) pass; the broken x·x.detach() is caught (rel error \(fixed(checks.last!.worstRelativeError, 2)))",
-                    zh: "梯度检验：\(checks.count) 项中 \(passed) 项通过；故意写错的 x·x.detach() 被抓住（相对误差 \(fixed(checks.last!.worstRelativeError, 2))）")
+    lesson.headline(en: "gradient check: \(passed) of \(checks.count) pass; the broken x·x.detach() is caught (rel " +
+                        "error \(fixed(checks.last!.worstRelativeError, 2)))",
+                    zh: "梯度检验：\(checks.count) 项中 \(passed) 项通过；故意写错的 x·x.detach() 被抓住（相对误差 " +
+                        "\(fixed(checks.last!.worstRelativeError, 2))）")
 }

@@ -19,13 +19,16 @@ func dropoutSites(_ model: TransformerEncoderRegressor) -> [DropoutSite] {
         let prefix = "encoder.layers.\(i)."
         sites += [
             DropoutSite(path: prefix + "self_attn", p: layer.selfAttn.dropout,
-                        role: Localized(en: "on the attention weights (inside softmax·V)", zh: "注意力权重上（softmax·V 内部）")),
+                        role: Localized(en: "on the attention weights (inside softmax·V)",
+                                        zh: "注意力权重上（softmax·V 内部）")),
             DropoutSite(path: prefix + "dropout1", p: layer.dropout1.p,
-                        role: Localized(en: "after attention, before the residual add", zh: "注意力之后、残差相加之前")),
+                        role: Localized(en: "after attention, before the residual add",
+                                        zh: "注意力之后、残差相加之前")),
             DropoutSite(path: prefix + "dropout", p: layer.dropout.p,
                         role: Localized(en: "inside the feed-forward, after ReLU", zh: "前馈网络内部、ReLU 之后")),
             DropoutSite(path: prefix + "dropout2", p: layer.dropout2.p,
-                        role: Localized(en: "after the feed-forward, before the residual add", zh: "前馈网络之后、残差相加之前")),
+                        role: Localized(en: "after the feed-forward, before the residual add",
+                                        zh: "前馈网络之后、残差相加之前")),
         ]
     }
     let headDropout = model.outputLayer.children.first { $0.module is Dropout }!
@@ -77,7 +80,7 @@ func decayGroups(_ model: TransformerEncoderRegressor) -> (matrices: Int, vector
 
 // MARK: - Cell 11: dropout and weight decay in the architecture
 
-func cellDropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
+func cell11DropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
     let (_, model) = makeSeedDataAndModel(settings)
     lesson.step(en: "Where dropout and weight decay act", zh: "dropout 与权重衰减作用在哪里")
     lesson.say(en: """
@@ -97,7 +100,8 @@ func cellDropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
         \(fixed(modes.survivorValue)) = 1/(1 - 0.1), so the expected value stays 1 and eval() can \
         simply pass values through.
         """, zh: """
-        单个位置的作用：训练模式下对一个 [32, 5, 64] 的全 1 张量做 dropout，\(fixed(100 * modes.zeroedFraction, 1)) % 的值变成 0，\
+        单个位置的作用：训练模式下对一个 [32, 5, 64] 的全 1 张量做 dropout，\(fixed(100 * modes.zeroedFraction, 1)) % \
+        的值变成 0，\
         留下的值变成 \(fixed(modes.survivorValue)) = 1/(1 - 0.1)，因此期望值仍是 1，eval() 时直接原样通过即可。
         """)
     lesson.say(en: """
@@ -120,10 +124,13 @@ func cellDropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
         alone would shrink a weight by a factor (1 - 1e-7)^1600 ≈ 0.99984: a gentle pull.
         """, zh: """
         权重衰减不是一层：AdamW 在每一步梯度更新之前，把它管理的每个参数按比例缩小 lr·λ = 1e-3 · 1e-4 = 1e-7。\
-        种子代码传入 model.parameters()，所以 \(grouped(groups.matrices)) 个矩阵权重以及 \(grouped(groups.vectors)) 个偏置和层归一化参数都会衰减\
+        种子代码传入 model.parameters()，所以 \(grouped(groups.matrices)) 个矩阵权重以及 \(grouped(groups.vectors)) \
+        个偏置和层归一化参数都会衰减\
         （很多做法会把后者排除）；位置编码表是缓冲区而不是参数，既不训练也不衰减。\
         在种子的 50 × 32 = 1,600 步里，仅靠衰减会把权重缩小为 (1 - 1e-7)^1600 ≈ 0.99984 倍：力度很温和。
         """)
-    lesson.headline(en: "dropout sites: \(sites.count); eval() deterministic (max diff \(fixed(modes.evalVsEval))), train() not (\(fixed(modes.trainVsTrain))); decayed parameters: \(grouped(groups.matrices + groups.vectors))",
-                    zh: "dropout 位置：\(sites.count) 处；eval() 是确定的（最大差 \(fixed(modes.evalVsEval))），train() 不是（\(fixed(modes.trainVsTrain))）；被衰减的参数：\(grouped(groups.matrices + groups.vectors))")
+    lesson.headline(en: "dropout sites: \(sites.count); eval() deterministic (max diff \(fixed(modes.evalVsEval))), " +
+                        "train() not (\(fixed(modes.trainVsTrain))); decayed parameters: \(grouped(groups.matrices + groups.vectors))",
+                    zh: "dropout 位置：\(sites.count) 处；eval() 是确定的（最大差 " +
+                        "\(fixed(modes.evalVsEval))），train() 不是（\(fixed(modes.trainVsTrain))）；被衰减的参数：\(grouped(groups.matrices + groups.vectors))")
 }

@@ -1,10 +1,13 @@
 import LessonKit
 
-// MARK: - Cell 12: exercises
+// Cell 12: exercises.
+
 // Each answer is pinned by a test in Tests/Lesson2Tests/Lesson2Tests.swift
 // (the test's name is given), so a student can check a guess with `swift test --filter <name>`.
 
-func cellExercises(_ lesson: Lesson, _ settings: Settings) {
+// MARK: - Cell 12: exercises
+
+func cell12Exercises(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "Exercises", zh: "练习")
     lesson.say(en: """
         1. Run with --d-model 32 --heads 2. How many parameters now? Work it out from the table of \

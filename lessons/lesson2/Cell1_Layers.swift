@@ -87,8 +87,7 @@ func rowStatistics(_ x: Tensor) -> (mean: [Float], std: [Float]) {
 
 // MARK: - Cell 1: the input projection
 
-func cellLayers(_ lesson: Lesson, _ settings: Settings) {
-    let walk = walkThrough(settings)
+func cell1Layers(_ lesson: Lesson, _ walk: Walkthrough) {
     let d = walk.model.modelDimensions
     lesson.step(en: "The input projection: 10 features → \(d) per position",
                 zh: "输入投影：每个位置 10 个特征 → \(d) 维")
@@ -106,36 +105,16 @@ func cellLayers(_ lesson: Lesson, _ settings: Settings) {
         一批 32 条序列，每条 5 个位置、每个位置 10 个特征。`input_proj` 是在每个位置上作用的 Linear(10 → \(d))。\
         种子代码接着乘以 √\(d)——这是原始 Transformer 的习惯，那里的词向量初始值很小。而这里投影的标准差本来就有 \
         \(fixed(projectedStd / Float(d).squareRoot(), 2))，放大后变成 \(fixed(projectedStd, 2))，是位置编码表标准差 \
-        \(fixed(tableStd, 2)) 的 \(fixed(projectedStd / tableStd, 1)) 倍（见第 2 步）：位置顺序只是叠加在上面的一个微弱信号。样本 0、位置 0：
+        \(fixed(tableStd, 2)) 的 \(fixed(projectedStd / tableStd, 1)) 倍（见第 2 \
+        步）：位置顺序只是叠加在上面的一个微弱信号。样本 0、位置 0：
         """)
     lesson.show(walk.x.narrow(dim: 0, start: 0, length: 1).narrow(dim: 1, start: 0, length: 1), name: "x[0, 0]")
     lesson.show(walk.projected.narrow(dim: 0, start: 0, length: 1).narrow(dim: 1, start: 0, length: 1)
                     .narrow(dim: 2, start: 0, length: 8), name: "input_proj(x)·√\(d)[0, 0, :8]")
-    lesson.headline(en: "x \(shapeText(walk.x.shape)) → input_proj·√\(d) \(shapeText(walk.projected.shape)), std \(fixed(standardDeviation(walk.projected), 3))",
-                    zh: "x \(shapeText(walk.x.shape)) → input_proj·√\(d) \(shapeText(walk.projected.shape))，标准差 \(fixed(standardDeviation(walk.projected), 3))")
-
-    // MARK: - Cell 2: the positional encoding
-    lesson.step(en: "Positional encoding: telling attention the order", zh: "位置编码：告诉注意力顺序")
-    lesson.say(en: """
-        Attention alone treats the 5 positions as a set. The seed adds a fixed table: feature pair j \
-        of position p is sin/cos(p · 10000^(-2j/D)), fast waves in the first columns, slow ones later. \
-        It is a buffer (saved, never trained). Positions 0–4, first 8 features:
-        """, zh: """
-        注意力本身把 5 个位置看成一个集合，没有先后。种子代码加上一张固定的表：位置 p 的第 j 对特征是 \
-        sin/cos(p · 10000^(-2j/D))，前面的列变化快、后面的列变化慢。它是缓冲区（会保存，但不训练）。位置 0–4、前 8 个特征：
-        """)
-    let pe = walk.model.posEncoder.pe                                               // [1, L, D]
-    lesson.show(pe.narrow(dim: 1, start: 0, length: 5).narrow(dim: 2, start: 0, length: 8).reshape([5, 8]),
-                name: "pe[0:5, 0:8]")
-    let mapColumns = min(d, 32)
-    let table = pe.narrow(dim: 1, start: 0, length: 20).narrow(dim: 2, start: 0, length: mapColumns).reshape([20, mapColumns])
-    lesson.plot(HeatMap(title: lesson.tr(en: "Positional table: positions 0–19 (rows) × features 0–\(mapColumns - 1)",
-                                         zh: "位置编码表：位置 0–19（行）× 特征 0–\(mapColumns - 1)"),
-                        rows: rows(table), cellWidth: 1))
-    lesson.headline(en: "+ positions \(shapeText(walk.positioned.shape)): the table adds std \(fixed(standardDeviation(pe.narrow(dim: 1, start: 0, length: 5)), 3)) to each value",
-                    zh: "+ 位置编码 \(shapeText(walk.positioned.shape))：表本身的标准差 \(fixed(standardDeviation(pe.narrow(dim: 1, start: 0, length: 5)), 3))")
-    traceShapes(lesson, walk)
-    cellAttention(lesson, walk)
+    lesson.headline(en: "x \(shapeText(walk.x.shape)) → input_proj·√\(d) \(shapeText(walk.projected.shape)), std " +
+                        "\(fixed(standardDeviation(walk.projected), 3))",
+                    zh: "x \(shapeText(walk.x.shape)) → input_proj·√\(d) \(shapeText(walk.projected.shape))，标准差 " +
+                        "\(fixed(standardDeviation(walk.projected), 3))")
 }
 
 /// With `--trace-shapes`: the shape at every module boundary of one `model(x)` call, in the order
@@ -145,7 +124,5 @@ func traceShapes(_ lesson: Lesson, _ walk: Walkthrough) {
     lesson.say(en: "--trace-shapes: every module call of model(x), input → output:",
                zh: "--trace-shapes：model(x) 中每个模块调用的输入 → 输出形状：")
     let (_, trace) = withShapeTrace(walk.model) { withNoGrad { walk.model(walk.x) } }
-    for entry in trace {
-        lesson.traceShape("\(entry.path) (\(entry.type)), in \(shapeText(entry.inputShape)), out", shape: entry.outputShape)
-    }
+    lesson.traceShapes(trace, detail: .typeInputAndOutput)
 }

@@ -1,14 +1,14 @@
 import Engine
 import LessonKit
 
-// Cells 3–4: inside encoder layer 0 (attention, layer norm, feed-forward), then the rest of the
-// stack, the flatten and the head. The numbers come from `walkThrough` in Cell1_Layers.swift.
+// Cell 3: inside encoder layer 0, one attention head by hand beside MultiheadAttention's.
+// The numbers come from `walkThrough` in Cell1_Layers.swift.
 
 // MARK: - Cell 3: one attention head
 
-func cellAttention(_ lesson: Lesson, _ walk: Walkthrough) {
+func cell3Attention(_ lesson: Lesson, _ walk: Walkthrough) {
     let attention = walk.model.encoder.layers[0].selfAttn
-    let h = attention.numHeads, dh = attention.headDimensions, d = attention.embedDimensions
+    let h = attention.numHeads, dh = attention.headDimensions
     lesson.step(en: "Self-attention: one head's scores and weights", zh: "自注意力：一个头的分数与权重")
     lesson.say(en: """
         Each of the \(h) heads projects every position to a query q and a key k of width Dh = \(dh). \
@@ -16,12 +16,14 @@ func cellAttention(_ lesson: Lesson, _ walk: Walkthrough) {
         scale); a softmax over s turns each row of scores into weights that sum to 1. Head 0, sample 0:
         """, zh: """
         \(h) 个头中的每一个，都把每个位置投影成宽 Dh = \(dh) 的查询 q 和键 k。位置 t 对位置 s 的分数是 \
-        q_t·k_s/√\(dh)（除以 √Dh 让分数保持在单位量级）；对 s 做 softmax，把每行分数变成和为 1 的权重。第 0 个头、样本 0：
+        q_t·k_s/√\(dh)（除以 √Dh 让分数保持在单位量级）；对 s 做 softmax，把每行分数变成和为 1 的权重。第 0 个头、样本 \
+        0：
         """)
     lesson.show(walk.scores, name: "scores = q·kᵀ/√\(dh)")
     lesson.show(walk.weights, name: "weights = softmax(scores)")
     let labels = (0..<walk.weights.shape[0]).map { "t\($0)" }
-    lesson.plot(HeatMap(title: lesson.tr(en: "Attention scores q·kᵀ/√\(dh), head 0, sample 0", zh: "注意力分数 q·kᵀ/√\(dh)：第 0 个头、样本 0"),
+    lesson.plot(HeatMap(title: lesson.tr(en: "Attention scores q·kᵀ/√\(dh), head 0, sample 0",
+                                         zh: "注意力分数 q·kᵀ/√\(dh)：第 0 个头、样本 0"),
                         rows: rows(walk.scores), rowLabels: labels, columnLabels: labels, cellWidth: 3))
     lesson.plot(HeatMap(title: lesson.tr(en: "Attention weights, head 0, sample 0 (query rows × key columns)",
                                          zh: "注意力权重：第 0 个头、样本 0（行是查询，列是键）"),
@@ -36,57 +38,11 @@ func cellAttention(_ lesson: Lesson, _ walk: Walkthrough) {
         """, zh: """
         刚初始化时，这个头的分数范围已经是 \(fixed(scoreValues.min()!, 1)) … \(fixed(scoreValues.max()!, 1))：\
         输入的标准差约为 \(fixed(standardDeviation(walk.positioned), 1))（第 1 步），softmax 几乎是独热的，最大权重 \
-        \(fixed(walk.weights.max().item, 4))。饱和的 softmax 几乎不把梯度传给其他键；训练或更小的输入尺度会让它变得平缓。
+        \(fixed(walk.weights.max().item, 4))。饱和的 softmax \
+        几乎不把梯度传给其他键；训练或更小的输入尺度会让它变得平缓。
         """)
-    lesson.headline(en: "attention scores [B·H, T, T] = [\(walk.x.shape[0] * h), 5, 5]; head 0 by hand = MultiheadAttention's weights (max diff \(sci(maxAbsDifference(walk.weights, walk.moduleWeights))))",
-                    zh: "注意力分数 [B·H, T, T] = [\(walk.x.shape[0] * h), 5, 5]；手算的第 0 个头与 MultiheadAttention 的权重一致（最大差 \(sci(maxAbsDifference(walk.weights, walk.moduleWeights)))）")
-
-    // MARK: - Cell 4: residual + layer norm, feed-forward, the stack, flatten, head
-    lesson.step(en: "Residual, layer norm, feed-forward, and the head", zh: "残差、层归一化、前馈网络和输出头")
-    lesson.say(en: """
-        The attention output is added back to its input (the residual connection) and layer norm \
-        rescales each position's \(d) features to mean 0, std 1. Sample 0, per position:
-        """, zh: """
-        注意力的输出加回到它的输入上（残差连接），层归一化再把每个位置的 \(d) 个特征缩放到均值 0、标准差 1。样本 0，逐个位置：
-        """)
-    var norm = Table([lesson.tr(en: "position", zh: "位置"),
-                      lesson.tr(en: "mean before", zh: "归一化前均值"), lesson.tr(en: "std before", zh: "归一化前标准差"),
-                      lesson.tr(en: "mean after", zh: "归一化后均值"), lesson.tr(en: "std after", zh: "归一化后标准差")])
-    let before = walk.normRowsBefore, after = walk.normRowsAfter
-    for t in before.mean.indices {
-        norm.append([.integer(t), .number(Double(before.mean[t])), .number(Double(before.std[t])),
-                     .number(Double(after.mean[t])), .number(Double(after.std[t]))])
-    }
-    lesson.table(norm)
-
-    let f = walk.hidden.shape[2]
-    lesson.say(en: """
-        The feed-forward network widens each position to F = \(f), applies ReLU, and narrows back \
-        to \(d); another residual + layer norm closes the layer. ReLU zeroes \
-        \(fixed(100 * walk.hiddenZeroFraction, 1)) % of the hidden values. Layers 1 and 2 repeat \
-        the same recipe with their own copies of the weights. Then the \(walk.memory.shape[1]) positions × \(d) \
-        features are flattened into one vector of \(walk.flattened.shape[1]) per sample, and the \
-        head maps it to one number.
-        """, zh: """
-        前馈网络把每个位置加宽到 F = \(f)，经过 ReLU，再收窄回 \(d)；又一次残差 + 层归一化结束这一层。\
-        ReLU 把 \(fixed(100 * walk.hiddenZeroFraction, 1)) % 的隐藏值变成 0。第 1、2 层用各自的一份权重副本重复同样的步骤。\
-        然后把 \(walk.memory.shape[1]) 个位置 × \(d) 个特征展平成每个样本一个 \(walk.flattened.shape[1]) 维向量，输出头把它映射成一个数。
-        """)
-    let layerCount = walk.model.encoder.layers.count
-    var shapes = Table([lesson.tr(en: "step", zh: "步骤"), lesson.tr(en: "shape", zh: "形状"), lesson.tr(en: "std", zh: "标准差")])
-    let layer0 = lesson.tr(en: "layer 0", zh: "第 0 层")
-    let steps: [(String, Tensor)] = [
-        ("x", walk.x), ("input_proj(x)·√\(d)", walk.projected), ("+ pos_encoder", walk.positioned),
-        ("\(layer0): x + self_attn(x)", walk.attended), ("\(layer0): norm1", walk.normalized),
-        ("\(layer0): relu(linear1)", walk.hidden), ("\(layer0): norm2(x + linear2)", walk.layer0),
-        (lesson.tr(en: "encoder (\(layerCount) layers)", zh: "编码器（\(layerCount) 层）"), walk.memory),
-        ("flatten", walk.flattened), ("output_layer → ŷ", walk.output),
-    ]
-    for (name, tensor) in steps {
-        shapes.append([.text(name), .text(shapeText(tensor.shape)), .number(Double(standardDeviation(tensor)))])
-    }
-    lesson.table(shapes)
-    lesson.show(walk.output.narrow(dim: 0, start: 0, length: 4), name: "ŷ[0:4]")
-    lesson.headline(en: "flatten \(shapeText(walk.flattened.shape)) → head → ŷ \(shapeText(walk.output.shape)); by hand = model(x) (max diff \(sci(maxAbsDifference(walk.output, walk.modelOutput))))",
-                    zh: "展平 \(shapeText(walk.flattened.shape)) → 输出头 → ŷ \(shapeText(walk.output.shape))；手算与 model(x) 一致（最大差 \(sci(maxAbsDifference(walk.output, walk.modelOutput)))）")
+    lesson.headline(en: "attention scores [B·H, T, T] = [\(walk.x.shape[0] * h), 5, 5]; head 0 by hand = " +
+                        "MultiheadAttention's weights (max diff \(sci(maxAbsDifference(walk.weights, walk.moduleWeights))))",
+                    zh: "注意力分数 [B·H, T, T] = [\(walk.x.shape[0] * h), 5, 5]；手算的第 0 个头与 " +
+                        "MultiheadAttention 的权重一致（最大差 \(sci(maxAbsDifference(walk.weights, walk.moduleWeights)))）")
 }

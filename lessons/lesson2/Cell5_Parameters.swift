@@ -33,7 +33,7 @@ func parameterRows(_ model: TransformerEncoderRegressor) -> [ParameterRow] {
 
 // MARK: - Cell 5: the parameter table
 
-func cellParameters(_ lesson: Lesson, _ settings: Settings) {
+func cell5Parameters(_ lesson: Lesson, _ settings: Settings) {
     let (_, model) = makeSeedDataAndModel(settings)
     lesson.step(en: "Counting the parameters", zh: "数一数参数")
     lesson.say(en: """
@@ -58,16 +58,18 @@ func cellParameters(_ lesson: Lesson, _ settings: Settings) {
     lesson.say(en: """
         Not counted: the positional table `pos_encoder.pe` \(shapeText(buffer.shape)) \
         (\(grouped(buffer.count)) values), a buffer that is saved with the model but never trained. \
-        The biggest single tensor is the head's first Linear (\(grouped(model.modelDimensions * model.sequenceLength)) × 128): \
+        The biggest single tensor is the head's first Linear (\(grouped(model.modelDimensions * model.sequenceLength)) \
+        × 128): \
         flattening makes the head about a fifth of the model.
         """, zh: """
         不计入的是位置编码表 `pos_encoder.pe` \(shapeText(buffer.shape))（\(grouped(buffer.count)) 个值）：\
-        它是缓冲区，随模型保存但从不训练。最大的单个张量是输出头的第一个 Linear（\(grouped(model.modelDimensions * model.sequenceLength)) × 128）：\
+        它是缓冲区，随模型保存但从不训练。最大的单个张量是输出头的第一个 \
+        Linear（\(grouped(model.modelDimensions * model.sequenceLength)) × 128）：\
         展平使输出头约占整个模型的五分之一。
         """)
     lesson.headline(en: "parameters: \(grouped(total)) (model.parameterCount() = \(grouped(model.parameterCount())))",
                     zh: "参数总数：\(grouped(total))（model.parameterCount() = \(grouped(model.parameterCount()))）")
-    cellInitialValues(lesson, settings)
+    cell5bInitialValues(lesson, settings)
 }
 
 // MARK: - Cell 5b: how the parameters start
@@ -116,7 +118,7 @@ func initialValues(_ model: TransformerEncoderRegressor) -> [InitialValues] {
     }
 }
 
-func cellInitialValues(_ lesson: Lesson, _ settings: Settings) {
+func cell5bInitialValues(_ lesson: Lesson, _ settings: Settings) {
     let (_, model) = makeSeedDataAndModel(settings)
     lesson.say(en: """
         "Initialise the parameters": the blank sheet the seed starts from. Each Linear draws \
@@ -146,9 +148,12 @@ func cellInitialValues(_ lesson: Lesson, _ settings: Settings) {
         They become different only in training, because each sits at its own depth and so receives \
         its own gradient.
         """, zh: """
-        一个值得知道的 PyTorch 细节：nn.TransformerEncoder 会把你给它的那一层深拷贝 N 次，所以三个编码层的初始权重完全相同\
+        一个值得知道的 PyTorch 细节：nn.TransformerEncoder 会把你给它的那一层深拷贝 N \
+        次，所以三个编码层的初始权重完全相同\
         （最大差 \(fixed(copies))）。它们只在训练中才变得不同：每一层所处的深度不同，收到的梯度也就不同。
         """)
-    lesson.headline(en: "initialisation: in_proj_weight std \(fixed(rows[1].std)) (Xavier b/√3 = \(fixed(rows[1].bound / Float(3).squareRoot()))); encoder layers 1–2 start as copies of layer 0 (max diff \(fixed(copies)))",
-                    zh: "初始化：in_proj_weight 标准差 \(fixed(rows[1].std))（Xavier b/√3 = \(fixed(rows[1].bound / Float(3).squareRoot()))）；编码层 1–2 初始时是第 0 层的副本（最大差 \(fixed(copies))）")
+    lesson.headline(en: "initialisation: in_proj_weight std \(fixed(rows[1].std)) (Xavier b/√3 = " +
+                        "\(fixed(rows[1].bound / Float(3).squareRoot()))); encoder layers 1–2 start as copies of layer 0 (max diff \(fixed(copies)))",
+                    zh: "初始化：in_proj_weight 标准差 \(fixed(rows[1].std))（Xavier b/√3 = " +
+                        "\(fixed(rows[1].bound / Float(3).squareRoot()))）；编码层 1–2 初始时是第 0 层的副本（最大差 \(fixed(copies))）")
 }

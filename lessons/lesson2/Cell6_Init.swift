@@ -45,7 +45,7 @@ struct DepthResult {
 ///   - initScheme: how every hidden Linear's weight is drawn.
 ///   - wiring: plain, residual, or residual with a layer norm in front of each block.
 ///   - seed: the stream for data and weights (same seed: same data and same draws).
-func deepMLP(layers: Int, width: Int = 64, activation: ActivationKind, initScheme: InitScheme,
+func deepMLP(layers: Int, width: Int = 64, activation: Activation, initScheme: InitScheme,
              wiring: Wiring = .plain, seed: UInt64) -> DepthResult {
     var generator = Generator(seed: seed)
     let x = Tensor.randn([128, width], generator: &generator)                     // [128, W]
@@ -78,7 +78,7 @@ func sampledLayers(_ layers: Int) -> [Int] {
 
 // MARK: - Cell 6: initialisation and activation statistics through depth
 
-func cellInitialisation(_ lesson: Lesson, _ settings: Settings) {
+func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
     let depth = settings.layers, activation = settings.activation
     lesson.step(en: "Initialisation: signals through \(depth) layers", zh: "初始化：信号穿过 \(depth) 层")
     lesson.say(en: """
@@ -115,12 +115,16 @@ func cellInitialisation(_ lesson: Lesson, _ settings: Settings) {
         if scheme == settings.initScheme { chosen = result }
     }
     lesson.table(table)
-    lesson.plot(LineChart(title: lesson.tr(en: "Std of the activations per layer (\(activation.displayName), log scale)",
+    lesson.plot(LineChart(title: lesson.tr(en: "Std of the activations per layer (\(activation.displayName), log " +
+                                               "scale)",
                                            zh: "每层激活值的标准差（\(activation.displayName)，对数坐标）"),
                           series: series, xLabel: lesson.tr(en: "layer", zh: "层"), logScale: true))
-    lesson.plot(BarChart(title: lesson.tr(en: "‖dL/dW‖ per layer, --init \(settings.initScheme.rawValue), \(activation.displayName)",
-                                          zh: "每层的 ‖dL/dW‖：--init \(settings.initScheme.rawValue)，\(activation.displayName)"),
-                         bars: chosen!.gradientNorms.enumerated().map { (lesson.tr(en: "layer \($0.offset + 1)", zh: "第 \($0.offset + 1) 层"), $0.element) },
+    lesson.plot(BarChart(title: lesson.tr(en: "‖dL/dW‖ per layer, --init \(settings.initScheme.rawValue), " +
+                                              "\(activation.displayName)",
+                                          zh: "每层的 ‖dL/dW‖：--init " +
+                                              "\(settings.initScheme.rawValue)，\(activation.displayName)"),
+                         bars: chosen!.gradientNorms.enumerated().map { (lesson.tr(en: "layer \($0.offset + 1)",
+                                                                                   zh: "第 \($0.offset + 1) 层"), $0.element) },
                          valueFormat: "%.2e"))
     lesson.say(en: """
         Read the rows. Too small: the signal and the first layer's gradient fade to nothing \
@@ -131,7 +135,8 @@ func cellInitialisation(_ lesson: Lesson, _ settings: Settings) {
         --activation sigmoid: no row rescues it, because its derivative is at most 0.25 (cell 7).
         """, zh: """
         逐行看。太小：信号和第一层的梯度都衰减到几乎为零（0.00e+00 表示 Float 已经下溢）。太大：ReLU 一类的激活值爆炸，\
-        梯度也随之爆炸；tanh 和 sigmoid 有界，激活值转而饱和。PyTorch 的默认初始化适合浅层模型，但仍会让深层普通堆叠的信号缩小；\
+        梯度也随之爆炸；tanh 和 sigmoid 有界，激活值转而饱和。PyTorch \
+        的默认初始化适合浅层模型，但仍会让深层普通堆叠的信号缩小；\
         Kaiming 的 2/fan-in 正是为让 ReLU 保持尺度而选，梯度也能到达第一层。试试 --activation sigmoid：\
         哪一行都救不了它，因为它的导数最大只有 0.25（见第 7 步）。
         """)

@@ -7,7 +7,7 @@ import LessonKit
 
 /// One activation sampled on a grid: f(x) and f'(x) as autograd computed it.
 struct ActivationCurve {
-    let kind: ActivationKind
+    let kind: Activation
     let x: [Float]
     let value: [Float]
     let derivative: [Float]
@@ -26,7 +26,7 @@ struct ActivationCurve {
 ///
 /// One backward pass gives every derivative at once: the activation acts element by element, so
 /// d(Σᵢ f(xᵢ))/dxᵢ = f'(xᵢ).
-func activationCurve(_ kind: ActivationKind) -> ActivationCurve {
+func activationCurve(_ kind: Activation) -> ActivationCurve {
     let grid = (0...100).map { Float($0 - 50) / 10 }
     let x = Tensor(grid, requiresGrad: true)                  // [101]
     let y = kind(x)                                           // [101]
@@ -36,7 +36,7 @@ func activationCurve(_ kind: ActivationKind) -> ActivationCurve {
 
 // MARK: - Cell 7: the five activation functions
 
-func cellActivations(_ lesson: Lesson, _ settings: Settings) {
+func cell7Activations(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "Five activation functions and their derivatives", zh: "五种激活函数及其导数")
     lesson.say(en: """
         Between two Linear layers sits a non-linearity; without one, any stack of Linears is just \
@@ -48,7 +48,7 @@ func cellActivations(_ lesson: Lesson, _ settings: Settings) {
         梯度每向后穿过一层，就要乘以这个函数的导数。下面每条曲线都是我们的算子在 x ∈ [-5, 5] 上的输出，\
         每个导数都是自动求导对该算子的反向计算。
         """)
-    let curves = ActivationKind.allCases.map(activationCurve)
+    let curves = comparedActivations.map(activationCurve)
     lesson.plot(LineChart(title: lesson.tr(en: "f(x)", zh: "f(x)"),
                           series: curves.map { .init($0.kind.displayName, $0.value, x: $0.x) },
                           xLabel: "x", height: 10))
@@ -75,7 +75,8 @@ func cellActivations(_ lesson: Lesson, _ settings: Settings) {
         GELU is a smooth ReLU.
         """, zh: """
         Sigmoid 的导数最大只有 \(fixed(sigmoid.maxDerivative, 2))：穿过 20 个 sigmoid 层，梯度被乘上的因子至多是 \
-        \(fixed(sigmoid.maxDerivative, 2))^20 = \(sci(twenty))，这还没算权重的影响。tanh 和 sigmoid 在 ±3 以外几乎是平的（饱和）。\
+        \(fixed(sigmoid.maxDerivative, 2))^20 = \(sci(twenty))，这还没算权重的影响。tanh 和 sigmoid 在 ±3 \
+        以外几乎是平的（饱和）。\
         ReLU 的导数是 1 或 0，负半轴是"死"的；LeakyReLU 在那里保留 0.01。GELU 是平滑版的 ReLU。
         """)
     lesson.headline(en: "max derivative: " + curves.map { "\($0.kind.displayName) \(fixed($0.maxDerivative, 3))" }.joined(separator: ", "),

@@ -25,37 +25,11 @@ func firstBatch(_ data: TensorDataset, batchSize: Int = 32) -> (x: Tensor, y: Te
 
 // MARK: - Activation functions
 
-/// The five activation functions the lesson compares, each computed by an engine op (whose
-/// backward autograd uses).
-enum ActivationKind: String, CaseIterable, Sendable {
-    case relu
-    case leakyRelu = "leaky_relu"
-    case gelu
-    case tanh
-    case sigmoid
-
-    /// The name PyTorch gives the module.
-    var displayName: String {
-        switch self {
-        case .relu: "ReLU"
-        case .leakyRelu: "LeakyReLU"
-        case .gelu: "GELU"
-        case .tanh: "Tanh"
-        case .sigmoid: "Sigmoid"
-        }
-    }
-
-    // x: [...] -> [...]
-    func callAsFunction(_ x: Tensor) -> Tensor {
-        switch self {
-        case .relu: x.relu()
-        case .leakyRelu: x.leakyRelu(negativeSlope: 0.01)
-        case .gelu: x.gelu()
-        case .tanh: x.tanh()
-        case .sigmoid: x.sigmoid()
-        }
-    }
-}
+/// The five activation functions the lesson compares, in the order of its tables and of `--help`:
+/// a fixed list, not `Activation.allCases`, so the lesson's tables stay the same when the engine
+/// gains an activation (SiLU came after this lesson was written). Each is an engine op whose
+/// backward autograd uses.
+let comparedActivations: [Activation] = [.relu, .leakyRelu, .gelu, .tanh, .sigmoid]
 
 // MARK: - Initialisation schemes
 
@@ -105,31 +79,7 @@ func gradientNorm(_ t: Tensor) -> Float {
     return withNoGrad { (g * g).sum().sqrt().item }
 }
 
-// MARK: - Formatting
-
-/// `1.23e-05` style, for numbers that span many orders of magnitude.
-/// Not-a-number and infinities print the same on every C library ("NaN", "inf").
-func sci(_ x: Float) -> String {
-    if x.isNaN { return "NaN" }
-    if x.isInfinite { return x > 0 ? "inf" : "-inf" }
-    return String(format: "%.2e", Double(x))
-}
-
-/// Fixed-point with `digits` decimals.
-func fixed(_ x: Float, _ digits: Int = 4) -> String {
-    x.isFinite ? String(format: "%.\(digits)f", Double(x)) : sci(x)
-}
-
-/// `191,873`.
-func grouped(_ n: Int) -> String {
-    let digits = Array(String(n))
-    var out = ""
-    for (i, c) in digits.enumerated() {
-        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-        out.append(c)
-    }
-    return out
-}
+// MARK: - Formatting (the number formatters are LessonKit's: fixed, sci, grouped)
 
 /// `[32, 5, 64]`.
 func shapeText(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }

@@ -11,8 +11,10 @@ import LessonKit
 // Dimension letters used in every file of this lesson: B batch (32), T sequence length (5),
 // In input features (10), D model width (64), H heads (4), Dh = D/H (16), F feed-forward width (256).
 //
-// Reading order: Cell1_Layers (cells 1–4), Cell5_Parameters, Cell6_Init, Cell7_Activations,
-// Cell8_Gradients (cells 8–9), Cell10_GradCheck, Cell11_Dropout, Cell12_Exercises.
+// Reading order, one file and one function per cell: Cell1_Layers, Cell2_PositionalEncoding,
+// Cell3_Attention, Cell4_Head, Cell5_Parameters (with 5b, the initial values), Cell6_Init,
+// Cell7_Activations, Cell8_Gradients, Cell9_VanishingGradients, Cell10_GradCheck, Cell11_Dropout,
+// Cell12_Exercises. `walkThrough` (Cell1_Layers.swift) computes what cells 1–4 print.
 
 /// The lesson's knobs, read once from the command line (tests build them directly).
 struct Settings {
@@ -21,7 +23,7 @@ struct Settings {
     /// `--layers`: depth of the plain MLP in the initialisation and vanishing-gradient experiments.
     var layers = 20
     /// `--activation`: the MLP's non-linearity in the initialisation experiment.
-    var activation: ActivationKind = .relu
+    var activation: Activation = .relu
     /// `--init`: the MLP's weight initialisation in the initialisation experiment.
     var initScheme: InitScheme = .pytorchDefault
     /// `--d-model`: D of the seed's model (64).
@@ -34,7 +36,7 @@ struct Settings {
     init(flags: Flags) {
         seed = flags.seed
         layers = flags.int("layers")
-        activation = ActivationKind(rawValue: flags.string("activation"))!
+        activation = flags.activation()
         initScheme = InitScheme(rawValue: flags.string("init"))!
         modelDimensions = Int(flags.string("d-model"))!
         numHeads = Int(flags.string("heads"))!
@@ -46,7 +48,7 @@ let lessonOptions: [Option] = [
     .integer("layers", default: 20, in: 2...60,
              help: Localized(en: "depth of the MLP in the initialisation and gradient experiments",
                              zh: "初始化与梯度实验中多层感知机的层数")),
-    .activation(default: "relu"),
+    .activation(default: .relu, among: comparedActivations),
     .choice("init", default: "default", among: InitScheme.allCases.map { $0.rawValue },
             help: Localized(en: "initialisation of the deep MLP: small | default (PyTorch) | kaiming | large",
                             zh: "深层 MLP 的初始化：small（太小）| default（PyTorch 默认）| kaiming | large（太大）")),
@@ -58,8 +60,7 @@ let lessonOptions: [Option] = [
 
 /// Runs every cell in reading order. `main` calls it with the real terminal; tests with a
 /// collecting output, so what the tests check is exactly what a student sees.
-func runLesson(_ lesson: Lesson) {
-    let settings = Settings(flags: lesson.flags)
+func runLesson(_ lesson: Lesson, _ settings: Settings) {
     lesson.banner(.architecture)
     lesson.say(en: """
         The seed "wires the brain": it picks a Transformer encoder and initialises its parameters. \
@@ -70,15 +71,19 @@ func runLesson(_ lesson: Lesson) {
         种子文章的第二步是"搭建大脑"：选择 Transformer 编码器并初始化参数。我们一层一层地搭出这个模型，\
         打印每一层之后的张量，数清参数，然后测量初始化方式和激活函数如何影响信号与梯度在深度方向上的传递。
         """)
-    cellLayers(lesson, settings)
-    cellParameters(lesson, settings)
-    cellInitialisation(lesson, settings)
-    cellActivations(lesson, settings)
-    cellForwardBackward(lesson, settings)
-    cellVanishingGradients(lesson, settings)
-    cellGradCheck(lesson, settings)
-    cellDropoutAndDecay(lesson, settings)
-    cellExercises(lesson, settings)
+    let walk = walkThrough(settings)
+    cell1Layers(lesson, walk)
+    cell2PositionalEncoding(lesson, walk)
+    cell3Attention(lesson, walk)
+    cell4Head(lesson, walk)
+    cell5Parameters(lesson, settings)
+    cell6Initialisation(lesson, settings)
+    cell7Activations(lesson, settings)
+    cell8ForwardBackward(lesson, settings)
+    cell9VanishingGradients(lesson, settings)
+    cell10GradCheck(lesson, settings)
+    cell11DropoutAndDecay(lesson, settings)
+    cell12Exercises(lesson, settings)
     lesson.finish()
 }
 
@@ -89,9 +94,10 @@ struct Lesson2 {
             "lesson2",
             title: Localized(en: "Lesson 2 · Architecture", zh: "第二课 · 模型架构"),
             summary: Localized(
-                en: "Build the seed's Transformer regressor layer by layer; initialisation, activations and gradients through depth.",
+                en: "Build the seed's Transformer regressor layer by layer; initialisation, activations and " +
+                    "gradients through depth.",
                 zh: "逐层搭建种子文章的 Transformer 回归模型；观察初始化、激活函数和梯度在深度上的表现。"),
             options: lessonOptions)
-        runLesson(lesson)
+        runLesson(lesson, Settings(flags: lesson.flags))
     }
 }

@@ -2,7 +2,7 @@ import Engine
 import Foundation
 import LessonKit
 
-// MARK: - Cell 1: the exercise book and one correction
+// Cell 1: the exercise book and one correction.
 
 /// One forward and backward pass of the untrained MLP on a batch of 4: what the "correction" is.
 struct FirstLook {
@@ -39,6 +39,8 @@ func firstLook(seed: UInt64) -> FirstLook {
                      parameterCount: model.parameterCount(), trace: trace)
 }
 
+// MARK: - Cell 1: the exercise book and one correction
+
 func cell1Problem(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "The exercise book and one correction", zh: "练习册与一次订正")
     lesson.say(en: """
@@ -51,7 +53,7 @@ func cell1Problem(_ lesson: Lesson, _ settings: Settings) {
         """)
     let look = firstLook(seed: settings.seed)
     lesson.show(look.inputs, name: "x[0..<2, 0..<6]")
-    for entry in look.trace { lesson.traceShape("\(entry.path) (\(entry.type), from \(entry.inputShape))", shape: entry.outputShape) }
+    lesson.traceShapes(look.trace, detail: .typeAndInput)
     lesson.show(look.targets, name: "y")
     lesson.show(look.predictions, name: "model(x)")
     lesson.say(en: """
@@ -64,12 +66,8 @@ func cell1Problem(_ lesson: Lesson, _ settings: Settings) {
     var table = Table([lesson.tr(en: "parameter", zh: "参数"), lesson.tr(en: "gradient norm", zh: "梯度范数")])
     for (name, norm) in look.gradientNorms { table.append([.text(name), .number(Double(norm))]) }
     lesson.table(table)
-    lesson.headline(en: "cell 1: MLP with \(look.parameterCount) parameters, first batch loss \(fmt(look.loss))",
-                    zh: "第 1 格：MLP 共 \(look.parameterCount) 个参数，第一批损失 \(fmt(look.loss))")
+    lesson.headline(en: "cell 1: MLP with \(look.parameterCount) parameters, first batch loss " +
+                        "\(significant(look.loss))",
+                    zh: "第 1 格：MLP 共 \(look.parameterCount) 个参数，第一批损失 \(significant(look.loss))")
 }
 
-/// A number with 4 significant digits, the same in every language and on every run.
-func fmt(_ x: Float) -> String { String(format: "%.4g", Double(x)) }
-
-/// A number in scientific notation with 2 decimals (gradient norms spanning many orders).
-func sci(_ x: Float) -> String { String(format: "%.2e", Double(x)) }

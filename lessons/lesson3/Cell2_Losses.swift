@@ -1,7 +1,7 @@
 import Engine
 import LessonKit
 
-// MARK: - Cell 2: how the loss deducts points (MSE, L1, Huber)
+// Cell 2: how the loss deducts points (MSE, L1, Huber).
 
 /// One loss function on the cell's five predictions: its value and its gradient per prediction.
 struct LossComparison {
@@ -54,6 +54,8 @@ func trainWithOutliers(seed: UInt64, fraction: Double = 0.05) -> (rows: [RobustL
     return (rows, corrupted.count)
 }
 
+// MARK: - Cell 2: how the loss deducts points (MSE, L1, Huber)
+
 func cell2Losses(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "How the loss deducts points", zh: "损失函数怎样扣分")
     lesson.say(en: """
@@ -99,13 +101,14 @@ func cell2Losses(_ lesson: Lesson, _ settings: Settings) {
         targets' variance, about 1). L1 and Huber lose on the noisy training labels — they refuse to fit \
         them — and win on the clean exam. With suspect labels, choose a loss that caps each answer's pull.
         """, zh: """
-        MSE 追着离群点跑：它在干净验证集上的误差比永远回答 0 还差（目标的方差，约为 1）。L1 和 Huber 在含噪的训练标签上得分更低 \
+        MSE 追着离群点跑：它在干净验证集上的误差比永远回答 0 还差（目标的方差，约为 1）。L1 和 Huber \
+        在含噪的训练标签上得分更低 \
         —— 它们拒绝去拟合那些标签 —— 却在干净的考试上赢了。标签可疑时，选一个限制每个答案拉力的损失函数。
         """)
     let share = results.map { "\($0.name) \(String(format: "%.1f", Double($0.outlierShare) * 100)) %" }
     lesson.headline(en: "cell 2: the outlier's share of the gradient: " + share.joined(separator: ", "),
                     zh: "第 2 格：离群点在梯度中的占比：" + share.joined(separator: "，"))
-    let graded = rows.map { "\($0.loss.rawValue) \(fmt($0.validMSE))" }
+    let graded = rows.map { "\($0.loss.rawValue) \(significant($0.validMSE))" }
     lesson.headline(en: "cell 2: trained on \(corrupted) outlier labels, clean validation MSE: " + graded.joined(separator: ", "),
                     zh: "第 2 格：在 \(corrupted) 个离群标签上训练，干净验证集 MSE：" + graded.joined(separator: "，"))
 }

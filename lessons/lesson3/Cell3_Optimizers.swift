@@ -2,7 +2,7 @@ import Engine
 import Foundation
 import LessonKit
 
-// MARK: - Cell 3: four ways to read the notebook of mistakes (SGD, momentum, Adam, AdamW)
+// Cell 3: four ways to read the notebook of mistakes (SGD, momentum, Adam, AdamW).
 
 /// One optimizer's run on the cell-1 problem.
 struct OptimizerRun {
@@ -63,6 +63,8 @@ func raceOptimizers(seed: UInt64, peekStep: Int = 3) -> (runs: [OptimizerRun], p
     return (runs, peek!, sgdPeek!)
 }
 
+// MARK: - Cell 3: four ways to read the notebook of mistakes (SGD, momentum, Adam, AdamW)
+
 func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "Four ways to read the notebook of mistakes", zh: "读错题本的四种方法")
     lesson.say(en: """
@@ -74,7 +76,8 @@ func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
         Adam 把每个权重的步长除以它最近梯度的大小；AdamW 再加上解耦的权重衰减。
         """)
     let (runs, peek, sgd) = raceOptimizers(seed: settings.seed)
-    lesson.say(en: "SGD's first step, for four weights of fc1.weight[0] (lr \(raceLearningRates[.sgd]!)): after = before - lr · grad",
+    lesson.say(en: "SGD's first step, for four weights of fc1.weight[0] (lr \(raceLearningRates[.sgd]!)): after = " +
+                   "before - lr · grad",
                zh: "SGD 的第一步，fc1.weight[0] 的四个权重（lr \(raceLearningRates[.sgd]!)）：之后 = 之前 - lr · grad")
     lesson.show(sgd.before, name: "before")
     lesson.show(sgd.grad, name: "grad  ")
@@ -103,7 +106,7 @@ func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
         """, zh: """
         无论梯度大小，每次更新都接近 ±lr：只要符号一致，m̂/√v̂ 大约是 ±1。所以 Adam 不需要为每一层单独调学习率。
         """)
-    let summary = runs.map { "\($0.kind.rawValue) \(fmt($0.run.trainLoss))" }.joined(separator: ", ")
+    let summary = runs.map { "\($0.kind.rawValue) \(significant($0.run.trainLoss))" }.joined(separator: ", ")
     lesson.headline(en: "cell 3: training loss after \(raceSteps) steps: \(summary)",
                     zh: "第 3 格：\(raceSteps) 步后的训练损失：\(summary)")
 }

@@ -1,7 +1,7 @@
 import Engine
 import LessonKit
 
-// MARK: - Cell 5: gradient clipping under a high learning rate
+// Cell 5: gradient clipping under a high learning rate.
 
 /// The clipping experiment: the same high-rate SGD run without and with `clipGradNorm`.
 struct ClippingResult {
@@ -50,6 +50,8 @@ func sweepClipThresholds(seed: UInt64, thresholds: [Float] = [0.25, 0.5, 1, 2, 4
     }
 }
 
+// MARK: - Cell 5: gradient clipping under a high learning rate
+
 func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "Gradient clipping under a high learning rate", zh: "高学习率下的梯度裁剪")
     lesson.say(en: """
@@ -61,8 +63,9 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
         clipGradNorm 就把所有梯度一起缩小：方向不变，只限制步长。
         """)
     let r = compareClipping(seed: settings.seed, maxNorm: settings.clip)
-    lesson.say(en: "Step 1: the global norm is \(fmt(r.firstNorm)); one row of fc1.weight.grad before and after clipping:",
-               zh: "第 1 步：全局范数是 \(fmt(r.firstNorm))；fc1.weight.grad 的一行，裁剪前后：")
+    lesson.say(en: "Step 1: the global norm is \(significant(r.firstNorm)); one row of fc1.weight.grad before and " +
+                   "after clipping:",
+               zh: "第 1 步：全局范数是 \(significant(r.firstNorm))；fc1.weight.grad 的一行，裁剪前后：")
     lesson.show(r.gradBefore, name: "before")
     lesson.show(r.gradAfter, name: "after ")
     var table = Table([lesson.tr(en: "step", zh: "步"), lesson.tr(en: "no clip: norm", zh: "不裁剪：范数"),
@@ -73,7 +76,8 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
     }
     lesson.table(table)
     lesson.plot(LineChart(title: lesson.tr(en: "training loss, lr \(clippingRate)", zh: "训练损失，lr \(clippingRate)"),
-                          series: [.init(lesson.tr(en: "clip \(fmt(r.maxNorm))", zh: "裁剪 \(fmt(r.maxNorm))"),
+                          series: [.init(lesson.tr(en: "clip \(significant(r.maxNorm))",
+                                                   zh: "裁剪 \(significant(r.maxNorm))"),
                                          r.clipped.curve, x: r.clipped.curveSteps.map(Float.init)),
                                    .init(lesson.tr(en: "no clipping", zh: "不裁剪"),
                                          r.unclipped.curve, x: r.unclipped.curveSteps.map(Float.init))],
@@ -84,9 +88,11 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
                        lesson.tr(en: "valid loss", zh: "验证损失"), lesson.tr(en: "NaN guard", zh: "NaN 守卫")])
     for (maxNorm, run) in sweepClipThresholds(seed: settings.seed) {
         sweep.append([.number(Double(maxNorm), format: "%g"),
-                      .text("\(zip(run.normsBefore, run.normsAfter).filter { $0 > $1 }.count) / \(run.normsBefore.count)"),
+                      .text("\(zip(run.normsBefore, run.normsAfter).filter { $0 > $1 }.count) / " +
+                            "\(run.normsBefore.count)"),
                       .number(Double(run.trainLoss), format: "%.4g"), .number(Double(run.validLoss), format: "%.4g"),
-                      .text(run.stoppedAt.map { lesson.tr(en: "stopped at step \($0)", zh: "第 \($0) 步停下") } ?? "—")])
+                      .text(run.stoppedAt.map { lesson.tr(en: "stopped at step \($0)",
+                                                          zh: "第 \($0) 步停下") } ?? "—")])
     }
     lesson.table(sweep)
     lesson.say(en: """
@@ -94,16 +100,19 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
         (normalised gradient descent) — here it even beats plain SGD at the right rate. A loose cap \
         clips only the few steps that would have exploded, and that is already enough to stay finite.
         """, zh: """
-        上限很紧时几乎每一步都被裁剪，SGD 每步只走固定的距离 lr·max_norm（归一化梯度下降）—— 在这里甚至比合适学习率下的普通 SGD 还好。\
+        上限很紧时几乎每一步都被裁剪，SGD 每步只走固定的距离 lr·max_norm（归一化梯度下降）—— \
+        在这里甚至比合适学习率下的普通 SGD 还好。\
         上限宽松时只裁剪少数几步，也就是那些本来会爆炸的步，这就足以让数值保持有限。
         """)
     let clippedSteps = zip(r.clipped.normsBefore, r.clipped.normsAfter).filter { $0 > $1 }.count
     func outcome(_ run: TrainingRun) -> String {
         run.stoppedAt.map { lesson.tr(en: "NaN guard at step \($0)", zh: "第 \($0) 步被 NaN 守卫停下") }
-            ?? lesson.tr(en: "loss \(fmt(run.trainLoss))", zh: "损失 \(fmt(run.trainLoss))")
+            ?? lesson.tr(en: "loss \(significant(run.trainLoss))", zh: "损失 \(significant(run.trainLoss))")
     }
-    lesson.headline(en: "cell 5: lr \(clippingRate) without clipping: \(outcome(r.unclipped)); with clip \(fmt(r.maxNorm)): "
+    lesson.headline(en: "cell 5: lr \(clippingRate) without clipping: \(outcome(r.unclipped)); with clip " +
+                        "\(significant(r.maxNorm)): "
                         + "\(outcome(r.clipped)) (clipped \(clippedSteps) of \(r.clipped.stepsDone) steps)",
-                    zh: "第 5 格：lr \(clippingRate) 不裁剪：\(outcome(r.unclipped))；裁剪到 \(fmt(r.maxNorm))："
+                    zh: "第 5 格：lr \(clippingRate) 不裁剪：\(outcome(r.unclipped))；裁剪到 " +
+                        "\(significant(r.maxNorm))："
                         + "\(outcome(r.clipped))（\(r.clipped.stepsDone) 步中裁剪了 \(clippedSteps) 步）")
 }

@@ -2,7 +2,7 @@ import Engine
 import Foundation
 import LessonKit
 
-// MARK: - Cell 7: vanishing and exploding gradients through depth
+// Cell 7: vanishing and exploding gradients through depth.
 
 /// How each layer of the deep stack is wired.
 enum Wiring: String, CaseIterable {
@@ -26,6 +26,8 @@ final class DeepNet: Module {
     let activation: Activation
     let wiring: Wiring
 
+    var ownParameters: [NamedTensor] { [] }
+    var ownBuffers: [NamedTensor] { [] }
     var children: [(name: String, module: Module)] {
         layers.enumerated().map { ("layers.\($0.offset)", $0.element as Module) } + [("head", head)]
     }
@@ -92,6 +94,8 @@ func compareDepth(seed: UInt64, depth: Int) -> [DepthProfile] {
     }
 }
 
+// MARK: - Cell 7: vanishing and exploding gradients through depth
+
 func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "Vanishing and exploding gradients through depth", zh: "梯度在深度中消失与爆炸")
     let depth = settings.layers
@@ -102,7 +106,8 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
         "faints". A residual connection h + f(h) adds a path whose derivative is exactly 1.
         """, zh: """
         \(depth) 层、每层宽 \(deepWidth) 的网络。反向传播时，梯度每经过一层就乘一次该层的权重和激活函数的导数：\
-        sigmoid 的导数最大只有 0.25，经过 \(depth) 层后几乎传不到输入端 —— 学生"晕倒"了。残差连接 h + f(h) 加了一条导数恰好为 1 的通路。
+        sigmoid 的导数最大只有 0.25，经过 \(depth) 层后几乎传不到输入端 —— 学生"晕倒"了。残差连接 h + f(h) \
+        加了一条导数恰好为 1 的通路。
         """)
     let profiles = compareDepth(seed: settings.seed, depth: depth)
     var table = Table([lesson.tr(en: "activation", zh: "激活函数"), lesson.tr(en: "wiring", zh: "连接方式"),
@@ -119,10 +124,12 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
         ReLU and LeakyReLU vanish here too: PyTorch's default initial weights (uniform in ±1/√In, variance \
         1/(3·In)) pass on about 1/3 of the signal's variance per layer, and ReLU halves it again, so the \
         gradient shrinks by about √6 ≈ 2.4 per layer on its way back: \(sci(1 / predicted)) from layer \
-        \(depth) to layer 1, measured \(sci(relu.first / relu.last)). Kaiming initialisation (variance 2/In) keeps it level (lesson 2 looks at \
+        \(depth) to layer 1, measured \(sci(relu.first / relu.last)). Kaiming initialisation (variance 2/In) keeps it \
+        level (lesson 2 looks at \
         initialisation); residual connections cure it whatever the initialisation.
         """, zh: """
-        ReLU 和 LeakyReLU 在这里也消失了：PyTorch 默认的初始权重（在 ±1/√In 内均匀分布，方差 1/(3·In)）每层只传下信号方差的约 1/3，\
+        ReLU 和 LeakyReLU 在这里也消失了：PyTorch 默认的初始权重（在 ±1/√In 内均匀分布，方差 \
+        1/(3·In)）每层只传下信号方差的约 1/3，\
         ReLU 又减掉一半，所以梯度往回传时每层缩小约 √6 ≈ 2.4 倍：从第 \(depth) 层到第 1 层预计 \(sci(1 / predicted))，\
         实测 \(sci(relu.first / relu.last))。Kaiming 初始化（方差 2/In）能让它保持不变（第二课专门讲初始化）；\
         不论怎样初始化，残差连接都能治好它。
@@ -146,16 +153,20 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
         With pre-norm the profile is flat:
         """, zh: """
         残差通路把梯度带回了第 1 层（leaky_relu 首层/末层之比 \(sci(cured.first / cured.last))，不加残差时是 \
-        \(sci(leakyPlain.first / leakyPlain.last))）。但没有归一化时，残差流一层层变大，所有梯度都变得很大（第 \(depth) 层：\
-        \(sci(cured.last))）—— 所以种子脚本的 Transformer 在每个残差旁边都放了 LayerNorm。用 pre-norm 之后，各层梯度差不多一样大：
+        \(sci(leakyPlain.first / leakyPlain.last))）。但没有归一化时，残差流一层层变大，所有梯度都变得很大（第 \
+        \(depth) 层：\
+        \(sci(cured.last))）—— 所以种子脚本的 Transformer 在每个残差旁边都放了 LayerNorm。用 pre-norm \
+        之后，各层梯度差不多一样大：
         """)
     chart(normed)
     let yours = profileGradients(activation: settings.activation, wiring: .plain, depth: depth, seed: settings.seed)
     if settings.activation != .sigmoid { chart(yours) }
     lesson.headline(en: "cell 7: \(depth) layers, first-layer gradient norm: sigmoid \(sci(sick.first)) (vanished); "
-                        + "leaky_relu + residual \(sci(cured.first)); + norm \(sci(normed.first)); your \(settings.activation.rawValue) \(sci(yours.first))",
+                        + "leaky_relu + residual \(sci(cured.first)); + norm \(sci(normed.first)); your " +
+                          "\(settings.activation.rawValue) \(sci(yours.first))",
                     zh: "第 7 格：\(depth) 层，第一层梯度范数：sigmoid \(sci(sick.first))（消失）；"
-                        + "leaky_relu + 残差 \(sci(cured.first))；再加归一化 \(sci(normed.first))；你选的 \(settings.activation.rawValue) \(sci(yours.first))")
+                        + "leaky_relu + 残差 \(sci(cured.first))；再加归一化 \(sci(normed.first))；你选的 " +
+                          "\(settings.activation.rawValue) \(sci(yours.first))")
 
     lesson.say(en: """
         The opposite sickness: the same ReLU stack with its initial weights 4× too large. Each layer now \
@@ -167,7 +178,9 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
         """)
     let exploding = profileGradients(activation: .relu, wiring: .plain, depth: depth, initScale: 4, seed: settings.seed)
     chart(exploding, note: lesson.tr(en: ", initial weights × 4", zh: "，初始权重 × 4"))
-    lesson.headline(en: "cell 7: relu with 4× initial weights: total gradient norm \(sci(exploding.totalNorm)) (exploded), "
-                        + "after clipGradNorm(1) \(fmt(exploding.clippedNorm))",
-                    zh: "第 7 格：初始权重放大 4 倍的 relu：总梯度范数 \(sci(exploding.totalNorm))（爆炸），clipGradNorm(1) 之后 \(fmt(exploding.clippedNorm))")
+    lesson.headline(en: "cell 7: relu with 4× initial weights: total gradient norm \(sci(exploding.totalNorm)) " +
+                        "(exploded), "
+                        + "after clipGradNorm(1) \(significant(exploding.clippedNorm))",
+                    zh: "第 7 格：初始权重放大 4 倍的 relu：总梯度范数 " +
+                        "\(sci(exploding.totalNorm))（爆炸），clipGradNorm(1) 之后 \(significant(exploding.clippedNorm))")
 }

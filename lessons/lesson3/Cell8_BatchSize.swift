@@ -2,7 +2,7 @@ import Dispatch
 import Engine
 import LessonKit
 
-// MARK: - Cell 8: slow training — batch size, steps and work
+// Cell 8: slow training — batch size, steps and work.
 
 /// One batch size's race to the target loss.
 struct BatchSizeRow {
@@ -57,6 +57,8 @@ func measureThroughput(_ problem: Problem, layerSizes: [Int], batchSize: Int, se
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     return Double(timedSteps * batchSize) / seconds
 }
+
+// MARK: - Cell 8: slow training — batch size, steps and work
 
 func cell8BatchSize(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "Slow training: batch size, steps and work", zh: "训练太慢：批大小、步数与计算量")

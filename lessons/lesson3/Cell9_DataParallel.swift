@@ -1,7 +1,7 @@
 import Engine
 import LessonKit
 
-// MARK: - Cell 9: data-parallel training, simulated
+// Cell 9: data-parallel training, simulated.
 
 /// K workers each compute the gradient on their share of a batch; the average equals the gradient
 /// of the whole batch, so one step with either gives the same parameters.
@@ -57,6 +57,8 @@ func simulateDataParallel(seed: UInt64, workers: Int = 4, perWorkerBatch: Int) -
                               maxGradDifference: gradDifference, maxParameterDifference: parameterDifference)
 }
 
+// MARK: - Cell 9: data-parallel training, simulated
+
 func cell9DataParallel(_ lesson: Lesson, _ settings: Settings) {
     lesson.step(en: "Data-parallel training, simulated", zh: "模拟数据并行训练")
     lesson.say(en: """
@@ -66,14 +68,17 @@ func cell9DataParallel(_ lesson: Lesson, _ settings: Settings) {
         the averaged gradient is the big-batch gradient — up to rounding.
         """, zh: """
         种子文章治"训练太慢"的另一剂药：分布式训练。K 个工作节点持有相同的模型副本，各自处理批中不同的一段，\
-        在更新之前把梯度取平均。因为整批的平均损失等于各段平均损失的平均，所以平均后的梯度就是大批的梯度 —— 只差舍入误差。
+        在更新之前把梯度取平均。因为整批的平均损失等于各段平均损失的平均，所以平均后的梯度就是大批的梯度 —— \
+        只差舍入误差。
         """)
     let r = simulateDataParallel(seed: settings.seed, perWorkerBatch: settings.batchSize)
     for (k, s) in r.workerSlices.enumerated() { lesson.show(s, name: "worker \(k) grad") }
     lesson.show(r.averagedSlice, name: "average       ")
     lesson.show(r.fullSlice, name: "big batch     ")
-    lesson.headline(en: "cell 9: \(r.workers) workers × \(r.perWorkerBatch) samples: max |averaged - big-batch gradient| = "
-                        + "\(sci(r.maxGradDifference)); after one SGD step, max parameter difference = \(sci(r.maxParameterDifference))",
+    lesson.headline(en: "cell 9: \(r.workers) workers × \(r.perWorkerBatch) samples: max |averaged - big-batch " +
+                        "gradient| = "
+                        + "\(sci(r.maxGradDifference)); after one SGD step, max parameter difference = " +
+                          "\(sci(r.maxParameterDifference))",
                     zh: "第 9 格：\(r.workers) 个节点 × \(r.perWorkerBatch) 个样本：平均梯度与大批梯度的最大差 = "
                         + "\(sci(r.maxGradDifference))；SGD 一步之后参数最大差 = \(sci(r.maxParameterDifference))")
 }

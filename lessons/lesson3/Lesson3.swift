@@ -26,20 +26,6 @@ struct Settings {
     /// `--timing`: also measure wall-clock samples per second (output then differs run to run).
     var timing = false
 
-    static let options: [Option] = [
-        .choice("optimizer", default: "adamw", among: OptimizerKind.allCases.map(\.rawValue),
-                help: Localized(en: "optimizer of \"your run\" (cell 4)", zh: "“你的训练”所用的优化器（第 4 格）")),
-        .learningRate(default: 1e-3),
-        .clip(default: 1.0),
-        .weightDecay(default: 1.0, in: 0...100),
-        .dropout(default: 0.5),
-        .activation(default: "relu", among: Activation.allCases.map(\.rawValue)),
-        .integer("layers", default: 20, in: 2...64,
-                 help: Localized(en: "depth of the deep network (cell 7)", zh: "深层网络的层数（第 7 格）")),
-        .batchSize(default: 32, in: 1...640),
-        .flag("timing", help: Localized(en: "also measure samples per second (output varies between runs)",
-                                        zh: "同时测量每秒处理的样本数（输出每次运行都会不同）")),
-    ]
 
     init() {}
 
@@ -50,12 +36,28 @@ struct Settings {
         clip = Float(flags.double("clip"))
         weightDecay = flags.double("weight-decay")
         dropout = Float(flags.double("dropout"))
-        activation = Activation(rawValue: flags.string("activation")) ?? .relu
+        activation = flags.activation()
         layers = flags.int("layers")
         batchSize = flags.int("batch-size")
         timing = flags.isSet("timing")
     }
 }
+
+/// The lesson's own knobs (the common flags `--seed --quiet --step --lang --report` come free).
+let lessonOptions: [Option] = [
+    .choice("optimizer", default: "adamw", among: OptimizerKind.allCases.map(\.rawValue),
+            help: Localized(en: "optimizer of \"your run\" (cell 4)", zh: "“你的训练”所用的优化器（第 4 格）")),
+    .learningRate(default: 1e-3),
+    .clip(default: 1.0),
+    .weightDecay(default: 1.0, in: 0...100),
+    .dropout(default: 0.5),
+    .activation(default: .relu, among: lessonActivations),
+    .integer("layers", default: 20, in: 2...64,
+             help: Localized(en: "depth of the deep network (cell 7)", zh: "深层网络的层数（第 7 格）")),
+    .batchSize(default: 32, in: 1...640),
+    .flag("timing", help: Localized(en: "also measure samples per second (output varies between runs)",
+                                    zh: "同时测量每秒处理的样本数（输出每次运行都会不同）")),
+]
 
 /// Runs every cell in reading order.
 func runLesson(_ lesson: Lesson, _ settings: Settings) {
@@ -81,7 +83,7 @@ struct Lesson3 {
                 en: "Exercises and corrections: losses, optimizers, learning rates, clipping, regularization, "
                     + "vanishing/exploding gradients and slow training, each measured.",
                 zh: "做题与订正：损失函数、优化器、学习率、梯度裁剪、正则化、梯度消失/爆炸与训练太慢，逐一测量。"),
-            options: Settings.options)
+            options: lessonOptions)
         runLesson(lesson, Settings(flags: lesson.flags))
     }
 }

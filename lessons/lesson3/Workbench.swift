@@ -1,4 +1,5 @@
 import Engine
+import LessonKit
 
 // The workbench every cell of lesson 3 shares: the problem (the seed's data, flattened), a small
 // MLP, and one training loop with every knob of this lesson (optimizer, learning rate, clipping,
@@ -43,22 +44,9 @@ func makeSmallNoisyProblem(seed: UInt64, trainSamples: Int = 40, noise: Float = 
 
 // MARK: - Activation functions
 
-/// The hidden layers' non-linearity; the raw values are the `--activation` names.
-enum Activation: String, CaseIterable {
-    case sigmoid, tanh, relu
-    case leakyRelu = "leaky_relu"
-    case gelu
-
-    func callAsFunction(_ x: Tensor) -> Tensor {
-        switch self {
-        case .sigmoid: return x.sigmoid()
-        case .tanh: return x.tanh()
-        case .relu: return x.relu()
-        case .leakyRelu: return x.leakyRelu(negativeSlope: 0.01)
-        case .gelu: return x.gelu()
-        }
-    }
-}
+/// The activations `--activation` offers, in the order `--help` lists them: a fixed list, not
+/// `Activation.allCases`, so the lesson stays as it is when the engine gains an activation.
+let lessonActivations: [Activation] = [.sigmoid, .tanh, .relu, .leakyRelu, .gelu]
 
 // MARK: - The model
 
@@ -78,6 +66,8 @@ final class MLP: Module {
     /// The dropout masks' own random stream, so runs with and without dropout draw the same batches.
     var dropoutGenerator: Generator
 
+    var ownParameters: [NamedTensor] { [] }
+    var ownBuffers: [NamedTensor] { [] }
     var children: [(name: String, module: Module)] {
         layers.enumerated().map { ("fc\($0.offset + 1)", $0.element as Module) }
     }
@@ -216,11 +206,12 @@ func evaluate(_ model: MLP, on data: TensorDataset) -> Float {
 
 /// The loop of the seed's script, one mini-batch per step:
 ///
-///     loss = MSE(model(x), y) + λ₁·Σ|w| + λ₂·Σw²        (or L1 / Huber instead of MSE)
-///     loss.backward()
-///     norm = clipGradNorm(parameters, maxNorm)       if clipping
-///     nanGuard.check(...)                            stop with a diagnosis on NaN / ∞
-///     optimizer.step();  optimizer.zeroGrad()
+///     trainingStep:  optimizer.zeroGrad()
+///                    loss = MSE(model(x), y) + λ₁·Σ|w| + λ₂·Σw²     (or L1 / Huber instead of MSE)
+///                    loss.backward()
+///                    norm = clipGradNorm(parameters, maxNorm)    if clipping
+///                    nanGuard.check(...)                         stop with a diagnosis on NaN / ∞
+///                    optimizer.step()
 ///
 /// - Parameter onStep: called right after each update (gradients still present), with the step number
 ///   (1-based) and the optimizer, for cells that print gradients or the optimizer's state on the way.
@@ -246,25 +237,25 @@ func train(_ model: MLP, on problem: Problem, _ config: TrainingConfig,
         for (batchIndex, (x, y)) in loader.enumerated() {
             guard step < config.steps else { break training }
             step += 1
-            var loss = config.loss(model(x), y)
-            if config.l1 > 0 { loss = loss + config.l1 * l1Penalty(model.weights) }
-            if config.l2 > 0 { loss = loss + config.l2 * l2Penalty(model.weights) }
-            loss.backward()
-            let before = config.clipNorm.map { clipGradNorm(model.parameters(), maxNorm: $0) }
-                ?? gradNorm(model.parameters())
-            run.normsBefore.append(before)
-            run.normsAfter.append(gradNorm(model.parameters()))
             do {
-                try nanGuard.check(loss: loss.item, gradientNorm: before, epoch: epoch, step: batchIndex + 1,
-                                   learningRate: optimizer.learningRate, inputs: x)
+                try trainingStep(model.parameters(), optimizer: optimizer, clipMaxNorm: config.clipNorm,
+                                          beforeUpdate: { measured in
+                    run.normsBefore.append(measured.gradientNorm)
+                    run.normsAfter.append(measured.clippedGradientNorm)
+                    try nanGuard.check(loss: measured.loss, gradientNorm: measured.gradientNorm, epoch: epoch,
+                                       step: batchIndex + 1, learningRate: optimizer.learningRate, inputs: x)
+                }) {
+                    var loss = config.loss(model(x), y)
+                    if config.l1 > 0 { loss = loss + config.l1 * l1Penalty(model.weights) }
+                    if config.l2 > 0 { loss = loss + config.l2 * l2Penalty(model.weights) }
+                    return loss
+                }
             } catch let error as TrainingDiverged {
                 run.diverged = error
                 run.stoppedAt = step
                 break training
             } catch { preconditionFailure("NaNGuard threw \(error)") }
-            optimizer.step()
             onStep?(step, optimizer)
-            optimizer.zeroGrad()
             run.stepsDone = step
             if step % config.evalEvery == 0 { record(step) }
             if let target = config.stopBelow, let latest = run.curve.last, latest < target { break training }

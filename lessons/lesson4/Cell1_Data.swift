@@ -1,7 +1,7 @@
 import Engine
 import LessonKit
 
-// MARK: - Cell 1: Three sets — practice, weekly exam, final exam
+// Cell 1: Three sets — practice, weekly exam, final exam.
 
 /// The seed's 1000 samples and the three sets cut from them.
 struct LessonData {
@@ -15,7 +15,7 @@ struct LessonData {
     var test: TensorDataset { splits.test }
 }
 
-/// The seed's dataset (`makeSeedDataset`, the same recipe as `seed_train.py`) split 80/10/10.
+/// The seed's dataset (`makeSeedDataset`, the same recipe as `scripts/seed_train.py`) split 80/10/10.
 /// One generator draws the data and then the split, so `seed` fixes both.
 func makeLessonData(seed: UInt64) -> LessonData {
     var generator = Generator(seed: seed)
@@ -32,6 +32,8 @@ func meanAndStd(_ t: Tensor) -> (mean: Double, std: Double) {
     return (mean, variance.squareRoot())
 }
 
+// MARK: - Cell 1: Three sets — practice, weekly exam, final exam
+
 func cell1Data(_ lesson: Lesson, seed: UInt64) -> LessonData {
     lesson.heading(en: "Cell 1 · Three sets: practice, weekly exam, final exam",
                    zh: "第 1 格 · 三份数据：练习题、周考、期末考")
@@ -42,7 +44,8 @@ func cell1Data(_ lesson: Lesson, seed: UInt64) -> LessonData {
         weekly exam (validation, marked every epoch) and 100 for the final exam (test, marked once at the end).
         """, zh: """
         种子在全部 1000 个样本上训练，从不检查模型在没见过的数据上表现如何。我们沿用它的配方（X = randn(1000, 5, 10) \
-        按位置放大，y = 每个样本的均值，二者都标准化），再用固定的随机种子把样本随机分成三份：800 个做练习题（训练集），\
+        按位置放大，y = 每个样本的均值，二者都标准化），再用固定的随机种子把样本随机分成三份：800 \
+        个做练习题（训练集），\
         100 个做周考（验证集，每轮都考），100 个做期末考（测试集，最后只考一次）。
         """)
     let data = makeLessonData(seed: seed)

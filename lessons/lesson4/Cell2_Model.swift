@@ -1,7 +1,7 @@
 import Engine
 import LessonKit
 
-// MARK: - Cell 2: The seed's model, loss and optimizer; one step up close
+// Cell 2: The seed's model, loss and optimizer; one step up close.
 
 /// What the very first training step of the full run looks like.
 struct FirstStep {
@@ -20,7 +20,7 @@ struct FirstStep {
 
 /// Builds the run's model exactly as `trainWithValidation` does (same seed, same first batch) and
 /// takes one step's forward and backward pass, without updating anything.
-func inspectFirstStep(train: TensorDataset, settings: RunSettings) -> FirstStep {
+func inspectFirstStep(train: TensorDataset, settings: Settings) -> FirstStep {
     manualSeed(settings.seed)
     let model = makeModel(settings.model, dropout: settings.dropout, seed: settings.seed)
     let loader = DataLoader(train, batchSize: settings.batchSize, shuffle: true,
@@ -45,7 +45,9 @@ func inspectFirstStep(train: TensorDataset, settings: RunSettings) -> FirstStep 
                      gradNorms: gradNorms, shapeTrace: trace)
 }
 
-func cell2Model(_ lesson: Lesson, data: LessonData, settings: RunSettings) {
+// MARK: - Cell 2: The seed's model, loss and optimizer; one step up close
+
+func cell2Model(_ lesson: Lesson, data: LessonData, settings: Settings) {
     lesson.heading(en: "Cell 2 · The seed's model, loss and optimizer — one step up close",
                    zh: "第 2 格 · 种子的模型、损失和优化器——近看一步")
     lesson.say(en: """
@@ -61,9 +63,7 @@ func cell2Model(_ lesson: Lesson, data: LessonData, settings: RunSettings) {
         """)
     let step = inspectFirstStep(train: data.train, settings: settings)
     lesson.say(en: "parameters: \(step.parameterCount)", zh: "参数个数：\(step.parameterCount)")
-    for entry in step.shapeTrace {
-        lesson.traceShape("\(entry.path) (\(entry.type), from \(entry.inputShape))", shape: entry.outputShape)
-    }
+    lesson.traceShapes(step.shapeTrace, detail: .typeAndInput)
     lesson.show(step.x.narrow(dim: 0, start: 0, length: 1).reshape([5, 10]), name: "batch_X[0]", precision: 3)
     lesson.show(step.outputs.narrow(dim: 0, start: 0, length: 4).reshape([4]), name: "outputs[0..<4]")
     lesson.show(step.y.narrow(dim: 0, start: 0, length: 4).reshape([4]), name: "batch_y[0..<4]")

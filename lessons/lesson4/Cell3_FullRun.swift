@@ -2,7 +2,7 @@ import Engine
 import Foundation
 import LessonKit
 
-// The training loop of `seed_train.py`, written out so that it can be read beside the Python line
+// The training loop of `scripts/seed_train.py`, written out so that it can be read beside the Python line
 // by line, plus the two things the seed leaves out: a validation set watched after every epoch
 // (the "weekly exam") and early stopping that remembers the best weights.
 
@@ -23,7 +23,7 @@ struct ModelSize: Equatable {
 }
 
 /// Everything one training run depends on. The defaults are the seed's.
-struct RunSettings {
+struct Settings {
     var epochs = 50
     var batchSize = 32
     var learningRate = 1e-3
@@ -66,7 +66,7 @@ struct EpochRecord: Equatable {
 
 /// A finished run: every epoch, and what early stopping saw.
 struct RunRecord {
-    let settings: RunSettings
+    let settings: Settings
     let epochs: [EpochRecord]
     /// The epoch with the lowest validation loss, and that loss.
     let bestEpoch: Int
@@ -115,7 +115,7 @@ func evaluate(_ model: TransformerEncoderRegressor, on data: TensorDataset) -> D
 
 /// The seed's training loop with a validation set watched after every epoch.
 ///
-/// Beside `seed_train.py` (Python on the left, this function on the right):
+/// Beside `scripts/seed_train.py` (Python on the left, this function on the right):
 ///
 ///     model = TransformerEncoderRegressor()           makeModel(...)
 ///     criterion = nn.MSELoss()                        MSELoss()
@@ -144,7 +144,7 @@ func evaluate(_ model: TransformerEncoderRegressor, on data: TensorDataset) -> D
 ///   - onEpoch: called after each epoch (the lesson prints the seed's line there).
 /// - Returns: the trained model (early stopping's best weights restored), its optimizer and
 ///   scheduler, and the record of every epoch.
-func trainWithValidation(train: TensorDataset, validation: TensorDataset, settings: RunSettings,
+func trainWithValidation(train: TensorDataset, validation: TensorDataset, settings: Settings,
                          onEpoch: (EpochRecord) -> Void = { _ in }) -> TrainedRun {
     manualSeed(settings.seed)              // dropout masks come from this thread's default generator
     let model = makeModel(settings.model, dropout: settings.dropout, seed: settings.seed)
@@ -201,19 +201,21 @@ func trainWithValidation(train: TensorDataset, validation: TensorDataset, settin
 
 // MARK: - Cell 3: The seed's full run, with a weekly exam after every epoch
 
-func cell3FullRun(_ lesson: Lesson, data: LessonData, settings: RunSettings) -> TrainedRun {
+func cell3FullRun(_ lesson: Lesson, data: LessonData, settings: Settings) -> TrainedRun {
     lesson.heading(en: "Cell 3 · The seed's full run, with a weekly exam after every epoch",
                    zh: "第 3 格 · 种子的完整训练，每轮之后一次周考")
     lesson.say(en: """
         `trainWithValidation` in Cell3_FullRun.swift is the seed's loop, statement for statement (its doc comment \
         puts the Python beside it; the engine's `runSeedTraining` in Training/SeedRun.swift is the same loop on all \
         1000 samples, without an exam). We train on the \(data.train.count) practice samples, so an epoch has \
-        \((data.train.count + settings.batchSize - 1) / settings.batchSize) batches instead of the seed's 32. Each line \
+        \((data.train.count + settings.batchSize - 1) / settings.batchSize) batches instead of the seed's 32. Each \
+        line \
         below is the seed's own print; the validation loss is kept for the next cell.
         """, zh: """
         Cell3_FullRun.swift 里的 `trainWithValidation` 就是种子的训练循环，一句对一句（文档注释里把 Python 并排列出；\
         引擎里 Training/SeedRun.swift 的 `runSeedTraining` 是同一个循环，用全部 1000 个样本、不做考试）。\
-        我们只用 \(data.train.count) 个练习样本训练，所以每轮是 \((data.train.count + settings.batchSize - 1) / settings.batchSize) \
+        我们只用 \(data.train.count) 个练习样本训练，所以每轮是 \
+        \((data.train.count + settings.batchSize - 1) / settings.batchSize) \
         批，而不是种子的 32 批。下面每一行都是种子自己的打印格式；验证损失留到下一格再看。
         """)
     lesson.step(en: "Run \(settings.epochs) epochs", zh: "训练 \(settings.epochs) 轮")
@@ -221,7 +223,8 @@ func cell3FullRun(_ lesson: Lesson, data: LessonData, settings: RunSettings) -> 
         lesson.verbatim(seedEpochLine(epoch, of: settings.epochs))
     }
     let r = run.record
-    lesson.headline(en: String(format: "full run: final training loss %.4f, final LR %.2e, best validation loss %.4f at epoch %d",
+    lesson.headline(en: String(format: "full run: final training loss %.4f, final LR %.2e, best validation loss %.4f " +
+                                       "at epoch %d",
                                r.last.trainLoss, r.last.learningRate, r.bestValidationLoss, r.bestEpoch),
                     zh: String(format: "完整训练：最终训练损失 %.4f，最终学习率 %.2e，最佳验证损失 %.4f（第 %d 轮）",
                                r.last.trainLoss, r.last.learningRate, r.bestValidationLoss, r.bestEpoch))

@@ -1,7 +1,7 @@
 import Engine
 import LessonKit
 
-// MARK: - Cell 4: Reading the exam results — curves, the scheduler's trace, early stopping
+// Cell 4: Reading the exam results — curves, the scheduler's trace, early stopping.
 
 /// The epochs at which ReduceLROnPlateau lowered the learning rate, with the rate before and after.
 func learningRateDrops(_ run: RunRecord) -> [(epoch: Int, from: Double, to: Double)] {
@@ -45,6 +45,8 @@ func summarizeEarlyStopping(_ run: RunRecord, model: TransformerEncoderRegressor
                                 lastValidationLoss: run.last.validationLoss, stopEpoch: run.stopEpoch,
                                 restoredValidationLoss: evaluate(model, on: validation), keptIfStopped: kept)
 }
+
+// MARK: - Cell 4: Reading the exam results — curves, the scheduler's trace, early stopping
 
 func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegressor, data: LessonData) {
     lesson.heading(en: "Cell 4 · Reading the exam results", zh: "第 4 格 · 看成绩单")
@@ -94,15 +96,19 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
             the training loss is a noisy guide to what we care about. Passing the validation loss to `scheduler.step` \
             is the usual practice: a one-line change in `trainWithValidation`, or `--plateau-on validation`.
             """, zh: """
-            注意种子的调度器盯的是训练损失。在 \(run.epochs.count - 1) 次轮间变化中，有 \(disagreements) 次两个损失朝相反方向走\
-            （训练变好、验证变差，或者反过来），可见训练损失并不能可靠地代表我们真正关心的东西。更常见的做法是把验证损失\
+            注意种子的调度器盯的是训练损失。在 \(run.epochs.count - 1) 次轮间变化中，有 \(disagreements) \
+            次两个损失朝相反方向走\
+            （训练变好、验证变差，或者反过来），可见训练损失并不能可靠地代表我们真正关心的东西。更常见的做法是把验证损\
+            失\
             传给 `scheduler.step`：在 `trainWithValidation` 里只需改一行，或者加 `--plateau-on validation`。
             """)
     }
     let es = summarizeEarlyStopping(run, model: model, validation: data.validation)
     let stopped = run.settings.stopEarly && es.stopEpoch != nil
-    let stopText = es.stopEpoch.map { stopped ? lesson.tr(en: "stopped the run at epoch \($0)", zh: "在第 \($0) 轮结束了训练")
-                                              : lesson.tr(en: "would have stopped at epoch \($0)", zh: "会在第 \($0) 轮停下") }
+    let stopText = es.stopEpoch.map { stopped ? lesson.tr(en: "stopped the run at epoch \($0)",
+                                                          zh: "在第 \($0) 轮结束了训练")
+                                              : lesson.tr(en: "would have stopped at epoch \($0)",
+                                                          zh: "会在第 \($0) 轮停下") }
         ?? lesson.tr(en: "never ran out of patience", zh: "耐心始终没有耗尽")
     let howText = stopped
         ? lesson.tr(en: " (--stop-early)", zh: "（--stop-early）")

@@ -1,7 +1,7 @@
 import Engine
 import LessonKit
 
-// MARK: - Cell 5: Overfitting — shown with little data and a big model, then fixed
+// Cell 5: Overfitting — shown with little data and a big model, then fixed.
 
 /// The overfitting experiment and its fixes, each a full training run with validation.
 struct OverfitExperiment {
@@ -20,7 +20,7 @@ struct OverfitExperiment {
 }
 
 /// The settings of the overfitting run: the seed's, minus every regularizer.
-func overfitSettings(_ base: RunSettings, epochs: Int) -> RunSettings {
+func overfitSettings(_ base: Settings, epochs: Int) -> Settings {
     var s = base
     s.epochs = epochs
     s.dropout = 0
@@ -35,7 +35,7 @@ let fixDropout = 0.3
 let fixWeightDecay = 10.0
 
 /// Runs the experiment: first `trainSize` training samples, `epochs` epochs for the small-data runs.
-func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: RunSettings) -> OverfitExperiment {
+func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: Settings) -> OverfitExperiment {
     let few = data.train.subset(Array(0..<trainSize))   // the split is already shuffled
     let plain = overfitSettings(base, epochs: epochs)
     let overfitRun = trainWithValidation(train: few, validation: data.validation, settings: plain)
@@ -65,7 +65,9 @@ func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: R
                              smaller: smaller, moreData: moreData, earlyStopped: earlyStopped)
 }
 
-func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, settings: RunSettings) {
+// MARK: - Cell 5: Overfitting — shown with little data and a big model, then fixed
+
+func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, settings: Settings) {
     lesson.heading(en: "Cell 5 · Overfitting: perfect on the exercises, failing the exam",
                    zh: "第 5 格 · 过拟合：练习题全对，考试不及格")
     let trainSize = lesson.flags.int("train-size"), epochs = lesson.flags.int("overfit-epochs")
@@ -74,7 +76,8 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
         191,873-parameter model only \(trainSize) training samples and no regularization at all (dropout 0, weight \
         decay 0), for \(epochs) epochs, and mark the same 100-sample weekly exam after each.
         """, zh: """
-        种子的表格说：过拟合来自数据太少、模型太复杂。于是我们只给种子那个 191,873 个参数的模型 \(trainSize) 个训练样本，\
+        种子的表格说：过拟合来自数据太少、模型太复杂。于是我们只给种子那个 191,873 个参数的模型 \(trainSize) \
+        个训练样本，\
         完全不加正则化（dropout 0，权重衰减 0），训练 \(epochs) 轮，每轮后用同一份 100 个样本的周考打分。
         """)
     lesson.step(en: "Overfit on purpose", zh: "故意过拟合")
@@ -85,14 +88,16 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
                           series: [.init(lesson.tr(en: "train", zh: "训练"), o.trainLosses),
                                    .init(lesson.tr(en: "validation", zh: "验证"), o.validationLosses)],
                           xLabel: lesson.tr(en: "epoch", zh: "轮"), yLabel: "MSE", logScale: true))
-    lesson.headline(en: String(format: "overfitting: training loss %.4f, validation loss %.4f (best %.4f at epoch %d), gap %.4f",
+    lesson.headline(en: String(format: "overfitting: training loss %.4f, validation loss %.4f (best %.4f at epoch " +
+                                       "%d), gap %.4f",
                                o.last.trainLoss, o.last.validationLoss, o.bestValidationLoss, o.bestEpoch, o.finalGap),
                     zh: String(format: "过拟合：训练损失 %.4f，验证损失 %.4f（最佳 %.4f，第 %d 轮），差距 %.4f",
                                o.last.trainLoss, o.last.validationLoss, o.bestValidationLoss, o.bestEpoch, o.finalGap))
     let climbed = o.last.validationLoss - o.bestValidationLoss
     lesson.say(en: """
         The symptom in numbers: the training loss fell to \(String(format: "%.4f", o.last.trainLoss)) (the model has \
-        memorised its \(trainSize) answers) while the validation loss bottomed out at epoch \(o.bestEpoch) and then rose \
+        memorised its \(trainSize) answers) while the validation loss bottomed out at epoch \(o.bestEpoch) and then \
+        rose \
         by \(String(format: "%.4f", climbed)). Compare the full run of cell 3, \(data.train.count) samples with the \
         seed's regularization: gap \(String(format: "%.4f", fullRun.finalGap)).
         """, zh: """
@@ -127,7 +132,7 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
                   .number(es.restoredValidationLoss - o.epochs[es.bestEpoch - 1].trainLoss)])
     lesson.table(table)
     let smallCount = makeModel(.small, dropout: 0, seed: 0).parameterCount()
-    let decayRatio = Int(fixWeightDecay / RunSettings().weightDecay)
+    let decayRatio = Int(fixWeightDecay / Settings().weightDecay)
     lesson.say(en: """
         Read the table against the seed's advice. More data is the real cure. Regularization and early stopping \
         limit the damage without removing it; note that weight decay had to be λ = \(fixWeightDecay), \

@@ -1,7 +1,7 @@
 import Engine
 import LessonKit
 
-// MARK: - Cell 6: Clipping, weight decay and dropout — on and off, side by side
+// Cell 6: Clipping, weight decay and dropout — on and off, side by side.
 
 /// One comparison run: a name and the switches it flips relative to the seed's settings.
 struct Variant {
@@ -14,7 +14,7 @@ struct Variant {
 
 /// The variants compared: the seed's settings, each regularizer off in turn, everything off, and
 /// clipping on and off under a ten times larger learning rate (where clipping has work to do).
-func comparisonVariants(_ base: RunSettings) -> [Variant] {
+func comparisonVariants(_ base: Settings) -> [Variant] {
     let lr = base.learningRate
     return [
         Variant(name: Localized(en: "seed (clip, wd, dropout)", zh: "种子（裁剪+衰减+dropout）"),
@@ -35,7 +35,7 @@ func comparisonVariants(_ base: RunSettings) -> [Variant] {
 }
 
 /// Runs every variant on the small model (`ModelSize.small`) for `epochs` epochs on the full training set.
-func runComparisons(data: LessonData, epochs: Int, base: RunSettings) -> [(variant: Variant, run: RunRecord)] {
+func runComparisons(data: LessonData, epochs: Int, base: Settings) -> [(variant: Variant, run: RunRecord)] {
     comparisonVariants(base).map { v in
         var s = base
         s.model = .small
@@ -48,7 +48,9 @@ func runComparisons(data: LessonData, epochs: Int, base: RunSettings) -> [(varia
     }
 }
 
-func cell6Comparisons(_ lesson: Lesson, data: LessonData, settings: RunSettings) {
+// MARK: - Cell 6: Clipping, weight decay and dropout — on and off, side by side
+
+func cell6Comparisons(_ lesson: Lesson, data: LessonData, settings: Settings) {
     lesson.heading(en: "Cell 6 · Clipping, weight decay and dropout: on and off, side by side",
                    zh: "第 6 格 · 梯度裁剪、权重衰减、dropout：开与关，并排比较")
     let epochs = lesson.flags.int("compare-epochs")
@@ -88,14 +90,16 @@ func cell6Comparisons(_ lesson: Lesson, data: LessonData, settings: RunSettings)
         Measured effect on the final validation loss of switching each one off: clipping \(signed(v[1] - v[0])), \
         weight decay \(signed(v[2] - v[0])), dropout \(signed(v[3] - v[0])), all three \(signed(v[4] - v[0])); at ten \
         times the learning rate, clipping off \(signed(v[6] - v[5])). Why: AdamW's decay removes lr·λ = \
-        \(String(format: "%.0e", settings.learningRate * settings.weightDecay)) of every weight per step, far too little \
+        \(String(format: "%.0e", settings.learningRate * settings.weightDecay)) of every weight per step, far too \
+        little \
         to matter in a few hundred steps; dropout protects against memorising, and with 800 samples this small model \
         has nothing to memorise yet, so it only slows learning; clipping caps the steps taken on the noisiest batches, \
         and the larger the learning rate, the more those steps cost.
         """, zh: """
         把每一项关掉后，最终验证损失的变化（实测）：裁剪 \(signed(v[1] - v[0]))，权重衰减 \(signed(v[2] - v[0]))，\
         dropout \(signed(v[3] - v[0]))，三者全关 \(signed(v[4] - v[0]))；学习率×10 时关掉裁剪 \(signed(v[6] - v[5]))。\
-        原因：AdamW 的衰减每一步只去掉每个权重的 lr·λ = \(String(format: "%.0e", settings.learningRate * settings.weightDecay))，\
+        原因：AdamW 的衰减每一步只去掉每个权重的 lr·λ = \
+        \(String(format: "%.0e", settings.learningRate * settings.weightDecay))，\
         几百步内根本看不出来；dropout 防的是死记硬背，而 800 个样本对这个小模型来说还没什么可背的，它只会让学习变慢；\
         裁剪限制的是最嘈杂那几批数据上迈出的步子，学习率越大，这些步子的代价越大。
         """)

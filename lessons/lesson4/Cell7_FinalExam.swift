@@ -2,7 +2,7 @@ import Engine
 import Foundation
 import LessonKit
 
-// MARK: - Cell 7: The final exam, a checkpoint, and the seed's inference
+// Cell 7: The final exam, a checkpoint, and the seed's inference.
 
 /// The test set's MSE: the final exam, taken once, with the weights early stopping chose.
 func finalExam(_ model: TransformerEncoderRegressor, test: TensorDataset) -> Double {
@@ -75,7 +75,9 @@ func seedPredictionLine(_ predictions: [Float]) -> String {
 /// 是 / 否 for the Chinese headline.
 func yesNo(_ b: Bool) -> String { b ? "是" : "否" }
 
-func cell7FinalExam(_ lesson: Lesson, run: TrainedRun, data: LessonData, settings: RunSettings) {
+// MARK: - Cell 7: The final exam, a checkpoint, and the seed's inference
+
+func cell7FinalExam(_ lesson: Lesson, run: TrainedRun, data: LessonData, settings: Settings) {
     let model = run.model
     lesson.heading(en: "Cell 7 · The final exam, a checkpoint, and the seed's inference",
                    zh: "第 7 格 · 期末考试、检查点，以及种子的推理")
@@ -104,7 +106,8 @@ func cell7FinalExam(_ lesson: Lesson, run: TrainedRun, data: LessonData, setting
     defer { try? FileManager.default.removeItem(at: url) }
     do {
         let check = try checkpointRoundTrip(run, inputs: data.test.inputs, url: url)
-        precondition(check.identical, "lesson4: the reloaded model predicts differently (max |Δ| \(check.maxDifference))")
+        precondition(check.identical, "lesson4: the reloaded model predicts differently (max |Δ| " +
+                                      "\(check.maxDifference))")
         lesson.headline(
             en: "checkpoint: \(check.tensors) tensors, \(check.bytes) bytes, epoch \(check.epoch); "
                 + "reloaded predictions identical bit for bit: \(check.identical); "

@@ -1,6 +1,6 @@
 import LessonKit
 
-// MARK: - Cell 8: Exercises (answers in Tests/Lesson4Tests/Lesson4Tests.swift)
+// Cell 8: Exercises (answers in Tests/Lesson4Tests/Lesson4Tests.swift).
 
 /// The exercises, each with the test that holds its answer.
 let lesson4Exercises: [(question: Localized, answerKey: String)] = [
@@ -8,10 +8,12 @@ let lesson4Exercises: [(question: Localized, answerKey: String)] = [
                    + "At which epochs does the learning rate drop?",
                zh: "ReduceLROnPlateau 的耐心为 5：训练损失在第 10 轮之前一直进步，之后完全持平。学习率在哪几轮下降？"),
      "exercise1PatienceFive"),
-    (Localized(en: "Run `--train-size 16`. Is the overfitting worse or milder than with 32 samples (validation loss at the end)?",
+    (Localized(en: "Run `--train-size 16`. Is the overfitting worse or milder than with 32 samples (validation loss " +
+                   "at the end)?",
                zh: "运行 `--train-size 16`。与 32 个样本相比，过拟合更严重还是更轻（看最后的验证损失）？"),
      "exercise2SixteenSamples"),
-    (Localized(en: "In cell 6, at ten times the learning rate: does clipping give the better or the worse validation loss?",
+    (Localized(en: "In cell 6, at ten times the learning rate: does clipping give the better or the worse validation " +
+                   "loss?",
                zh: "第 6 格里，学习率放大 10 倍时：裁剪让验证损失更好还是更差？"),
      "clippingWeightDecayAndDropoutComparedSideBySide"),
     (Localized(en: "Run `--stop-patience 3`. At which epoch does early stopping give up on the overfitting run of "
@@ -19,6 +21,8 @@ let lesson4Exercises: [(question: Localized, answerKey: String)] = [
                zh: "运行 `--stop-patience 3`。第 5 格的过拟合训练中，早停在第几轮放弃？保留的是第几轮的权重？"),
      "overfittingShownThenFixed"),
 ]
+
+// MARK: - Cell 8: Exercises (answers in Tests/Lesson4Tests/Lesson4Tests.swift)
 
 func cell8Exercises(_ lesson: Lesson) {
     lesson.heading(en: "Cell 8 · Exercises", zh: "第 8 格 · 练习")

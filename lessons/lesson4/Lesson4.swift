@@ -9,7 +9,7 @@ import LessonKit
 // bookkeeping, early stopping that keeps the best weights, overfitting made to happen and then
 // fixed, the test set as the final exam, and a checkpoint that reloads bit for bit.
 //
-// Read the cells in order, beside the seed's script, seed_train.py (shared/seed/ in the project's workspace):
+// Read the cells in order, beside the seed's script, scripts/seed_train.py (in this repository):
 //   Cell1_Data.swift        the three sets: practice, weekly exam, final exam
 //   Cell2_Model.swift       the seed's model, loss, optimizer; one step with its tensors and gradients
 //   Cell3_FullRun.swift     the training loop, line by line beside the seed's
@@ -46,7 +46,8 @@ let lessonOptions: [Option] = [
     .integer("compare-epochs", default: 8, in: 1...10_000,
              help: Localized(en: "epochs of each side-by-side comparison run (cell 6, small model)",
                              zh: "第 6 格每个对比实验的轮数（小模型）")),
-    .flag("timing", help: Localized(en: "print each cell's wall time to standard error (not reproducible, so off by default)",
+    .flag("timing", help: Localized(en: "print each cell's wall time to standard error (not reproducible, so off by " +
+                                        "default)",
                                     zh: "把每一格的耗时打印到标准错误（每次都不同，所以默认关闭）")),
 ]
 
@@ -62,25 +63,25 @@ func timed<T>(_ lesson: Lesson, _ name: String, _ body: () -> T) -> T {
     return result
 }
 
-/// The seed's settings with the command line's changes.
-func runSettings(from flags: Flags) -> RunSettings {
-    var s = RunSettings()
-    s.epochs = flags.int("epochs")
-    s.learningRate = flags.double("lr")
-    s.clip = flags.double("clip")
-    s.weightDecay = flags.double("weight-decay")
-    s.dropout = flags.double("dropout")
-    s.schedulerPatience = flags.int("patience")
-    s.stopPatience = flags.int("stop-patience")
-    s.stopEarly = flags.isSet("stop-early")
-    s.plateauOnValidation = flags.string("plateau-on") == "validation"
-    s.seed = flags.seed
-    return s
+extension Settings {
+    /// The seed's settings with the command line's changes.
+    init(flags: Flags) {
+        self.init()
+        epochs = flags.int("epochs")
+        learningRate = flags.double("lr")
+        clip = flags.double("clip")
+        weightDecay = flags.double("weight-decay")
+        dropout = flags.double("dropout")
+        schedulerPatience = flags.int("patience")
+        stopPatience = flags.int("stop-patience")
+        stopEarly = flags.isSet("stop-early")
+        plateauOnValidation = flags.string("plateau-on") == "validation"
+        seed = flags.seed
+    }
 }
 
 /// Runs every cell in reading order. Tests call this with a collecting output.
-func runLesson(_ lesson: Lesson) {
-    let settings = runSettings(from: lesson.flags)
+func runLesson(_ lesson: Lesson, _ settings: Settings) {
     lesson.banner(.validation)
     lesson.say(en: """
         The seed's fourth stage: "the validation set watches for overfitting; the test set is the final exam". \
@@ -113,6 +114,6 @@ struct Lesson4 {
                 zh: "种子的完整 50 轮训练，加上验证集、ReduceLROnPlateau 的记录、早停、过拟合的出现与修复、"
                     + "作为期末考试的测试集，以及检查点的保存与读取。"),
             options: lessonOptions)
-        runLesson(lesson)
+        runLesson(lesson, Settings(flags: lesson.flags))
     }
 }

@@ -1,18 +1,18 @@
 // Missing values, the first chore of the seed's "cleaning the ingredients". A missing cell is stored
-// as NaN (what the CSV loader writes for an empty cell). Tables are `[N, F]`: N rows, F features.
+// as NaN (what the CSV loader writes for an empty cell). Tables are `[N, I]`: N rows, I features.
 
-/// Where values are missing: `(row, column)` of every NaN in a `[N, F]` table, row by row.
+/// Where values are missing: `(row, column)` of every NaN in a `[N, I]` table, row by row.
 public func findMissing(_ table: Tensor) -> [(row: Int, column: Int)] {
-    precondition(table.rank == 2, "findMissing: expected a [N, F] table, got shape \(table.shape)")
+    precondition(table.rank == 2, "findMissing: expected a [N, I] table, got shape \(table.shape)")
     let features = table.shape[1]
     var found: [(row: Int, column: Int)] = []
     for (i, v) in table.scalars.enumerated() where v.isNaN { found.append((i / features, i % features)) }
     return found
 }
 
-/// How many values are missing in each column of a `[N, F]` table.
+/// How many values are missing in each column of a `[N, I]` table.
 public func missingCountPerColumn(_ table: Tensor) -> [Int] {
-    precondition(table.rank == 2, "missingCountPerColumn: expected a [N, F] table, got shape \(table.shape)")
+    precondition(table.rank == 2, "missingCountPerColumn: expected a [N, I] table, got shape \(table.shape)")
     var counts = [Int](repeating: 0, count: table.shape[1])
     for cell in findMissing(table) { counts[cell.column] += 1 }
     return counts
@@ -34,7 +34,7 @@ public func imputeValues(_ table: Tensor, strategy: ImputeStrategy) -> [Float] {
     }
 }
 
-/// Fills every NaN of a `[N, F]` table with its column's mean or median.
+/// Fills every NaN of a `[N, I]` table with its column's mean or median.
 ///
 /// - Parameters:
 ///   - table: the table to fill.

@@ -5,7 +5,7 @@
 // training inputs, and the scores measured on them come out better than they will be on new data.
 // Fit on `train`, then transform `train`, `validation` and `test` with those same numbers.
 
-/// Per-feature statistics of a tensor whose last dimension is the feature (`[N, F]`, `[N, T, F]`, …),
+/// Per-feature statistics of a tensor whose last dimension is the feature (`[N, I]`, `[N, T, I]`, …),
 /// computed in Double over every row, skipping NaN (missing) values.
 func columnValues(_ x: Tensor) -> [[Double]] {
     let features = x.shape.last ?? 1

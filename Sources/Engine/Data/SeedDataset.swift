@@ -1,7 +1,7 @@
 /// The seed's synthetic regression data: sequences whose target is their own average.
 ///
-///     X = randn(N, T, C) · [1, 2, …, T] along T    later positions are noisier
-///     y = mean of each sample's T·C values           [N, 1]
+///     X = randn(N, T, I) · [1, 2, …, T] along T    later positions are noisier
+///     y = mean of each sample's T·I values           [N, 1]
 ///     X = (X - mean(X)) / std(X),  y = (y - mean(y)) / std(y)
 ///
 /// Both are standardised with their global mean and *unbiased* std (divisor n - 1, PyTorch's
@@ -11,7 +11,7 @@
 /// - Parameters:
 ///   - samples: N (the seed uses 1000).
 ///   - sequenceLength: T (5).
-///   - inputDimensions: C (10).
+///   - inputDimensions: I (10).
 ///   - generator: the random stream for `randn`.
 public func makeSeedDataset(samples: Int = 1000, sequenceLength: Int = 5, inputDimensions: Int = 10,
                             generator: inout Generator) -> TensorDataset {

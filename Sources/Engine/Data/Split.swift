@@ -21,6 +21,18 @@ public func randomSplit(_ dataset: TensorDataset, fractions: [Double], generator
     precondition(!fractions.isEmpty && fractions.allSatisfy { $0 >= 0 }, "randomSplit: fractions must not be negative")
     precondition(Swift.abs(fractions.reduce(0, +) - 1) < 1e-9, "randomSplit: fractions \(fractions) do not add up to 1")
     let n = dataset.count
+    let sizes = splitSizes(n, fractions: fractions)
+    let order = randomPermutation(n, generator: &generator)
+    var start = 0
+    return sizes.map { size in
+        defer { start += size }
+        return dataset.subset(Array(order[start..<start + size]))
+    }
+}
+
+/// The sizes `randomSplit` gives `n` samples: `⌊fraction·n⌋` each, then the samples left over one
+/// at a time to the pieces in order. For n = 9 and 80 / 10 / 10: [7, 0, 0] + 2 -> [8, 1, 0].
+func splitSizes(_ n: Int, fractions: [Double]) -> [Int] {
     var sizes = fractions.map { Int(($0 * Double(n)).rounded(.down)) }
     var leftover = n - sizes.reduce(0, +)
     var piece = 0
@@ -29,12 +41,7 @@ public func randomSplit(_ dataset: TensorDataset, fractions: [Double], generator
         leftover -= 1
         piece += 1
     }
-    let order = randomPermutation(n, generator: &generator)
-    var start = 0
-    return sizes.map { size in
-        defer { start += size }
-        return dataset.subset(Array(order[start..<start + size]))
-    }
+    return sizes
 }
 
 /// A seeded train / validation / test split, e.g. 80 % / 10 % / 10 %.

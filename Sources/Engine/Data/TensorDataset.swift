@@ -3,8 +3,8 @@
 /// Samples stored row by row in two tensors, like `torch.utils.data.TensorDataset(X, y)`:
 /// sample `i` is `(inputs[i], targets[i])`, the first dimension counting samples.
 ///
-///     let data = TensorDataset(inputs: x, targets: y)   // x: [N, T, C], y: [N, 1]
-///     let (xi, yi) = data[0]                            // xi: [T, C], yi: [1]
+///     let data = TensorDataset(inputs: x, targets: y)   // x: [N, T, I], y: [N, 1]
+///     let (xi, yi) = data[0]                            // xi: [T, I], yi: [1]
 public struct TensorDataset {
     /// All inputs, `[N, …]`.
     public let inputs: Tensor

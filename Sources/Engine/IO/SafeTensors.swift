@@ -15,6 +15,8 @@ import Darwin
 //
 // A weights file comes from outside, so every field is checked before a byte is used, and each
 // problem is thrown as an error naming the file, the tensor and what is wrong: never a crash.
+// Float tensors become `Tensor`s; integer and bool tensors (a state dict's step counters, index
+// tensors, masks) are kept as `IntegerTensor`s for the caller to inspect.
 
 /// A problem with a safetensors file.
 public struct SafeTensorsError: Error, CustomStringConvertible, Sendable {
@@ -22,7 +24,7 @@ public struct SafeTensorsError: Error, CustomStringConvertible, Sendable {
     public enum Kind: String, Sendable {
         case truncated, headerLengthBeyondFile, headerNotJSON, invalidHeader, unknownDtype,
              unsupportedDtype, offsetsOutOfRange, overlapping, incompleteData, sizeMismatch,
-             duplicateName, io
+             duplicateName, invalidBool, io
     }
     public let kind: Kind
     /// The file's path (or the name given to `decode`).
@@ -37,19 +39,64 @@ public struct SafeTensorsError: Error, CustomStringConvertible, Sendable {
     }
 }
 
+/// An integer or bool tensor read from a file, as data to look at: the engine computes in Float, so
+/// it never becomes a parameter. PyTorch state dicts hold such tensors as buffers, e.g. BatchNorm's
+/// `num_batches_tracked` (I64, shape `[]`), and files may hold index tensors or boolean masks.
+///
+///     let steps = file.integerTensor("bn.num_batches_tracked")   // dtype .i64, shape [], values [120]
+public struct IntegerTensor: Equatable, Sendable {
+    /// The integer and bool dtypes of the safetensors format that are read (U64 and the 8-bit floats
+    /// are not: a U64 may not fit in an Int64).
+    public enum DType: String, Sendable, CaseIterable {
+        case i64 = "I64", i32 = "I32", i16 = "I16", i8 = "I8", u32 = "U32", u16 = "U16", u8 = "U8", bool = "BOOL"
+    }
+    public let dtype: DType
+    public let shape: [Int]
+    /// The elements, row-major, each widened to Int64 exactly (BOOL: 0 for false, 1 for true).
+    public let values: [Int64]
+
+    public init(dtype: DType, shape: [Int], values: [Int64]) {
+        precondition(shape.reduce(1, *) == values.count,
+                     "IntegerTensor: shape \(shape) holds \(shape.reduce(1, *)) values, got \(values.count)")
+        self.dtype = dtype
+        self.shape = shape
+        self.values = values
+    }
+
+    /// The number of elements.
+    public var count: Int { values.count }
+    /// The elements as Bool (nonzero is true), as a BOOL tensor means them.
+    public var bools: [Bool] { values.map { $0 != 0 } }
+}
+
 /// The contents of a safetensors file.
 public struct SafeTensorsFile {
-    /// The tensors in the order of their data in the file.
-    public let tensors: [(name: String, tensor: Tensor)]
+    /// The Float tensors (F32, F64, F16, BF16, converted to Float) in the order of their data in the file.
+    public let tensors: [NamedTensor]
+    /// The integer and bool tensors, in the order of their data in the file.
+    public let integerTensors: [(name: String, tensor: IntegerTensor)]
     /// The optional `__metadata__` strings.
     public let metadata: [String: String]
 
-    /// The tensor called `name`, or `nil`.
+    public init(tensors: [NamedTensor], integerTensors: [(name: String, tensor: IntegerTensor)] = [],
+                metadata: [String: String] = [:]) {
+        self.tensors = tensors
+        self.integerTensors = integerTensors
+        self.metadata = metadata
+    }
+
+    /// The Float tensor called `name`, or `nil`.
     public subscript(name: String) -> Tensor? { tensors.first { $0.name == name }?.tensor }
+
+    /// The integer or bool tensor called `name`, or `nil`.
+    public func integerTensor(_ name: String) -> IntegerTensor? {
+        integerTensors.first { $0.name == name }?.tensor
+    }
 }
 
 /// Reading and writing safetensors files. F32 is read as is; F64, F16 and BF16 are converted to
-/// Float on load. Files are always written as F32.
+/// Float on load; I64, I32, I16, I8, U32, U16, U8 and BOOL are read as `IntegerTensor`s. Files are
+/// always written as F32.
 public enum SafeTensors {
     /// The largest header accepted (the reference implementation's limit).
     public static let maxHeaderLength = 100_000_000
@@ -60,6 +107,7 @@ public enum SafeTensors {
         "I32": 4, "U32": 4, "F32": 4, "I64": 8, "U64": 8, "F64": 8,
     ]
     static let floatDtypes: Set<String> = ["F32", "F64", "F16", "BF16"]
+    static let readDtypes = floatDtypes.union(IntegerTensor.DType.allCases.map(\.rawValue))
 
     // MARK: Reading
 
@@ -70,7 +118,8 @@ public enum SafeTensors {
         do {
             bytes = [UInt8](try Data(contentsOf: url))
         } catch {
-            throw SafeTensorsError(kind: .io, file: url.path, tensor: nil, detail: "cannot read: \(error.localizedDescription)")
+            throw SafeTensorsError(kind: .io, file: url.path, tensor: nil,
+                                   detail: "cannot read: \(error.localizedDescription)")
         }
         return try decode(bytes, fileName: url.path)
     }
@@ -87,8 +136,8 @@ public enum SafeTensors {
         var length: UInt64 = 0
         for i in 0..<8 { length |= UInt64(bytes[i]) << (8 * UInt64(i)) }
         guard length <= UInt64(bytes.count - 8) else {
-            throw fail(.headerLengthBeyondFile, nil,
-                       "header length \(length) runs beyond the end of the file (\(bytes.count - 8) bytes follow it)")
+            throw fail(.headerLengthBeyondFile, nil, "header length \(length) runs beyond the end of the file "
+                       + "(\(bytes.count - 8) bytes follow it)")
         }
         guard length <= UInt64(maxHeaderLength) else {
             throw fail(.invalidHeader, nil, "header length \(length) exceeds the limit of \(maxHeaderLength) bytes")
@@ -112,7 +161,9 @@ public enum SafeTensors {
                 throw fail(.duplicateName, name, "the name appears more than once in the header")
             }
             if name == "__metadata__" {
-                guard case .object(let pairs) = value else { throw fail(.invalidHeader, name, "__metadata__ is not an object") }
+                guard case .object(let pairs) = value else {
+                    throw fail(.invalidHeader, name, "__metadata__ is not an object")
+                }
                 for (key, v) in pairs {
                     guard case .string(let s) = v else {
                         throw fail(.invalidHeader, name, "metadata value of '\(key)' is not a string")
@@ -121,26 +172,35 @@ public enum SafeTensors {
                 }
                 continue
             }
-            guard case .object(let fields) = value else { throw fail(.invalidHeader, name, "entry is not a JSON object") }
+            guard case .object(let fields) = value else {
+                throw fail(.invalidHeader, name, "entry is not a JSON object")
+            }
             func field(_ key: String) -> JSONValue? { fields.last { $0.key == key }?.value }
-            guard case .string(let dtype)? = field("dtype") else { throw fail(.invalidHeader, name, "missing or non-string 'dtype'") }
-            guard case .array(let shapeValues)? = field("shape") else { throw fail(.invalidHeader, name, "missing or non-array 'shape'") }
+            guard case .string(let dtype)? = field("dtype") else {
+                throw fail(.invalidHeader, name, "missing or non-string 'dtype'")
+            }
+            guard case .array(let shapeValues)? = field("shape") else {
+                throw fail(.invalidHeader, name, "missing or non-array 'shape'")
+            }
             guard case .array(let offsetValues)? = field("data_offsets") else {
                 throw fail(.invalidHeader, name, "missing or non-array 'data_offsets'")
             }
             let shape = shapeValues.compactMap(\.nonNegativeInt)
             guard shape.count == shapeValues.count else {
-                throw fail(.invalidHeader, name, "shape \(shapeValues.map(jsonText)) is not a list of non-negative integers")
+                throw fail(.invalidHeader, name,
+                           "shape \(shapeValues.map(jsonText)) is not a list of non-negative integers")
             }
             let offsets = offsetValues.compactMap(\.nonNegativeInt)
             guard offsets.count == 2, offsetValues.count == 2 else {
-                throw fail(.invalidHeader, name, "data_offsets \(offsetValues.map(jsonText)) is not two non-negative integers")
+                throw fail(.invalidHeader, name,
+                           "data_offsets \(offsetValues.map(jsonText)) is not two non-negative integers")
             }
             guard let elementSize = dtypeSizes[dtype] else {
                 throw fail(.unknownDtype, name, "unknown dtype '\(dtype)'")
             }
-            guard floatDtypes.contains(dtype) else {
-                throw fail(.unsupportedDtype, name, "dtype \(dtype) is not supported (only F32, F64, F16, BF16)")
+            guard readDtypes.contains(dtype) else {
+                throw fail(.unsupportedDtype, name, "dtype \(dtype) is not supported (F32, F64, F16, BF16 "
+                           + "and the integers I64, I32, I16, I8, U32, U16, U8, BOOL are)")
             }
             let (begin, end) = (offsets[0], offsets[1])
             guard begin <= end, end <= dataCount else {
@@ -156,8 +216,8 @@ public enum SafeTensors {
                 elements = product
             }
             guard (end - begin) == elements * elementSize else {
-                throw fail(.sizeMismatch, name,
-                           "shape \(shape) × \(dtype) needs \(elements * elementSize) bytes, data_offsets give \(end - begin)")
+                throw fail(.sizeMismatch, name, "shape \(shape) × \(dtype) needs \(elements * elementSize) bytes, "
+                           + "data_offsets give \(end - begin)")
             }
             entries.append((name, dtype, shape, begin, end))
         }
@@ -171,7 +231,8 @@ public enum SafeTensors {
                            "bytes [\(entry.begin), \(entry.end)) overlap tensor '\(entries[i - 1].name)'")
             }
             if entry.begin > expectedBegin {
-                throw fail(.incompleteData, entry.name, "bytes [\(expectedBegin), \(entry.begin)) before it belong to no tensor")
+                throw fail(.incompleteData, entry.name,
+                           "bytes [\(expectedBegin), \(entry.begin)) before it belong to no tensor")
             }
             expectedBegin = entry.end
         }
@@ -179,37 +240,59 @@ public enum SafeTensors {
             throw fail(.incompleteData, nil, "the last \(dataCount - expectedBegin) bytes of data belong to no tensor")
         }
 
-        // 4. Convert each tensor's bytes to Float (the dtype is looked at once per tensor, not per element).
-        let tensors = bytes.withUnsafeBytes { raw in
-            entries.map { entry in
-                let start = headerEnd + entry.begin
-                let count = entry.shape.reduce(1, *)
-                let values = [Float](unsafeUninitializedCapacity: count) { out, n in
-                    switch entry.dtype {
-                    case "F32":
-                        for i in 0..<count {
-                            out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)))
-                        }
-                    case "F64":
-                        for i in 0..<count {
-                            out[i] = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: UInt64.self))))
-                        }
-                    case "F16":
-                        for i in 0..<count {
-                            out[i] = floatFromHalf(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: start + 2 * i, as: UInt16.self)))
-                        }
-                    default:                                   // BF16: the top 16 bits of a Float
-                        for i in 0..<count {
-                            let half = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: start + 2 * i, as: UInt16.self))
-                            out[i] = Float(bitPattern: UInt32(half) << 16)
-                        }
-                    }
-                    n = count
+        // 4. Convert each tensor's bytes (the dtype is looked at once per tensor, not per element).
+        var tensors: [NamedTensor] = []
+        var integerTensors: [(name: String, tensor: IntegerTensor)] = []
+        for entry in entries {
+            let start = headerEnd + entry.begin
+            let count = entry.shape.reduce(1, *)
+            if let integerType = IntegerTensor.DType(rawValue: entry.dtype) {
+                let values = readIntegers(bytes, start: start, count: count, dtype: integerType)
+                if integerType == .bool, let bad = values.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+                    throw fail(.invalidBool, entry.name, "BOOL element \(bad) is the byte \(values[bad]), not 0 or 1")
                 }
-                return (name: entry.name, tensor: Tensor(values, shape: entry.shape))
+                let tensor = IntegerTensor(dtype: integerType, shape: entry.shape, values: values)
+                integerTensors.append((entry.name, tensor))
+            } else {
+                let values = readFloats(bytes, start: start, count: count, dtype: entry.dtype)
+                tensors.append((entry.name, Tensor(values, shape: entry.shape)))
             }
         }
-        return SafeTensorsFile(tensors: tensors, metadata: metadata)
+        return SafeTensorsFile(tensors: tensors, integerTensors: integerTensors, metadata: metadata)
+    }
+
+    /// `count` little-endian Float elements of a float `dtype` from `bytes[start...]`, as Float.
+    /// The caller has checked that they lie inside `bytes`.
+    static func readFloats(_ bytes: [UInt8], start: Int, count: Int, dtype: String) -> [Float] {
+        bytes.withUnsafeBytes { raw in
+            func load<T: FixedWidthInteger>(_ i: Int, _: T.Type) -> T {
+                T(littleEndian: raw.loadUnaligned(fromByteOffset: start + MemoryLayout<T>.size * i, as: T.self))
+            }
+            switch dtype {
+            case "F32": return (0..<count).map { Float(bitPattern: load($0, UInt32.self)) }
+            case "F64": return (0..<count).map { Float(Double(bitPattern: load($0, UInt64.self))) }
+            case "F16": return (0..<count).map { floatFromHalf(load($0, UInt16.self)) }
+            default: return (0..<count).map { Float(bitPattern: UInt32(load($0, UInt16.self)) << 16) }  // BF16
+            }
+        }
+    }
+
+    /// `count` little-endian integer elements of `dtype` from `bytes[start...]`, widened to Int64.
+    static func readIntegers(_ bytes: [UInt8], start: Int, count: Int, dtype: IntegerTensor.DType) -> [Int64] {
+        bytes.withUnsafeBytes { raw in
+            func load<T: FixedWidthInteger>(_ i: Int, _: T.Type) -> Int64 {
+                Int64(T(littleEndian: raw.loadUnaligned(fromByteOffset: start + MemoryLayout<T>.size * i, as: T.self)))
+            }
+            switch dtype {
+            case .i64: return (0..<count).map { load($0, Int64.self) }
+            case .i32: return (0..<count).map { load($0, Int32.self) }
+            case .i16: return (0..<count).map { load($0, Int16.self) }
+            case .i8: return (0..<count).map { load($0, Int8.self) }
+            case .u32: return (0..<count).map { load($0, UInt32.self) }
+            case .u16: return (0..<count).map { load($0, UInt16.self) }
+            case .u8, .bool: return (0..<count).map { load($0, UInt8.self) }
+            }
+        }
     }
 
     /// IEEE half precision (1 sign, 5 exponent, 10 fraction bits) to Float, exactly.
@@ -237,7 +320,7 @@ public enum SafeTensors {
 
     /// The bytes of a safetensors file holding `tensors` as F32, in the given order.
     /// - Throws: `.duplicateName` when two tensors share a name.
-    public static func encode(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String]? = nil,
+    public static func encode(_ tensors: [NamedTensor], metadata: [String: String]? = nil,
                               fileName: String = "<memory>") throws -> [UInt8] {
         var seen = Set<String>()
         var entries: [String] = []
@@ -248,7 +331,9 @@ public enum SafeTensors {
                                        detail: "the name is used twice (or is the reserved __metadata__)")
             }
             let end = offset + 4 * tensor.count
-            entries.append("\(jsonQuoted(name)):{\"dtype\":\"F32\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}")
+            let shape = tensor.shape.map(String.init).joined(separator: ",")
+            entries.append("\(jsonQuoted(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],"
+                           + "\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }
         if let metadata, !metadata.isEmpty {
@@ -276,7 +361,7 @@ public enum SafeTensors {
 
     /// Writes `tensors` to `url` atomically: the bytes go to a temporary file in the same folder,
     /// which is then renamed over `url`. A failure part-way leaves any old file untouched.
-    public static func save(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String]? = nil,
+    public static func save(_ tensors: [NamedTensor], metadata: [String: String]? = nil,
                             to url: URL) throws {
         let bytes = try encode(tensors, metadata: metadata, fileName: url.path)
         try writeAtomically(bytes, to: url)
@@ -286,7 +371,8 @@ public enum SafeTensors {
     /// temporary file is written (for the tests).
     static func writeAtomically(_ bytes: [UInt8], to url: URL, failBeforeRename: Bool = false) throws {
         let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UInt64.random(in: 0...UInt64.max)).tmp")
+        let suffix = UInt64.random(in: 0...UInt64.max)
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(suffix).tmp")
         func fail(_ detail: String) -> SafeTensorsError {
             SafeTensorsError(kind: .io, file: url.path, tensor: nil, detail: detail)
         }
@@ -315,9 +401,20 @@ extension Module {
         try SafeTensors.save(stateDict(), metadata: metadata, to: url)
     }
 
-    /// Loads a safetensors file into this module by name (see `loadStateDict`).
+    /// Loads a safetensors file's Float tensors into this module by name (see `loadStateDict`).
+    /// Its integer and bool tensors cannot become Float parameters: a strict load names them in its
+    /// `StateDictError`; a non-strict one skips them and says so in the result's `skipped` and `notes`.
+    @discardableResult
+    public func loadStateDict(_ file: SafeTensorsFile, strict: Bool = true) throws -> LoadStateDictResult {
+        let notFloat = file.integerTensors.map {
+            (name: $0.name, dtype: $0.tensor.dtype.rawValue, shape: $0.tensor.shape)
+        }
+        return try loadStateDict(file.tensors, notFloat: notFloat, strict: strict)
+    }
+
+    /// Loads a safetensors file into this module by name: `loadStateDict(SafeTensors.load(contentsOf: url))`.
     @discardableResult
     public func loadSafeTensors(contentsOf url: URL, strict: Bool = true) throws -> LoadStateDictResult {
-        try loadStateDict(SafeTensors.load(contentsOf: url).tensors, strict: strict)
+        try loadStateDict(SafeTensors.load(contentsOf: url), strict: strict)
     }
 }

@@ -1,7 +1,7 @@
 // Losses for choosing classes: cross-entropy over class indices and binary cross-entropy on logits.
 // Both take raw scores (logits), not probabilities, and fold the softmax/sigmoid into the loss:
 // that is both cheaper and numerically safe (no log of a probability rounded to 0).
-// Dimension letters: N samples, C classes.
+// Dimension letters: B samples (the batch), C classes.
 
 extension Tensor {
     /// Cross-entropy over class indices (`nn.CrossEntropyLoss`, `F.cross_entropy`), log-softmax fused:
@@ -10,14 +10,16 @@ extension Tensor {
     ///     d loss[i] / d logits[i, c] = softmax(logits[i])[c] - (c == target[i] ? 1 : 0)
     ///
     /// - Parameters:
-    ///   - logits: `[N, C]` raw scores.
-    ///   - targets: N class indices in `0..<C`; entries equal to `ignoreIndex` add nothing and are
+    ///   - logits: `[B, C]` raw scores.
+    ///   - targets: B class indices in `0..<C`; entries equal to `ignoreIndex` add nothing and are
     ///     left out of the mean.
-    ///   - reduction: `.mean` over the non-ignored samples, `.sum`, or `.none` (`[N]`).
-    // logits: [N, C], targets: [N] -> [] (or [N] with .none)
+    ///   - reduction: `.mean` over the non-ignored samples, `.sum`, or `.none` (`[B]`).
+    // logits: [B, C], targets: [B] -> [] (or [B] with .none)
     public static func crossEntropy(_ logits: Tensor, targets: [Int], ignoreIndex: Int = -100,
                                     reduction: Reduction = .mean) -> Tensor {
-        precondition(logits.rank == 2, "crossEntropy: expects logits [N, C], got \(logits.shape)")
+        if logits.rank != 2 {                        // [B, C, d1, …]: the general version
+            return crossEntropy(logits, targets: targets, weight: nil, ignoreIndex: ignoreIndex, reduction: reduction)
+        }
         let n = logits.shape[0], c = logits.shape[1]
         precondition(targets.count == n, "crossEntropy: \(targets.count) targets for \(n) samples")
         for t in targets where t != ignoreIndex {
@@ -94,24 +96,51 @@ extension Tensor {
     }
 }
 
-/// `nn.CrossEntropyLoss`: `criterion(logits, targets)`.
-public struct CrossEntropyLoss: Sendable {
+/// `nn.CrossEntropyLoss`: `criterion(logits, targets)` with class indices, or
+/// `criterion(logits, probabilities:)` with class probabilities. See `ClassificationOptions.swift`
+/// for `weight` and `labelSmoothing`.
+public struct CrossEntropyLoss {
+    public var weight: Tensor?
     public var ignoreIndex: Int
     public var reduction: Reduction
-    public init(ignoreIndex: Int = -100, reduction: Reduction = .mean) {
+    public var labelSmoothing: Float
+    public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: Reduction = .mean,
+                labelSmoothing: Float = 0) {
+        self.weight = weight
         self.ignoreIndex = ignoreIndex
         self.reduction = reduction
+        self.labelSmoothing = labelSmoothing
     }
+    // logits: [B, C] or [B, C, d...], targets: [B, d...] flattened
     public func callAsFunction(_ logits: Tensor, _ targets: [Int]) -> Tensor {
-        Tensor.crossEntropy(logits, targets: targets, ignoreIndex: ignoreIndex, reduction: reduction)
+        if weight == nil && labelSmoothing == 0 && logits.rank == 2 {
+            return Tensor.crossEntropy(logits, targets: targets, ignoreIndex: ignoreIndex, reduction: reduction)
+        }
+        return Tensor.crossEntropy(logits, targets: targets, weight: weight, ignoreIndex: ignoreIndex,
+                                   reduction: reduction, labelSmoothing: labelSmoothing)
+    }
+    // logits, probabilities: [B, C] or [B, C, d...]
+    public func callAsFunction(_ logits: Tensor, probabilities: Tensor) -> Tensor {
+        Tensor.crossEntropy(logits, probabilities: probabilities, weight: weight, reduction: reduction,
+                            labelSmoothing: labelSmoothing)
     }
 }
 
-/// `nn.BCEWithLogitsLoss`.
-public struct BCEWithLogitsLoss: Sendable {
+/// `nn.BCEWithLogitsLoss`, with PyTorch's `weight` and `pos_weight`.
+public struct BCEWithLogitsLoss {
+    public var weight: Tensor?
+    public var posWeight: Tensor?
     public var reduction: Reduction
-    public init(reduction: Reduction = .mean) { self.reduction = reduction }
+    public init(weight: Tensor? = nil, reduction: Reduction = .mean, posWeight: Tensor? = nil) {
+        self.weight = weight
+        self.posWeight = posWeight
+        self.reduction = reduction
+    }
     public func callAsFunction(_ logits: Tensor, _ targets: Tensor) -> Tensor {
-        Tensor.binaryCrossEntropyWithLogits(logits, targets, reduction: reduction)
+        if weight == nil && posWeight == nil {
+            return Tensor.binaryCrossEntropyWithLogits(logits, targets, reduction: reduction)
+        }
+        return Tensor.binaryCrossEntropyWithLogits(logits, targets, weight: weight, posWeight: posWeight,
+                                                   reduction: reduction)
     }
 }

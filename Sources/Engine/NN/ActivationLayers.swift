@@ -4,6 +4,9 @@
 /// max(0, x) (`torch.nn.ReLU`).
 public final class ReLU: Layer {
     public var training = true
+    public var ownParameters: [NamedTensor] { [] }
+    public var ownBuffers: [NamedTensor] { [] }
+    public var children: [NamedModule] { [] }
     public init() {}
     // x: [...] -> [...]
     public func callAsFunction(_ x: Tensor) -> Tensor { traceShape(self, x, x.relu()) }
@@ -13,6 +16,9 @@ public final class ReLU: Layer {
 /// negative inputs, so a unit cannot "die" the way a ReLU unit can.
 public final class LeakyReLU: Layer {
     public var training = true
+    public var ownParameters: [NamedTensor] { [] }
+    public var ownBuffers: [NamedTensor] { [] }
+    public var children: [NamedModule] { [] }
     public let negativeSlope: Float
     public init(negativeSlope: Float = 0.01) { self.negativeSlope = negativeSlope }
     // x: [...] -> [...]
@@ -24,6 +30,9 @@ public final class LeakyReLU: Layer {
 /// x·Φ(x), Φ the standard normal CDF (`torch.nn.GELU`); `approximate: .tanh` for the tanh form.
 public final class GELU: Layer {
     public var training = true
+    public var ownParameters: [NamedTensor] { [] }
+    public var ownBuffers: [NamedTensor] { [] }
+    public var children: [NamedModule] { [] }
     public let approximate: GELUApproximation
     public init(approximate: GELUApproximation = .none) { self.approximate = approximate }
     // x: [...] -> [...]
@@ -33,6 +42,9 @@ public final class GELU: Layer {
 /// Hyperbolic tangent (`torch.nn.Tanh`).
 public final class Tanh: Layer {
     public var training = true
+    public var ownParameters: [NamedTensor] { [] }
+    public var ownBuffers: [NamedTensor] { [] }
+    public var children: [NamedModule] { [] }
     public init() {}
     // x: [...] -> [...]
     public func callAsFunction(_ x: Tensor) -> Tensor { traceShape(self, x, x.tanh()) }
@@ -41,6 +53,9 @@ public final class Tanh: Layer {
 /// 1 / (1 + e⁻ˣ) (`torch.nn.Sigmoid`).
 public final class Sigmoid: Layer {
     public var training = true
+    public var ownParameters: [NamedTensor] { [] }
+    public var ownBuffers: [NamedTensor] { [] }
+    public var children: [NamedModule] { [] }
     public init() {}
     // x: [...] -> [...]
     public func callAsFunction(_ x: Tensor) -> Tensor { traceShape(self, x, x.sigmoid()) }

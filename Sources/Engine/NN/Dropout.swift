@@ -15,6 +15,10 @@ public final class Dropout: Layer {
     /// The module's own random stream, or `nil` to use `defaultGenerator`.
     public var generator: Generator?
 
+    public var ownParameters: [NamedTensor] { [] }
+    public var ownBuffers: [NamedTensor] { [] }
+    public var children: [NamedModule] { [] }
+
     public init(p: Float = 0.5, generator: Generator? = nil) {
         precondition(p >= 0 && p <= 1, "Dropout: probability \(p) is not in [0, 1]")
         self.p = p

@@ -21,10 +21,12 @@ public final class Linear: Layer {
     public var inputDimensions: Int { weight.shape[1] }
     public var outputDimensions: Int { weight.shape[0] }
 
-    public var ownParameters: [(name: String, tensor: Tensor)] {
+    public var ownParameters: [NamedTensor] {
         if let bias { return [("weight", weight), ("bias", bias)] }
         return [("weight", weight)]
     }
+    public var ownBuffers: [NamedTensor] { [] }
+    public var children: [NamedModule] { [] }
 
     /// - Parameters:
     ///   - inputDimensions: I, the size of the input's last dimension.

@@ -6,18 +6,24 @@
 ///     final class TwoLayer: Module {
 ///         var training = true
 ///         let fc1 = Linear(10, 32), fc2 = Linear(32, 1)
-///         var children: [(String, Module)] { [("fc1", fc1), ("fc2", fc2)] }
+///         var ownParameters: [NamedTensor] { [] }
+///         var ownBuffers: [NamedTensor] { [] }
+///         var children: [NamedModule] { [("fc1", fc1), ("fc2", fc2)] }
 ///         func callAsFunction(_ x: Tensor) -> Tensor { fc2(fc1(x).relu()) }
 ///     }
+///     TwoLayer().parameterCount()     // 385 = 10·32 + 32 + 32·1 + 1
 ///
-/// No reflection: a student can read exactly where every parameter name comes from.
+/// No reflection: a student can read exactly where every parameter name comes from. Every module
+/// states all three lists, even when they are empty (`[]`): there are no defaults, so a list written
+/// with the wrong type (say `[(String, Module)]`, without the labels) is a compile error instead of
+/// a model that silently has no parameters.
 public protocol Module: AnyObject {
     /// The parameters this module holds itself (not its children's), in registration order.
-    var ownParameters: [(name: String, tensor: Tensor)] { get }
+    var ownParameters: [NamedTensor] { get }
     /// Tensors saved in the state dict that are not trained (e.g. a positional-encoding table).
-    var ownBuffers: [(name: String, tensor: Tensor)] { get }
+    var ownBuffers: [NamedTensor] { get }
     /// The sub-modules, in registration order.
-    var children: [(name: String, module: Module)] { get }
+    var children: [NamedModule] { get }
     /// `true` in training mode (dropout active), `false` in evaluation mode. Set it with `train()`/`eval()`.
     var training: Bool { get set }
 }
@@ -28,14 +34,15 @@ public protocol Layer: Module {
     func callAsFunction(_ x: Tensor) -> Tensor
 }
 
-extension Module {
-    public var ownParameters: [(name: String, tensor: Tensor)] { [] }
-    public var ownBuffers: [(name: String, tensor: Tensor)] { [] }
-    public var children: [(name: String, module: Module)] { [] }
+/// A tensor with its name in the state dict, e.g. `("weight", weight)`.
+public typealias NamedTensor = (name: String, tensor: Tensor)
+/// A sub-module with its name, e.g. `("fc1", fc1)`; the name becomes a prefix of its parameters' names.
+public typealias NamedModule = (name: String, module: Module)
 
+extension Module {
     /// Every parameter with its dotted path, depth first (`model.named_parameters()`).
-    public func namedParameters() -> [(name: String, tensor: Tensor)] {
-        var result: [(name: String, tensor: Tensor)] = []
+    public func namedParameters() -> [NamedTensor] {
+        var result: [NamedTensor] = []
         visit(prefix: "") { prefix, module in
             for (name, tensor) in module.ownParameters { result.append((prefix + name, tensor)) }
         }
@@ -50,8 +57,8 @@ extension Module {
 
     /// Parameters and buffers by dotted name (`model.state_dict()`), in PyTorch's order: each
     /// module's own parameters, then its own buffers, then its children.
-    public func stateDict() -> [(name: String, tensor: Tensor)] {
-        var result: [(name: String, tensor: Tensor)] = []
+    public func stateDict() -> [NamedTensor] {
+        var result: [NamedTensor] = []
         visit(prefix: "") { prefix, module in
             for (name, tensor) in module.ownParameters { result.append((prefix + name, tensor)) }
             for (name, tensor) in module.ownBuffers { result.append((prefix + name, tensor)) }

@@ -1,7 +1,7 @@
 // Normalisation layers. Dimension letters (Dimensions.swift): D model width, L the normalised
 // length (the product of `normalizedShape`; L = D for the usual `[D]`), R the rows normalised.
 
-/// Layer normalisation (`torch.nn.LayerNorm`): each position's D features are shifted to mean 0
+/// Layer normalisation (`torch.nn.LayerNorm`): each position's L features are shifted to mean 0
 /// and scaled to variance 1, then multiplied by a learned `weight` and shifted by a learned `bias`.
 ///
 /// Unlike batch norm it never mixes samples, so it behaves the same in training and evaluation and
@@ -20,15 +20,17 @@ public final class LayerNorm: Layer {
     /// `normalizedShape`-shaped shift (starts at 0), or `nil` without `elementwiseAffine` or `bias`.
     public let bias: Tensor?
 
-    public var ownParameters: [(name: String, tensor: Tensor)] {
-        var list: [(name: String, tensor: Tensor)] = []
+    public var ownParameters: [NamedTensor] {
+        var list: [NamedTensor] = []
         if let weight { list.append(("weight", weight)) }
         if let bias { list.append(("bias", bias)) }
         return list
     }
+    public var ownBuffers: [NamedTensor] { [] }
+    public var children: [NamedModule] { [] }
 
     /// - Parameters:
-    ///   - normalizedShape: the trailing dimensions to normalise over, usually `[D]`.
+    ///   - normalizedShape: the trailing dimensions to normalise over, usually `[D]` (then L = D).
     ///   - eps: added to the variance (PyTorch's default 1e-5).
     ///   - elementwiseAffine: whether to learn `weight` and `bias`.
     ///   - bias: whether to learn `bias` (with `elementwiseAffine`).

@@ -25,8 +25,9 @@ public final class PositionalEncoding: Layer {
     public let pe: Tensor
     public let dropout: Dropout
 
-    public var ownBuffers: [(name: String, tensor: Tensor)] { [("pe", pe)] }
-    public var children: [(name: String, module: Module)] { [("dropout", dropout)] }
+    public var ownParameters: [NamedTensor] { [] }
+    public var ownBuffers: [NamedTensor] { [("pe", pe)] }
+    public var children: [NamedModule] { [("dropout", dropout)] }
 
     /// - Parameters:
     ///   - modelDimensions: D (even).

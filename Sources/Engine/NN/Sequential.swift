@@ -10,7 +10,9 @@ public final class Sequential: Layer {
     public var training = true
     public let layers: [any Layer]
 
-    public var children: [(name: String, module: Module)] {
+    public var ownParameters: [NamedTensor] { [] }
+    public var ownBuffers: [NamedTensor] { [] }
+    public var children: [NamedModule] {
         layers.enumerated().map { (String($0.offset), $0.element as Module) }
     }
 

@@ -2,13 +2,6 @@
 // network, each wrapped in a residual connection and a layer norm.
 // Dimension letters: B batch, T sequence length, D model width, F feed-forward width, H heads.
 
-/// The feed-forward network's nonlinearity (`activation="relu"` or `"gelu"` in PyTorch; GELU is the
-/// exact erf form).
-public enum TransformerActivation: String, Sendable {
-    case relu
-    case gelu
-}
-
 /// One encoder layer (`torch.nn.TransformerEncoderLayer(..., batch_first=True)`).
 ///
 /// Post-norm (the default, as the original paper and PyTorch):
@@ -31,9 +24,11 @@ public final class TransformerEncoderLayer: Layer {
     public let linear1: Linear, linear2: Linear
     public let norm1: LayerNorm, norm2: LayerNorm
     public let dropout: Dropout, dropout1: Dropout, dropout2: Dropout
-    public let activation: TransformerActivation
+    public let activation: Activation
     public let normFirst: Bool
 
+    public var ownParameters: [NamedTensor] { [] }
+    public var ownBuffers: [NamedTensor] { [] }
     // PyTorch's registration order, which fixes the order of the state dict.
     public var children: [(name: String, module: Module)] {
         [("self_attn", selfAttn), ("linear1", linear1), ("dropout", dropout), ("linear2", linear2),
@@ -45,12 +40,13 @@ public final class TransformerEncoderLayer: Layer {
     ///   - numHeads: H.
     ///   - feedForwardDimensions: F, the hidden width of the feed-forward network.
     ///   - dropout: the probability for all four dropouts.
-    ///   - activation: `.relu` or `.gelu`.
+    ///   - activation: the feed-forward network's nonlinearity; PyTorch's `activation="relu"` or
+    ///     `"gelu"` (the exact erf form) are `.relu` and `.gelu`, and any other case works the same way.
     ///   - layerNormEps: eps of both layer norms.
     ///   - normFirst: pre-norm instead of post-norm.
     ///   - generator: the random stream for the initial values.
     public init(modelDimensions: Int, numHeads: Int, feedForwardDimensions: Int = 2048,
-                dropout: Float = 0.1, activation: TransformerActivation = .relu,
+                dropout: Float = 0.1, activation: Activation = .relu,
                 layerNormEps: Float = 1e-5, normFirst: Bool = false, generator: inout Generator) {
         selfAttn = MultiheadAttention(embedDimensions: modelDimensions, numHeads: numHeads,
                                       dropout: dropout, generator: &generator)
@@ -66,7 +62,7 @@ public final class TransformerEncoderLayer: Layer {
     }
 
     public convenience init(modelDimensions: Int, numHeads: Int, feedForwardDimensions: Int = 2048,
-                            dropout: Float = 0.1, activation: TransformerActivation = .relu,
+                            dropout: Float = 0.1, activation: Activation = .relu,
                             layerNormEps: Float = 1e-5, normFirst: Bool = false) {
         self.init(modelDimensions: modelDimensions, numHeads: numHeads,
                   feedForwardDimensions: feedForwardDimensions, dropout: dropout, activation: activation,
@@ -97,7 +93,7 @@ public final class TransformerEncoderLayer: Layer {
     // x: [B, T, D] -> [B, T, F] -> [B, T, D]
     public func feedForwardBlock(_ x: Tensor) -> Tensor {
         let hidden = linear1(x)
-        let activated = activation == .relu ? hidden.relu() : hidden.gelu()
+        let activated = activation(hidden)
         return dropout2(linear2(dropout(activated)))
     }
 
@@ -135,6 +131,8 @@ public final class TransformerEncoder: Layer {
     /// The layers under the name "layers", so their parameters are `layers.0.…`, `layers.1.…`.
     private let layerList: ModuleList
 
+    public var ownParameters: [NamedTensor] { [] }
+    public var ownBuffers: [NamedTensor] { [] }
     public var children: [(name: String, module: Module)] {
         var list: [(name: String, module: Module)] = [("layers", layerList)]
         if let norm { list.append(("norm", norm)) }
@@ -168,6 +166,8 @@ public final class TransformerEncoder: Layer {
 public final class ModuleList: Module {
     public var training = true
     public let modules: [Module]
+    public var ownParameters: [NamedTensor] { [] }
+    public var ownBuffers: [NamedTensor] { [] }
     public var children: [(name: String, module: Module)] {
         modules.enumerated().map { (String($0.offset), $0.element) }
     }

@@ -27,8 +27,11 @@ public final class TransformerEncoderRegressor: Layer {
     public let modelDimensions: Int
     public let sequenceLength: Int
 
-    public var children: [(name: String, module: Module)] {
-        [("input_proj", inputProj), ("encoder", encoder), ("output_layer", outputLayer), ("pos_encoder", posEncoder)]
+    public var ownParameters: [NamedTensor] { [] }
+    public var ownBuffers: [NamedTensor] { [] }
+    public var children: [NamedModule] {
+        [("input_proj", inputProj), ("encoder", encoder), ("output_layer", outputLayer),
+         ("pos_encoder", posEncoder)]
     }
 
     /// - Parameters:

@@ -1,5 +1,6 @@
-// The activation functions of the lessons, each beside its derivative.
-// Their derivatives decide whether gradients survive many layers: sigmoid' ≤ 0.25 and tanh' ≤ 1
+// The activation functions, each beside its derivative, and `Activation`, the one vocabulary that
+// names them (for flags, layers and tables). Their derivatives decide whether gradients survive
+// many layers: sigmoid' ≤ 0.25 and tanh' ≤ 1
 // shrink a gradient at every layer (vanishing gradients), ReLU' is 0 or 1, LeakyReLU' never 0.
 
 /// How GELU is computed: exactly with erf (PyTorch's default) or with the tanh approximation
@@ -7,6 +8,52 @@
 public enum GELUApproximation: String, Sendable {
     case none
     case tanh
+}
+
+/// The engine's activation functions, as one vocabulary: the raw value is the command-line name
+/// (`--activation leaky_relu`), the case is callable, and it knows PyTorch's module name.
+///
+///     let act = Activation.gelu
+///     let h = act(x)                 // x.gelu()
+///     act.pytorchName                // "nn.GELU"
+///     act.displayName                // "GELU"
+///
+/// Adding one means: its op below (forward beside derivative), its case here, its test.
+public enum Activation: String, CaseIterable, Sendable {
+    case relu
+    case leakyRelu = "leaky_relu"
+    case gelu
+    case tanh
+    case sigmoid
+    case silu
+
+    /// The name of the module in PyTorch: `nn.ReLU`, `nn.LeakyReLU`, ….
+    public var pytorchName: String { "nn." + displayName }
+
+    /// How tables and narration name it (the same in every language): PyTorch's class name.
+    public var displayName: String {
+        switch self {
+        case .relu: "ReLU"
+        case .leakyRelu: "LeakyReLU"
+        case .gelu: "GELU"
+        case .tanh: "Tanh"
+        case .sigmoid: "Sigmoid"
+        case .silu: "SiLU"
+        }
+    }
+
+    /// Applies the function with PyTorch's defaults (LeakyReLU's slope 0.01, GELU's exact erf form).
+    // x: [...] -> [...]
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        switch self {
+        case .relu: x.relu()
+        case .leakyRelu: x.leakyRelu(negativeSlope: 0.01)
+        case .gelu: x.gelu()
+        case .tanh: x.tanh()
+        case .sigmoid: x.sigmoid()
+        case .silu: x.silu()
+        }
+    }
 }
 
 extension Tensor {
@@ -29,6 +76,14 @@ extension Tensor {
     /// σ(x) = 1 / (1 + e⁻ˣ). d/dx = σ(x)(1 - σ(x)).
     public func sigmoid() -> Tensor {
         unaryOp("SigmoidBackward", { sigmoidValue($0) }, derivative: { _, y in y * (1 - y) })
+    }
+
+    /// SiLU(x) = x·σ(x) (`torch.nn.SiLU`, also called swish). d/dx = σ(x)·(1 + x·(1 - σ(x))).
+    public func silu() -> Tensor {
+        unaryOp("SiluBackward", { $0 * sigmoidValue($0) }, derivative: { x, _ in
+            let s = sigmoidValue(x)
+            return s * (1 + x * (1 - s))
+        })
     }
 
     /// GELU(x) = x·Φ(x), Φ the standard normal CDF.

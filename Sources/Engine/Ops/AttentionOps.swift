@@ -1,6 +1,6 @@
 // Scaled dot-product attention, the heart of a transformer.
-// Dimension letters: N independent attention problems (batch × heads), T query positions,
-// S key/value positions, E the per-head width (head_dim).
+// Dimension letters (DIMENSIONS.md): G = B·H independent attention problems (batch × heads),
+// T query positions, S key/value positions, Dh the per-head width (head_dim), Dv the values' width.
 //
 // Two versions, same results: `scaledDotProductAttentionComposite` chains existing ops (matmul,
 // transpose, add, softmax, dropout), so its backward comes from theirs and is correct by
@@ -42,28 +42,28 @@ extension Tensor {
     /// softmax(q·kᵀ · scale + mask) · v, per attention problem, returning the output and the
     /// attention weights (the softmax, after dropout, as PyTorch returns them).
     ///
-    ///     scores[n, t, s] = scale · Σₑ q[n, t, e] · k[n, s, e] + mask[n, t, s]
+    ///     scores[g, t, s] = scale · Σₑ q[g, t, e] · k[g, s, e] + mask[g, t, s]
     ///     weights         = dropout(softmax over s of scores)
-    ///     out[n, t, e]    = Σₛ weights[n, t, s] · v[n, s, e]
+    ///     out[g, t, e]    = Σₛ weights[g, t, s] · v[g, s, e]
     ///
-    /// The default scale 1/√E keeps the scores' variance near 1 however wide the heads are, so the
+    /// The default scale 1/√Dh keeps the scores' variance near 1 however wide the heads are, so the
     /// softmax does not saturate.
     ///
     /// - Parameters:
-    ///   - query: `[N, T, E]`.  - key: `[N, S, E]`.  - value: `[N, S, Ev]`.
-    ///   - mask: added to the scores: `[T, S]` (shared by all problems) or `[N, T, S]`.
+    ///   - query: `[G, T, Dh]`.  - key: `[G, S, Dh]`.  - value: `[G, S, Dv]`.
+    ///   - mask: added to the scores: `[T, S]` (shared by all problems) or `[G, T, S]`.
     ///   - dropout: probability of dropping an attention weight (training only).
-    ///   - scale: defaults to 1/√E.
-    /// - Returns: `output` `[N, T, Ev]` and `weights` `[N, T, S]`.
+    ///   - scale: defaults to 1/√Dh.
+    /// - Returns: `output` `[G, T, Dv]` and `weights` `[G, T, S]`.
     public static func scaledDotProductAttention(
         query: Tensor, key: Tensor, value: Tensor, mask: Tensor? = nil,
         dropout: Float = 0, training: Bool = true, generator: inout Generator, scale: Float? = nil
     ) -> (output: Tensor, weights: Tensor) {
         precondition(value.rank == 3 && value.shape[0] == key.shape[0] && value.shape[1] == key.shape[1],
-                     "scaledDotProductAttention: value \(value.shape) does not match key \(key.shape) ([N, S, Ev])")
+                     "scaledDotProductAttention: value \(value.shape) does not match key \(key.shape) ([G, S, Dv])")
         let weights = attentionWeights(query: query, key: key, mask: mask, dropout: dropout, training: training,
-                                       generator: &generator, scale: scale)        // [N, T, S]
-        return (weights.matmul(value), weights)                                    // [N, T, Ev]
+                                       generator: &generator, scale: scale)        // [G, T, S]
+        return (weights.matmul(value), weights)                                    // [G, T, Dv]
     }
 
     /// The same computation from separate ops: the reference the fused version is tested against.
@@ -72,14 +72,15 @@ extension Tensor {
         dropout: Float = 0, training: Bool = true, generator: inout Generator, scale: Float? = nil
     ) -> (output: Tensor, weights: Tensor) {
         precondition(query.rank == 3 && key.rank == 3 && value.rank == 3,
-                     "scaledDotProductAttention: expects [N, T, E] inputs, got \(query.shape), \(key.shape), \(value.shape)")
+                     "scaledDotProductAttention: expects [G, T, Dh] inputs, got \(query.shape), \(key.shape), "
+                     + "\(value.shape)")
         let s = scale ?? 1 / Float(query.shape[2]).squareRoot()
         // PyTorch scales q before the product: (q·s)·kᵀ.
-        var scores = (query * s).matmul(key.transpose(1, 2))      // [N, T, S]
+        var scores = (query * s).matmul(key.transpose(1, 2))      // [G, T, S]
         if let mask { scores = scores + mask }
-        var weights = scores.softmax(dim: -1)                     // [N, T, S]
+        var weights = scores.softmax(dim: -1)                     // [G, T, S]
         weights = weights.dropout(p: dropout, training: training, generator: &generator)
-        return (weights.matmul(value), weights)                   // [N, T, Ev]
+        return (weights.matmul(value), weights)                   // [G, T, Dv]
     }
 
     /// The attention weights `dropout(softmax(q·kᵀ · scale + mask))`, fused into one op.
@@ -89,23 +90,25 @@ extension Tensor {
     ///     dP     = G ⊙ D
     ///     dS     = P ⊙ (dP - Σₛ dP ⊙ P)          (softmax's backward, row by row)
     ///     dq     = scale · dS · k       dk = dSᵀ · (scale · q)       dmask = dS
-    // query: [N, T, E], key: [N, S, E], mask: [T, S] or [N, T, S] -> [N, T, S]
+    // query: [G, T, Dh], key: [G, S, Dh], mask: [T, S] or [G, T, S] -> [G, T, S]
     public static func attentionWeights(query: Tensor, key: Tensor, mask: Tensor? = nil, dropout: Float = 0,
                                         training: Bool = true, generator: inout Generator,
                                         scale: Float? = nil) -> Tensor {
-        precondition(query.rank == 3 && key.rank == 3 && query.shape[0] == key.shape[0] && query.shape[2] == key.shape[2],
-                     "attentionWeights: expects query [N, T, E] and key [N, S, E], got \(query.shape), \(key.shape)")
+        precondition(query.rank == 3 && key.rank == 3 && query.shape[0] == key.shape[0]
+                     && query.shape[2] == key.shape[2],
+                     "attentionWeights: expects query [G, T, Dh] and key [G, S, Dh], got \(query.shape), \(key.shape)")
         precondition(dropout >= 0 && dropout <= 1, "attentionWeights: dropout \(dropout) is not in [0, 1]")
         let n = query.shape[0], t = query.shape[1], s = key.shape[1], e = query.shape[2]
         let sc = scale ?? 1 / Float(e).squareRoot()
         let maskShared = mask.map { $0.shape == [t, s] } ?? false
         if let mask {
             precondition(maskShared || mask.shape == [n, t, s],
-                         "attentionWeights: mask \(mask.shape) is neither [T, S] = \([t, s]) nor [N, T, S] = \([n, t, s])")
+                         "attentionWeights: mask \(mask.shape) is neither [T, S] = \([t, s]) "
+                         + "nor [G, T, S] = \([n, t, s])")
         }
         let qScaled = mapValues(query.scalars) { $0 * sc }        // as PyTorch: scale q first
         let kValues = key.scalars
-        // Scores, one [T, S] block per problem: q[T, E] · k[S, E]ᵀ.
+        // Scores, one [T, S] block per problem: q[T, Dh] · k[S, Dh]ᵀ.
         var p = batchedProduct(qScaled, t * e, kValues, s * e, batches: n, m: t, k: e, n: s, transB: true)
         if let m = mask?.scalars {
             for i in 0..<(n * t * s) { p[i] += m[maskShared ? i % (t * s) : i] }
@@ -132,11 +135,11 @@ extension Tensor {
             }
             // A fully masked row has NaN weights (as PyTorch); its gradient is NaN too.
             var dq: [Float]? = nil, dk: [Float]? = nil, dmask: [Float]? = nil
-            if needQ {                                     // dq[T, E] = scale · dS[T, S] · k[S, E]
+            if needQ {                                     // dq[T, Dh] = scale · dS[T, S] · k[S, Dh]
                 let d = batchedProduct(dS, t * s, kValues, s * e, batches: n, m: t, k: s, n: e)
                 dq = mapValues(d) { $0 * sc }
             }
-            if needK {                                     // dk[S, E] = dS[T, S]ᵀ · (scale · q)[T, E]
+            if needK {                                     // dk[S, Dh] = dS[T, S]ᵀ · (scale · q)[T, Dh]
                 dk = batchedProduct(dS, t * s, qScaled, t * e, batches: n, m: s, k: t, n: e, transA: true)
             }
             if needMask { dmask = sumToShape(dS, from: [n, t, s], to: maskShape) }

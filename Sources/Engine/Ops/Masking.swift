@@ -26,7 +26,8 @@ extension Tensor {
     /// `-inf` on future positions before an attention softmax. `mask` broadcasts to `self`'s shape.
     /// The gradient of replaced elements is 0.
     public func maskedFill(_ mask: [Bool], maskShape: [Int], value: Float) -> Tensor {
-        precondition(maskShape.reduce(1, *) == mask.count, "maskedFill: \(mask.count) mask values for shape \(maskShape)")
+        precondition(maskShape.reduce(1, *) == mask.count,
+                     "maskedFill: \(mask.count) mask values for shape \(maskShape)")
         guard let outShape = broadcastShape(shape, maskShape), outShape == shape else {
             preconditionFailure("maskedFill: mask of shape \(maskShape) does not broadcast to \(shape)")
         }
@@ -50,7 +51,8 @@ extension Tensor {
         precondition(conditionShape.reduce(1, *) == condition.count,
                      "where: \(condition.count) condition values for shape \(conditionShape)")
         guard let ab = broadcastShape(a.shape, b.shape), let shape = broadcastShape(ab, conditionShape) else {
-            preconditionFailure("where: shapes \(conditionShape), \(a.shape) and \(b.shape) cannot be broadcast together")
+            preconditionFailure("where: shapes \(conditionShape), \(a.shape) and \(b.shape) "
+                                + "cannot be broadcast together")
         }
         let pick = expandValues(condition.map { $0 ? 1 : 0 }, from: conditionShape, to: shape)
         let aFull = expandValues(a.scalars, from: a.shape, to: shape)

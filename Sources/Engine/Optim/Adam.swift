@@ -8,6 +8,8 @@ public struct AdamParameterState {
     public let expAvg: Tensor
     /// v, the running mean of squared gradients (`exp_avg_sq`), the "second moment".
     public let expAvgSq: Tensor
+    /// AMSGrad's largest v so far (`max_exp_avg_sq`); `nil` without `amsgrad`.
+    public let maxExpAvgSq: Tensor?
 }
 
 /// Adam (Kingma & Ba, 2015), `torch.optim.Adam`: each parameter gets its own step size, large where
@@ -21,18 +23,27 @@ public struct AdamParameterState {
 ///     m̂ = m / (1 - β₁ᵗ),  v̂ = v / (1 - β₂ᵗ)  bias correction: m and v start at 0
 ///     p = p - lr · m̂ / (√v̂ + ε)
 ///
+/// Two options, as PyTorch's: `maximize` climbs instead (g = -g before anything else), and
+/// `amsgrad` (Reddi et al., 2018) keeps vMax = max(vMax, v) and divides by √(vMax / (1 - β₂ᵗ)),
+/// so a parameter's step size can only shrink, never jump back up when its gradients quieten.
+///
 /// The code below uses PyTorch's rearrangement of the last two lines, which rounds differently:
 /// `p = p - (lr / (1 - β₁ᵗ)) · m / (√v / √(1 - β₂ᵗ) + ε)`, and updates `m` as the linear
 /// interpolation `m + (1 - β₁)·(g - m)` (`exp_avg.lerp_(g, 1 - β₁)`, equal to the line above).
 public class Adam: Optimizer {
     public let parameters: [Tensor]
     public var learningRate: Double
-    public let beta1: Double
+    /// β₁. A variable, so that `OneCycleLR` can cycle it, as PyTorch's schedulers do.
+    public var beta1: Double
     public let beta2: Double
     public let epsilon: Double
     public let weightDecay: Double
     /// `false`: L2 added to the gradient (Adam). `true`: decoupled weight decay (AdamW).
     public let decoupledWeightDecay: Bool
+    /// AMSGrad: divide by the largest second moment seen so far.
+    public let amsgrad: Bool
+    /// Maximize the objective: step along the gradient, not against it.
+    public let maximize: Bool
     /// One entry per parameter, in the order of `parameters`.
     public private(set) var state: [AdamParameterState]
 
@@ -49,16 +60,22 @@ public class Adam: Optimizer {
     ///   - betas: (β₁, β₂), how slowly the two running means forget.
     ///   - epsilon: ε, keeps the division finite where `v` is 0.
     ///   - weightDecay: λ, as L2 in the gradient (this class); see `AdamW` for decoupled decay.
-    public convenience init(_ parameters: [Tensor], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                            epsilon: Double = 1e-8, weightDecay: Double = 0) {
+    ///   - amsgrad: use AMSGrad's running maximum of v (PyTorch's `amsgrad`).
+    ///   - maximize: climb the objective (PyTorch's `maximize`).
+    public convenience init(_ parameters: [Tensor], learningRate: Double = 1e-3,
+                            betas: (Double, Double) = (0.9, 0.999), epsilon: Double = 1e-8,
+                            weightDecay: Double = 0, amsgrad: Bool = false, maximize: Bool = false) {
         self.init(parameters, learningRate: learningRate, betas: betas, epsilon: epsilon,
-                  weightDecay: weightDecay, decoupled: false)
+                  weightDecay: weightDecay, decoupled: false, amsgrad: amsgrad, maximize: maximize)
     }
 
     init(_ parameters: [Tensor], learningRate: Double, betas: (Double, Double), epsilon: Double,
-         weightDecay: Double, decoupled: Bool) {
+         weightDecay: Double, decoupled: Bool, amsgrad: Bool, maximize: Bool) {
         precondition(learningRate >= 0, "Adam: invalid learning rate \(learningRate)")
-        precondition((0..<1).contains(betas.0) && (0..<1).contains(betas.1), "Adam: betas \(betas) must be in [0, 1)")
+        precondition((0..<1).contains(betas.0) && (0..<1).contains(betas.1),
+                     "Adam: betas \(betas) must be in [0, 1)")
+        precondition(epsilon >= 0, "Adam: invalid epsilon \(epsilon)")
+        precondition(weightDecay >= 0, "Adam: invalid weightDecay \(weightDecay)")
         self.parameters = parameters
         self.learningRate = learningRate
         self.beta1 = betas.0
@@ -66,8 +83,11 @@ public class Adam: Optimizer {
         self.epsilon = epsilon
         self.weightDecay = weightDecay
         self.decoupledWeightDecay = decoupled
+        self.amsgrad = amsgrad
+        self.maximize = maximize
         self.state = parameters.map {
-            AdamParameterState(step: 0, expAvg: Tensor.zeros($0.shape), expAvgSq: Tensor.zeros($0.shape))
+            AdamParameterState(step: 0, expAvg: Tensor.zeros($0.shape), expAvgSq: Tensor.zeros($0.shape),
+                               maxExpAvgSq: amsgrad ? Tensor.zeros($0.shape) : nil)
         }
     }
 
@@ -86,47 +106,32 @@ public class Adam: Optimizer {
         let t = Double(state.step)
         let biasCorrection1 = 1 - pow(beta1, t)
         let biasCorrection2 = 1 - pow(beta2, t)
-        let stepSize = Float(learningRate / biasCorrection1)
-        let biasCorrection2Sqrt = Float(biasCorrection2.squareRoot())
-        let decay = Float(1 - learningRate * weightDecay)
-        let l2 = Float(weightDecay)
-        let oneMinusBeta1 = Float(1 - beta1)
-        let beta2 = Float(self.beta2)
-        let oneMinusBeta2 = Float(1 - self.beta2)
-        let eps = Float(epsilon)
-        let decoupled = decoupledWeightDecay
-        let hasDecay = weightDecay != 0
-
-        param.scalars.withUnsafeMutableBufferPointer { p in
-            grad.scalars.withUnsafeBufferPointer { g in
-                state.expAvg.scalars.withUnsafeMutableBufferPointer { m in
-                    state.expAvgSq.scalars.withUnsafeMutableBufferPointer { v in
-                        // Eight parameters at a time: each lane is the same arithmetic as one
-                        // parameter alone (so the bits match a scalar loop), but the compiler cannot
-                        // vectorise the scalar loop itself, since it cannot prove p, m, v apart.
-                        var i = 0
-                        while i < p.count {
-                            let lanes = min(8, p.count - i)
-                            var pv = loadLanes(p.baseAddress! + i, lanes)
-                            var gv = loadLanes(g.baseAddress! + i, lanes)
-                            var mv = loadLanes(m.baseAddress! + i, lanes)
-                            var vv = loadLanes(v.baseAddress! + i, lanes)
-                            if hasDecay && decoupled { pv = pv * decay }          // AdamW: p·(1 - lr·λ)
-                            if hasDecay && !decoupled { gv = gv + l2 * pv }       // Adam:  g + λ·p
-                            mv = mv + oneMinusBeta1 * (gv - mv)                   // m = β₁m + (1-β₁)g
-                            vv = vv * beta2
-                            vv = vv + oneMinusBeta2 * gv * gv                     // v = β₂v + (1-β₂)g²
-                            let denom = vv.squareRoot() / biasCorrection2Sqrt + eps   // √v̂ + ε
-                            pv = pv + -stepSize * mv / denom                      // p -= lr·m̂ / (√v̂ + ε)
-                            storeLanes(pv, p.baseAddress! + i, lanes)
-                            storeLanes(mv, m.baseAddress! + i, lanes)
-                            storeLanes(vv, v.baseAddress! + i, lanes)
-                            i += 8
-                        }
-                    }
-                }
-            }
+        let coefficients = AdamCoefficients(
+            stepSize: Float(learningRate / biasCorrection1),
+            biasCorrection2Sqrt: Float(biasCorrection2.squareRoot()),
+            decay: Float(1 - learningRate * weightDecay),
+            l2: Float(weightDecay),
+            oneMinusBeta1: Float(1 - beta1),
+            beta2: Float(beta2),
+            oneMinusBeta2: Float(1 - beta2),
+            epsilon: Float(epsilon),
+            hasDecay: weightDecay != 0,
+            decoupled: decoupledWeightDecay,
+            maximize: maximize,
+            amsgrad: amsgrad)
+        var unused: [Float] = []
+        if let maxExpAvgSq = state.maxExpAvgSq {
+            adamUpdate(&param.scalars, grad.scalars, &state.expAvg.scalars, &state.expAvgSq.scalars,
+                       &maxExpAvgSq.scalars, coefficients)
+        } else {
+            adamUpdate(&param.scalars, grad.scalars, &state.expAvg.scalars, &state.expAvgSq.scalars,
+                       &unused, coefficients)
         }
+    }
+
+    public var schedulableMomentum: Double {
+        get { beta1 }
+        set { beta1 = newValue }
     }
 
     public func stateDict() -> OptimizerState {
@@ -134,10 +139,14 @@ public class Adam: Optimizer {
         var result = OptimizerState(numbers: ["lr": learningRate, "beta1": beta1, "beta2": beta2, "eps": epsilon,
                                               "weight_decay": weightDecay,
                                               "decoupled_weight_decay": decoupledWeightDecay ? 1 : 0])
+        // The options are written only when set, so a default checkpoint keeps its old layout.
+        if amsgrad { result.numbers["amsgrad"] = 1 }
+        if maximize { result.numbers["maximize"] = 1 }
         for (i, s) in state.enumerated() {
             result.numbers["\(i).step"] = Double(s.step)
             result.tensors["\(i).exp_avg"] = s.expAvg
             result.tensors["\(i).exp_avg_sq"] = s.expAvgSq
+            if let m = s.maxExpAvgSq { result.tensors["\(i).max_exp_avg_sq"] = m }
         }
         return result
     }
@@ -148,25 +157,10 @@ public class Adam: Optimizer {
             restored.append(AdamParameterState(
                 step: Int(try saved.number("\(i).step")),
                 expAvg: try saved.tensor("\(i).exp_avg", shape: p.shape).copy(),
-                expAvgSq: try saved.tensor("\(i).exp_avg_sq", shape: p.shape).copy()))
+                expAvgSq: try saved.tensor("\(i).exp_avg_sq", shape: p.shape).copy(),
+                maxExpAvgSq: amsgrad ? try saved.tensor("\(i).max_exp_avg_sq", shape: p.shape).copy() : nil))
         }
         learningRate = try saved.number("lr")
         state = restored
     }
-}
-
-/// Up to 8 floats from `x` as one SIMD8 (missing lanes are 0).
-@inline(__always)
-func loadLanes(_ x: UnsafePointer<Float>, _ lanes: Int) -> SIMD8<Float> {
-    if lanes == 8 { return UnsafeRawPointer(x).loadUnaligned(as: SIMD8<Float>.self) }
-    var vector = SIMD8<Float>()
-    for lane in 0..<lanes { vector[lane] = x[lane] }
-    return vector
-}
-
-/// Writes the first `lanes` lanes of `vector` to `x`.
-@inline(__always)
-func storeLanes(_ vector: SIMD8<Float>, _ x: UnsafeMutablePointer<Float>, _ lanes: Int) {
-    if lanes == 8 { UnsafeMutableRawPointer(x).storeBytes(of: vector, as: SIMD8<Float>.self); return }
-    for lane in 0..<lanes { x[lane] = vector[lane] }
 }

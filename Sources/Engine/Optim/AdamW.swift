@@ -13,9 +13,11 @@ public final class AdamW: Adam {
     ///   - betas: (β₁, β₂).
     ///   - epsilon: ε.
     ///   - weightDecay: λ, the fraction `lr·λ` of every weight removed at each step (PyTorch's default 0.01).
+    ///   - amsgrad: use AMSGrad's running maximum of v (see `Adam`).
+    ///   - maximize: climb the objective.
     public init(_ parameters: [Tensor], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                epsilon: Double = 1e-8, weightDecay: Double = 1e-2) {
+                epsilon: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false, maximize: Bool = false) {
         super.init(parameters, learningRate: learningRate, betas: betas, epsilon: epsilon,
-                   weightDecay: weightDecay, decoupled: true)
+                   weightDecay: weightDecay, decoupled: true, amsgrad: amsgrad, maximize: maximize)
     }
 }

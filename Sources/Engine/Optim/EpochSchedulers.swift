@@ -8,8 +8,9 @@ import Foundation
 /// applied when the scheduler is made) and `step()` advances it by one and sets the new rate.
 public protocol LRScheduler: AnyObject {
     var optimizer: Optimizer { get }
-    /// The optimizer's rate when the scheduler was made (`base_lrs[0]`).
-    var baseLR: Double { get }
+    /// The optimizer's rate when the scheduler was made (`base_lrs[0]`). `SequentialLR` sets it to
+    /// its first scheduler's, as PyTorch's `initial_lr` does.
+    var baseLR: Double { get set }
     /// How many times `step()` has been called.
     var lastEpoch: Int { get set }
     /// The rate for `lastEpoch`, given the rate currently set.
@@ -39,7 +40,7 @@ extension LRScheduler {
 ///     (so lr(t) = lr₀ · γ^⌊t / stepSize⌋ if nothing else changes the rate)
 public final class StepLR: LRScheduler {
     public let optimizer: Optimizer
-    public let baseLR: Double
+    public var baseLR: Double
     public var lastEpoch = 0
     public let stepSize: Int
     public let gamma: Double
@@ -66,7 +67,7 @@ public final class StepLR: LRScheduler {
 /// in the last bits. Past `tMax` the cosine climbs back up, as in PyTorch.
 public final class CosineAnnealingLR: LRScheduler {
     public let optimizer: Optimizer
-    public let baseLR: Double
+    public var baseLR: Double
     public var lastEpoch = 0
     public let tMax: Int
     public let minLR: Double
@@ -86,32 +87,49 @@ public final class CosineAnnealingLR: LRScheduler {
     }
 }
 
-/// Linear warm-up (`torch.optim.lr_scheduler.LinearLR` with an end factor of 1): the rate climbs
-/// from `startFactor·lr₀` to lr₀ over `warmupSteps` steps, then stays there.
+/// A linear ramp of the rate (`torch.optim.lr_scheduler.LinearLR`): from `startFactor·lr₀` to
+/// `endFactor·lr₀` over `totalIters` steps, then constant.
 ///
-///     lr(t) = lr₀ · (startFactor + (1 - startFactor) · min(t, warmupSteps) / warmupSteps)
+///     lr(t) = lr₀ · (startFactor + (endFactor - startFactor) · min(t, totalIters) / totalIters)
 ///
-/// Early on Adam's moment estimates are noisy and the network's outputs are far off; small first
-/// steps keep a Transformer from diverging before those settle.
-public final class LinearWarmup: LRScheduler {
+/// With `endFactor` 1 it is a linear warm-up (`LinearWarmup`): early on Adam's moment estimates are
+/// noisy and the network's outputs are far off; small first steps keep a Transformer from diverging
+/// before those settle. With `endFactor` < 1 it is a linear decay. This is PyTorch's closed form;
+/// its `step()` uses a recursive form that can differ in the last bits.
+public final class LinearLR: LRScheduler {
     public let optimizer: Optimizer
-    public let baseLR: Double
+    public var baseLR: Double
     public var lastEpoch = 0
-    public let warmupSteps: Int
+    public let totalIters: Int
     public let startFactor: Double
+    public let endFactor: Double
+    /// The warm-up's length: `totalIters`.
+    public var warmupSteps: Int { totalIters }
 
-    public init(_ optimizer: Optimizer, warmupSteps: Int, startFactor: Double = 1.0 / 3) {
-        precondition(warmupSteps > 0, "LinearWarmup: warmupSteps must be positive")
-        precondition(startFactor > 0 && startFactor <= 1, "LinearWarmup: startFactor must be in (0, 1]")
+    /// - Parameters: PyTorch's, with its defaults (1/3, 1, 5).
+    public init(_ optimizer: Optimizer, startFactor: Double = 1.0 / 3, endFactor: Double = 1, totalIters: Int = 5) {
+        precondition(startFactor > 0 && startFactor <= 1,
+                     "LinearLR: startFactor \(startFactor) must be in (0, 1] (as PyTorch)")
+        precondition(endFactor >= 0 && endFactor <= 1, "LinearLR: endFactor \(endFactor) must be in [0, 1]")
+        precondition(totalIters > 0, "LinearLR: totalIters must be positive")
         self.optimizer = optimizer
         self.baseLR = optimizer.learningRate
-        self.warmupSteps = warmupSteps
+        self.totalIters = totalIters
         self.startFactor = startFactor
+        self.endFactor = endFactor
         optimizer.learningRate = learningRate(at: 0, current: baseLR)
     }
 
+    /// A linear warm-up: `LinearLR(optimizer, startFactor: startFactor, totalIters: warmupSteps)`.
+    public convenience init(_ optimizer: Optimizer, warmupSteps: Int, startFactor: Double = 1.0 / 3) {
+        self.init(optimizer, startFactor: startFactor, endFactor: 1, totalIters: warmupSteps)
+    }
+
     public func learningRate(at epoch: Int, current: Double) -> Double {
-        let progress = Double(Swift.min(epoch, warmupSteps)) / Double(warmupSteps)
-        return baseLR * (startFactor + (1 - startFactor) * progress)
+        let progress = Double(Swift.min(epoch, totalIters)) / Double(totalIters)
+        return baseLR * (startFactor + (endFactor - startFactor) * progress)
     }
 }
+
+/// A linear warm-up is a `LinearLR` ending at factor 1: `LinearWarmup(optimizer, warmupSteps: 5)`.
+public typealias LinearWarmup = LinearLR

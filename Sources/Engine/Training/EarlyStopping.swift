@@ -68,9 +68,11 @@ public final class EarlyStopping {
     /// Writes the best weights back into `tensors` (the same list, in the same order, as given to `step`).
     public func restoreBest(into tensors: [Tensor]) {
         guard !bestWeights.isEmpty else { return }
-        precondition(tensors.count == bestWeights.count, "EarlyStopping: \(tensors.count) tensors, saved \(bestWeights.count)")
+        precondition(tensors.count == bestWeights.count,
+                     "EarlyStopping: \(tensors.count) tensors, saved \(bestWeights.count)")
         for (t, values) in zip(tensors, bestWeights) {
-            precondition(t.count == values.count, "EarlyStopping: tensor of shape \(t.shape) does not fit the saved weights")
+            precondition(t.count == values.count,
+                         "EarlyStopping: tensor of shape \(t.shape) does not fit the saved weights")
             t.scalars = values
         }
     }

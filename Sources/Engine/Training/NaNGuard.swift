@@ -1,12 +1,53 @@
 // The NaN guard: stops training the moment the loss or a gradient stops being a finite number,
-// and says why that probably happened, using the seed's table of common problems
-// ("the model goes mad": exploding gradients, a learning rate too large, unnormalised data).
+// and gathers the evidence for the seed's table of common problems ("the model goes mad":
+// exploding gradients, a learning rate too large, unnormalised data). It returns facts and
+// numbers; the words a student reads live with the lessons (LessonKit's `divergenceReport`).
 //
 // Once one NaN appears it spreads to every parameter within a step or two, and the remaining
 // epochs print "Loss: nan" while teaching nothing. Stopping at the first one keeps the evidence.
 
-/// Thrown when training diverges; `description` is a readable diagnosis.
-public struct TrainingDiverged: Error, CustomStringConvertible {
+/// One of the seed's usual suspects when training diverges ("the model goes mad"), with the
+/// numbers that speak for or against it. The guard states the facts; a lesson words them
+/// (LessonKit's `divergenceReport` does, in English and Chinese).
+public enum DivergenceCause: Sendable, Equatable {
+    /// The learning rate: a step that overshoots makes the loss grow until it overflows.
+    case learningRate(Double)
+    /// No gradient clipping: one exploding gradient can throw the weights to infinity.
+    case noClipping
+    /// Clipping is on at this max norm, so a single huge gradient is unlikely.
+    case clipping(maxNorm: Float)
+    /// Inputs with large values or spreads; the batch's mean and population std when it was given
+    /// and finite.
+    case unnormalisedData(batch: (mean: Float, std: Float)?)
+    /// The input batch itself holds NaN or infinity.
+    case nonFiniteInputs
+
+    public static func == (a: DivergenceCause, b: DivergenceCause) -> Bool {
+        switch (a, b) {
+        case (.learningRate(let x), .learningRate(let y)): return x == y
+        case (.noClipping, .noClipping), (.nonFiniteInputs, .nonFiniteInputs): return true
+        case (.clipping(let x), .clipping(let y)): return x == y
+        case (.unnormalisedData(let x), .unnormalisedData(let y)):
+            return x?.mean == y?.mean && x?.std == y?.std
+        default: return false
+        }
+    }
+}
+
+/// A parameter that holds a NaN or infinity: its name, and whether in its value or its gradient.
+public struct BadParameter: Sendable, Equatable {
+    public let name: String
+    /// `true`: the value itself; `false`: its gradient.
+    public let inValue: Bool
+
+    public init(name: String, inValue: Bool) {
+        self.name = name
+        self.inValue = inValue
+    }
+}
+
+/// Thrown when training diverges: where, the numbers of that step, and the likely causes.
+public struct TrainingDiverged: Error, Sendable {
     /// The epoch (1-based) and the step within it (1-based) where the problem was seen.
     public let epoch: Int
     public let step: Int
@@ -15,19 +56,21 @@ public struct TrainingDiverged: Error, CustomStringConvertible {
     public let loss: Float
     /// The global L2 norm of the gradients, if they had been computed.
     public let gradientNorm: Float?
-    /// The first parameter (in registration order) whose value or gradient is not finite, and which.
-    public let firstBadParameter: String?
-    /// The likely causes, most likely first, each with the evidence seen.
-    public let likelyCauses: [String]
+    /// The first parameter (in registration order) whose value or gradient is not finite.
+    public let firstBadParameter: BadParameter?
+    /// The seed's suspects, those with evidence against them (`suspected`) first, then the others,
+    /// each group in the seed's order: learning rate, clipping, data.
+    public let causes: [(cause: DivergenceCause, suspected: Bool)]
 
-    public var description: String {
-        var lines = ["Training stopped: the \(loss.isFinite ? "gradient" : "loss") is no longer a finite number."]
-        lines.append("  epoch \(epoch), step \(step), learning rate \(learningRate), loss \(loss)")
-        lines.append("  gradient norm: \(gradientNorm.map { "\($0)" } ?? "not computed")")
-        lines.append("  first parameter that went bad: \(firstBadParameter ?? "none yet (only the loss)")")
-        lines.append("Likely causes:")
-        lines += likelyCauses.enumerated().map { "  \($0.offset + 1). \($0.element)" }
-        return lines.joined(separator: "\n")
+    public init(epoch: Int, step: Int, learningRate: Double, loss: Float, gradientNorm: Float?,
+                firstBadParameter: BadParameter?, causes: [(cause: DivergenceCause, suspected: Bool)]) {
+        self.epoch = epoch
+        self.step = step
+        self.learningRate = learningRate
+        self.loss = loss
+        self.gradientNorm = gradientNorm
+        self.firstBadParameter = firstBadParameter
+        self.causes = causes
     }
 }
 
@@ -71,46 +114,39 @@ public struct NaNGuard {
         guard !loss.isFinite || !(norm?.isFinite ?? true) || badParameter != nil else { return }
         throw TrainingDiverged(epoch: epoch, step: step, learningRate: learningRate, loss: loss,
                                gradientNorm: norm, firstBadParameter: badParameter,
-                               likelyCauses: likelyCauses(learningRate: learningRate, inputs: inputs))
+                               causes: likelyCauses(learningRate: learningRate, inputs: inputs))
     }
 
     /// The first parameter whose value, or else whose gradient, holds a NaN or infinity.
-    func firstNonFiniteParameter() -> String? {
+    func firstNonFiniteParameter() -> BadParameter? {
         func hasNonFinite(_ t: Tensor) -> Bool { t.scalars.contains { !$0.isFinite } }
-        if let p = parameters.first(where: { hasNonFinite($0.tensor) }) { return "\(p.name) (its value)" }
+        if let p = parameters.first(where: { hasNonFinite($0.tensor) }) {
+            return BadParameter(name: p.name, inValue: true)
+        }
         if let p = parameters.first(where: { $0.tensor.grad.map(hasNonFinite) ?? false }) {
-            return "\(p.name) (its gradient)"
+            return BadParameter(name: p.name, inValue: false)
         }
         return nil
     }
 
-    /// The seed's three usual suspects, those with evidence against them first.
-    func likelyCauses(learningRate: Double, inputs: Tensor?) -> [String] {
-        var suspected: [String] = [], others: [String] = []
-        let lrCause = "Learning rate too large (\(learningRate)): each step overshoots and the loss grows "
-            + "until it overflows. Try 10x smaller (AdamW usually trains Transformers at 1e-4 to 1e-3)."
-        (learningRate >= 1e-2 ? { suspected.append(lrCause) } : { others.append(lrCause) })()
-
+    /// The seed's three usual suspects, each marked suspected when the numbers point at it:
+    /// a learning rate of 1e-2 or more, no clipping, a batch whose |mean| or std exceeds 10, or
+    /// one holding NaN or infinity.
+    func likelyCauses(learningRate: Double, inputs: Tensor?) -> [(cause: DivergenceCause, suspected: Bool)] {
+        var causes: [(cause: DivergenceCause, suspected: Bool)] = [(.learningRate(learningRate), learningRate >= 1e-2)]
         if let clipMaxNorm {
-            others.append("Gradient clipping is on (max norm \(clipMaxNorm)), so a single huge gradient is "
-                          + "unlikely; a lower threshold can still help.")
+            causes.append((.clipping(maxNorm: clipMaxNorm), false))
         } else {
-            suspected.append("No gradient clipping: one exploding gradient can throw the weights to infinity. "
-                             + "Call clipGradNorm(parameters, maxNorm: 1.0) between backward() and step().")
+            causes.append((.noClipping, true))
         }
-
-        let dataCause = "Unnormalised data: inputs with large values or spreads give large activations and "
-            + "gradients. Standardise them with StandardScaler fitted on the training split."
         if let inputs, let stats = finiteMeanAndStd(inputs.scalars) {
-            let evidence = " (this batch: mean \(stats.mean), std \(stats.std))"
-            if Swift.abs(stats.mean) > 10 || stats.std > 10 { suspected.append(dataCause + evidence) }
-            else { others.append(dataCause + evidence) }
+            causes.append((.unnormalisedData(batch: stats), Swift.abs(stats.mean) > 10 || stats.std > 10))
         } else if let inputs, inputs.scalars.contains(where: { !$0.isFinite }) {
-            suspected.append("The input batch itself contains NaN or infinity: clean the data (findMissing, imputeMissing).")
+            causes.append((.nonFiniteInputs, true))
         } else {
-            others.append(dataCause)
+            causes.append((.unnormalisedData(batch: nil), false))
         }
-        return suspected + others
+        return causes.filter(\.suspected) + causes.filter { !$0.suspected }
     }
 
     /// Mean and population std of the values, or `nil` if any is not finite.

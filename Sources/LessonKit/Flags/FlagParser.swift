@@ -93,7 +93,9 @@ public struct FlagParser: Sendable {
         case .integer(_, let range):
             guard let n = Int(text) else { throw fail("--\(name) expects a whole number, got '\(text)'") }
             guard range.contains(n) else {
-                if range.upperBound == Int.max { throw fail("--\(name) must be at least \(range.lowerBound), got \(text)") }
+                if range.upperBound == Int.max {
+                    throw fail("--\(name) must be at least \(range.lowerBound), got \(text)")
+                }
                 throw fail("--\(name) must be between \(range.lowerBound) and \(range.upperBound), got \(text)")
             }
             return .integer(n)
@@ -109,6 +111,8 @@ public struct FlagParser: Sendable {
                 throw fail("--\(name) must be one of \(among.joined(separator: ", ")); got '\(text)'")
             }
             return .text(text)
+        case .text:
+            return .text(text)
         case .file(_, let ext, let mustExist):
             guard text.lowercased().hasSuffix("." + ext) else {
                 throw fail("--\(name) expects a .\(ext) file, got '\(text)'")
@@ -119,7 +123,9 @@ public struct FlagParser: Sendable {
             // A file to be written: its folder must exist, so a long run does not fail at the end.
             let folder = URL(fileURLWithPath: text).deletingLastPathComponent().path
             var isFolder: ObjCBool = false
-            if !mustExist && !(FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) {
+            let folderExists = FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder)
+                && isFolder.boolValue
+            if !mustExist && !folderExists {
                 throw fail("--\(name): no such folder '\(folder)'")
             }
             return .text(text)
@@ -132,7 +138,7 @@ public struct FlagParser: Sendable {
         case .integer(let value, _): return .integer(value)
         case .number(let value, _): return .number(value)
         case .choice(let value, _): return .text(value)
-        case .file(let value, _, _): return .text(value)
+        case .file(let value, _, _), .text(let value): return .text(value)
         }
     }
 

@@ -5,6 +5,7 @@
 ///     let epochs = lesson.flags.int("epochs")
 ///     let activation = lesson.flags.string("activation")
 ///     let csv = lesson.flags.path("data")         // nil when --data was not given
+///     let target = lesson.flags.text("target")    // nil when --target was not given
 ///
 /// Asking for an option the lesson did not declare, or with the wrong type, is a programming
 /// error and stops the program with a message naming it.
@@ -70,7 +71,9 @@ public struct Flags: Sendable {
 
     /// The value of an `.integer` option, e.g. `int("epochs")`.
     public func int(_ name: String) -> Int {
-        guard case .integer(let n) = value(name) else { preconditionFailure("Flags: --\(name) is not an integer option") }
+        guard case .integer(let n) = value(name) else {
+            preconditionFailure("Flags: --\(name) is not an integer option")
+        }
         return n
     }
 
@@ -83,6 +86,12 @@ public struct Flags: Sendable {
     /// The path of a `.file` option, or `nil` when it was not given and has no default.
     public func path(_ name: String) -> String? {
         guard case .text(let s) = value(name) else { preconditionFailure("Flags: --\(name) is not a file option") }
+        return s
+    }
+
+    /// The value of a `.text` option, or `nil` when it was not given and has no default.
+    public func text(_ name: String) -> String? {
+        guard case .text(let s) = value(name) else { preconditionFailure("Flags: --\(name) is not a text option") }
         return s
     }
 

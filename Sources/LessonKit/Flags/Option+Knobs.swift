@@ -1,5 +1,7 @@
+import Engine
+
 // The knobs many lessons share, declared once so they read the same everywhere. A lesson lists
-// the ones it uses; the defaults are the seed's (`seed_train.py`), the ranges generous but sane.
+// the ones it uses; the defaults are the seed's (`scripts/seed_train.py`), the ranges generous but sane.
 
 extension Option {
     /// `--lr X`: the optimizer's learning rate, the step size of each update.
@@ -20,10 +22,12 @@ extension Option {
                  help: Localized(en: "samples per gradient step", zh: "每次梯度更新用的样本数"))
     }
 
-    /// `--activation NAME`: the hidden layers' non-linearity.
-    public static func activation(default value: String = "relu",
-                                  among names: [String] = ["relu", "leaky_relu", "gelu", "tanh", "sigmoid"]) -> Option {
-        .choice("activation", default: value, among: names,
+    /// `--activation NAME`: the hidden layers' non-linearity, one of the engine's `Activation`s.
+    /// A lesson passes the ones it compares (their order is the order `--help` lists them in) and
+    /// reads the choice back with `flags.activation()`.
+    public static func activation(default value: Activation = .relu,
+                                  among choices: [Activation] = Activation.allCases) -> Option {
+        .choice("activation", default: value.rawValue, among: choices.map(\.rawValue),
                 help: Localized(en: "activation function", zh: "激活函数"))
     }
 
@@ -49,5 +53,17 @@ extension Option {
     public static func data(default value: String? = nil) -> Option {
         .file("data", extension: "csv", default: value, mustExist: true,
               help: Localized(en: "read the data from a CSV file", zh: "从 CSV 文件读取数据"))
+    }
+}
+
+extension Flags {
+    /// The `--activation` knob's value. The parser only accepts the names the option listed, and
+    /// those came from `Activation`, so every accepted name converts.
+    public func activation() -> Activation {
+        let name = string("activation")
+        guard let activation = Activation(rawValue: name) else {
+            preconditionFailure("Flags: --activation \(name) is not an Activation (declare it with .activation(...))")
+        }
+        return activation
     }
 }

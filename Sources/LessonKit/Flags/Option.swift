@@ -8,6 +8,8 @@
 ///                  help: Localized(en: "encoder layers", zh: "编码器层数")),
 ///     ]
 ///
+///     .text("target", help: Localized(en: "the column to predict", zh: "要预测的列")),   // --target NAME
+///
 /// The ready-made knobs (`--lr`, `--epochs`, `--batch-size`, `--activation`, `--clip`,
 /// `--weight-decay`, `--dropout`, `--data`) are in `Option+Knobs.swift`.
 public struct Option: Sendable {
@@ -23,6 +25,8 @@ public struct Option: Sendable {
         case choice(default: String, among: [String])
         /// A file path with the given extension (`--data points.csv`); `mustExist` checks it is there.
         case file(default: String?, extension: String, mustExist: Bool)
+        /// Any non-empty word (`--target price`): a column name, a label.
+        case text(default: String?)
     }
 
     /// The name without dashes: `"lr"` for `--lr`.
@@ -43,6 +47,7 @@ public struct Option: Sendable {
         case .number: self.placeholder = placeholder ?? "X"
         case .choice: self.placeholder = placeholder ?? "NAME"
         case .file(_, let ext, _): self.placeholder = placeholder ?? "FILE.\(ext)"
+        case .text: self.placeholder = placeholder ?? "NAME"
         }
     }
 
@@ -78,6 +83,11 @@ public struct Option: Sendable {
         Option(name, kind: .file(default: value, extension: ext, mustExist: mustExist), help: help)
     }
 
+    /// `--name NAME`, any non-empty text; `nil` when not given and there is no default.
+    public static func text(_ name: String, default value: String? = nil, help: Localized) -> Option {
+        Option(name, kind: .text(default: value), help: help)
+    }
+
     /// The usage's description of the default and the accepted values, e.g. `default 0.001, 1e-06…10`.
     func constraint(_ language: Language) -> String {
         let d = Catalogue.defaultWord(language)
@@ -89,7 +99,7 @@ public struct Option: Sendable {
         case .number(let value, let range):
             return "\(d) \(formatNumber(value)), \(formatNumber(range.lowerBound))…\(formatNumber(range.upperBound))"
         case .choice(let value, let among): return "\(d) \(value); " + among.joined(separator: ", ")
-        case .file(let value, _, _): return value.map { "\(d) \($0)" } ?? ""
+        case .file(let value, _, _), .text(let value): return value.map { "\(d) \($0)" } ?? ""
         }
     }
 }

@@ -20,13 +20,19 @@ public final class Lesson {
     /// Whether terminal output is coloured (a terminal, and `NO_COLOR` unset).
     public let colour: Bool
     public let output: LessonOutput
+    /// Every interpreted measurement printed so far (`conclude`), for `--claims FILE`.
+    public let claims = ClaimLog()
     /// The report being built, when `--report` was given.
-    public private(set) var report: HTMLReport?
+    public internal(set) var report: HTMLReport?
     /// The number of the last marked step.
     public private(set) var stepNumber = 0
 
-    private let stepper: StepThrough
-    private let exitProcess: (Int32) -> Void
+    /// The executable's name (`lesson1`), for the usage line and the status line.
+    public let program: String
+    let stepper: StepThrough
+    let exitProcess: (Int32) -> Void
+    /// The screen, the cells and the pauses (Lesson+Classroom.swift).
+    let classroom: Classroom
 
     /// The language of the narration (`--lang`).
     public var language: Language { flags.language }
@@ -41,15 +47,17 @@ public final class Lesson {
     ///   - options: the lesson's own knobs, e.g. `[.learningRate(), .epochs(default: 20)]`.
     ///   - arguments: the command line without the program name.
     public static func start(_ program: String, title: Localized, summary: Localized = "",
-                             options: [Option] = [],
+                             options: [Option] = [], cells: [Localized] = [],
                              arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Lesson {
         let parser = FlagParser(program: program, summary: summary, options: options)
         do {
             let flags = try parser.parse(arguments)
-            return Lesson(flags: flags, title: title, program: program)
+            let lesson = Lesson(flags: flags, title: title, program: program)
+            lesson.cells(cells)
+            return lesson
         } catch {
             if error.status == 0 {
-                print(error.output)
+                print(error.output + cellList(cells, helpLanguage(arguments)))
             } else {
                 FileHandle.standardError.write(Data((error.output + "\n").utf8))
             }
@@ -65,15 +73,24 @@ public final class Lesson {
     ///     standard output and off when collecting.
     ///   - stepper: the `--step` pauser; by default reads standard input when it is a terminal.
     ///   - exitProcess: called with 0 when the reader quits at a step (`exit` by default).
+    ///   - screen: the width to wrap to and the height to pause within; by default the terminal's
+    ///     (`ScreenSize.current()`) for standard output, and none (no wrapping) when collecting.
+    ///   - firstCell: cells before it run silently (`--from N`).
+    ///   - lastCell: the lesson stops after this cell (`--cell N` is `firstCell: N, lastCell: N`).
     public init(flags: Flags, title: Localized, program: String = "lesson",
                 output: LessonOutput = .standardOutput, colour: Bool? = nil,
-                stepper: StepThrough? = nil, exitProcess: @escaping (Int32) -> Void = { exit($0) }) {
+                stepper: StepThrough? = nil, exitProcess: @escaping (Int32) -> Void = { exit($0) },
+                screen: ScreenSize? = nil, firstCell: Int = 1, lastCell: Int? = nil) {
         self.flags = flags
         self.title = title(flags.language)
+        self.program = program
         self.output = output
         self.colour = colour ?? (output.isStandardOutput && Terminal.colourEnabled())
-        self.stepper = stepper ?? StepThrough(enabled: flags.step, prompt: { output.write($0) })
+        self.stepper = stepper ?? StepThrough(enabled: flags.step, show: { output.write($0) },
+                                              eraseLine: output.isStandardOutput && isatty(STDOUT_FILENO) == 1)
         self.exitProcess = exitProcess
+        classroom = Classroom(screen: screen ?? (output.isStandardOutput ? .current() : nil),
+                              firstCell: firstCell, lastCell: lastCell)
         if flags.reportPath != nil {
             let command = ([program] + flags.arguments).joined(separator: " ")
             report = HTMLReport(title: self.title, language: flags.language, command: command)
@@ -109,7 +126,8 @@ public final class Lesson {
     public func heading(_ title: Localized) {
         let text = title(language)
         report?.add(.heading(text))
-        if !flags.quiet { emit("\n" + text.bold(colour) + "\n" + String(repeating: "─", count: displayWidth(text))) }
+        let rule = String(repeating: "─", count: min(displayWidth(text), width ?? .max))
+        if !flags.quiet { emit("\n" + text.bold(colour) + "\n" + rule) }
     }
 
     /// The banner of one of the four stages of training, with the seed's analogy.
@@ -140,13 +158,17 @@ public final class Lesson {
     /// Prints a table.
     public func table(_ table: Table) {
         report?.add(.table(table))
-        if !flags.quiet { emit(table.text(colour: colour)) }
+        guard !flags.quiet else { return }
+        let text = table.text(colour: colour)
+        let fits = width.map { w in text.split(separator: "\n").allSatisfy { visibleWidth(String($0)) <= w } } ?? true
+        emit(fits ? text : table.stackedText(colour: colour))
     }
 
     /// Draws a chart in the terminal, and as SVG in the report.
     public func plot(_ chart: some Chart) {
         var chart = chart
         chart.language = language
+        if let width { chart = chart.fitted(toColumns: width) }
         report?.add(.chart(chart))
         if !flags.quiet { emit(chart.text(colour: colour)) }
     }
@@ -173,7 +195,8 @@ public final class Lesson {
         let text = "\(Catalogue.step(language)) \(stepNumber) · \(name(language))"
         report?.add(.heading(text))
         if !flags.quiet { emit("\n" + ("▶ " + text).painted(.blue, colour)) }
-        if stepper.pause(language) == .quit {
+        classroom.linesSincePause = 0
+        if stepper.pause(language, status: status(next: nil), width: width) == .quit {
             emit("\(Catalogue.stoppedAt(language)) \(stepNumber).")
             finish()
             exitProcess(0)
@@ -199,5 +222,5 @@ public final class Lesson {
     }
 
     /// Writes one block of text and a newline.
-    private func emit(_ text: String) { output.write(text + "\n") }
+    func emit(_ text: String) { present(text) }
 }

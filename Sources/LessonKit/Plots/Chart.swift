@@ -14,6 +14,16 @@ public protocol Chart: Sendable {
     /// The language of the chart's own words ("log scale", "bins of width", …); `Lesson.plot`
     /// sets it from `--lang`.
     var language: Language { get set }
+    /// The same chart made narrow enough for a screen of `columns` columns, where its kind can
+    /// shrink (Chart+Fit.swift); lines that still do not fit are wrapped by the lesson.
+    func fitted(toColumns columns: Int) -> Self
+}
+
+extension Chart {
+    public func fitted(toColumns columns: Int) -> Self { self }
+
+    /// The widest line of the chart as printed, in columns.
+    var textColumns: Int { text(colour: false).split(separator: "\n").map { displayWidth(String($0)) }.max() ?? 0 }
 }
 
 /// How chart axes print a number: up to 4 significant digits, switching to an exponent for very

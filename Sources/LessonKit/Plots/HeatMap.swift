@@ -104,12 +104,16 @@ public struct HeatMap: Chart {
         let rows = values.count, columns = values.first?.count ?? 0
         let cell = max(4, min(28, 480 / max(1, max(rows, columns))))
         let showColumnLabels = columns <= 32, showRowLabels = rows <= 32
-        let left = showRowLabels ? 16 + 7 * Double((rowLabels ?? values.indices.map(String.init)).map(displayWidth).max() ?? 1) : 16
-        let top = 34.0 + (showColumnLabels ? 18 : 0)
+        let widestRowLabel = (rowLabels ?? values.indices.map(String.init)).map(displayWidth).max() ?? 1
+        let left = showRowLabels ? 16 + 7 * Double(widestRowLabel) : 16
+        var top = 34.0 + (showColumnLabels ? 18 : 0)
         let mapW = Double(cell * columns), mapH = Double(cell * rows)
-        let W = Int(left + mapW + 100), H = Int(top + mapH + 20)
-        var out = SVG.open(width: W, height: H, title: title)
-        out += SVG.text(title, x: Double(W) / 2, y: 20, anchor: "middle", size: 14, weight: "bold")
+        // Wide enough for the map and its colour bar, and for the title (which wraps beyond 640 px).
+        let W = Int(max(left + mapW + 100, min(640, SVG.textWidth(title, size: 14) + 24)).rounded(.up))
+        let (titleMarkup, titleBottom) = SVG.title(title, width: Double(W))
+        top += max(0, titleBottom - 28)
+        let H = Int(top + mapH + 20)
+        var out = SVG.open(width: W, height: H, title: title) + titleMarkup
         for (r, row) in values.enumerated() {
             for (c, v) in row.enumerated() {
                 out += SVG.rect(x: left + Double(c * cell), y: top + Double(r * cell),

@@ -14,11 +14,11 @@ public struct Histogram: Chart {
     public var language: Language = .en
     public var title: String
     /// The count in each bin, left to right.
-    public let counts: [Int]
+    public internal(set) var counts: [Int]
     /// The edges of the bins: `bins + 1` increasing values.
-    public let edges: [Double]
+    public internal(set) var edges: [Double]
     /// How many values were NaN or infinite and left out.
-    public let nonFinite: Int
+    public internal(set) var nonFinite: Int
     /// The height of the tallest column, in rows.
     public var height: Int
     /// How many columns each bin takes.
@@ -82,7 +82,8 @@ public struct Histogram: Chart {
         var note = Localized(en: "n = \(total), \(counts.count) bins of width \(width)",
                              zh: "n = \(total)，\(counts.count) 个区间，宽度 \(width)")(language)
         if nonFinite > 0 {
-            note += Localized(en: ", \(nonFinite) non-finite left out", zh: "，另有 \(nonFinite) 个非有限值未计入")(language)
+            note += Localized(en: ", \(nonFinite) non-finite left out",
+                              zh: "，另有 \(nonFinite) 个非有限值未计入")(language)
         }
         lines.append(String(repeating: " ", count: labelWidth + 2) + note)
         return lines.joined(separator: "\n")
@@ -94,8 +95,7 @@ public struct Histogram: Chart {
         let plotW = W - left - right, plotH = H - top - bottom
         let tallest = Double(max(1, counts.max() ?? 1))
         let binW = plotW / Double(counts.count)
-        var out = SVG.open(width: Int(W), height: Int(H), title: title)
-        out += SVG.text(title, x: W / 2, y: 20, anchor: "middle", size: 14, weight: "bold")
+        var out = SVG.open(width: Int(W), height: Int(H), title: title) + SVG.title(title, width: W).markup
         for (i, count) in counts.enumerated() where count > 0 {
             let h = Double(count) / tallest * plotH
             out += SVG.rect(x: left + binW * Double(i) + 0.5, y: top + plotH - h,
@@ -105,8 +105,11 @@ public struct Histogram: Chart {
         out += SVG.line(left, top + plotH, left + plotW, top + plotH)
         out += SVG.text(String(Int(tallest)), x: left - 6, y: top + 4, anchor: "end", size: 11)
         out += SVG.text("0", x: left - 6, y: top + plotH + 4, anchor: "end", size: 11)
-        for (x, value) in [(left, edges.first!), (left + binW * Double(counts.count / 2), edges[counts.count / 2]),
-                           (left + plotW, edges.last!)] {
+        // Round tick values (1-2-5 steps) where they fall, rather than the bins' odd edges.
+        let (low, high) = (edges.first!, edges.last!)
+        for value in niceTicks(low, high, count: 5) {
+            let x = left + (value - low) / (high - low) * plotW
+            out += SVG.line(x, top + plotH, x, top + plotH + 4)
             out += SVG.text(axisLabel(value), x: x, y: top + plotH + 17, anchor: "middle", size: 11)
         }
         let total = counts.reduce(0, +)

@@ -108,7 +108,9 @@ public struct LineChart: Chart {
         }
 
         let labelRows = yLabelRows(height: height)
-        let labels = labelRows.map { r in axisLabel(shown(yr.high - (yr.high - yr.low) * Double(r) / Double(height - 1))) }
+        let labels = labelRows.map { r in
+            axisLabel(shown(yr.high - (yr.high - yr.low) * Double(r) / Double(height - 1)))
+        }
         let labelWidth = labels.map(\.count).max() ?? 0
         var lines = [title.bold(colour)]
         if !yTitle.isEmpty { lines.append(yTitle) }

@@ -33,6 +33,26 @@ enum SVG {
             "<rect width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>"
     }
 
+    /// About how wide `s` is drawn at `size` px in a sans-serif font: a column is taken as 0.6 em
+    /// (generous for Latin text, exact for a Chinese character, which is two columns, 1.2 em wide).
+    static func textWidth(_ s: String, size: Double) -> Double { Double(displayWidth(s)) * size * 0.6 }
+
+    /// A chart's title, centred, always inside a drawing `width` px wide: 14 px bold, smaller when
+    /// long, and on several lines when still too long. Returns the markup and the y below it.
+    static func title(_ s: String, width: Double) -> (markup: String, bottom: Double) {
+        let room = width - 16
+        var size = 14.0
+        while size > 11 && textWidth(s, size: size) > room { size -= 1 }
+        let columns = max(8, Int(room / (size * 0.6)))
+        let lines = textWidth(s, size: size) > room ? wrap(s, width: columns) : [s]
+        var markup = ""
+        for (i, line) in lines.enumerated() {
+            markup += text(line, x: width / 2, y: 20 + Double(i) * (size + 3), anchor: "middle",
+                           size: Int(size), weight: "bold")
+        }
+        return (markup, 20 + Double(lines.count - 1) * (size + 3) + 8)
+    }
+
     static func text(_ s: String, x: Double, y: Double, anchor: String = "start",
                      size: Int = 12, weight: String = "normal", fill: String = "#333333") -> String {
         "<text x=\"\(n(x))\" y=\"\(n(y))\" text-anchor=\"\(anchor)\" font-size=\"\(size)\"" +

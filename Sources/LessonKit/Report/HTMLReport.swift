@@ -20,6 +20,10 @@ public struct HTMLReport: Sendable {
         case headline(String)
         /// Monospaced text as printed in the terminal (tensors, shape traces).
         case preformatted(String)
+        /// Lines that belong apart (a diagnosis, a list of causes): a bulleted list.
+        case list([String])
+        /// A training run to step through, frame by frame (StepThroughPage.swift).
+        case training(TrainingRecord)
         case table(Table)
         case chart(any Chart)
     }
@@ -53,6 +57,7 @@ public struct HTMLReport: Sendable {
     /// The whole page.
     public func html() -> String {
         let e = SVG.escape
+        var trainingIndex = 0
         var body = "<h1>\(e(title))</h1>\n"
         if let command {
             body += "<p class=\"meta\">\(e(Catalogue.runWith(language))): <code>\(e(command))</code></p>\n"
@@ -61,9 +66,17 @@ public struct HTMLReport: Sendable {
             switch block {
             case .stage(let s): body += "<h2 class=\"stage\">\(e(s))</h2>\n"
             case .heading(let s): body += "<h3>\(e(s))</h3>\n"
-            case .paragraph(let s): body += "<p>\(e(s))</p>\n"
-            case .headline(let s): body += "<p class=\"headline\">\(e(s))</p>\n"
-            case .preformatted(let s): body += "<pre>\(e(s))</pre>\n"
+            case .paragraph(let s): body += "<p>\(Self.inline(s))</p>\n"
+            case .headline(let s): body += "<p class=\"headline\">\(Self.inline(s))</p>\n"
+            case .preformatted(let s):
+                // Wider than the column: smaller type, and a scroll bar rather than a clipped edge.
+                let wide = s.split(separator: "\n").contains { displayWidth(String($0)) > 96 }
+                body += "<div class=\"scroll\"><pre\(wide ? " class=\"wide\"" : "")>\(e(s))</pre></div>\n"
+            case .list(let items):
+                body += "<ul class=\"lines\">" + items.map { "<li>\(Self.inline($0))</li>" }.joined() + "</ul>\n"
+            case .training(let record):
+                trainingIndex += 1
+                body += StepThroughPage.section(record, index: trainingIndex, language: language) + "\n"
             case .table(let t): body += Self.html(t) + "\n"
             case .chart(let c):
                 // The SVG carries its own title (drawn, and as <title> for screen readers).
@@ -77,15 +90,52 @@ public struct HTMLReport: Sendable {
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(e(title))</title>
-            <style>\(Self.style)</style>
+            <style>\(Self.style)\(StepThroughPage.style)</style>
             </head>
             <body>
             <main>
             \(body)</main>
+            <script>\(StepThroughPage.script)</script>
             </body>
             </html>
 
             """
+    }
+
+    /// Narration as HTML: escaped, a line break kept as `<br>`, and the two bits of markdown the
+    /// lessons write turned into markup: `` `code` `` → `<code>`, `*word*` → `<em>` (a `*` opens
+    /// only before a non-space and not after a letter or digit, so `2 * 3` and `a*b` stay as they are).
+    static func inline(_ text: String) -> String {
+        var out = ""
+        let chars = Array(text)
+        var i = 0
+        func closing(_ mark: Character, from start: Int) -> Int? {
+            var j = start
+            while j < chars.count {
+                if chars[j] == mark && (mark == "`" || chars[j - 1] != " ") { return j }
+                if chars[j] == "\n" { return nil }
+                j += 1
+            }
+            return nil
+        }
+        while i < chars.count {
+            let ch = chars[i]
+            let previousIsWord = i > 0 && (chars[i - 1].isLetter || chars[i - 1].isNumber)
+            if ch == "`", let end = closing("`", from: i + 1), end > i + 1 {
+                out += "<code>" + SVG.escape(String(chars[(i + 1)..<end])) + "</code>"
+                i = end + 1
+                continue
+            }
+            if ch == "*", !previousIsWord, i + 1 < chars.count, chars[i + 1] != " ", chars[i + 1] != "*",
+               let end = closing("*", from: i + 2) {
+                out += "<em>" + SVG.escape(String(chars[(i + 1)..<end])) + "</em>"
+                i = end + 1
+                continue
+            }
+            out += ch == "\n" ? "<br>\n" : SVG.escape(String(ch))
+            i += 1
+        }
+        return out
     }
 
     /// A table as HTML; numeric columns right-aligned, as in the terminal.
@@ -109,7 +159,9 @@ public struct HTMLReport: Sendable {
         h1{font-size:1.7em;margin:.4em 0}
         h2.stage{margin-top:2em;padding:.4em .7em;border-left:6px solid #1f77b4;background:#eef4fa;font-size:1.25em}
         .meta{color:#666;font-size:.9em} .headline{font-weight:600;font-size:1.1em;color:#0b4f8a}
-        pre{background:#f3f3f3;padding:10px 12px;overflow-x:auto;font:13px/1.35 ui-monospace,Menlo,Consolas,monospace}
+        div.scroll{max-width:100%;overflow-x:auto} pre.wide{font-size:11px;width:max-content;min-width:100%}
+        pre{margin:0 0 1em;background:#f3f3f3;padding:10px 12px;overflow-x:auto;\
+        font:13px/1.35 ui-monospace,Menlo,Consolas,monospace}
         table{border-collapse:collapse;margin:1em 0;font-variant-numeric:tabular-nums}
         caption{text-align:left;font-weight:600;padding-bottom:4px}
         th,td{padding:3px 12px;text-align:left} th{border-bottom:2px solid #444} td.num,th.num{text-align:right}

@@ -56,6 +56,27 @@ public struct Table: Sendable {
         lines += rows.map { line($0.map(\.text)) }
         return lines.joined(separator: "\n")
     }
+
+    /// The table one record per block, for a screen narrower than `text()`: each row becomes
+    /// "heading  value" lines, with a blank line between rows.
+    ///
+    ///     epoch       1
+    ///     train loss  2.3026
+    ///
+    ///     epoch       2
+    ///     train loss  1.9100
+    public func stackedText(colour: Bool = false) -> String {
+        let labelWidth = header.map(displayWidth).max() ?? 0
+        var blocks: [String] = []
+        if let title { blocks.append(title) }
+        for row in rows {
+            let lines = header.indices.map { c in
+                trimmed(header[c].padded(to: labelWidth).bold(colour) + "  " + row[c].text)
+            }
+            blocks.append(lines.joined(separator: "\n"))
+        }
+        return blocks.joined(separator: "\n\n")
+    }
 }
 
 /// One cell of a `Table`: text, or a number already formatted (kept apart so it aligns right).

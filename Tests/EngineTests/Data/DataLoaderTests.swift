@@ -1,5 +1,6 @@
-// TensorDataset, DataLoader (batching, seeded shuffle, drop last) and seeded splits.
+// TensorDataset, DataLoader (batching, seeded shuffle, drop last, samplers) and seeded splits.
 import Testing
+import TestSupport
 @testable import Engine
 
 @Suite struct DataLoaderTests {
@@ -37,6 +38,53 @@ import Testing
         #expect(epoch1.sorted() == (0..<10).map(Float.init))     // every sample exactly once
         // inputs stay with their targets
         for (x, y) in a { for r in 0..<y.count { #expect(x.scalars[2 * r] == y.scalars[r]) } }
+    }
+
+    @Test func shuffleIsTheRandomSamplerWithTheSameStream() {
+        let byFlag = DataLoader(numbered(), batchSize: 3, shuffle: true, generator: Generator(seed: 7))
+        let bySampler = DataLoader(numbered(), batchSize: 3, sampler: .random, generator: Generator(seed: 7))
+        #expect(byFlag.shuffle && bySampler.shuffle && byFlag.sampler == .random)
+        for _ in 0..<3 { #expect(Array(byFlag).flatMap { $0.y.scalars } == Array(bySampler).flatMap { $0.y.scalars }) }
+        // the order is the generator's permutation, drawn once per epoch
+        var g = Generator(seed: 7)
+        let expected = randomPermutation(10, generator: &g)
+        let loader = DataLoader(numbered(), batchSize: 4, shuffle: true, generator: Generator(seed: 7))
+        #expect(Array(loader).flatMap { $0.y.scalars } == expected.map(Float.init))
+        #expect(loader.generator! == g)                          // exactly one permutation drawn
+        let plain = DataLoader(numbered(), batchSize: 4)
+        #expect(plain.sampler == .sequential && !plain.shuffle)
+    }
+
+    @Test func replayingAGivenOrderGivesExactlyThoseRows() {
+        // An order recorded from another run (say, PyTorch's): batches [7, 2, 9], [0, 4, 4], [1].
+        let order = [7, 2, 9, 0, 4, 4, 1]
+        let loader = DataLoader(numbered(), batchSize: 3, sampler: .order(order))
+        #expect(loader.count == 3)
+        for _ in 0..<2 {                                         // the same order every epoch
+            let batches = Array(loader)
+            #expect(batches.map { $0.y.scalars } == [[7, 2, 9], [0, 4, 4], [1]])
+            #expect(batches[0].x.scalars == [7, 17, 2, 12, 9, 19])
+            #expect(batches[2].x.shape == [1, 2] && batches[2].x.scalars == [1, 11])
+        }
+        let dropping = DataLoader(numbered(), batchSize: 3, sampler: .order(order), dropLast: true)
+        #expect(dropping.count == 2 && Array(dropping).map { $0.y.scalars } == [[7, 2, 9], [0, 4, 4]])
+    }
+
+    @Test func oneOrderPerEpochReplaysARunThenStops() {
+        let loader = DataLoader(numbered(4), batchSize: 2, sampler: .epochs([[3, 1, 0, 2], [2, 0]]))
+        #expect(loader.count == 2)
+        #expect(Array(loader).map { $0.y.scalars } == [[3, 1], [0, 2]])
+        #expect(loader.count == 1 && loader.epochsStarted == 1)
+        #expect(Array(loader).map { $0.y.scalars } == [[2, 0]])
+        #expect(loader.count == 0 && Array(loader).isEmpty)       // no lists left: an empty epoch
+    }
+
+    @Test func anOrderOutsideTheDatasetStops() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = DataLoader(TensorDataset(inputs: Tensor.zeros([3, 1]), targets: Tensor.zeros([3, 1])),
+                           batchSize: 2, sampler: .order([0, 3]))
+        }
+        expectStandardError(result, contains: "index 3 of order 0 is out of range 0..<3")
     }
 
     @Test func fisherYatesIsAPermutationAndRoughlyUniform() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Engine
 
 // safetensors: PyTorch's file loads and reproduces PyTorch's outputs; every kind of bad file throws
@@ -33,8 +34,8 @@ fileprivate func smallRegressor(seed: UInt64 = 0) -> TransformerEncoderRegressor
         let model = smallRegressor()
         #expect(Set(weights.tensors.map(\.name)) == Set(model.stateDict().map(\.name)))
         // Our own table must equal PyTorch's saved buffer before it is overwritten by the load.
-        expectNNRefClose(model.posEncoder.pe.scalars, weights["pos_encoder.pe"]!.scalars.map(Double.init), "pe vs PyTorch's",
-                         absolute: 2e-6)
+        expectClose(model.posEncoder.pe.scalars, reference: weights["pos_encoder.pe"]!.scalars.map(Double.init), "pe vs PyTorch's",
+                         abs: 2e-6)
         try model.loadStateDict(weights.tensors)
         for (name, tensor) in model.stateDict() { #expect(tensor.scalars == weights[name]!.scalars, "\(name)") }
         let input = io["input"]!
@@ -42,14 +43,14 @@ fileprivate func smallRegressor(seed: UInt64 = 0) -> TransformerEncoderRegressor
         #expect(input.scalars[1] == Float(Foundation.sin(0.37)))
         model.eval()
         let evalOutput = withNoGrad { model(input) }
-        expectNNRefClose(evalOutput.scalars, io["output_eval"]!.scalars.map(Double.init), "eval output")
+        expectClose(evalOutput.scalars, reference: io["output_eval"]!.scalars.map(Double.init), "eval output")
         // Training mode with every dropout at 0 gives the same numbers.
         model.train()
         for (_, module) in model.namedModules() {
             (module as? Dropout)?.p = 0
             (module as? MultiheadAttention)?.dropout = 0
         }
-        expectNNRefClose(model(input).scalars, io["output_train_p0"]!.scalars.map(Double.init), "train output, p = 0")
+        expectClose(model(input).scalars, reference: io["output_train_p0"]!.scalars.map(Double.init), "train output, p = 0")
     }
 
     @Test func roundTripKeepsNamesShapesValuesAndMetadata() throws {
@@ -130,8 +131,13 @@ fileprivate func smallRegressor(seed: UInt64 = 0) -> TransformerEncoderRegressor
         expectSafeTensorsError(.headerNotJSON, tensor: nil, handMadeFile(String(repeating: "[", count: 10_000), dataCount: 0))
         expectSafeTensorsError(.unknownDtype, tensor: "w",
                                handMadeFile(#"{"w":{"dtype":"F31","shape":[2,2],"data_offsets":[0,16]}}"#, dataCount: 16))
+        // Integer dtypes are read (see below); U64 and the 8-bit floats are not.
         expectSafeTensorsError(.unsupportedDtype, tensor: "w",
-                               handMadeFile(#"{"w":{"dtype":"I64","shape":[2],"data_offsets":[0,16]}}"#, dataCount: 16))
+                               handMadeFile(#"{"w":{"dtype":"U64","shape":[2],"data_offsets":[0,16]}}"#, dataCount: 16))
+        expectSafeTensorsError(.unsupportedDtype, tensor: "w",
+                               handMadeFile(#"{"w":{"dtype":"F8_E4M3","shape":[2],"data_offsets":[0,2]}}"#, dataCount: 2))
+        expectSafeTensorsError(.sizeMismatch, tensor: "w",
+                               handMadeFile(#"{"w":{"dtype":"I64","shape":[2],"data_offsets":[0,12]}}"#, dataCount: 12))
         expectSafeTensorsError(.offsetsOutOfRange, tensor: "w",
                                handMadeFile(#"{"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}}"#, dataCount: 12))
         expectSafeTensorsError(.offsetsOutOfRange, tensor: "w",
@@ -178,6 +184,140 @@ fileprivate func smallRegressor(seed: UInt64 = 0) -> TransformerEncoderRegressor
         #expect(file["h"]!.scalars[4].sign == .minus)
         #expect(file["b"]!.scalars == [1, -3])
         #expect(file["d"]!.scalars == [Float(0.1), -.infinity])
+    }
+
+    // MARK: - Integer and bool tensors
+
+    /// Little-endian bytes of `values`, each as `T`.
+    func littleEndian<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
+        values.flatMap { v in (0..<MemoryLayout<T>.size).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+    }
+
+    @Test func integerAndBoolDtypesAreReadAsIntegerTensors() throws {
+        let header = #"{"a":{"dtype":"I64","shape":[2],"data_offsets":[0,16]},"# +
+            #""b":{"dtype":"I32","shape":[1,2],"data_offsets":[16,24]},"c":{"dtype":"I16","shape":[2],"data_offsets":[24,28]},"# +
+            #""d":{"dtype":"U16","shape":[1],"data_offsets":[28,30]},"e":{"dtype":"I8","shape":[2],"data_offsets":[30,32]},"# +
+            #""f":{"dtype":"U8","shape":[2],"data_offsets":[32,34]},"g":{"dtype":"BOOL","shape":[3],"data_offsets":[34,37]},"# +
+            #""h":{"dtype":"U32","shape":[],"data_offsets":[37,41]},"w":{"dtype":"F32","shape":[1],"data_offsets":[41,45]}}"#
+        var bytes = handMadeFile(header, dataCount: 0)
+        bytes += littleEndian([Int64.min, 42]) + littleEndian([Int32(-7), .max]) + littleEndian([Int16.min, -1])
+        bytes += littleEndian([UInt16.max]) + littleEndian([Int8.min, 5]) + [0, 255] + [1, 0, 1]
+        bytes += littleEndian([UInt32.max]) + littleEndian([Float(2.5).bitPattern])
+        let file = try SafeTensors.decode(bytes)
+        #expect(file.tensors.map(\.name) == ["w"] && file["w"]!.scalars == [2.5])
+        #expect(file.integerTensors.map(\.name) == ["a", "b", "c", "d", "e", "f", "g", "h"])
+        #expect(file.integerTensor("a") == IntegerTensor(dtype: .i64, shape: [2], values: [Int64.min, 42]))
+        #expect(file.integerTensor("b") == IntegerTensor(dtype: .i32, shape: [1, 2], values: [-7, Int64(Int32.max)]))
+        #expect(file.integerTensor("c") == IntegerTensor(dtype: .i16, shape: [2], values: [-32768, -1]))
+        #expect(file.integerTensor("d") == IntegerTensor(dtype: .u16, shape: [1], values: [65535]))
+        #expect(file.integerTensor("e") == IntegerTensor(dtype: .i8, shape: [2], values: [-128, 5]))
+        #expect(file.integerTensor("f") == IntegerTensor(dtype: .u8, shape: [2], values: [0, 255]))
+        #expect(file.integerTensor("g")!.dtype == .bool && file.integerTensor("g")!.bools == [true, false, true])
+        #expect(file.integerTensor("h") == IntegerTensor(dtype: .u32, shape: [], values: [4_294_967_295]))
+        #expect(file.integerTensor("w") == nil && file["a"] == nil)
+        // A BOOL byte other than 0 or 1 is a bad file, named.
+        var badBool = handMadeFile(#"{"m":{"dtype":"BOOL","shape":[2],"data_offsets":[0,2]}}"#, dataCount: 0)
+        badBool += [1, 2]
+        expectSafeTensorsError(.invalidBool, tensor: "m", badBool)
+    }
+
+    @Test func pyTorchStateDictWithIntegerBuffers() throws {
+        // Made by Tests/scripts/make_integer_buffers_safetensors.py: Linear(3, 2) + BatchNorm1d(2)
+        // after three training steps, plus one tensor of each integer dtype.
+        let url = try resourceURL("integer_buffers", "safetensors")
+        let file = try SafeTensors.load(contentsOf: url)
+        #expect(file.metadata == ["format": "pt"])
+        #expect(file.tensors.map(\.name).sorted()
+                == ["bn.bias", "bn.running_mean", "bn.running_var", "bn.weight", "fc.bias", "fc.weight"])
+        #expect(file.integerTensor("bn.num_batches_tracked") == IntegerTensor(dtype: .i64, shape: [], values: [3]))
+        #expect(file.integerTensor("index")
+                == IntegerTensor(dtype: .i32, shape: [2, 3], values: [0, -1, 2147483647, -2147483648, 5, 6]))
+        #expect(file.integerTensor("big") == IntegerTensor(dtype: .i64, shape: [2], values: [.min, .max]))
+        #expect(file.integerTensor("small") == IntegerTensor(dtype: .i16, shape: [2], values: [-32768, 32767]))
+        #expect(file.integerTensor("tiny") == IntegerTensor(dtype: .i8, shape: [2], values: [-128, 127]))
+        #expect(file.integerTensor("pixels") == IntegerTensor(dtype: .u8, shape: [3], values: [0, 255, 7]))
+        #expect(file.integerTensor("mask")?.bools == [true, false, false, true])
+        #expect(file["fc.weight"]!.shape == [2, 3] && file["fc.weight"]!.scalars[0] == Float(-0.004322517663240433))
+        #expect(file["bn.running_var"]!.scalars == [Float(0.7936227917671204), Float(0.791665256023407)])
+        let integerNames = ["bn.num_batches_tracked", "big", "index", "small", "pixels", "tiny", "mask"]
+        #expect(Set(file.integerTensors.map(\.name)) == Set(integerNames))
+
+        // A model holding only the linear layer: a non-strict load takes fc.*, skips the integer
+        // tensors with a note each, and reports the Float tensors it has no place for.
+        final class JustLinear: Module {
+            var training = true
+            let fc: Linear
+            init() { var g = Generator(seed: 3); fc = Linear(3, 2, generator: &g) }
+            var ownParameters: [NamedTensor] { [] }
+            var ownBuffers: [NamedTensor] { [] }
+            var children: [NamedModule] { [("fc", fc)] }
+        }
+        let model = JustLinear()
+        let result = try model.loadSafeTensors(contentsOf: url, strict: false)
+        #expect(model.fc.weight.scalars == file["fc.weight"]!.scalars && model.fc.bias!.scalars == file["fc.bias"]!.scalars)
+        #expect(result.missing.isEmpty)
+        #expect(Set(result.unexpected) == ["bn.bias", "bn.running_mean", "bn.running_var", "bn.weight"])
+        #expect(Set(result.skipped) == Set(integerNames) && result.notes.count == integerNames.count)
+        #expect(result.notes.contains("skipped bn.num_batches_tracked: I64 [], not Float (the model has no tensor of that name)"),
+                "\(result.notes)")
+
+        // A strict load changes nothing and names every integer tensor in its error.
+        let fresh = JustLinear()
+        let before = fresh.fc.weight.scalars
+        do {
+            try fresh.loadSafeTensors(contentsOf: url)
+            Issue.record("a strict load accepted integer tensors")
+        } catch let error as StateDictError {
+            #expect(Set(error.notFloat.map(\.name)) == Set(integerNames))
+            #expect(error.notFloat.first { $0.name == "mask" }?.dtype == "BOOL")
+            #expect(error.description.contains("bn.num_batches_tracked (I64)"), "\(error)")
+            #expect(Set(error.unexpected) == ["bn.bias", "bn.running_mean", "bn.running_var", "bn.weight"])
+        }
+        #expect(fresh.fc.weight.scalars == before)
+    }
+
+    @Test func anIntegerTensorNamedLikeAParameterIsSkippedNotLoaded() throws {
+        var bytes = handMadeFile(#"{"weight":{"dtype":"I32","shape":[2,3],"data_offsets":[0,24]},"# +
+                                 #""bias":{"dtype":"F32","shape":[2],"data_offsets":[24,32]}}"#, dataCount: 0)
+        bytes += littleEndian([Int32](1...6)) + littleEndian([Float(1).bitPattern, Float(-1).bitPattern])
+        let file = try SafeTensors.decode(bytes)
+        var g = Generator(seed: 4)
+        let layer = Linear(3, 2, generator: &g)
+        let weight = layer.weight.scalars
+        let result = try layer.loadStateDict(file, strict: false)
+        #expect(layer.weight.scalars == weight && layer.bias!.scalars == [1, -1])
+        #expect(result == LoadStateDictResult(missing: [], unexpected: [], skipped: ["weight"], notes: [
+            "skipped weight: I32 [2, 3], not Float (the model's Float tensor of that name keeps its values)"]))
+        #expect(throws: StateDictError(notFloat: [("weight", "I32")])) { try layer.loadStateDict(file) }
+    }
+
+    @Test func corruptedIntegerFilesThrowOrLoadNeverTrap() throws {
+        let good = [UInt8](try Data(contentsOf: resourceURL("integer_buffers", "safetensors")))
+        let headerEnd = 8 + Int(good[0]) + Int(good[1]) << 8
+        var g = Generator(seed: 2027)
+        var loaded = 0, rejected = 0
+        for trial in 0..<900 {
+            var bytes = good
+            switch trial % 3 {
+            case 0:                                  // flip one to four bytes anywhere
+                for _ in 0..<(1 + g.nextInt(below: 4)) {
+                    bytes[g.nextInt(below: bytes.count)] ^= UInt8(1 + g.nextInt(below: 255))
+                }
+            case 1:                                  // flip one byte of the data: it loads (unless a BOOL)
+                bytes[headerEnd + g.nextInt(below: bytes.count - headerEnd)] ^= UInt8(1 + g.nextInt(below: 255))
+            default:                                 // cut the file short
+                bytes.removeLast(1 + g.nextInt(below: bytes.count))
+            }
+            do {
+                let file = try SafeTensors.decode(bytes)
+                loaded += 1
+                for (_, t) in file.integerTensors { #expect(t.count == t.shape.reduce(1, *)) }
+            } catch let error as SafeTensorsError {
+                rejected += 1
+                #expect(trial % 3 != 1 || error.kind == .invalidBool, "\(error)")
+            }
+        }
+        #expect(loaded > 250 && rejected > 300, "loaded \(loaded), rejected \(rejected)")
     }
 
     @Test func thousandsOfRandomCorruptionsThrowOrLoadNeverTrap() throws {

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Engine
 
 // Every loss with every reduction against PyTorch (Tests/scripts/make_nn_extras.py), plus gradient
@@ -29,10 +30,10 @@ fileprivate func reduction(_ name: String?) -> Reduction { Reduction(rawValue: n
                 out = BCEWithLogitsLoss(reduction: r)(x, y)
             default: Issue.record("unknown loss \(name)"); continue
             }
-            expectNNRefClose(out.scalars, c["out"].doubles, "\(name) value")
+            expectClose(out.scalars, reference: c["out"].doubles, "\(name) value")
             (r == .none ? (out * NNRef.lossWeights(out.shape)).sum() : out).backward()
-            expectNNRefClose(x.grad!.scalars, c["grad_input"].doubles, "\(name) d input")
-            expectNNRefClose(yRaw.grad!.scalars, c["grad_target"].doubles, "\(name) d target")
+            expectClose(x.grad!.scalars, reference: c["grad_input"].doubles, "\(name) d input")
+            expectClose(yRaw.grad!.scalars, reference: c["grad_target"].doubles, "\(name) d target")
             checked += 1
         }
         #expect(checked == 15)
@@ -46,9 +47,9 @@ fileprivate func reduction(_ name: String?) -> Reduction { Reduction(rawValue: n
             let r = reduction(c["reduction"].string)
             let logits = Tensor(c["input"].doubles.map { Float($0) }, shape: c["shape"].ints, requiresGrad: true)
             let out = CrossEntropyLoss(reduction: r)(logits, c["targets"].ints)
-            expectNNRefClose(out.scalars, c["out"].doubles, "cross-entropy \(r) value")
+            expectClose(out.scalars, reference: c["out"].doubles, "cross-entropy \(r) value")
             (r == .none ? (out * NNRef.lossWeights(out.shape)).sum() : out).backward()
-            expectNNRefClose(logits.grad!.scalars, c["grad_input"].doubles, "cross-entropy \(r) d logits")
+            expectClose(logits.grad!.scalars, reference: c["grad_input"].doubles, "cross-entropy \(r) d logits")
             checked += 1
         }
         #expect(checked == 3)

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Engine
 
 // Parity with PyTorch for the options the shared keys do not cover (Tests/scripts/make_nn_extras.py):
@@ -18,7 +19,7 @@ func nnRefKeyPadding(_ node: NNRef) -> AttentionMask {
     @Test(arguments: [0, 1, 2])
     func encoderLayerOptionsMatchPyTorch(caseIndex: Int) throws {
         let ref = try NNRef.load("nn_extras")["encoder_layers"][caseIndex]
-        let activation: TransformerActivation = ref["activation"].string == "gelu" ? .gelu : .relu
+        let activation: Activation = ref["activation"].string == "gelu" ? .gelu : .relu
         let normFirst = (ref["norm_first"].value as? Bool) ?? false
         var g = Generator(seed: 9)
         let layer = TransformerEncoderLayer(modelDimensions: 8, numHeads: 2, feedForwardDimensions: 16, dropout: 0,
@@ -32,11 +33,11 @@ func nnRefKeyPadding(_ node: NNRef) -> AttentionMask {
         let out = layer(x, mask: causal ? .causal(5) : nil, keyPaddingMask: padding)
         _ = nnRefLoss(out)
         let name = "case \(caseIndex) (normFirst \(normFirst), \(activation), causal \(causal), padding \(padding != nil))"
-        expectNNRefClose(out.scalars, ref["out64"].doubles, "\(name) out")
-        expectNNRefClose(x.grad!.scalars, ref["grads64"]["x"].doubles, "\(name) dx")
+        expectClose(out.scalars, reference: ref["out64"].doubles, "\(name) out")
+        expectClose(x.grad!.scalars, reference: ref["grads64"]["x"].doubles, "\(name) dx")
         for (pname, p) in layer.namedParameters() {
             let skip: Set<Int> = pname == "self_attn.in_proj_bias" ? Set(8..<16) : []
-            expectNNRefClose(p.grad!.scalars, ref["grads64"][pname].doubles, "\(name) d\(pname)", skip: skip)
+            expectClose(p.grad!.scalars, reference: ref["grads64"][pname].doubles, "\(name) d\(pname)", skip: skip)
         }
     }
 
@@ -51,16 +52,16 @@ func nnRefKeyPadding(_ node: NNRef) -> AttentionMask {
         keyValue.requiresGrad = true
         let result = mha(query, keyValue, keyValue, keyPaddingMask: nnRefKeyPadding(ref["key_padding"]))
         _ = nnRefLoss(result.output)
-        expectNNRefClose(result.output.scalars, ref["out64"].doubles, "out")
-        expectNNRefClose(result.weights!.scalars, ref["weights64"].doubles, "weights")
-        expectNNRefClose(result.weightsPerHead!.scalars, ref["weights_per_head64"].doubles, "weights per head")
+        expectClose(result.output.scalars, reference: ref["out64"].doubles, "out")
+        expectClose(result.weights!.scalars, reference: ref["weights64"].doubles, "weights")
+        expectClose(result.weightsPerHead!.scalars, reference: ref["weights_per_head64"].doubles, "weights per head")
         // Padded keys get exactly zero weight.
         #expect(result.weights!.scalars[4] == 0)
-        expectNNRefClose(query.grad!.scalars, ref["grads64"]["query"].doubles, "dquery")
-        expectNNRefClose(keyValue.grad!.scalars, ref["grads64"]["key_value"].doubles, "dkey_value")
+        expectClose(query.grad!.scalars, reference: ref["grads64"]["query"].doubles, "dquery")
+        expectClose(keyValue.grad!.scalars, reference: ref["grads64"]["key_value"].doubles, "dkey_value")
         for (pname, p) in mha.namedParameters() {
             let skip: Set<Int> = pname == "in_proj_bias" ? Set(8..<16) : []
-            expectNNRefClose(p.grad!.scalars, ref["grads64"][pname].doubles, "d\(pname)", skip: skip)
+            expectClose(p.grad!.scalars, reference: ref["grads64"][pname].doubles, "d\(pname)", skip: skip)
         }
     }
 }

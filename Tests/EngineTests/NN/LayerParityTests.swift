@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Engine
 
 // Parity with PyTorch's float32 answer keys for single layers (reference keys b, e, f, h).
@@ -34,11 +35,11 @@ func nnRefLoss(_ out: Tensor) -> Tensor {
         let out = norm(x)
         let loss = nnRefLoss(out)
         let expected = ref["results"]["float32"]
-        expectNNRefClose(out.scalars, expected["outputs"]["out"]["values"].doubles, "out")
-        expectNNRefClose(loss.item, expected["loss"].double, "loss")
-        expectNNRefClose(x.grad!.scalars, expected["grads"]["x"]["values"].doubles, "dx")
-        expectNNRefClose(norm.weight!.grad!.scalars, expected["grads"]["weight"]["values"].doubles, "dweight")
-        expectNNRefClose(norm.bias!.grad!.scalars, expected["grads"]["bias"]["values"].doubles, "dbias")
+        expectClose(out.scalars, reference: expected["outputs"]["out"]["values"].doubles, "out")
+        expectClose(loss.item, reference: expected["loss"].double, "loss")
+        expectClose(x.grad!.scalars, reference: expected["grads"]["x"]["values"].doubles, "dx")
+        expectClose(norm.weight!.grad!.scalars, reference: expected["grads"]["weight"]["values"].doubles, "dweight")
+        expectClose(norm.bias!.grad!.scalars, reference: expected["grads"]["bias"]["values"].doubles, "dbias")
     }
 
     @Test(arguments: [0, 1])
@@ -55,17 +56,17 @@ func nnRefLoss(_ out: Tensor) -> Tensor {
         let loss = nnRefLoss(result.output)
         let expected = ref["results"]["float32"]
         let name = ref["name"].string ?? "?"
-        expectNNRefClose(result.output.scalars, expected["outputs"]["attn_output"]["values"].doubles, "\(name) output")
-        expectNNRefClose(result.weights!.scalars, expected["outputs"]["attn_weights_avg"]["values"].doubles, "\(name) weights")
-        expectNNRefClose(result.weightsPerHead!.scalars, expected["outputs"]["attn_weights_per_head"]["values"].doubles,
+        expectClose(result.output.scalars, reference: expected["outputs"]["attn_output"]["values"].doubles, "\(name) output")
+        expectClose(result.weights!.scalars, reference: expected["outputs"]["attn_weights_avg"]["values"].doubles, "\(name) weights")
+        expectClose(result.weightsPerHead!.scalars, reference: expected["outputs"]["attn_weights_per_head"]["values"].doubles,
                          "\(name) per-head weights")
-        expectNNRefClose(loss.item, expected["loss"].double, "\(name) loss")
-        expectNNRefClose(x.grad!.scalars, expected["grads"]["x"]["values"].doubles, "\(name) dx")
+        expectClose(loss.item, reference: expected["loss"].double, "\(name) loss")
+        expectClose(x.grad!.scalars, reference: expected["grads"]["x"]["values"].doubles, "\(name) dx")
         // The key bias's gradient is 0 in exact arithmetic: compare it with an absolute 1e-6 only.
         let keyBias = Set(8..<16)
         for (pname, p) in mha.namedParameters() {
             let e = expected["grads"][pname]["values"].doubles
-            expectNNRefClose(p.grad!.scalars, e, "\(name) d\(pname)", skip: pname == "in_proj_bias" ? keyBias : [])
+            expectClose(p.grad!.scalars, reference: e, "\(name) d\(pname)", skip: pname == "in_proj_bias" ? keyBias : [])
             if pname == "in_proj_bias" {
                 for i in keyBias { #expect(Swift.abs(p.grad!.scalars[i]) < 1e-6, "key bias grad \(i)") }
             }
@@ -84,20 +85,20 @@ func nnRefLoss(_ out: Tensor) -> Tensor {
         let out = layer(x)
         let loss = nnRefLoss(out)
         let expected = ref["results"]["float32"]
-        expectNNRefClose(out.scalars, expected["outputs"]["out"]["values"].doubles, "out")
-        expectNNRefClose(loss.item, expected["loss"].double, "loss")
+        expectClose(out.scalars, reference: expected["outputs"]["out"]["values"].doubles, "out")
+        expectClose(loss.item, reference: expected["loss"].double, "loss")
         // The intermediates, recomputed without the graph.
         withNoGrad {
             let attention = layer.selfAttentionBlock(x)
             let h1 = layer.norm1(x + attention)
-            expectNNRefClose(attention.scalars, expected["outputs"]["intermediate_self_attn"]["values"].doubles, "self-attention")
-            expectNNRefClose(h1.scalars, expected["outputs"]["intermediate_norm1"]["values"].doubles, "norm1")
-            expectNNRefClose(layer.feedForwardBlock(h1).scalars, expected["outputs"]["intermediate_ffn"]["values"].doubles, "ffn")
+            expectClose(attention.scalars, reference: expected["outputs"]["intermediate_self_attn"]["values"].doubles, "self-attention")
+            expectClose(h1.scalars, reference: expected["outputs"]["intermediate_norm1"]["values"].doubles, "norm1")
+            expectClose(layer.feedForwardBlock(h1).scalars, reference: expected["outputs"]["intermediate_ffn"]["values"].doubles, "ffn")
         }
-        expectNNRefClose(x.grad!.scalars, expected["grads"]["x"]["values"].doubles, "dx")
+        expectClose(x.grad!.scalars, reference: expected["grads"]["x"]["values"].doubles, "dx")
         for (name, p) in layer.namedParameters() {
             let skip: Set<Int> = name == "self_attn.in_proj_bias" ? Set(8..<16) : []
-            expectNNRefClose(p.grad!.scalars, expected["grads"][name]["values"].doubles, "d\(name)", skip: skip)
+            expectClose(p.grad!.scalars, reference: expected["grads"][name]["values"].doubles, "d\(name)", skip: skip)
         }
     }
 
@@ -105,17 +106,17 @@ func nnRefLoss(_ out: Tensor) -> Tensor {
         let ref = try NNRef.load("h_positional_encoding")
         let expected = ref["results"]["float32"]
         let divTerm = PositionalEncoding.divTerm(modelDimensions: 8)
-        expectNNRefClose(divTerm, expected["div_term"]["values"].doubles, "div_term")
+        expectClose(divTerm, reference: expected["div_term"]["values"].doubles, "div_term")
         let pe = PositionalEncoding(modelDimensions: 8, dropout: 0.1)
         #expect(pe.pe.shape == [1, 5000, 8])
         #expect(pe.stateDict().map(\.name) == ["pe"])
         #expect(pe.namedParameters().isEmpty)
-        expectNNRefClose(Array(pe.pe.scalars[0..<48]), expected["pe"]["values"].doubles, "pe")
+        expectClose(Array(pe.pe.scalars[0..<48]), reference: expected["pe"]["values"].doubles, "pe")
         // The forward adds the first T rows to every batch entry (dropout off in eval mode).
         pe.eval()
         let x = Tensor.zeros([2, 6, 8])
         let y = pe(x)
-        expectNNRefClose(Array(y.scalars[48..<96]), expected["pe"]["values"].doubles, "x + pe, batch 1")
+        expectClose(Array(y.scalars[48..<96]), reference: expected["pe"]["values"].doubles, "x + pe, batch 1")
     }
 
     @Test func fullSizePositionalTableMatchesPyTorch() throws {
@@ -136,14 +137,14 @@ func nnRefLoss(_ out: Tensor) -> Tensor {
             let ours = Array(pe.scalars[(r * 64)..<(r * 64 + 64)])
             let theirs = Array(expected[(i * 64)..<(i * 64 + 64)])
             let slack = Set([6, 7])                 // the columns that use divTerm[3]
-            expectNNRefClose(ours, theirs, "row \(r)", skip: r < 100 ? [] : slack)
+            expectClose(ours, reference: theirs, "row \(r)", skip: r < 100 ? [] : slack)
             for j in slack {
                 #expect(Swift.abs(Double(ours[j]) - theirs[j]) <= Double(r) * 4e-8 + 2e-6, "row \(r) column \(j)")
             }
         }
         let sum = pe.scalars.reduce(0.0) { $0 + Double($1) }
         let l2 = pe.scalars.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-        expectNNRefClose(Float(sum), ref["sum"].double, "sum")
-        expectNNRefClose(Float(l2), ref["l2"].double, "l2")
+        expectClose(Float(sum), reference: ref["sum"].double, "sum")
+        expectClose(Float(l2), reference: ref["l2"].double, "l2")
     }
 }

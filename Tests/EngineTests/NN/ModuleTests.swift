@@ -210,22 +210,6 @@ import Testing
         for t in 0..<4 { #expect(padded[1, t, 3] == 0) }
     }
 
-    @Test func moduleDocExampleWorks() {
-        // The example in Module.swift's documentation, verbatim apart from the seeded generator.
-        final class TwoLayer: Module {
-            var training = true
-            var g = Generator(seed: 51)
-            lazy var fc1 = Linear(10, 32, generator: &g)
-            lazy var fc2 = Linear(32, 1, generator: &g)
-            var children: [(name: String, module: Module)] { [("fc1", fc1), ("fc2", fc2)] }
-            func callAsFunction(_ x: Tensor) -> Tensor { fc2(fc1(x).relu()) }
-        }
-        let model = TwoLayer()
-        #expect(model.namedParameters().map(\.name) == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"])
-        #expect(model.parameterCount() == 10 * 32 + 32 + 32 + 1)
-        #expect(model(Tensor.ones([4, 10])).shape == [4, 1])
-    }
-
     @Test func layerNormOverSeveralTrailingDimensions() {
         var g = Generator(seed: 52)
         let norm = LayerNorm([3, 4])

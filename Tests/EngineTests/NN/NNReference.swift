@@ -59,33 +59,3 @@ struct NNRef {
 
 enum NNRefError: Error { case missingResource(String) }
 
-/// Checks `actual` against the reference's float32 values: each element within relative 1e-5 OR
-/// absolute 2e-6 (the acceptance tolerance), reporting the worst element.
-func expectNNRefClose(_ actual: [Float], _ expected: [Double], _ name: String,
-                      relative: Double = 1e-5, absolute: Double = 2e-6,
-                      skip: Set<Int> = [], sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.count == expected.count, "\(name): \(actual.count) values, expected \(expected.count)",
-            sourceLocation: sourceLocation)
-    guard actual.count == expected.count else { return }
-    var worst: (index: Int, a: Float, e: Double, err: Double)? = nil
-    var failures = 0
-    for i in 0..<actual.count where !skip.contains(i) {
-        let a = Double(actual[i]), e = expected[i]
-        let err = Swift.abs(a - e)
-        let ok = err <= absolute || err <= relative * Swift.abs(e)
-        if !ok || a.isNaN {
-            failures += 1
-            if worst == nil || err > worst!.err { worst = (i, actual[i], e, err) }
-        }
-    }
-    #expect(failures == 0,
-            "\(name): \(failures) of \(actual.count) values off; worst [\(worst?.index ?? -1)] \(worst?.a ?? 0) vs \(worst?.e ?? 0)",
-            sourceLocation: sourceLocation)
-}
-
-func expectNNRefClose(_ actual: Float, _ expected: Double, _ name: String,
-                      relative: Double = 1e-5, absolute: Double = 2e-6,
-                      sourceLocation: SourceLocation = #_sourceLocation) {
-    expectNNRefClose([actual], [expected], name, relative: relative, absolute: absolute,
-                     sourceLocation: sourceLocation)
-}

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Engine
 
 // The seed's whole model against PyTorch (reference keys l and m): the forward output, the MSE, and
@@ -40,16 +41,16 @@ func nnRefGradNorm(_ model: Module) -> Double {
         let ref = try NNRef.load("l_small_regressor_step")
         let (model, output, loss) = try runNNRefRegressor(ref)
         let expected = ref["results"]["float32"]
-        expectNNRefClose(output.scalars, expected["output"]["values"].doubles, "output")
-        expectNNRefClose(loss.item, expected["mse_loss"].double, "mse")
-        expectNNRefClose(Float(nnRefGradNorm(model)), expected["total_grad_norm_before_clip"].double, "grad norm")
+        expectClose(output.scalars, reference: expected["output"]["values"].doubles, "output")
+        expectClose(loss.item, reference: expected["mse_loss"].double, "mse")
+        expectClose(Float(nnRefGradNorm(model)), reference: expected["total_grad_norm_before_clip"].double, "grad norm")
         let names = model.namedParameters().map(\.name)
         #expect(Set(expected["grads"].keys) == Set(names))
         for (name, p) in model.namedParameters() {
             // The key bias, in_proj_bias[D..<2D], has a gradient of 0 up to rounding noise: skipped.
             let third = p.count / 3
             let skip: Set<Int> = name.hasSuffix("in_proj_bias") ? Set(third..<(2 * third)) : []
-            expectNNRefClose(p.grad!.scalars, expected["grads"][name]["values"].doubles, "d\(name)", skip: skip)
+            expectClose(p.grad!.scalars, reference: expected["grads"][name]["values"].doubles, "d\(name)", skip: skip)
         }
     }
 
@@ -58,9 +59,9 @@ func nnRefGradNorm(_ model: Module) -> Double {
         let (model, output, loss) = try runNNRefRegressor(ref)
         #expect(model.parameterCount() == 191_873)
         let expected = ref["results"]["float32"]
-        expectNNRefClose(output.scalars, expected["output"]["values"].doubles, "output")
-        expectNNRefClose(loss.item, expected["mse_loss"].double, "mse")
-        expectNNRefClose(Float(nnRefGradNorm(model)), expected["total_grad_norm_before_clip"].double, "grad norm")
+        expectClose(output.scalars, reference: expected["output"]["values"].doubles, "output")
+        expectClose(loss.item, reference: expected["mse_loss"].double, "mse")
+        expectClose(Float(nnRefGradNorm(model)), reference: expected["total_grad_norm_before_clip"].double, "grad norm")
         for (name, p) in model.namedParameters() {
             let checksum = expected["grad_checksums"][name]
             #expect(checksum["shape"].ints == p.shape, "\(name) shape")
@@ -72,10 +73,10 @@ func nnRefGradNorm(_ model: Module) -> Double {
             // whose gradient sums to 0 per row) that rounding is all there is, so the bound, not
             // 2e-6, is the honest absolute tolerance; PyTorch's own float32 sums sit inside it too.
             let roundingBound = 1e-6 * checksum["l2"].double * Double(grad.count).squareRoot()
-            expectNNRefClose(Float(sum), ref["results"]["float64"]["grad_checksums"][name]["sum"].double,
-                             "sum d\(name)", absolute: max(2e-6, roundingBound))
-            expectNNRefClose(Float(l2), checksum["l2"].double, "l2 d\(name)")
-            expectNNRefClose(Array(grad.prefix(4)), checksum["first4"].doubles, "first4 d\(name)")
+            expectClose(Float(sum), reference: ref["results"]["float64"]["grad_checksums"][name]["sum"].double,
+                             "sum d\(name)", abs: max(2e-6, roundingBound))
+            expectClose(Float(l2), reference: checksum["l2"].double, "l2 d\(name)")
+            expectClose(Array(grad.prefix(4)), reference: checksum["first4"].doubles, "first4 d\(name)")
         }
     }
 

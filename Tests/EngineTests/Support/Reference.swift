@@ -14,6 +14,7 @@
 // Anything not covered by the typed views: `file.json["parameters"]?["input_proj.weight"]?.referenceTensor`.
 import Foundation
 import Testing
+import TestSupport
 @testable import Engine
 
 // MARK: - A JSON tree

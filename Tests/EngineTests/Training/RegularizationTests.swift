@@ -46,7 +46,9 @@ import Testing
 final class RegTinyModule: Module {
     var training = true
     let weight = Tensor([0, 0], requiresGrad: true)
-    var ownParameters: [(name: String, tensor: Tensor)] { [("weight", weight)] }
+    var ownParameters: [NamedTensor] { [("weight", weight)] }
+    var ownBuffers: [NamedTensor] { [] }
+    var children: [NamedModule] { [] }
 }
 
 @Test func earlyStoppingOnAModule() {

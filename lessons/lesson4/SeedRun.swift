@@ -1,40 +1,44 @@
+import Engine
 import Foundation
 
-// The seed's PyTorch script as one library function: its data, its model, MSE, AdamW,
-// ReduceLROnPlateau on the epoch's mean loss, gradient clipping, and its exact printout.
+// The seed's PyTorch script (scripts/seed_train.py) as one function: its data, its model, MSE,
+// AdamW, ReduceLROnPlateau on the epoch's mean loss, gradient clipping, and its exact printout.
+// Cell 3's `trainWithValidation` is the same loop spelled out line by line, on the practice split
+// and with a validation exam; this is the script itself, on all 1000 samples, with checkpoints.
 //
 // Randomness follows the script's single global stream: `manualSeed(seed)`, then the data, the
 // model's initial weights, each epoch's shuffle, every dropout mask and the test inputs all draw
 // from `defaultGenerator`, in that order. The same seed therefore prints the same bytes every time.
 
 /// The seed script's settings; the defaults are the script's own.
-public struct SeedRunConfig {
-    public var seed: UInt64 = 0
-    public var epochs = 50
-    public var samples = 1000
-    public var batchSize = 32
-    public var learningRate = 1e-3
-    public var weightDecay = 1e-4
+struct SeedRunConfig {
+    var seed: UInt64 = 0
+    var epochs = 50
+    var samples = 1000
+    var batchSize = 32
+    var learningRate = 1e-3
+    var weightDecay = 1e-4
     /// ReduceLROnPlateau's patience (the script passes 5; PyTorch's default is 10).
-    public var patience = 5
-    public var clipMaxNorm: Float = 1.0
-    public var sequenceLength = 5
-    public var inputDimensions = 10
-    public var modelDimensions = 64
-    public var numHeads = 4
-    public var feedForwardDimensions = 256
-    public var numLayers = 3
-    public var hiddenDimensions = 128
-    public var dropout: Float = 0.1
+    var patience = 5
+    var clipMaxNorm: Float = 1.0
+    var sequenceLength = 5
+    var inputDimensions = 10
+    var modelDimensions = 64
+    var numHeads = 4
+    var feedForwardDimensions = 256
+    var numLayers = 3
+    var hiddenDimensions = 128
+    var dropout: Float = 0.1
     /// Rows of the positional-encoding table (the script's 5000; only `sequenceLength` are used).
-    public var maxLength = 5000
+    var maxLength = 5000
 
-    public init() {}
+    init() {}
 
     /// The settings that shape the data and the model, as checkpoint metadata: a checkpoint only
     /// resumes a run with the same values (the epoch count may change, to extend a run).
     var checkpointSettings: [String: String] {
-        ["seed": "\(seed)", "samples": "\(samples)", "batch_size": "\(batchSize)", "sequence_length": "\(sequenceLength)",
+        ["seed": "\(seed)", "samples": "\(samples)", "batch_size": "\(batchSize)",
+         "sequence_length": "\(sequenceLength)",
          "input_dim": "\(inputDimensions)", "d_model": "\(modelDimensions)", "nhead": "\(numHeads)",
          "dim_feedforward": "\(feedForwardDimensions)", "num_layers": "\(numLayers)", "hidden": "\(hiddenDimensions)",
          "dropout": "\(dropout)", "clip_max_norm": "\(clipMaxNorm)"]
@@ -42,14 +46,14 @@ public struct SeedRunConfig {
 }
 
 /// What the run produced, for tests and lessons to inspect after the printout.
-public struct SeedRunResult {
+struct SeedRunResult {
     /// Each epoch's mean training loss (the number printed as `Loss:`), from the first epoch run.
-    public let epochLosses: [Double]
+    let epochLosses: [Double]
     /// The learning rate after each epoch's scheduler step (printed as `LR:`).
-    public let learningRates: [Double]
+    let learningRates: [Double]
     /// The model's outputs for the 3 random test inputs.
-    public let predictions: [Float]
-    public let model: TransformerEncoderRegressor
+    let predictions: [Float]
+    let model: TransformerEncoderRegressor
 }
 
 /// Runs the seed's training script and prints what it prints, through `log`:
@@ -70,7 +74,7 @@ public struct SeedRunResult {
 ///   - log: receives each printed line (pass `{ print($0) }`).
 /// - Throws: `TrainingDiverged` if the loss or a gradient stops being finite; checkpoint errors.
 @discardableResult
-public func runSeedTraining(_ config: SeedRunConfig = SeedRunConfig(), checkpointAt: ((Int) -> URL?)? = nil,
+func runSeedTraining(_ config: SeedRunConfig = SeedRunConfig(), checkpointAt: ((Int) -> URL?)? = nil,
                             resumeFrom: URL? = nil, log: (String) -> Void) throws -> SeedRunResult {
     manualSeed(config.seed)
     let data = makeSeedDataset(samples: config.samples, sequenceLength: config.sequenceLength,
@@ -82,7 +86,8 @@ public func runSeedTraining(_ config: SeedRunConfig = SeedRunConfig(), checkpoin
         sequenceLength: config.sequenceLength, hiddenDimensions: config.hiddenDimensions,
         dropout: config.dropout, maxLength: config.maxLength, generator: &defaultGenerator)
     let criterion = MSELoss()
-    let optimizer = AdamW(model.parameters(), learningRate: config.learningRate, weightDecay: config.weightDecay)
+    let parameters = model.parameters()
+    let optimizer = AdamW(parameters, learningRate: config.learningRate, weightDecay: config.weightDecay)
     let scheduler = ReduceLROnPlateau(optimizer, mode: .min, patience: config.patience)
     let nanGuard = NaNGuard(model.namedParameters(), clipMaxNorm: config.clipMaxNorm)
 
@@ -105,21 +110,19 @@ public func runSeedTraining(_ config: SeedRunConfig = SeedRunConfig(), checkpoin
         model.train()
         var totalLoss = 0.0                       // Python adds loss.item() floats in double precision
         for (index, (x, y)) in loader.enumerated() {
-            optimizer.zeroGrad()
-            let outputs = model(x)
-            let loss = criterion(outputs, y)
-            loss.backward()
-            let norm = clipGradNorm(model.parameters(), maxNorm: config.clipMaxNorm)
-            try nanGuard.check(loss: loss.item, gradientNorm: norm, epoch: epoch, step: index + 1,
-                               learningRate: optimizer.learningRate, inputs: x)
-            optimizer.step()
-            totalLoss += Double(loss.item)
+            let step = try trainingStep(parameters, optimizer: optimizer, clipMaxNorm: config.clipMaxNorm,
+                                        beforeUpdate: { measured in
+                try nanGuard.check(loss: measured.loss, gradientNorm: measured.gradientNorm, epoch: epoch,
+                                   step: index + 1, learningRate: optimizer.learningRate, inputs: x)
+            }) { criterion(model(x), y) }
+            totalLoss += Double(step.loss)
         }
         let averageLoss = totalLoss / Double(loader.count)
         scheduler.step(averageLoss)
         losses.append(averageLoss)
         rates.append(optimizer.learningRate)
-        log(String(format: "Epoch [%d/%d], Loss: %.4f, LR: %.2e", epoch, config.epochs, averageLoss, optimizer.learningRate))
+        log(String(format: "Epoch [%d/%d], Loss: %.4f, LR: %.2e", epoch, config.epochs, averageLoss,
+                   optimizer.learningRate))
         if let url = checkpointAt?(epoch) {
             try Checkpoint.save(to: url, model: model, optimizer: optimizer, scheduler: scheduler, epoch: epoch,
                                 generators: ["default": defaultGenerator], extra: config.checkpointSettings)
@@ -137,7 +140,7 @@ public func runSeedTraining(_ config: SeedRunConfig = SeedRunConfig(), checkpoin
 /// The seed's run with its own settings, changing only the seed and the number of epochs:
 /// `try runSeedTraining(seed: 0) { print($0) }` prints what the script prints.
 @discardableResult
-public func runSeedTraining(seed: UInt64, epochs: Int = 50, log: (String) -> Void) throws -> SeedRunResult {
+func runSeedTraining(seed: UInt64, epochs: Int = 50, log: (String) -> Void) throws -> SeedRunResult {
     var config = SeedRunConfig()
     config.seed = seed
     config.epochs = epochs

@@ -1,8 +1,14 @@
+// Golden-text comparison for every test target: printed output against the text it should be.
 import Testing
 
 /// Compares printed output with the expected text line by line, so a failure names the first
 /// line that differs instead of dumping two long strings. Forwards the caller's location.
-func expectGolden(_ actual: String, _ expected: String,
+///
+///     expectGolden(table.text(), """
+///         a  b
+///         1  2
+///         """)
+public func expectGolden(_ actual: String, _ expected: String,
                   sourceLocation: SourceLocation = #_sourceLocation) {
     let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
     let e = expected.split(separator: "\n", omittingEmptySubsequences: false)

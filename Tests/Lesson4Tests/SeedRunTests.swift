@@ -1,8 +1,9 @@
-// The seed's run as a library function: the same seed prints the same bytes, the lines have the
+// The seed's run as one function (lessons/lesson4/SeedRun.swift): the same seed prints the same bytes, the lines have the
 // script's format, and a run resumed from a checkpoint continues bit for bit.
 import Foundation
 import Testing
 @testable import Engine
+@testable import lesson4
 
 /// A small, fast version of the seed's run (64 samples, d_model 8) for the test suite.
 func seedRunSmallConfig(epochs: Int) -> SeedRunConfig {

@@ -1,0 +1,70 @@
+// One training step, the loop body every PyTorch script writes:
+//
+//     optimizer.zero_grad()
+//     loss = criterion(model(x), y)
+//     loss.backward()
+//     norm = clip_grad_norm_(model.parameters(), max_norm)
+//     optimizer.step()
+//
+// written once, so that every training loop in the project (the lessons, the benchmark) takes the
+// same step in the same order. The gradients are zeroed *before* the backward pass, as PyTorch
+// scripts do: after the step they still hold this batch's gradient, for anyone who wants to look.
+
+/// What one `trainingStep` measured.
+public struct TrainingStepResult: Sendable {
+    /// The batch's loss, before the update (`loss.item()`).
+    public let loss: Float
+    /// The global 2-norm of all gradients before clipping (what `clip_grad_norm_` returns).
+    public let gradientNorm: Float
+    /// The global 2-norm after clipping: `gradientNorm` when nothing was clipped, about `maxNorm`
+    /// when it was.
+    public let clippedGradientNorm: Float
+    /// Whether the norm was above `maxNorm`, so that the gradients were scaled down.
+    public let clipped: Bool
+}
+
+/// One step of gradient descent: zero the gradients, compute the loss (forward pass and loss
+/// function, in `loss`), backward, clip the global gradient norm, check, update.
+///
+///     let result = try trainingStep(model.parameters(), optimizer: optimizer, clipMaxNorm: 1) {
+///         criterion(model(x), y)
+///     }
+///     print(result.loss, result.gradientNorm, result.clipped)
+///
+/// - Parameters:
+///   - parameters: the tensors whose gradients are clipped (the optimizer's, usually
+///     `model.parameters()`).
+///   - optimizer: zeroes the gradients first and updates the parameters last.
+///   - clipMaxNorm: the largest global gradient norm allowed (`clipGradNorm`); `nil` clips nothing.
+///   - beforeUpdate: called after clipping and before the update, with what was measured; throw
+///     from it (a `NaNGuard`, say) to stop before a bad update is applied.
+///   - loss: the forward pass and the loss on this batch, as a scalar tensor.
+/// - Returns: the loss and the gradient norms of this step.
+@discardableResult
+public func trainingStep(_ parameters: [Tensor], optimizer: Optimizer, clipMaxNorm: Float? = nil,
+                         beforeUpdate: (TrainingStepResult) throws -> Void,
+                         loss: () -> Tensor) rethrows -> TrainingStepResult {
+    optimizer.zeroGrad()
+    let value = loss()
+    value.backward()
+    let result: TrainingStepResult
+    if let maxNorm = clipMaxNorm {
+        let norm = clipGradNorm(parameters, maxNorm: maxNorm)
+        let clipped = norm > maxNorm
+        result = TrainingStepResult(loss: value.item, gradientNorm: norm,
+                                    clippedGradientNorm: clipped ? gradNorm(parameters) : norm, clipped: clipped)
+    } else {
+        let norm = gradNorm(parameters)
+        result = TrainingStepResult(loss: value.item, gradientNorm: norm, clippedGradientNorm: norm, clipped: false)
+    }
+    try beforeUpdate(result)
+    optimizer.step()
+    return result
+}
+
+/// `trainingStep` with nothing to check between clipping and the update.
+@discardableResult
+public func trainingStep(_ parameters: [Tensor], optimizer: Optimizer, clipMaxNorm: Float? = nil,
+                         loss: () -> Tensor) -> TrainingStepResult {
+    trainingStep(parameters, optimizer: optimizer, clipMaxNorm: clipMaxNorm, beforeUpdate: { _ in }, loss: loss)
+}
