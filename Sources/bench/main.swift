@@ -9,7 +9,7 @@ import Foundation
 
 let usage = """
     usage: bench [--json] [--epochs N] [--runs N] [--rounds N] [--only seed|matmul] [--threads N]
-                 [--clock wall|cpu]
+                 [--clock wall|cpu] [--sweep]
 
     Times the seed's training workload (samples/s) and the matmul kernel on the model's shapes
     (GFLOP/s, as a share of the measured peak of the widest vector unit).
@@ -21,6 +21,9 @@ let usage = """
       --threads N  most threads a matmul may use (default 2; large products only)
       --clock C    wall (default) or cpu: time one-thread matmul figures and the peak by this
                    thread's CPU time, which other programs on a busy machine inflate less
+      --sweep      the scaling sweep instead (batch 8-256, width 32-256, sequence 5-64, layers 1-6,
+                   one knob at a time; as scripts/pytorch_seed_bench.py --sweep); --epochs and
+                   --runs default to 1 there
       --json       one JSON object instead of tables
       --help       this text
     """
@@ -29,7 +32,8 @@ let usage = """
 /// exits with status 2 (as the lessons do), so a typo never runs a silently different benchmark.
 struct BenchOptions {
     var json = false
-    var epochs = 5, runs = 3, rounds = 3, threads = 2
+    var epochs: Int? = nil, runs: Int? = nil, rounds = 3, threads = 2
+    var sweep = false
     var only: String? = nil
     var cpuClock = false
 
@@ -53,6 +57,7 @@ struct BenchOptions {
             switch flag {
             case "--help", "-h": print(usage); exit(0)
             case "--json": options.json = true
+            case "--sweep": options.sweep = true
             case "--epochs": options.epochs = positive()
             case "--runs": options.runs = positive()
             case "--rounds": options.rounds = positive()
@@ -76,7 +81,14 @@ let options = BenchOptions.parse(Array(CommandLine.arguments.dropFirst()))
 matmulMaxThreads = options.threads
 useThreadCPUClock = options.cpuClock
 
-let seedResults = options.only == "matmul" ? [] : benchSeedWorkload(epochs: options.epochs, runs: options.runs)
+if options.sweep {
+    let points = benchSweep(epochs: options.epochs ?? 1, runs: options.runs ?? 1)
+    print(options.json ? "{" + sweepJSON(points) + "}" : sweepTable(points))
+    exit(0)
+}
+
+let seedResults = options.only == "matmul" ? [] : benchSeedWorkload(epochs: options.epochs ?? 5,
+                                                                     runs: options.runs ?? 3)
 let peak = options.only == "seed" ? nil : measuredPeak()
 let matmulResults = options.only == "seed" ? [] : benchMatmul(rounds: options.rounds, includeNaive: !options.json)
 let memory = peakMemoryMegabytes()
