@@ -311,9 +311,11 @@ func packB(_ b: UnsafePointer<Float>, rowStride: Int, colStride: Int, panels: Ra
             for p in 0..<k {
                 let src = UnsafeRawPointer(b + p * rowStride + j0)
                 let dst = UnsafeMutableRawPointer(out + p * width)
-                for offset in stride(from: 0, to: width * 4, by: 32) {
+                var offset = 0
+                while offset < width * 4 {   // (a `stride(from:to:by:)` loop here was not inlined)
                     dst.storeBytes(of: src.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self),
                                    toByteOffset: offset, as: SIMD8<Float>.self)
+                    offset += 32
                 }
             }
         } else if colStride == 1 {
