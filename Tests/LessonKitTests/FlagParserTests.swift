@@ -106,6 +106,10 @@ func expectUsageError(_ arguments: [String], _ reason: String,
           --lang en|zh        language of the narration (default en; en, zh)
           --report FILE.html  also write a self-contained HTML report to FILE
           --trace-shapes      print the shape of every tensor at each module boundary
+          --seeds N           how many seeds each comparison runs over (mean ± spread) (default 5, 1…50)
+          --claims FILE.json  also write each conclusion and its numbers to FILE
+          --from N            start showing at cell N (earlier cells run silently) (default 1, 1…99)
+          --cell N            show only cell N (0: every cell) (default 0, 0…99)
         """)
 }
 
@@ -154,7 +158,9 @@ func expectUsageError(_ arguments: [String], _ reason: String,
 @Test func unknownFlagsAndStrayArguments() {
     expectUsageError(["--learning-rate", "0.1"], "unknown option --learning-rate")
     expectUsageError(["--epoch", "3"], "unknown option --epoch; did you mean --epochs?")
-    expectUsageError(["--seeds", "3"], "unknown option --seeds; did you mean --seed?")
+    expectUsageError(["--seedz", "3"], "unknown option --seedz; did you mean --seed?")
+    expectUsageError(["--seed", "99999999999999999999"],
+                     "--seed must be between 0 and 9223372036854775807, got 99999999999999999999")
     expectUsageError(["-lr", "0.1"], "unexpected argument '-lr' (options start with --)")
     expectUsageError(["train"], "unexpected argument 'train' (options start with --)")
     expectUsageError(["--"], "unexpected argument '--' (options start with --)")

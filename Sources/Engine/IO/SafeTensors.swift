@@ -114,14 +114,13 @@ public enum SafeTensors {
     /// Reads a safetensors file.
     /// - Throws: `SafeTensorsError` naming the file, the tensor and the problem.
     public static func load(contentsOf url: URL) throws -> SafeTensorsFile {
-        let bytes: [UInt8]
-        do {
-            bytes = [UInt8](try Data(contentsOf: url))
-        } catch {
-            throw SafeTensorsError(kind: .io, file: url.path, tensor: nil,
-                                   detail: "cannot read: \(error.localizedDescription)")
+        switch readUserFile(url.path) {
+        case .failure(let problem):
+            // "is a folder", "no such file", "permission denied": the operating system's reason in words.
+            throw SafeTensorsError(kind: .io, file: url.path, tensor: nil, detail: "cannot read it: \(problem)")
+        case .success(let bytes):
+            return try decode(bytes, fileName: url.path)
         }
-        return try decode(bytes, fileName: url.path)
     }
 
     /// Parses the bytes of a safetensors file; `fileName` appears in error messages.
@@ -367,29 +366,12 @@ public enum SafeTensors {
         try writeAtomically(bytes, to: url)
     }
 
-    /// The temporary-file-then-rename write. `failBeforeRename` simulates a crash after the
-    /// temporary file is written (for the tests).
+    /// The durable temporary-file-then-rename write (`writeUserFileDurably`: the file and its folder
+    /// synced, stale temporary files of killed saves removed). `failBeforeRename` simulates a crash
+    /// after the temporary file is written (for the tests).
     static func writeAtomically(_ bytes: [UInt8], to url: URL, failBeforeRename: Bool = false) throws {
-        let directory = url.deletingLastPathComponent()
-        let suffix = UInt64.random(in: 0...UInt64.max)
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(suffix).tmp")
-        func fail(_ detail: String) -> SafeTensorsError {
-            SafeTensorsError(kind: .io, file: url.path, tensor: nil, detail: detail)
-        }
-        do {
-            try Data(bytes).write(to: temporary)
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw fail("cannot write the temporary file \(temporary.path): \(error.localizedDescription)")
-        }
-        if failBeforeRename {
-            try? FileManager.default.removeItem(at: temporary)
-            throw fail("simulated failure before the rename")
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw fail("cannot rename \(temporary.path) to \(url.path): \(reason)")
+        if case .failure(let problem) = writeUserFileDurably(bytes, to: url, failBeforeRename: failBeforeRename) {
+            throw SafeTensorsError(kind: .io, file: url.path, tensor: nil, detail: "cannot write it: \(problem)")
         }
     }
 }

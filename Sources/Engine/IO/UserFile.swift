@@ -144,8 +144,8 @@ func removeStaleTemporaryFiles(for target: URL) -> [String] {
 ///
 /// - Parameter failBeforeRename: stops after the temporary file is written, as a crash would
 ///   (for the tests); the temporary file is removed and `.system` is returned.
-func writeUserFileDurably(_ bytes: [UInt8], to target: URL,
-                          failBeforeRename: Bool = false) -> Result<Void, FileProblem> {
+public func writeUserFileDurably(_ bytes: [UInt8], to target: URL,
+                                 failBeforeRename: Bool = false) -> Result<Void, FileProblem> {
     removeStaleTemporaryFiles(for: target)
     let temporary = temporaryPath(for: target)
     activeTemporaryFiles.insert(temporary.path)
@@ -188,4 +188,9 @@ func writeUserFileDurably(_ bytes: [UInt8], to target: URL,
         close(folder)
     }
     return .success(())
+}
+
+/// `writeUserFileDurably` for a path, throwing the `FileProblem` (reports, claims, weights files).
+public func writeUserFileDurably(_ bytes: [UInt8], to path: String) throws(FileProblem) {
+    if case .failure(let problem) = writeUserFileDurably(bytes, to: URL(fileURLWithPath: path)) { throw problem }
 }

@@ -155,12 +155,13 @@ public class Adam: Optimizer {
         var restored: [AdamParameterState] = []
         for (i, p) in parameters.enumerated() {
             restored.append(AdamParameterState(
-                step: Int(try saved.number("\(i).step")),
+                step: try validCount(try saved.number("\(i).step"), name: "optimizer.\(i).step",
+                                  file: "the optimizer state"),
                 expAvg: try saved.tensor("\(i).exp_avg", shape: p.shape).copy(),
                 expAvgSq: try saved.tensor("\(i).exp_avg_sq", shape: p.shape).copy(),
                 maxExpAvgSq: amsgrad ? try saved.tensor("\(i).max_exp_avg_sq", shape: p.shape).copy() : nil))
         }
-        learningRate = try saved.number("lr")
+        learningRate = try validRate(try saved.number("lr"), name: "optimizer.lr", file: "the optimizer state")
         state = restored
     }
 }

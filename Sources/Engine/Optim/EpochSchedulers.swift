@@ -30,7 +30,7 @@ extension LRScheduler {
     /// Restores the counter saved by `stateDict()`.
     public func loadStateDict(_ state: [String: Double]) throws {
         guard let epoch = state["last_epoch"] else { throw OptimizerStateError.missing("scheduler.last_epoch") }
-        lastEpoch = Int(epoch)
+        lastEpoch = try validCount(epoch, name: "scheduler.last_epoch", file: "the scheduler state")
     }
 }
 

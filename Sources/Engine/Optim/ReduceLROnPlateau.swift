@@ -111,9 +111,15 @@ public final class ReduceLROnPlateau {
         for key in ["best", "num_bad_epochs", "cooldown_counter", "last_epoch"] where state[key] == nil {
             throw OptimizerStateError.missing("scheduler.\(key)")
         }
-        best = state["best"]!
-        numBadEpochs = Int(state["num_bad_epochs"]!)
-        cooldownCounter = Int(state["cooldown_counter"]!)
-        lastEpoch = Int(state["last_epoch"]!)
+        // Every number is checked before any is stored, so a bad state changes nothing.
+        let file = "the scheduler state"
+        let best = try validBound(state["best"]!, name: "scheduler.best", file: file)
+        let bad = try validCount(state["num_bad_epochs"]!, name: "scheduler.num_bad_epochs", file: file)
+        let cooldown = try validCount(state["cooldown_counter"]!, name: "scheduler.cooldown_counter", file: file)
+        let epoch = try validCount(state["last_epoch"]!, name: "scheduler.last_epoch", file: file)
+        self.best = best
+        numBadEpochs = bad
+        cooldownCounter = cooldown
+        lastEpoch = epoch
     }
 }

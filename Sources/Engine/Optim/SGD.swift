@@ -93,7 +93,7 @@ public final class SGD: Optimizer {
             buffers.append(state.tensors["\(i).momentum_buffer"] == nil
                            ? nil : try state.tensor("\(i).momentum_buffer", shape: p.shape).copy())
         }
-        learningRate = try state.number("lr")
+        learningRate = try validRate(try state.number("lr"), name: "optimizer.lr", file: "the optimizer state")
         momentumBuffers = buffers
     }
 }

@@ -28,6 +28,10 @@ public struct FlagParser: Sendable {
                placeholder: "en|zh"),
         .file("report", extension: "html", mustExist: false, help: Catalogue.reportFlag),
         .flag("trace-shapes", help: Catalogue.traceShapesFlag),
+        .integer("seeds", default: 5, in: 1...50, help: Catalogue.seedsFlag),
+        .file("claims", extension: "json", mustExist: false, help: Catalogue.claimsFlag),
+        .integer("from", default: 1, in: 1...99, help: Catalogue.fromFlag),
+        .integer("cell", default: 0, in: 0...99, help: Catalogue.cellFlag),
     ]
 
     public init(program: String, summary: Localized = "", options: [Option] = []) {
@@ -91,7 +95,16 @@ public struct FlagParser: Sendable {
         case .flag:
             return .flag(true)
         case .integer(_, let range):
-            guard let n = Int(text) else { throw fail("--\(name) expects a whole number, got '\(text)'") }
+            let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+            let tooLong = !digits.isEmpty && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
+            guard let n = Int(text) else {
+                // A whole number too long for Int is out of range, not "not a number".
+                guard tooLong else { throw fail("--\(name) expects a whole number, got '\(text)'") }
+                if range.upperBound == Int.max {
+                    throw fail("--\(name) must be between \(range.lowerBound) and \(Int.max), got \(text)")
+                }
+                throw fail("--\(name) must be between \(range.lowerBound) and \(range.upperBound), got \(text)")
+            }
             guard range.contains(n) else {
                 if range.upperBound == Int.max {
                     throw fail("--\(name) must be at least \(range.lowerBound), got \(text)")

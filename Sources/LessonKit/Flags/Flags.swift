@@ -22,6 +22,14 @@ public struct Flags: Sendable {
     public let reportPath: String?
     /// `--trace-shapes`: print tensor shapes at module boundaries.
     public let traceShapes: Bool
+    /// `--seeds N`: how many seeds each side-by-side comparison runs over (default 5).
+    public let seeds: Int
+    /// `--claims FILE.json`, or `nil`.
+    public let claimsPath: String?
+    /// `--from N`: the first cell shown (1 unless given).
+    public let fromCell: Int
+    /// `--cell N`: the only cell shown, or `nil` for every cell.
+    public let onlyCell: Int?
     /// The arguments as given (without the program name), to print how to repeat the run.
     public let arguments: [String]
 
@@ -44,6 +52,10 @@ public struct Flags: Sendable {
             self.language = .en
         }
         if case .text(let path)? = values["report"] { reportPath = path } else { reportPath = nil }
+        if case .text(let path)? = values["claims"] { claimsPath = path } else { claimsPath = nil }
+        if case .integer(let n)? = values["seeds"] { seeds = n } else { seeds = 5 }
+        if case .integer(let n)? = values["from"] { fromCell = n } else { fromCell = 1 }
+        if case .integer(let n)? = values["cell"], n > 0 { onlyCell = n } else { onlyCell = nil }
         func bool(_ name: String) -> Bool { values[name] == .flag(true) }
         step = bool("step")
         quiet = bool("quiet")

@@ -22,6 +22,8 @@ public final class Lesson {
     public let output: LessonOutput
     /// Every interpreted measurement printed so far (`conclude`), for `--claims FILE`.
     public let claims = ClaimLog()
+    /// The progress line on standard error (Lesson+Run.swift).
+    var progressState = ProgressState()
     /// The report being built, when `--report` was given.
     public internal(set) var report: HTMLReport?
     /// The number of the last marked step.
@@ -52,7 +54,8 @@ public final class Lesson {
         let parser = FlagParser(program: program, summary: summary, options: options)
         do {
             let flags = try parser.parse(arguments)
-            let lesson = Lesson(flags: flags, title: title, program: program)
+            let lesson = Lesson(flags: flags, title: title, program: program,
+                                firstCell: flags.onlyCell ?? flags.fromCell, lastCell: flags.onlyCell)
             lesson.cells(cells)
             return lesson
         } catch {
@@ -205,20 +208,39 @@ public final class Lesson {
 
     // MARK: - The end
 
-    /// Writes the report if `--report` was given, and says where. Call it once, at the end.
-    /// - Returns: false if the report could not be written (the reason goes to standard error).
+    /// Writes the report if `--report` was given and the claims if `--claims` was, and says where.
+    /// Call it once, at the end. A file that cannot be written is reported on standard error in the
+    /// lesson's language and the program exits with status 1 (a run-time failure), leaving no
+    /// half-written file behind (both are written to a temporary file and renamed).
+    /// - Returns: false if a file could not be written (when `exitProcess` returns, as in tests).
     @discardableResult
     public func finish() -> Bool {
-        guard let report, let path = flags.reportPath else { return true }
-        do {
-            try report.write(to: path)
-            emit("\(Catalogue.reportWritten(language)) \(path)")
-            return true
-        } catch {
-            let message = "\(Catalogue.reportFailed(language)): \(error)\n"
-            FileHandle.standardError.write(Data(message.utf8))
-            return false
+        var ok = true
+        if let report, let path = flags.reportPath {
+            do {
+                try report.write(to: path)
+                emit("\(Catalogue.reportWritten(language)) \(path)")
+            } catch {
+                reportFailure(Catalogue.reportFailed(language), path: path, error)
+                ok = false
+            }
         }
+        if let path = flags.claimsPath {
+            do {
+                try writeUserFileDurably(Array(try claims.json()), to: path)
+                emit("\(Catalogue.claimsWritten(language)) \(path)")
+            } catch {
+                reportFailure(Catalogue.claimsFailed(language), path: path, error)
+                ok = false
+            }
+        }
+        if !ok { exitProcess(1) }
+        return ok
+    }
+
+    private func reportFailure(_ what: String, path: String, _ error: Error) {
+        let message = "\(program): \(what) \(path): \(error)\n"
+        FileHandle.standardError.write(Data(message.utf8))
     }
 
     /// Writes one block of text and a newline.

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// A lesson's HTML report: one self-contained file (styles inline, every chart an inline SVG, no
@@ -183,20 +184,13 @@ public struct ReportWriteError: Error, CustomStringConvertible {
     public var description: String { "\(path): \(reason)" }
 }
 
-/// Writes `text` to a temporary file in the destination's directory, then `rename(2)`s it into
-/// place. A rename within one file system replaces the old file in one step.
+/// Writes `text` to a temporary file in the destination's folder, syncs it, then `rename(2)`s it
+/// into place (the engine's `writeUserFileDurably`): a failed or interrupted write leaves the old
+/// file, or none, and no temporary file behind.
 func writeAtomically(_ text: String, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent()
-        .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
     do {
-        try Data(text.utf8).write(to: temporary)
+        try writeUserFileDurably(Array(text.utf8), to: path)
     } catch {
-        throw ReportWriteError(path: path, reason: "cannot write \(temporary.path): \(error.localizedDescription)")
-    }
-    guard rename(temporary.path, url.path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        unlink(temporary.path)
-        throw ReportWriteError(path: path, reason: reason)
+        throw ReportWriteError(path: path, reason: "\(error)")
     }
 }

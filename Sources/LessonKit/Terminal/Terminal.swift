@@ -25,6 +25,8 @@ public enum Terminal {
 
     /// Whether standard input is a terminal: only then may `--step` wait for a key.
     public static var inputIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
+    /// Whether standard error is a terminal (progress lines are shown only there).
+    public static var errorIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 }
 
 /// ANSI colours, each paired with the colour the HTML report uses for the same role, so a series

@@ -15,6 +15,13 @@ public enum Catalogue {
     static let langFlag = Localized(en: "language of the narration", zh: "讲解的语言")
     static let reportFlag = Localized(en: "also write a self-contained HTML report to FILE",
                                   zh: "另外把完整的 HTML 报告写入 FILE")
+    static let seedsFlag = Localized(en: "how many seeds each comparison runs over (mean ± spread)",
+                                     zh: "每个对比实验运行的随机种子数（均值 ± 波动）")
+    static let claimsFlag = Localized(en: "also write each conclusion and its numbers to FILE",
+                                      zh: "另外把每个结论及其依据的数字写入 FILE（JSON）")
+    static let fromFlag = Localized(en: "start showing at cell N (earlier cells run silently)",
+                                    zh: "从第 N 个单元开始显示（之前的单元静默运行）")
+    static let cellFlag = Localized(en: "show only cell N (0: every cell)", zh: "只显示第 N 个单元（0：全部）")
     static let traceShapesFlag = Localized(en: "print the shape of every tensor at each module boundary",
                                        zh: "在每个模块边界打印张量的形状")
     static let stepPrompt = Localized(en: "[Enter] next · c run to end · q quit › ",
@@ -24,6 +31,9 @@ public enum Catalogue {
     static let stoppedAt = Localized(en: "Stopped at step", zh: "停在步骤")
     static let reportWritten = Localized(en: "Report written to", zh: "报告已写入")
     static let reportFailed = Localized(en: "Could not write the report", zh: "无法写入报告")
+    static let claimsWritten = Localized(en: "Claims written to", zh: "结论已写入")
+    static let claimsFailed = Localized(en: "Could not write the claims", zh: "无法写入结论")
+    static let errorWord = Localized(en: "error", zh: "错误")
     static let runWith = Localized(en: "Run with", zh: "运行命令")
     static let shape = Localized(en: "shape", zh: "形状")
 }
