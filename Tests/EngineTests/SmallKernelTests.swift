@@ -145,3 +145,16 @@ func layerNormBackwardMatchesPlainTwin(rows: Int) {
         #expect(fast.dx! == plain.dx! && fast.dw == plain.dw && fast.db == plain.db, "rows \(rows), L \(l)")
     }
 }
+
+/// The eight-lane sum of squares and the plain one-chain loop round to the same Float norm (the
+/// Double sums may differ in their last bits; the squares are exact and the Float norm is not moved).
+@Test func sumOfSquaresMatchesPlainTwinAsAFloatNorm() {
+    var g = Generator(seed: 14)
+    for count in [0, 1, 7, 8, 9, 1_000, 191_873] {
+        let x = (0..<count).map { _ in g.nextNormal() * 1e-3 }
+        let fast = Float(sumOfSquaresInDouble(x).squareRoot())
+        let plain = Float(sumOfSquaresInDoublePlain(x).squareRoot())
+        #expect(fast == plain, "\(count) elements")
+        #expect(Swift.abs(sumOfSquaresInDouble(x) - sumOfSquaresInDoublePlain(x)) <= 1e-12 * sumOfSquaresInDoublePlain(x))
+    }
+}

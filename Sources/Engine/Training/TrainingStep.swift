@@ -50,19 +50,25 @@ public func trainingStep(_ parameters: [Tensor], optimizer: Optimizer, clipMaxNo
                          loss: () -> Tensor) rethrows -> TrainingStepResult {
     times?.start()
     optimizer.zeroGrad()
-    let value = loss()
-    times?.mark(\.forward)
-    value.backward()
-    times?.mark(\.backward)
+    // The loss tensor and the graph behind it die at the end of this closure, before the update:
+    // the graph's pullbacks hold the parameters' arrays (a linear layer's W, for dX = dY·Wᵀ), and
+    // while they do, updating a parameter in place would first copy all of it (copy-on-write).
+    let lossValue: Float = {
+        let value = loss()
+        times?.mark(\.forward)
+        value.backward()
+        times?.mark(\.backward)
+        return value.item
+    }()
     let result: TrainingStepResult
     if let maxNorm = clipMaxNorm {
         let norm = clipGradNorm(parameters, maxNorm: maxNorm)
         let clipped = norm > maxNorm
-        result = TrainingStepResult(loss: value.item, gradientNorm: norm,
+        result = TrainingStepResult(loss: lossValue, gradientNorm: norm,
                                     clippedGradientNorm: clipped ? gradNorm(parameters) : norm, clipped: clipped)
     } else {
         let norm = gradNorm(parameters)
-        result = TrainingStepResult(loss: value.item, gradientNorm: norm, clippedGradientNorm: norm, clipped: false)
+        result = TrainingStepResult(loss: lossValue, gradientNorm: norm, clippedGradientNorm: norm, clipped: false)
     }
     times?.mark(\.clipping)
     try beforeUpdate(result)
