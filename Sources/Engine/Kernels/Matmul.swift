@@ -339,23 +339,31 @@ func packB(_ b: UnsafePointer<Float>, rowStride: Int, colStride: Int, panels: Ra
     }
 }
 
-/// `matmulNaive`'s loops and arithmetic, with the transposition decided once (as strides) instead of
-/// at every term: for products so small that packing would cost more than the multiplications.
+/// `matmulNaive`'s arithmetic for products so small that packing would cost more than the
+/// multiplications (attention's per-head [5, 16] · [16, 5]): each C[i, j] still sums its K terms
+/// in order p = 0, 1, … from 0, then is stored or added to C.
+///
+/// The loops run i, p, j rather than i, j, p: the J sums of one row of C advance together, one
+/// term each per step p, in a small buffer. One sum alone is a chain of K dependent additions,
+/// each waiting ~3 cycles for the last; J independent chains overlap (and vectorise when B's rows
+/// are contiguous). Measured (perf, seed workload): attention's per-head products went from 7.6 %
+/// to 5.1 % of a training step.
 func matmulDirect(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                   m: Int, k: Int, n: Int, transA: Bool, transB: Bool, accumulate: Bool) {
     // A[i, p] = a[i * aRow + p * aCol],  B[p, j] = b[p * bRow + j * bCol]
     let (aRow, aCol) = transA ? (1, m) : (k, 1)
     let (bRow, bCol) = transB ? (1, k) : (n, 1)
-    for i in 0..<m {
-        for j in 0..<n {
-            var sum: Float = 0
-            var pa = a + i * aRow, pb = b + j * bCol
-            for _ in 0..<k {
-                sum = multiplyAdd(sum, pa.pointee, pb.pointee)
-                pa += aCol
-                pb += bRow
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: max(n, 1)) { sums in
+        let sum = sums.baseAddress!
+        for i in 0..<m {
+            for j in 0..<n { sum[j] = 0 }
+            for p in 0..<k {
+                let aip = a[i * aRow + p * aCol]
+                let bp = b + p * bRow
+                for j in 0..<n { sum[j] = multiplyAdd(sum[j], aip, bp[j * bCol]) }
             }
-            c[i * n + j] = accumulate ? c[i * n + j] + sum : sum
+            let row = c + i * n
+            for j in 0..<n { row[j] = accumulate ? row[j] + sum[j] : sum[j] }
         }
     }
 }
