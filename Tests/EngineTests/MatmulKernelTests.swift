@@ -98,7 +98,7 @@ func fastMatchesNaiveOnOddSizes(m: Int) {
 
 /// A product large enough for `matmul` to pick two threads itself (M·J·K ≥ `parallelThreshold`).
 @Test func largeProductUsesTwoThreadsAndMatchesNaive() {
-    let (m, k, n) = (67, 131, 75)
+    let (m, k, n) = (131, 131, 251)
     #expect(m * k * n >= parallelThreshold)
     var g = Generator(seed: 9)
     let a = normals(m * k, &g), b = normals(k * n, &g)

@@ -48,12 +48,17 @@ package let defaultMatmulTile = MatmulTile.simd16
 package let defaultMatmulTile = MatmulTile.simd8
 #endif
 
-/// Products with at least this many multiply-adds (M·J·K) use two threads.
+/// Products with at least this many multiply-adds (M·J·K) may use two threads (`ThreadChoice`
+/// decides by timing them); smaller ones always run on one.
 ///
 /// Handing half a product to the helper thread costs ~0.1 µs when it is awake; with
 /// `DispatchQueue.concurrentPerform` (3-10 µs to wake a pool thread) the model's shapes (1.3M-2.6M
-/// multiply-adds, 10-30 µs on one core) ran *slower* on two threads than on one.
-let parallelThreshold = 256 * 1024
+/// multiply-adds, 10-30 µs on one core) ran *slower* on two threads than on one. With the helper
+/// and `ThreadChoice` they still did on this project's shared 2-core VM (Zen 4, other programs
+/// running): the seed's workload at a median 5,991-6,180 samples/s against 6,868-6,911 with
+/// `--threads 1`, alternating runs. So the model's products stay on one thread, and only larger ones
+/// (a model 4x as wide) let the measurements decide.
+let parallelThreshold = 4 * 1024 * 1024
 
 /// Products with at most this many multiply-adds (M·J·K) skip packing and run the plain loop.
 let tinyProductThreshold = 4096
@@ -105,11 +110,16 @@ package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: U
 ///
 /// For each size class (a power of two of multiply-adds) it keeps the running average cost, in
 /// nanoseconds per multiply-add, of products run on one thread and of products run on two, and
-/// uses the cheaper; one product in 64 tries the other, so the choice follows the machine when it
-/// gets busier or quieter. (Which one runs never changes the bits, only the time.)
+/// uses the cheaper; one product in 64 (or fewer, while the other keeps losing) tries the other, so
+/// the choice follows the machine when it gets busier or quieter. (Which one runs never changes
+/// the bits, only the time.)
 final class ThreadChoice {
     /// [size class][threads - 1]: average nanoseconds per multiply-add (0: not measured yet).
     private var cost = [[Double]](repeating: [0, 0], count: 8)
+    /// [size class]: every how many products the other thread count is tried. Doubles (up to
+    /// 4,096) each time the other one measured dearer: on a busy machine a two-thread try can wait
+    /// a whole scheduler slice for the helper, so it must stay rare there. Back to 64 when it wins.
+    private var tryEvery = [Int](repeating: 64, count: 8)
     private var products = 0
 
     private func sizeClass(_ multiplyAdds: Int) -> Int {
@@ -118,19 +128,24 @@ final class ThreadChoice {
         return s
     }
 
+    private func best(_ s: Int) -> Int { cost[s][1] < cost[s][0] ? 2 : 1 }
+
     /// 1 or 2: the cheaper so far, the other one now and then (and each once at the start).
     func threads(multiplyAdds: Int) -> Int {
-        let c = cost[sizeClass(multiplyAdds)]
+        let s = sizeClass(multiplyAdds)
         products += 1
-        if c[0] == 0 { return 1 }
-        if c[1] == 0 { return 2 }
-        let best = c[1] < c[0] ? 2 : 1
-        return products % 64 == 0 ? 3 - best : best
+        if cost[s][0] == 0 { return 1 }
+        if cost[s][1] == 0 { return 2 }
+        return products % tryEvery[s] == 0 ? 3 - best(s) : best(s)
     }
 
     func record(threads: Int, multiplyAdds: Int, nanoseconds: UInt64) {
         let s = sizeClass(multiplyAdds)
         let perMultiplyAdd = Double(nanoseconds) / Double(multiplyAdds)
+        if cost[s][0] != 0 && cost[s][1] != 0 && threads != best(s) {
+            // A try of the other count: back off while it keeps losing.
+            tryEvery[s] = perMultiplyAdd < cost[s][best(s) - 1] ? 64 : Swift.min(2 * tryEvery[s], 4096)
+        }
         let old = cost[s][threads - 1]
         // A running average over about the last 8 timings (the first one taken as it is).
         cost[s][threads - 1] = old == 0 ? perMultiplyAdd : old + (perMultiplyAdd - old) / 8
