@@ -35,6 +35,9 @@ struct MatmulResult {
     var shape: MatmulShape
     /// GFLOP/s of `matmulNaive`, the fast kernel on one thread, and on two.
     var naive: Double, oneThread: Double, twoThreads: Double
+    /// GFLOP/s of the fast kernel on one thread with the other tile (SIMD8 where the default is
+    /// SIMD16 and the other way round), to show what the wider vectors bring.
+    var otherTile: Double
     /// What plain `matmul` (the one every op calls) achieves: it picks the thread count itself.
     var auto: Double
 }
@@ -59,16 +62,18 @@ func benchMatmul(rounds: Int = 3, includeNaive: Bool = true) -> [MatmulResult] {
         let rows = perRound.map { $0[i] }
         return MatmulResult(shape: modelMatmuls[i], naive: median(rows.map(\.naive)),
                             oneThread: median(rows.map(\.oneThread)),
-                            twoThreads: median(rows.map(\.twoThreads)), auto: median(rows.map(\.auto)))
+                            twoThreads: median(rows.map(\.twoThreads)),
+                            otherTile: median(rows.map(\.otherTile)), auto: median(rows.map(\.auto)))
     }
 }
 
 /// GFLOP/s of each kernel on one shape, for the inputs `a` and `b`.
 func measureMatmul(_ s: MatmulShape, a: [Float], b: [Float], includeNaive: Bool) -> MatmulResult {
     var c = [Float](repeating: 0, count: s.m * s.n)
-    func gflops(_ kernel: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> Double {
+    func gflops(oneThread: Bool = true,
+                _ kernel: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> Double {
         let seconds = c.withUnsafeMutableBufferPointer { cBuf in
-            medianSeconds(repetitions: 5) { kernel(a, b, cBuf.baseAddress!) }
+            medianSeconds(repetitions: 5, allowCPU: oneThread) { kernel(a, b, cBuf.baseAddress!) }
         }
         return s.flop / seconds / 1e9
     }
@@ -79,53 +84,74 @@ func measureMatmul(_ s: MatmulShape, a: [Float], b: [Float], includeNaive: Bool)
         matmul($0, $1, $2, m: s.m, k: s.k, n: s.n, transA: s.transA, transB: s.transB,
                accumulate: false, threads: 1)
     }
-    let two = gflops {
+    let two = gflops(oneThread: false) {
         matmul($0, $1, $2, m: s.m, k: s.k, n: s.n, transA: s.transA, transB: s.transB,
                accumulate: false, threads: 2)
     }
-    let auto = gflops {
+    let otherTile = gflops {
+        matmul($0, $1, $2, m: s.m, k: s.k, n: s.n, transA: s.transA, transB: s.transB,
+               accumulate: false, threads: 1, tile: defaultMatmulTile == .simd16 ? .simd8 : .simd16)
+    }
+    let auto = gflops(oneThread: false) {
         matmul($0, $1, $2, m: s.m, k: s.k, n: s.n, transA: s.transA, transB: s.transB)
     }
-    return MatmulResult(shape: s, naive: naive, oneThread: one, twoThreads: two, auto: auto)
+    return MatmulResult(shape: s, naive: naive, oneThread: one, twoThreads: two, otherTile: otherTile,
+                        auto: auto)
 }
 
-/// One core's nominal peak in GFLOP/s for the project's AVX2 + FMA EPYC (Zen 2/3): about 2.8 GHz
-/// × 32 FLOP per cycle (two 8-wide FMA units, or 8-wide multiply and add pipes); a register-only
-/// loop measured ~90 there. (A Zen 1 core, whose 256-bit units are two 128-bit halves, peaks near 40.)
-let nominalPeakGFLOPS = 90.0
-
 /// One core's peak measured now: `registerOnlyMultiplyAdds` (the micro-kernel's `multiplyAdd` with
-/// every operand in a register), best of five runs of about 0.1 s.
-func measuredPeakGFLOPS() -> Double {
-    let iterations = 2_000_000
+/// every operand in a register) at one vector width, best of five runs of about 0.1 s each.
+func measuredPeakGFLOPS(width: Int) -> Double {
+    let iterations = 2_000_000 * 8 / width
     var best = 0.0
     for _ in 0..<5 {
         var sink: Float = 0
-        let seconds = secondsFor(1) { registerOnlyMultiplyAdds(iterations: iterations, result: &sink) }
-        best = max(best, Double(iterations) * 192 / seconds / 1e9)
+        let seconds = secondsFor(1) { registerOnlyMultiplyAdds(iterations: iterations, width: width, result: &sink) }
+        best = max(best, Double(iterations * 24 * width) / seconds / 1e9)
     }
     return best
 }
 
-/// The matmul table, one line per shape; "% peak" is the one-thread figure against `peak`.
-func matmulTable(_ results: [MatmulResult], peak: Double) -> String {
+/// The peak of the widest vector unit this build runs: the best of the SIMD4, SIMD8 and SIMD16
+/// probes (a build without AVX-512 runs SIMD16 as two or four narrower vectors, so it cannot beat
+/// its own widest unit).
+struct Peak {
+    var gflops: Double
+    var width: Int
+    /// Every width's figure, for the table's header.
+    var byWidth: [(width: Int, gflops: Double)]
+}
+
+func measuredPeak() -> Peak {
+    let byWidth = [4, 8, 16].map { (width: $0, gflops: measuredPeakGFLOPS(width: $0)) }
+    let best = byWidth.max { $0.gflops < $1.gflops }!
+    return Peak(gflops: best.gflops, width: best.width, byWidth: byWidth)
+}
+
+/// The matmul table, one line per shape; "% peak" is the one-thread figure against the peak of the
+/// widest vector unit.
+func matmulTable(_ results: [MatmulResult], peak: Peak) -> String {
+    let tileName = defaultMatmulTile == .simd16 ? "16x16 SIMD16" : "4x16 SIMD8"
+    let otherName = defaultMatmulTile == .simd16 ? "SIMD8 tile" : "SIMD16 tile"
+    let probes = peak.byWidth.map { "SIMD\($0.width) \(formatted($0.gflops, width: 0))" }.joined(separator: ", ")
     var lines = [
-        "Matmul GFLOP/s (medians; see benchMatmul). One core's peak: \(formatted(peak, width: 0)) GFLOP/s "
-            + "measured (register-only loop of the kernel's multiply-add); "
-            + "nominal \(Int(nominalPeakGFLOPS)) on a Zen 2/3 EPYC core",
+        "Matmul GFLOP/s (medians; see benchMatmul), tile \(tileName). One core's peak: "
+            + "\(formatted(peak.gflops, width: 0)) GFLOP/s (register-only multiply-add loop: \(probes))",
         padded("A · B", -22) + padded("role", -12) + padded("naive", 8) + padded("1 thread", 10)
-            + padded("% peak", 8) + padded("2 threads", 11) + padded("matmul()", 10),
+            + padded("% peak", 8) + padded("2 threads", 11) + padded("matmul()", 10) + padded(otherName, 12),
     ]
     for r in results {
         lines.append(padded(r.shape.name, -22) + padded(r.shape.role, -12)
                      + formatted(r.naive, width: 8) + formatted(r.oneThread, width: 10)
-                     + formatted(100 * r.oneThread / peak, digits: 0, width: 7) + "%"
-                     + formatted(r.twoThreads, width: 11) + formatted(r.auto, width: 10))
+                     + formatted(100 * r.oneThread / peak.gflops, digits: 0, width: 7) + "%"
+                     + formatted(r.twoThreads, width: 11) + formatted(r.auto, width: 10)
+                     + formatted(r.otherTile, width: 12))
     }
     let median = results.map(\.oneThread).sorted()[results.count / 2]
+    let autoMedian = results.map(\.auto).sorted()[results.count / 2]
     lines.append("median, 1 thread: \(formatted(median, width: 0)) GFLOP/s = "
-                 + "\(formatted(100 * median / peak, digits: 0, width: 0)) % of the measured peak, "
-                 + "\(formatted(100 * median / nominalPeakGFLOPS, digits: 0, width: 0)) % of the nominal one")
+                 + "\(formatted(100 * median / peak.gflops, digits: 0, width: 0)) % of the SIMD\(peak.width) peak; "
+                 + "matmul() as the ops call it: \(formatted(autoMedian, width: 0)) GFLOP/s")
     return lines.joined(separator: "\n")
 }
 

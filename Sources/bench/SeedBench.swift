@@ -7,6 +7,8 @@ struct SeedBenchResult {
     let samples: Int
     let seconds: Double
     let finalLoss: Double
+    /// Seconds per step in each phase: data (the loader's batch), forward, backward, clipping, optimizer.
+    let phases: [(name: String, seconds: Double)]
     var samplesPerSecond: Double { Double(samples) / seconds }
     var secondsPerEpoch: Double { seconds / Double(epochs) }
 }
@@ -28,12 +30,20 @@ func benchSeedWorkload(epochs: Int, seed: UInt64) -> SeedBenchResult {
 
     var samples = 0
     var lastEpochLoss = 0.0
+    let times = StepTimes()
+    var dataSeconds = 0.0
     let start = DispatchTime.now().uptimeNanoseconds
     for _ in 0..<epochs {
         var total = 0.0
         var batches = 0
-        for (x, y) in loader {
-            let step = trainingStep(parameters, optimizer: optimizer, clipMaxNorm: 1.0) { criterion(model(x), y) }
+        var batchesOfEpoch = loader.makeIterator()
+        while true {
+            let before = DispatchTime.now().uptimeNanoseconds
+            guard let (x, y) = batchesOfEpoch.next() else { break }
+            dataSeconds += Double(DispatchTime.now().uptimeNanoseconds - before) / 1e9
+            let step = trainingStep(parameters, optimizer: optimizer, clipMaxNorm: 1.0, times: times) {
+                criterion(model(x), y)
+            }
             total += Double(step.loss)
             batches += 1
             samples += x.shape[0]
@@ -42,7 +52,12 @@ func benchSeedWorkload(epochs: Int, seed: UInt64) -> SeedBenchResult {
         scheduler.step(lastEpochLoss)
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    return SeedBenchResult(epochs: epochs, samples: samples, seconds: seconds, finalLoss: lastEpochLoss)
+    let steps = Double(max(times.steps, 1))
+    let phases = [("data", dataSeconds), ("forward", times.forward), ("backward", times.backward),
+                  ("clipping", times.clipping), ("optimizer", times.optimizer)]
+        .map { (name: $0.0, seconds: $0.1 / steps) }
+    return SeedBenchResult(epochs: epochs, samples: samples, seconds: seconds, finalLoss: lastEpochLoss,
+                           phases: phases)
 }
 
 /// Runs the seed's workload `runs` times (seeds 0, 1, …) and returns every result, so the caller can
@@ -69,7 +84,18 @@ func seedTable(_ results: [SeedBenchResult]) -> String {
     }
     lines.append("median: \(formatted(median(results.map(\.samplesPerSecond)), width: 0)) samples/s, "
                  + "\(formatted(median(results.map(\.secondsPerEpoch)), digits: 3, width: 0)) s/epoch")
+    lines.append("ms per step by phase (medians over the runs): " + phaseMedians(results).map {
+        "\($0.name) \(formatted(1000 * $0.seconds, digits: 3, width: 0))"
+    }.joined(separator: ", "))
     return lines.joined(separator: "\n")
+}
+
+/// Each phase's median seconds per step over the runs.
+func phaseMedians(_ results: [SeedBenchResult]) -> [(name: String, seconds: Double)] {
+    guard let first = results.first else { return [] }
+    return first.phases.indices.map { i in
+        (name: first.phases[i].name, seconds: median(results.map { $0.phases[i].seconds }))
+    }
 }
 
 /// The seed-workload fields of the `--json` object.
@@ -78,5 +104,8 @@ func seedJSON(_ results: [SeedBenchResult]) -> String {
     return "\"epochs\": \(results.first?.epochs ?? 0), "
         + "\"seed_samples_per_second\": \(formatted(median(results.map(\.samplesPerSecond)), width: 0)), "
         + "\"seed_seconds_per_epoch\": \(formatted(median(results.map(\.secondsPerEpoch)), digits: 4, width: 0)), "
-        + "\"seed_runs_samples_per_second\": [\(rates)]"
+        + "\"seed_runs_samples_per_second\": [\(rates)], "
+        + "\"ms_per_step\": {" + phaseMedians(results).map {
+            "\(jsonString($0.name)): \(formatted(1000 * $0.seconds, digits: 4, width: 0))"
+        }.joined(separator: ", ") + "}"
 }

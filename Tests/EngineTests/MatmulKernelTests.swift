@@ -30,8 +30,10 @@ func bitIdentical(_ x: [Float], _ y: [Float]) -> Bool {
 }
 
 /// Runs `matmul` and `matmulNaive` on seeded inputs, for every combination of `transA`, `transB` and
-/// `accumulate`, and expects bit-identical outputs.
-func expectFastMatchesNaive(m: Int, k: Int, n: Int, seed: UInt64 = 1,
+/// `accumulate`, and expects bit-identical outputs: `matmul` as the ops call it, and each tile (the
+/// SIMD8 and the SIMD16 micro-kernel; a build without AVX-512 runs SIMD16 as narrower vectors, with
+/// the same arithmetic) on each thread count in `threads`.
+func expectFastMatchesNaive(m: Int, k: Int, n: Int, seed: UInt64 = 1, threads: [Int] = [1],
                             sourceLocation: SourceLocation = #_sourceLocation) {
     var g = Generator(seed: seed)
     let a = normals(m * k, &g)    // [M, K], or [K, M] read with transA
@@ -45,15 +47,24 @@ func expectFastMatchesNaive(m: Int, k: Int, n: Int, seed: UInt64 = 1,
     for transA in [false, true] {
         for transB in [false, true] {
             for accumulate in [false, true] {
-                let fast = run {
-                    matmul(a, b, $0, m: m, k: k, n: n, transA: transA, transB: transB, accumulate: accumulate)
-                }
                 let naive = run {
                     matmulNaive(a, b, $0, m: m, k: k, n: n, transA: transA, transB: transB, accumulate: accumulate)
                 }
-                #expect(bitIdentical(fast, naive),
-                        "m=\(m) k=\(k) n=\(n) transA=\(transA) transB=\(transB) accumulate=\(accumulate): fast != naive",
-                        sourceLocation: sourceLocation)
+                let fast = run {
+                    matmul(a, b, $0, m: m, k: k, n: n, transA: transA, transB: transB, accumulate: accumulate)
+                }
+                let what = "m=\(m) k=\(k) n=\(n) transA=\(transA) transB=\(transB) accumulate=\(accumulate)"
+                #expect(bitIdentical(fast, naive), "\(what): fast != naive", sourceLocation: sourceLocation)
+                for tile in MatmulTile.allCases {
+                    for t in threads {
+                        let tiled = run {
+                            matmul(a, b, $0, m: m, k: k, n: n, transA: transA, transB: transB,
+                                   accumulate: accumulate, threads: t, tile: tile)
+                        }
+                        #expect(bitIdentical(tiled, naive), "\(what) tile=\(tile) threads=\(t): fast != naive",
+                                sourceLocation: sourceLocation)
+                    }
+                }
             }
         }
     }
@@ -70,20 +81,31 @@ func fastMatchesNaiveOnModelShapes(shape: (Int, Int, Int)) {
     expectFastMatchesNaive(m: m, k: k, n: n)
 }
 
-/// Sizes that do not fill the 4 x 16 register block, in every position.
-@Test(arguments: [1, 3, 17, 63])
+/// Sizes that do not fill the 4 x 16 or the 8 x 32 register block, in every position.
+@Test(arguments: [1, 3, 9, 17, 63])
 func fastMatchesNaiveOnOddSizes(m: Int) {
     for k in [1, 3, 17, 63] {
-        for n in [1, 3, 17, 63] { expectFastMatchesNaive(m: m, k: k, n: n) }
+        for n in [1, 3, 17, 33, 63] { expectFastMatchesNaive(m: m, k: k, n: n) }
     }
 }
 
-/// Large enough for two threads, with edges in both directions and an odd number of row blocks;
-/// C wider than tall (cut into column bands) and taller than wide (cut into row bands).
+/// Two threads, with edges in both directions and an odd number of row blocks; C wider than tall
+/// (cut into column bands) and taller than wide (cut into row bands).
 @Test func twoThreadsMatchNaive() {
-    #expect(67 * 129 * 75 >= parallelThreshold)
-    expectFastMatchesNaive(m: 67, k: 129, n: 75)
-    expectFastMatchesNaive(m: 75, k: 129, n: 67)
+    expectFastMatchesNaive(m: 67, k: 129, n: 75, threads: [2])
+    expectFastMatchesNaive(m: 75, k: 129, n: 67, threads: [2])
+}
+
+/// A product large enough for `matmul` to pick two threads itself (M·J·K ≥ `parallelThreshold`).
+@Test func largeProductUsesTwoThreadsAndMatchesNaive() {
+    let (m, k, n) = (131, 131, 251)
+    #expect(m * k * n >= parallelThreshold)
+    var g = Generator(seed: 9)
+    let a = normals(m * k, &g), b = normals(k * n, &g)
+    var fast = [Float](repeating: 0, count: m * n), naive = fast
+    fast.withUnsafeMutableBufferPointer { matmul(a, b, $0.baseAddress!, m: m, k: k, n: n) }
+    naive.withUnsafeMutableBufferPointer { matmulNaive(a, b, $0.baseAddress!, m: m, k: k, n: n) }
+    #expect(bitIdentical(fast, naive))
 }
 
 /// Any number of threads gives the same bits: each element is summed by one thread, in one order.
@@ -93,11 +115,13 @@ func threadCountDoesNotChangeBits(shape: (Int, Int, Int)) {
     var g = Generator(seed: 3)
     let a = normals(m * k, &g)
     let b = normals(k * n, &g)
-    let results = [1, 2, 3, 8].map { threads in
-        [Float](unsafeUninitializedCapacity: m * n) { c, count in
-            matmul(a, b, c.baseAddress!, m: m, k: k, n: n, transA: false, transB: true,
-                   accumulate: false, threads: threads)
-            count = m * n
+    let results = MatmulTile.allCases.flatMap { tile in
+        [1, 2, 3, 8].map { threads in
+            [Float](unsafeUninitializedCapacity: m * n) { c, count in
+                matmul(a, b, c.baseAddress!, m: m, k: k, n: n, transA: false, transB: true,
+                       accumulate: false, threads: threads, tile: tile)
+                count = m * n
+            }
         }
     }
     for r in results.dropFirst() { #expect(bitIdentical(r, results[0])) }
@@ -127,4 +151,20 @@ func threadCountDoesNotChangeBits(shape: (Int, Int, Int)) {
         }
         #expect(bitIdentical(fast, naive))
     }
+}
+
+/// `ThreadChoice` tries one thread, then two, then keeps the cheaper, trying the other one product
+/// in 64; each size class (power of two of multiply-adds) decides on its own.
+@Test func threadChoiceFollowsTheTimings() {
+    let choice = ThreadChoice()
+    let size = 2 * parallelThreshold
+    #expect(choice.threads(multiplyAdds: size) == 1)
+    choice.record(threads: 1, multiplyAdds: size, nanoseconds: 10_000)
+    #expect(choice.threads(multiplyAdds: size) == 2)
+    choice.record(threads: 2, multiplyAdds: size, nanoseconds: 6_000)
+    let picks = (0..<128).map { _ in choice.threads(multiplyAdds: size) }
+    #expect(picks.filter { $0 == 2 }.count == 126)          // two threads were cheaper
+    #expect(choice.threads(multiplyAdds: 16 * size) == 1)   // another size class starts afresh
+    for _ in 0..<20 { choice.record(threads: 2, multiplyAdds: size, nanoseconds: 30_000) }  // got busy
+    #expect(choice.threads(multiplyAdds: size) == 1)
 }

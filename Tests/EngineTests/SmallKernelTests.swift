@@ -98,3 +98,63 @@ func sumOfRunMatchesItsPlainTwin(count: Int) {
     let target: Int = ((b * 4 + h) * 3 + t) * 5 + d             // [B, H, T, Dh] = [2, 4, 3, 5]
     #expect(split[target] == x[source])
 }
+
+/// Dropout's one-pass kernel draws the same stream as the plain `nextFloat() < p` loop: the same
+/// mask bit for bit, y = x · mask, and the generator left in the same state, for probabilities whose
+/// p · 2²⁴ is and is not a whole number.
+@Test(arguments: [Float(0.1), Float(0.25), Float(0.5), Float(1.0 / 3.0), Float(1e-7), Float(0.99999994)])
+func dropoutForwardMatchesPlainTwin(p: Float) {
+    var g = Generator(seed: 11)
+    let x = (0..<1_000).map { _ in g.nextNormal() }
+    var fastGenerator = Generator(seed: 5), plainGenerator = fastGenerator
+    let (y, mask) = dropoutForward(x, p: p, generator: &fastGenerator)
+    let plainMask = dropoutMaskPlain(count: x.count, p: p, generator: &plainGenerator)
+    #expect(mask == plainMask)
+    #expect(y == zip(x, plainMask).map { $0 * $1 })
+    #expect(fastGenerator == plainGenerator)
+}
+
+/// Layer norm's forward, four rows at a time, gives the bits of the one-row-at-a-time plain twin,
+/// for row counts that do and do not fill the groups of four.
+@Test(arguments: [1, 3, 4, 9, 160])
+func layerNormForwardMatchesPlainTwin(rows: Int) {
+    var g = Generator(seed: 12)
+    for l in [7, 64] {
+        let x = (0..<rows * l).map { _ in 3 * g.nextNormal() + 1 }
+        let w = (0..<l).map { _ in g.nextNormal() }, b = (0..<l).map { _ in g.nextNormal() }
+        let fast = layerNormForward(x, w, b, rows: rows, length: l, eps: 1e-5)
+        let plain = layerNormForwardPlain(x, w, b, rows: rows, length: l, eps: 1e-5)
+        #expect(fast.y == plain.y && fast.xHat == plain.xHat && fast.rstd == plain.rstd, "rows \(rows), L \(l)")
+    }
+}
+
+/// Layer norm's backward, two rows at a time, gives the bits of the one-row-at-a-time plain twin,
+/// for odd and even row counts.
+@Test(arguments: [1, 2, 5, 160])
+func layerNormBackwardMatchesPlainTwin(rows: Int) {
+    var gen = Generator(seed: 13)
+    for l in [7, 64] {
+        let x = (0..<rows * l).map { _ in 2 * gen.nextNormal() }
+        let w = (0..<l).map { _ in gen.nextNormal() }, b = (0..<l).map { _ in gen.nextNormal() }
+        let g = (0..<rows * l).map { _ in gen.nextNormal() }
+        let forward = layerNormForwardPlain(x, w, b, rows: rows, length: l, eps: 1e-5)
+        let fast = layerNormBackward(g, xHat: forward.xHat, w: w, rstd: forward.rstd, rows: rows, length: l,
+                                     needX: true)
+        let plain = layerNormBackwardPlain(g, xHat: forward.xHat, w: w, rstd: forward.rstd, rows: rows, length: l,
+                                           needX: true)
+        #expect(fast.dx! == plain.dx! && fast.dw == plain.dw && fast.db == plain.db, "rows \(rows), L \(l)")
+    }
+}
+
+/// The eight-lane sum of squares and the plain one-chain loop round to the same Float norm (the
+/// Double sums may differ in their last bits; the squares are exact and the Float norm is not moved).
+@Test func sumOfSquaresMatchesPlainTwinAsAFloatNorm() {
+    var g = Generator(seed: 14)
+    for count in [0, 1, 7, 8, 9, 1_000, 191_873] {
+        let x = (0..<count).map { _ in g.nextNormal() * 1e-3 }
+        let fast = Float(sumOfSquaresInDouble(x).squareRoot())
+        let plain = Float(sumOfSquaresInDoublePlain(x).squareRoot())
+        #expect(fast == plain, "\(count) elements")
+        #expect(Swift.abs(sumOfSquaresInDouble(x) - sumOfSquaresInDoublePlain(x)) <= 1e-12 * sumOfSquaresInDoublePlain(x))
+    }
+}

@@ -10,12 +10,8 @@ extension Tensor {
         precondition(p >= 0 && p <= 1, "dropout: probability \(p) is not in [0, 1]")
         guard training && p > 0 else { return self }
         if p == 1 { return self * 0 }
-        let scale = 1 / (1 - p)
-        let mask = [Float](unsafeUninitializedCapacity: count) { out, n in
-            for i in 0..<count { out[i] = generator.nextFloat() < p ? 0 : scale }
-            n = count
-        }
-        let y = zipValues(scalars, mask) { $0 * $1 }
+        // mask: 0 or 1/(1-p) per element, one draw each (Kernels/DropoutKernels.swift); y = x · mask
+        let (y, mask) = dropoutForward(scalars, p: p, generator: &generator)
         return Tensor.result(y, shape: shape, op: "DropoutBackward", inputs: [self]) { g in
             [zipValues(g, mask) { $0 * $1 }]
         }

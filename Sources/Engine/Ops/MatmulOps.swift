@@ -68,10 +68,14 @@ extension Tensor {
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         let needX = x.requiresGrad, needW = weight.requiresGrad, hasBias = bias != nil
         let outShape = Array(x.shape.dropLast()) + [outF]
-        return result(y, shape: outShape, op: "AddmmBackward", inputs: inputs) { g in
+        // The pullback reads W from the weight tensor when it runs rather than keeping W's array
+        // from now: a graph still alive at `optimizer.step()` (a training loop that keeps `loss`
+        // until after the step) would otherwise make every in-place update copy W first
+        // (copy-on-write). PyTorch likewise saves the weight tensor itself, not a copy.
+        return result(y, shape: outShape, op: "AddmmBackward", inputs: inputs) { [weight] g in
             var gX: [Float]? = nil, gW: [Float]? = nil
             if needX {                                   // dx[R, I] = dy[R, O] · W[O, I]
-                gX = batchedProduct(g, 0, wValues, 0, batches: 1, m: rows, k: outF, n: inF)
+                gX = batchedProduct(g, 0, weight.scalars, 0, batches: 1, m: rows, k: outF, n: inF)
             }
             if needW {                                   // dW[O, I] = dyᵀ · x
                 gW = batchedProduct(g, 0, xValues, 0, batches: 1, m: outF, k: rows, n: inF, transA: true)

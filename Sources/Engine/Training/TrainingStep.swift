@@ -1,3 +1,5 @@
+import Dispatch
+
 // One training step, the loop body every PyTorch script writes:
 //
 //     optimizer.zero_grad()
@@ -39,32 +41,69 @@ public struct TrainingStepResult: Sendable {
 ///   - beforeUpdate: called after clipping and before the update, with what was measured; throw
 ///     from it (a `NaNGuard`, say) to stop before a bad update is applied.
 ///   - loss: the forward pass and the loss on this batch, as a scalar tensor.
+///   - times: where to add the time each phase took (the benchmark's phase split), or `nil`.
 /// - Returns: the loss and the gradient norms of this step.
 @discardableResult
 public func trainingStep(_ parameters: [Tensor], optimizer: Optimizer, clipMaxNorm: Float? = nil,
+                         times: StepTimes? = nil,
                          beforeUpdate: (TrainingStepResult) throws -> Void,
                          loss: () -> Tensor) rethrows -> TrainingStepResult {
+    times?.start()
     optimizer.zeroGrad()
-    let value = loss()
-    value.backward()
+    // The loss tensor and the graph behind it die at the end of this closure, before the update:
+    // the graph's pullbacks hold the parameters' arrays (a linear layer's W, for dX = dY·Wᵀ), and
+    // while they do, updating a parameter in place would first copy all of it (copy-on-write).
+    let lossValue: Float = {
+        let value = loss()
+        times?.mark(\.forward)
+        value.backward()
+        times?.mark(\.backward)
+        return value.item
+    }()
     let result: TrainingStepResult
     if let maxNorm = clipMaxNorm {
         let norm = clipGradNorm(parameters, maxNorm: maxNorm)
         let clipped = norm > maxNorm
-        result = TrainingStepResult(loss: value.item, gradientNorm: norm,
+        result = TrainingStepResult(loss: lossValue, gradientNorm: norm,
                                     clippedGradientNorm: clipped ? gradNorm(parameters) : norm, clipped: clipped)
     } else {
         let norm = gradNorm(parameters)
-        result = TrainingStepResult(loss: value.item, gradientNorm: norm, clippedGradientNorm: norm, clipped: false)
+        result = TrainingStepResult(loss: lossValue, gradientNorm: norm, clippedGradientNorm: norm, clipped: false)
     }
+    times?.mark(\.clipping)
     try beforeUpdate(result)
     optimizer.step()
+    times?.mark(\.optimizer)
     return result
+}
+
+/// Seconds spent in each phase of `trainingStep`, summed over the steps given this object (pass it
+/// as `times:`). `forward` includes zeroing the gradients and the loss; `clipping` the norm.
+public final class StepTimes {
+    public var forward = 0.0, backward = 0.0, clipping = 0.0, optimizer = 0.0
+    /// Steps measured.
+    public var steps = 0
+    private var last: UInt64 = 0
+
+    public init() {}
+
+    func start() {
+        steps += 1
+        last = DispatchTime.now().uptimeNanoseconds
+    }
+
+    /// Adds the time since the last mark to `phase`.
+    func mark(_ phase: ReferenceWritableKeyPath<StepTimes, Double>) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        self[keyPath: phase] += Double(now - last) / 1e9
+        last = now
+    }
 }
 
 /// `trainingStep` with nothing to check between clipping and the update.
 @discardableResult
 public func trainingStep(_ parameters: [Tensor], optimizer: Optimizer, clipMaxNorm: Float? = nil,
-                         loss: () -> Tensor) -> TrainingStepResult {
-    trainingStep(parameters, optimizer: optimizer, clipMaxNorm: clipMaxNorm, beforeUpdate: { _ in }, loss: loss)
+                         times: StepTimes? = nil, loss: () -> Tensor) -> TrainingStepResult {
+    trainingStep(parameters, optimizer: optimizer, clipMaxNorm: clipMaxNorm, times: times, beforeUpdate: { _ in },
+                 loss: loss)
 }

@@ -1,0 +1,38 @@
+// The loops of dropout (Ops/Masking.swift). Each element draws one 64-bit number from the
+// generator, in order, and is dropped when the number's top 24 bits, read as a uniform in [0, 1),
+// fall below p: the same random stream, and so the same masks, as `generator.nextFloat() < p`.
+
+/// The plain twin: a mask of 0 (dropped) or 1/(1-p) (kept) per element, one `nextFloat()` each.
+func dropoutMaskPlain(count: Int, p: Float, generator: inout Generator) -> [Float] {
+    let scale = 1 / (1 - p)
+    var mask = [Float](repeating: 0, count: count)
+    for i in 0..<count { mask[i] = generator.nextFloat() < p ? 0 : scale }
+    return mask
+}
+
+/// Dropout's forward in one pass: the mask (0 or 1/(1-p)) and `y = x · mask`, for `x` of any shape.
+///
+/// The same stream as `dropoutMaskPlain`, drawn faster: `nextFloat() < p` is `Float(u) · 2⁻²⁴ < p`
+/// for the top 24 bits u, and since both sides are exact (u < 2²⁴, and scaling by a power of two
+/// is exact), that is the integer test `u < ⌈p · 2²⁴⌉`: no conversion to Float per element. The
+/// generator's state stays in registers for the whole loop (a local copy, written back at the end).
+func dropoutForward(_ x: [Float], p: Float, generator: inout Generator) -> (y: [Float], mask: [Float]) {
+    let scale = 1 / (1 - p)
+    let threshold = UInt64((p * 16_777_216).rounded(.up))
+    var g = generator
+    defer { generator = g }
+    var y = [Float](repeating: 0, count: x.count)
+    let mask = [Float](unsafeUninitializedCapacity: x.count) { mask, count in
+        x.withUnsafeBufferPointer { x in
+            y.withUnsafeMutableBufferPointer { y in
+                for i in 0..<x.count {
+                    let keep: Float = g.next() >> 40 < threshold ? 0 : scale
+                    mask[i] = keep
+                    y[i] = x[i] * keep
+                }
+            }
+        }
+        count = x.count
+    }
+    return (y, mask)
+}
