@@ -8,7 +8,7 @@ import Foundation
 // Plain `swift run` builds in debug mode, and debug Swift is 100-500x slower on numeric loops.
 // SwiftPM lets a root package pass `unsafeFlags`, and the later `-O` wins over its `-Onone`,
 // so the engine alone is always optimised while lessons and tests stay debuggable.
-var engineFlags = ["-O", "-wmo", "-num-threads", "2"]
+var engineFlags = ["-O", "-wmo", "-disable-batch-mode", "-num-threads", "2"]
 
 /// The widest vector unit of the build machine, read from its `/proc/cpuinfo` flags: the kernels are
 /// compiled for it (a binary built here dies with "illegal instruction" on an older CPU, so build

@@ -143,7 +143,7 @@ import TestSupport
             let loss = parts.map { $0.sum() }.reduce(Tensor(scalar: 0), +)
             loss.backward()
             node = loss.gradFn
-            for p in parts { weak var n = p.gradFn; nodes.append { n } }
+            for p in parts { weak let n = p.gradFn; nodes.append { n } }
             #expect(node != nil)
         }
         #expect(node == nil)
