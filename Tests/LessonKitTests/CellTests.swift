@@ -69,8 +69,10 @@ func threeCells(firstCell: Int = 1, lastCell: Int? = nil, arguments: [String] = 
 }
 
 @Test func helpListsTheCells() {
-    #expect(Lesson.cellList(["Data", Localized(en: "Train", zh: "训练")], .zh) == "\n单元:\n   1  Data\n   2  训练")
-    #expect(Lesson.cellList([], .en) == "")
-    #expect(Lesson.helpLanguage(["--help", "--lang", "zh"]) == .zh && Lesson.helpLanguage(["--lang=zh"]) == .zh)
-    #expect(Lesson.helpLanguage(["--help", "zh"]) == .en)
+    let parser = FlagParser(program: "lesson0", cells: ["Data", Localized(en: "Train", zh: "训练")])
+    #expect(parser.usage(.zh).hasSuffix("\n\n单元：\n   1  Data\n   2  训练"))
+    #expect(parser.usage(.en).hasSuffix("\n\nCells:\n   1  Data\n   2  Train"))
+    #expect(!FlagParser(program: "lesson0").usage(.en).contains("Cells"))
+    #expect(FlagParser.languageHint(["--help", "--lang", "zh"]) == .zh && FlagParser.languageHint(["--lang=zh"]) == .zh)
+    #expect(FlagParser.languageHint(["--help", "zh"]) == .en && FlagParser.languageHint(["--lang", "fr"]) == .en)
 }

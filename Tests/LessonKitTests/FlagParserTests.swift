@@ -77,13 +77,17 @@ func expectUsageError(_ arguments: [String], _ reason: String,
 
 @Test func helpFollowsTheLanguage() {
     do { _ = try knobsParser.parse(["--lang", "zh", "--help"]) } catch {
-        #expect(error.output.hasPrefix("用法: lesson3 [options]"))
-        #expect(error.output.contains("  --lr X              学习率（每次更新的步长） (默认 0.001, 1e-06…10)"))
+        #expect(error.output.hasPrefix("用法：lesson3 [选项]"))
+        #expect(error.output.contains("\n本课选项：\n"))
+        #expect(error.output.contains("  --lr X              学习率（每次更新的步长）（默认 0.001，1e-06…10）"))
+        #expect(error.output.contains("激活函数（默认 relu；可选 relu、leaky_relu、gelu、tanh、sigmoid）"))
     }
 }
 
 @Test func usageListsTheLessonsKnobsThenTheCommonFlags() {
-    expectGolden(knobsParser.usage(), """
+    var parser = knobsParser
+    parser.width = 100
+    expectGolden(parser.usage(), """
         Usage: lesson3 [options]
 
         Train it.
@@ -92,18 +96,22 @@ func expectUsageError(_ arguments: [String], _ reason: String,
           --lr X              learning rate (step size of each update) (default 0.001, 1e-06…10)
           --epochs N          passes over the training set (default 50, 1…10000)
           --batch-size N      samples per gradient step (default 32, 1…65536)
-          --activation NAME   activation function (default relu; relu, leaky_relu, gelu, tanh, sigmoid)
+          --activation NAME   activation function (default relu; one of relu, leaky_relu, gelu, tanh,
+                              sigmoid)
           --clip X            clip the gradient norm to X (0: off) (default 1, 0…1000)
-          --weight-decay X    weight decay (L2 regularization) (default 0.0001, 0…1)
+          --weight-decay X    AdamW's decoupled weight decay λ (not an L2 term in the loss) (default 0.0001,
+                              0…1)
           --dropout X         dropout probability (default 0.1, 0…0.95)
           --data FILE.csv     read the data from a CSV file
 
         Common options:
           --help              show this help and exit
           --seed N            seed of the random number generator (default 42, ≥ 0)
-          --step              pause at each marked step (Enter: next, c: run to end, q: quit)
+          --step              pause before every cell and before output would scroll off the screen; single
+                              keys, no Enter needed: Enter or space next, c run to the end, q quit, ? list
+                              the keys (a terminal only)
           --quiet             print only the headline numbers
-          --lang en|zh        language of the narration (default en; en, zh)
+          --lang en|zh        language of the narration (default en; one of en, zh)
           --report FILE.html  also write a self-contained HTML report to FILE
           --trace-shapes      print the shape of every tensor at each module boundary
           --seeds N           how many seeds each comparison runs over (mean ± spread) (default 5, 1…50)

@@ -45,13 +45,14 @@ func readmeSamples(_ text: String) -> [ReadmeSample] {
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-func runLessonBinary(_ program: String, _ arguments: [String]) throws -> String {
+/// What `.build/debug/<program> <arguments>` prints on standard output, piped, with `COLUMNS=<columns>`.
+func runLessonBinary(_ program: String, _ arguments: [String], columns: Int = 100) throws -> String {
     let binary = packageRoot.appendingPathComponent(".build/debug/\(program)")
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
     var environment = ProcessInfo.processInfo.environment
-    environment["COLUMNS"] = "100"
+    environment["COLUMNS"] = String(columns)
     environment["NO_COLOR"] = "1"
     process.environment = environment
     let pipe = Pipe()

@@ -46,7 +46,7 @@ final class ScriptedInput {
     #expect(input.stepper().pause(.zh) == .next)
     #expect(input.reads == 3)
     #expect(input.shown[1].contains("按键：回车或空格  继续"))
-    #expect(input.shown[2] == "\n请按回车，或输入 c 或 q。 [空格] 继续 · c 运行到底 · q 退出 · ? 按键 › ")
+    #expect(input.shown[2] == "\n请按回车或空格、c、q 或 ?。 [空格] 继续 · c 运行到底 · q 退出 · ? 按键 › ")
 }
 
 @Test func neverWaitsWithoutATerminalOrWithoutStep() {

@@ -12,11 +12,19 @@ import Foundation
 ///
 /// Accepted forms: `--name value` and `--name=value`; flags take no value. A later repetition
 /// wins. Anything not starting with `--` is an error (lessons take no positional arguments).
+///
+/// The usage is printed in the language `--lang` asks for, wherever it stands among the arguments
+/// (`--help --lang zh` and `--lang=zh --bogus` both give Chinese), and wrapped to `width`.
 public struct FlagParser: Sendable {
     public let program: String
     public let summary: Localized
     /// The lesson's own options (the common ones are added by the parser).
     public let options: [Option]
+    /// The lesson's cells, listed at the end of the usage (`--from N`, `--cell N` pick among them).
+    public let cells: [Localized]
+    /// The width the usage is wrapped to (nil: not wrapped). `Lesson.start` passes the screen's,
+    /// by the lesson's rule: the terminal's width, `COLUMNS`, or 100 when piped.
+    public var width: Int?
 
     /// The flags every lesson understands.
     public static let common: [Option] = [
@@ -34,19 +42,22 @@ public struct FlagParser: Sendable {
         .integer("cell", default: 0, in: 0...99, help: Catalogue.cellFlag),
     ]
 
-    public init(program: String, summary: Localized = "", options: [Option] = []) {
+    public init(program: String, summary: Localized = "", options: [Option] = [], cells: [Localized] = [],
+                width: Int? = nil) {
         let names = (Self.common + options).map(\.name)
         precondition(Set(names).count == names.count, "FlagParser: an option name is declared twice in \(names)")
         self.program = program
         self.summary = summary
         self.options = options
+        self.cells = cells
+        self.width = width
     }
 
     /// Parses `arguments` (without the program name).
     /// - Returns: the flags, with defaults for everything not given.
     /// - Throws: `FlagExit` with status 0 for `--help` and 2 for any mistake.
     public func parse(_ arguments: [String]) throws(FlagExit) -> Flags {
-        let usageText = usage(languageHint(arguments))
+        let usageText = usage(Self.languageHint(arguments))
         func fail(_ reason: String) -> FlagExit { .error(reason, usage: usageText) }
 
         var values: [String: Flags.Value] = [:]
@@ -155,8 +166,9 @@ public struct FlagParser: Sendable {
         }
     }
 
-    /// The language to print the usage in: `--lang zh` counts even when another flag is wrong.
-    private func languageHint(_ arguments: [String]) -> Language {
+    /// The language to print the usage in: `--lang zh` (or `--lang=zh`) anywhere among the
+    /// arguments, before or after `--help`, even when another flag is wrong; English otherwise.
+    static func languageHint(_ arguments: [String]) -> Language {
         for (i, a) in arguments.enumerated() {
             if a == "--lang=zh" || (a == "--lang" && i + 1 < arguments.count && arguments[i + 1] == "zh") {
                 return .zh
@@ -172,24 +184,53 @@ public struct FlagParser: Sendable {
         return "; did you mean --\(best.0)?"
     }
 
-    /// The usage text: the synopsis, the summary, then the lesson's and the common options.
+    /// The usage text: the synopsis, the summary, the lesson's and the common options, the cells.
+    ///
+    /// With a `width`, every line fits it: the summary is wrapped at word boundaries, and each
+    /// option's description is wrapped under its own column (a hanging indent), so the names stay
+    /// readable down the left edge:
+    ///
+    ///       --optimizer NAME    optimizer of "your run" (cell 4) (default adamw; one of sgd,
+    ///                           momentum, adam, adamw)
     public func usage(_ language: Language = .en) -> String {
-        func row(_ o: Option) -> (String, String) {
+        func row(_ o: Option) -> (left: String, text: String) {
             let left = "--\(o.name)" + (o.placeholder.isEmpty ? "" : " \(o.placeholder)")
-            let constraint = o.constraint(language)
-            return (left, o.help(language) + (constraint.isEmpty ? "" : " (\(constraint))"))
+            return (left, o.help(language) + o.constraintNote(language))
         }
-        let rows = (options + Self.common).map(row)
-        let column = rows.map { $0.0.count }.max() ?? 0
+        let column = (options + Self.common).map { displayWidth(row($0).left) }.max() ?? 0
         func block(_ options: [Option]) -> [String] {
-            options.map(row).map { "  " + $0.0.padded(to: column) + "  " + $0.1 }
+            options.map(row).flatMap { hanging("  " + $0.left.padded(to: column) + "  ", $0.text) }
         }
-        var lines = ["\(Catalogue.usage(language)): \(program) [options]"]
+        var lines = [Catalogue.usageLine(program)(language)]
         let text = summary(language)
-        if !text.isEmpty { lines += ["", text] }
-        if !options.isEmpty { lines += ["", Catalogue.lessonOptions(language) + ":"] + block(options) }
-        lines += ["", Catalogue.commonOptions(language) + ":"] + block(Self.common)
+        if !text.isEmpty { lines += [""] + wrap(text, width: width ?? .max) }
+        if !options.isEmpty { lines += ["", Catalogue.lessonOptions(language)] + block(options) }
+        lines += ["", Catalogue.commonOptions(language)] + block(Self.common)
+        if !cells.isEmpty {
+            lines += ["", Catalogue.cells(language) + Catalogue.colon(language)]
+            for (k, title) in cells.enumerated() { lines += hanging("  \(String(k + 1).padded(left: 2))  ", title(language)) }
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// `left` followed by `text` wrapped to the width, continuation lines indented to line up
+    /// under the text's first column. When `left` takes more than half the width, the text starts
+    /// on the next line instead, indented by 8.
+    private func hanging(_ left: String, _ text: String) -> [String] {
+        guard let width else { return [left + text] }
+        var indent = displayWidth(left)
+        var first = left
+        var lines: [String] = []
+        if indent > width / 2 {
+            lines.append(String(left.reversed().drop { $0 == " " }.reversed()))
+            indent = 8
+            first = String(repeating: " ", count: indent)
+        }
+        let pad = String(repeating: " ", count: indent)
+        for (i, piece) in wrap(text, width: max(1, width - indent)).enumerated() {
+            lines.append((i == 0 ? first : pad) + piece)
+        }
+        return lines
     }
 }
 

@@ -12,7 +12,7 @@
 public struct Flags: Sendable {
     /// `--seed N`: seed every random number generator with it, so runs repeat exactly.
     public let seed: UInt64
-    /// `--step`: pause at each marked step.
+    /// `--step`: pause before every cell and before output would scroll off the screen (single keys).
     public let step: Bool
     /// `--quiet`: headline numbers only.
     public let quiet: Bool

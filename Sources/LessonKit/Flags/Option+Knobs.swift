@@ -37,10 +37,12 @@ extension Option {
                 help: Localized(en: "clip the gradient norm to X (0: off)", zh: "把梯度范数裁剪到 X（0：不裁剪）"))
     }
 
-    /// `--weight-decay X`: AdamW's decoupled L2 penalty.
+    /// `--weight-decay X`: AdamW's decoupled weight decay λ (each step shrinks every weight by lr·λ;
+    /// not an L2 penalty added to the loss, which Adam would rescale).
     public static func weightDecay(default value: Double = 1e-4, in range: ClosedRange<Double> = 0...1) -> Option {
         .number("weight-decay", default: value, in: range,
-                help: Localized(en: "weight decay (L2 regularization)", zh: "权重衰减（L2 正则化）"))
+                help: Localized(en: "AdamW's decoupled weight decay λ (not an L2 term in the loss)",
+                                zh: "AdamW 的解耦权重衰减 λ（不是加进损失的 L2 项）"))
     }
 
     /// `--dropout X`: the probability of zeroing an activation in training.

@@ -88,19 +88,35 @@ public struct Option: Sendable {
         Option(name, kind: .text(default: value), help: help)
     }
 
-    /// The usage's description of the default and the accepted values, e.g. `default 0.001, 1e-06…10`.
-    func constraint(_ language: Language) -> String {
+    /// The usage's note on the default and the accepted values, after the help text:
+    /// ` (default 0.001, 1e-06…10)`, or in Chinese with full-width punctuation `（默认 0.001，1e-06…10）`;
+    /// empty for a flag and for a file or text option without a default.
+    func constraintNote(_ language: Language) -> String {
+        let zh = language == .zh
+        let comma = zh ? "，" : ", ", semicolon = zh ? "；" : "; ", listSeparator = zh ? "、" : ", "
         let d = Catalogue.defaultWord(language)
+        let note: String
         switch kind {
         case .flag: return ""
         case .integer(let value, let range) where range.upperBound == Int.max:
-            return "\(d) \(value), ≥ \(range.lowerBound)"
-        case .integer(let value, let range): return "\(d) \(value), \(range.lowerBound)…\(range.upperBound)"
+            note = "\(d) \(value)\(comma)≥ \(range.lowerBound)"
+        case .integer(let value, let range):
+            note = "\(d) \(value)\(comma)\(range.lowerBound)…\(range.upperBound)"
         case .number(let value, let range):
-            return "\(d) \(formatNumber(value)), \(formatNumber(range.lowerBound))…\(formatNumber(range.upperBound))"
-        case .choice(let value, let among): return "\(d) \(value); " + among.joined(separator: ", ")
-        case .file(let value, _, _), .text(let value): return value.map { "\(d) \($0)" } ?? ""
+            let bounds = "\(formatNumber(range.lowerBound))…\(formatNumber(range.upperBound))"
+            note = "\(d) \(formatNumber(value))\(comma)\(bounds)"
+        case .choice(let value, let among):
+            // A choice that is punctuation (a CSV separator `,`) is quoted, so the list stays readable.
+            func shown(_ word: String) -> String {
+                word.contains { $0.isLetter || $0.isNumber } ? word : "'\(word)'"
+            }
+            note = "\(d) \(shown(value))\(semicolon)\(Catalogue.oneOf(language)) "
+                + among.map(shown).joined(separator: listSeparator)
+        case .file(let value, _, _), .text(let value):
+            guard let value else { return "" }
+            note = "\(d) \(value)"
         }
+        return zh ? "（\(note)）" : " (\(note))"
     }
 }
 

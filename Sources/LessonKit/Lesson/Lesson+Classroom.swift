@@ -147,22 +147,6 @@ extension Lesson {
         report?.add(.list(items))
         if !flags.quiet { emit(items.map { bullet + $0 }.joined(separator: "\n")) }
     }
-
-    /// The language `--help` is printed in: `--lang zh` or `--lang=zh` among the arguments.
-    static func helpLanguage(_ arguments: [String]) -> Language {
-        for (i, argument) in arguments.enumerated() {
-            let next = arguments.dropFirst(i + 1).first
-            if argument == "--lang=zh" || (argument == "--lang" && next == "zh") { return .zh }
-        }
-        return .en
-    }
-
-    /// `--help`'s list of cells.
-    static func cellList(_ titles: [Localized], _ language: Language) -> String {
-        guard !titles.isEmpty else { return "" }
-        let lines = titles.enumerated().map { "  \(String($0.offset + 1).padded(left: 2))  \($0.element(language))" }
-        return "\n\(Catalogue.cells(language)):\n" + lines.joined(separator: "\n")
-    }
 }
 
 extension Lesson {

@@ -51,7 +51,9 @@ public final class Lesson {
     public static func start(_ program: String, title: Localized, summary: Localized = "",
                              options: [Option] = [], cells: [Localized] = [],
                              arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Lesson {
-        let parser = FlagParser(program: program, summary: summary, options: options)
+        // The usage (after --help, or after a mistake) is wrapped like the lesson's own text.
+        let parser = FlagParser(program: program, summary: summary, options: options, cells: cells,
+                                width: ScreenSize.current().columns)
         do {
             let flags = try parser.parse(arguments)
             let lesson = Lesson(flags: flags, title: title, program: program,
@@ -60,7 +62,7 @@ public final class Lesson {
             return lesson
         } catch {
             if error.status == 0 {
-                print(error.output + cellList(cells, helpLanguage(arguments)))
+                print(error.output)
             } else {
                 FileHandle.standardError.write(Data((error.output + "\n").utf8))
             }
