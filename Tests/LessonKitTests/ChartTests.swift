@@ -15,7 +15,7 @@ import TestSupport
         up
         3 ┤  ⡠⠊
         0 ┤⡠⠊
-          └────
+          └┬┬┬┬
            1  4
            ⠤ up
         """)
@@ -30,7 +30,7 @@ import TestSupport
         value
         3 ┤••••
         0 ┤⡠⠊
-          └────
+          └┬┬┬┬
            1  4
            step
            ⠤ up   • flat
@@ -39,18 +39,19 @@ import TestSupport
 
 @Test func lineChartWithTicksAndALogScale() {
     // 1, 10, 100, 1000 on a log axis is a straight line (dots (0,0) (8,5) (15,10) (23,15));
-    // the labels show the real values, not their logarithms.
+    // the labels show the real values, not their logarithms, one power of ten per row. The x
+    // ticks 1…4 fall on columns (x − 1) / 3 · 11 = 0, 3.7, 7.3, 11, marked ┬ on the axis.
     let chart = LineChart(title: "loss", series: [.init("train", [1000.0, 100, 10, 1])],
                           xLabel: "epoch", logScale: true, width: 12, height: 4)
     expectGolden(chart.text(colour: false), """
         loss
         (log scale)
         1000 ┤⠑⠢⣀
-             │   ⠉⠢⢄
-             │      ⠑⠢⣀
+         100 ┤   ⠉⠢⢄
+          10 ┤      ⠑⠢⣀
            1 ┤         ⠑⠢⢄
-             └────────────
-              1   2      4
+             └┬───┬──┬───┬
+              1   2  3   4
                  epoch
               ⠤ train
         """)

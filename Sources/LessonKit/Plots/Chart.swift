@@ -42,18 +42,10 @@ func widened(_ low: Double, _ high: Double) -> (low: Double, high: Double) {
     return (low, high)
 }
 
-/// The values a line chart's y-axis labels show for `rows` rows, top to bottom: `high` on the
-/// first row, `low` on the last, evenly spaced between (about one label every four rows).
-func yLabelRows(height: Int) -> [Int] {
-    guard height > 1 else { return [0] }
-    let gaps = max(1, min(4, (height - 1) / 3))
-    return (0...gaps).map { Int((Double($0) * Double(height - 1) / Double(gaps)).rounded()) }
-}
-
 /// Places labels on one line of `width` columns. The first label starts at its column, the last
-/// ends at its column, the others are centred on theirs. The ends are placed first; a middle label
-/// that would touch another is left out.
-func tickLine(_ ticks: [(column: Int, label: String)], width: Int) -> String {
+/// ends at its column, the others are centred on theirs (all are centred with `centred`, kept
+/// inside the width). The ends are placed first; a middle label that would touch another is left out.
+func tickLine(_ ticks: [(column: Int, label: String)], width: Int, centred: Bool = false) -> String {
     var line = [Character](repeating: " ", count: width + 12)
     var taken: [Range<Int>] = []
     let order = ticks.indices.sorted { a, b in
@@ -63,8 +55,13 @@ func tickLine(_ ticks: [(column: Int, label: String)], width: Int) -> String {
     for i in order {
         let tick = ticks[i], w = displayWidth(tick.label)
         var start = tick.column - w / 2
-        if i == 0 { start = tick.column }
-        if i == ticks.count - 1 && ticks.count > 1 { start = tick.column - w + 1 }
+        if centred {
+            start = min(start, width - w)
+        } else if i == 0 {
+            start = tick.column
+        } else if i == ticks.count - 1 && ticks.count > 1 {
+            start = tick.column - w + 1
+        }
         start = max(start, 0)
         // One blank column must separate two labels.
         let span = (start - 1)..<(start + w + 1)

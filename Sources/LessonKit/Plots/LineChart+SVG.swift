@@ -69,22 +69,6 @@ extension LineChart {
         return out + "</svg>"
     }
 
-    /// Round y ticks: 1-2-5 steps; on a log scale the powers of ten when the data span one, else
-    /// round values of the data's own size.
-    func yTicks(_ yr: (low: Double, high: Double)) -> [Double] {
-        guard logScale else { return niceTicks(yr.low, yr.high, count: 5) }
-        let decades = niceTicks(yr.low, yr.high, count: 5).filter { $0 == $0.rounded() }
-        if decades.count >= 2 { return decades }
-        return niceTicks(pow(10, yr.low), pow(10, yr.high), count: 4).filter { $0 > 0 }.map { log10($0) }
-    }
-
-    /// Round x ticks inside the data's range (whole numbers when every x is one).
-    func xTicks(_ xr: (low: Double, high: Double)) -> [Double] {
-        var ticks = niceTicks(xr.low, xr.high, count: 5)
-        if series.allSatisfy({ $0.x.allSatisfy { $0 == $0.rounded() } }) { ticks = ticks.filter { $0 == $0.rounded() } }
-        return ticks.isEmpty ? [xr.low, xr.high] : ticks
-    }
-
     /// Series drawn exactly under a later one: `[hidden: covering]`. Two series coincide when they
     /// have the same x values and their y values differ by at most 1 % of the axis (2.4 px of 238:
     /// about the width of the 2 px lines, so the lower one cannot be told apart).
@@ -105,7 +89,7 @@ extension LineChart {
         return hidden
     }
 
-    /// The notes under the chart: coinciding series, and series with values that cannot be drawn.
+    /// The notes under the chart: coinciding series, then values that cannot be drawn.
     func notes(_ hiddenUnder: [Int: Int]) -> [String] {
         var notes: [String] = []
         for (j, k) in hiddenUnder.sorted(by: { $0.key < $1.key }) {
@@ -113,21 +97,6 @@ extension LineChart {
             notes.append(Localized(en: "\(a) lies under \(b) (dashed): the two coincide on this chart.",
                                    zh: "\(a) 被 \(b)（虚线）盖住：两条曲线在图上重合。")(language))
         }
-        for s in series {
-            let bad = zip(s.x, s.y).filter { !$0.1.isFinite || (logScale && $0.1 <= 0) }
-            guard !bad.isEmpty else { continue }
-            let firstBad = bad.map(\.0).min() ?? 0
-            let count = "\(bad.count) / \(s.y.count)"
-            if bad.contains(where: { !$0.1.isFinite }) {
-                notes.append(Localized(
-                    en: "\(s.name): \(count) values not finite from x = \(axisLabel(firstBad)) on " +
-                        "(the run diverged); only the finite ones are drawn.",
-                    zh: "\(s.name)：从 x = \(axisLabel(firstBad)) 起有 \(count) 个值不是有限数（训练发散），只画出有限值。")(language))
-            } else {
-                notes.append(Localized(en: "\(s.name): \(count) values ≤ 0 cannot be shown on the log scale.",
-                                       zh: "\(s.name)：\(count) 个 ≤ 0 的值无法画在对数刻度上。")(language))
-            }
-        }
-        return notes
+        return notes + valueNotes()
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// A line chart of one or more series against a shared x-axis: training and validation loss per
-/// epoch, the learning rate over time. The y-axis can be logarithmic, for losses that fall by
-/// orders of magnitude.
+/// epoch, the learning rate over time. The y-axis is logarithmic when the values span two decades
+/// or more (losses that fall by orders of magnitude), unless the lesson says otherwise.
 ///
 ///     let chart = LineChart(title: "Loss per epoch",
 ///                           series: [.init("train", trainLosses), .init("valid", validLosses)],
@@ -11,7 +11,19 @@ import Foundation
 ///
 /// In the terminal the first series is drawn in braille dots (2 × 4 dots per character, joined by
 /// straight segments), the others with one marker per column (`•`, `×`, `+`, `◦`), so series stay
-/// distinguishable without colour. The legend under the chart names each symbol.
+/// distinguishable without colour. The legend under the chart names each symbol. Both axes are
+/// labelled at round values (1-2-5 steps, or powers of ten on a log axis), the same as the SVG's:
+///
+///     MSE (log scale)
+///       1 ┤⠑⠢⣀
+///         │   ⠉⠢⢄
+///     0.1 ┤      ⠑⠢⣀
+///         └──┬────┬───
+///            2    4
+///
+/// A series that diverged (values that are not finite) is drawn up to where it stopped, with a
+/// note under the legend; one that left fewer than two finite points is only noted, not drawn as a
+/// lone dot that would read as data.
 public struct LineChart: Chart {
     /// The language of the chart's own words (set by `Lesson.plot` from `--lang`).
     public var language: Language = .en
@@ -40,14 +52,16 @@ public struct LineChart: Chart {
     public var width: Int
     public var height: Int
 
+    /// - Parameter logScale: `true` or `false` to choose; `nil` (the default) for a log axis
+    ///   exactly when the values span two decades or more (`spansDecades`).
     public init(title: String, series: [Series], xLabel: String = "", yLabel: String = "",
-                logScale: Bool = false, width: Int = 60, height: Int = 12) {
+                logScale: Bool? = nil, width: Int = 60, height: Int = 12) {
         precondition(width >= 4 && height >= 2, "LineChart: the plot needs at least 4 × 2 cells")
         self.title = title
         self.series = series
         self.xLabel = xLabel
         self.yLabel = yLabel
-        self.logScale = logScale
+        self.logScale = logScale ?? Self.spansDecades(series.flatMap(\.y))
         self.width = width
         self.height = height
     }
@@ -56,24 +70,6 @@ public struct LineChart: Chart {
     static let markers: [Character] = ["•", "×", "+", "◦", "▪"]
     /// The legend symbol of the braille series.
     static let brailleSymbol = "⠤"
-
-    /// A series' points as they are plotted: finite, positive under a log scale, y transformed.
-    func plotted(_ s: Series) -> [(x: Double, y: Double)] {
-        zip(s.x, s.y).compactMap { x, y in
-            guard x.isFinite, y.isFinite, !logScale || y > 0 else { return nil }
-            return (x, logScale ? log10(y) : y)
-        }
-    }
-
-    /// The data ranges of both axes (y already transformed), widened when flat.
-    func ranges() -> (x: (low: Double, high: Double), y: (low: Double, high: Double)) {
-        let points = series.flatMap(plotted)
-        let xs = points.map(\.x), ys = points.map(\.y)
-        return (widened(xs.min() ?? 0, xs.max() ?? 1), widened(ys.min() ?? 0, ys.max() ?? 1))
-    }
-
-    /// The real value behind a transformed y.
-    func shown(_ y: Double) -> Double { logScale ? pow(10, y) : y }
 
     public func text(colour: Bool) -> String {
         let (xr, yr) = ranges()
@@ -86,6 +82,7 @@ public struct LineChart: Chart {
         }
         for (k, s) in series.enumerated() {
             let points = plotted(s)
+            if diverged(s) && points.count < 2 { continue }        // noted under the legend instead
             if k == 0 {
                 let dots = points.map { p in
                     (x: Int(((p.x - xr.low) / (xr.high - xr.low) * Double(canvas.dotWidth - 1)).rounded()),
@@ -107,11 +104,18 @@ public struct LineChart: Chart {
             }
         }
 
-        let labelRows = yLabelRows(height: height)
-        let labels = labelRows.map { r in
-            axisLabel(shown(yr.high - (yr.high - yr.low) * Double(r) / Double(height - 1)))
+        // Round y values on the rows they fall on; of two on one row, the one nearer its centre.
+        var labelAt: [Int: (value: Double, offset: Double)] = [:]
+        for y in yTicks(yr) {
+            let exact = (yr.high - y) / (yr.high - yr.low) * Double(height - 1)
+            let row = Int(exact.rounded())
+            guard (0..<height).contains(row) else { continue }
+            let offset = abs(exact - Double(row))
+            if let other = labelAt[row], other.offset <= offset { continue }
+            labelAt[row] = (y, offset)
         }
-        let labelWidth = labels.map(\.count).max() ?? 0
+        let labels = labelAt.mapValues { axisLabel(shown($0.value)) }
+        let labelWidth = labels.values.map(displayWidth).max() ?? 0
         var lines = [title.bold(colour)]
         if !yTitle.isEmpty { lines.append(yTitle) }
         for row in 0..<height {
@@ -126,16 +130,18 @@ public struct LineChart: Chart {
                     cells += " "
                 }
             }
-            let label = labelRows.firstIndex(of: row).map { labels[$0].padded(left: labelWidth) + " ┤" }
+            let label = labels[row].map { $0.padded(left: labelWidth) + " ┤" }
                 ?? String(repeating: " ", count: labelWidth) + " │"
             lines.append(trimmed(label + cells))
         }
-        lines.append(String(repeating: " ", count: labelWidth) + " └" + String(repeating: "─", count: width))
-        let middle = middleTick(xr)
-        let ticks = [(column: 0, label: axisLabel(xr.low)),
-                     (column: middle.column, label: axisLabel(middle.value)),
-                     (column: width - 1, label: axisLabel(xr.high))]
-        lines.append(String(repeating: " ", count: labelWidth + 2) + tickLine(ticks, width: width))
+        // Round x values where they fall, each marked on the axis with ┬.
+        let ticks = xTicks(xr).map { x in
+            (column: Int(((x - xr.low) / (xr.high - xr.low) * Double(width - 1)).rounded()), label: axisLabel(x))
+        }.filter { (0..<width).contains($0.column) }
+        var axis = [Character](repeating: "─", count: width)
+        for tick in ticks { axis[tick.column] = "┬" }
+        lines.append(String(repeating: " ", count: labelWidth) + " └" + String(axis))
+        lines.append(String(repeating: " ", count: labelWidth + 2) + tickLine(ticks, width: width, centred: true))
         if !xLabel.isEmpty {
             let pad = labelWidth + 2 + max(0, (width - displayWidth(xLabel)) / 2)
             lines.append(String(repeating: " ", count: pad) + xLabel)
@@ -145,22 +151,8 @@ public struct LineChart: Chart {
             return symbol.painted(Colour.series(k), colour) + " " + series[k].name
         }
         lines.append(String(repeating: " ", count: labelWidth + 2) + legend.joined(separator: "   "))
+        lines += valueNotes().map { String(repeating: " ", count: labelWidth + 2) + $0 }
         return lines.joined(separator: "\n")
-    }
-
-    /// The y-axis title, with "(log scale)" added when the axis is logarithmic.
-    var yTitle: String {
-        [yLabel, logScale ? Localized(en: "(log scale)", zh: "（对数刻度）")(language) : ""]
-            .filter { !$0.isEmpty }.joined(separator: " ")
-    }
-
-    /// The middle x tick: halfway along the axis, rounded to a whole number when every x is one
-    /// (epochs and steps), and the column where that value falls.
-    func middleTick(_ xr: (low: Double, high: Double)) -> (column: Int, value: Double) {
-        var value = (xr.low + xr.high) / 2
-        if series.allSatisfy({ $0.x.allSatisfy { $0 == $0.rounded() } }) { value = value.rounded(.down) }
-        let column = Int(((value - xr.low) / (xr.high - xr.low) * Double(width - 1)).rounded())
-        return (column, value)
     }
 
     /// The y of a polyline at `x` by linear interpolation; `nil` outside its x-range (allowing

@@ -45,14 +45,13 @@ enum StepThroughPage {
         var series = [LineChart.Series(Words.train(language), frames.map(\.loss), x: xs)]
         let valid = frames.compactMap(\.validationLoss)
         if valid.count == frames.count { series.append(.init(Words.valid(language), valid, x: xs)) }
-        var loss = LineChart(title: Words.loss(language), series: series, xLabel: record.xLabel,
-                             logScale: spansDecades(frames.map(\.loss) + valid))
+        var loss = LineChart(title: Words.loss(language), series: series, xLabel: record.xLabel)
         loss.language = language
         charts.append(loss.svg())
         let rates = frames.compactMap(\.learningRate)
         if rates.count == frames.count {
             var lr = LineChart(title: Words.learningRate(language), series: [.init("lr", rates, x: xs)],
-                               xLabel: record.xLabel, logScale: spansDecades(rates))
+                               xLabel: record.xLabel)
             lr.language = language
             charts.append(lr.svg())
         }
@@ -69,13 +68,6 @@ enum StepThroughPage {
             charts.append(HeatMap(title: Words.attention(language), rows: attention).svg())
         }
         return charts
-    }
-
-    /// Whether positive values span more than two decades (then a log scale shows them all).
-    static func spansDecades(_ values: [Double]) -> Bool {
-        let positive = values.filter { $0.isFinite && $0 > 0 }
-        guard let low = positive.min(), let high = positive.max() else { return false }
-        return high / low >= 100
     }
 
     enum Words {
