@@ -35,6 +35,12 @@ final class PseudoTerminal {
         }
     }
 
+    /// Resizes the terminal, as dragging the window's corner does (`TIOCSWINSZ` on the master).
+    func resize(columns: Int, rows: Int) {
+        var size = winsize(ws_row: UInt16(rows), ws_col: UInt16(columns), ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(keyboard, UInt(TIOCSWINSZ), &size)
+    }
+
     /// Whether the terminal is in canonical (line) mode with echo: the state a shell expects.
     var isCooked: Bool {
         var settings = termios()
@@ -152,6 +158,39 @@ func tallLesson(keys: [String], rows: Int = 12, columns: Int = 80) throws -> (te
         #expect(quit.pauses == 5 && quit.exits == [0])
         #expect(quit.text.contains("Stopped at cell 2 of 3.\n"))
         #expect(!quit.text.contains("the end of the lesson"))
+    }
+
+    /// A lesson that follows a terminal wraps to its new width after a resize. The kernel sends
+    /// SIGWINCH only to the terminal's foreground processes, and the test runner is not one, so the
+    /// test sends it itself, with the signal unblocked on this thread so it arrives before `raise`
+    /// returns. Until the signal, the lesson keeps the size it read (it does not ask per line).
+    @Test func theWidthFollowsAResizedTerminal() throws {
+        let pty = try PseudoTerminal(columns: 80, rows: 24)
+        let output = LessonOutput.collecting()
+        let lesson = Lesson(flags: .defaults(), title: "t", output: output,
+                            measureScreen: { Terminal.windowSize(pty.terminal) })
+        let paragraph = Localized(stringLiteral: (1...40).map { "word\($0)" }.joined(separator: " "))
+        func widths(_ text: String) -> [Int] { text.split(separator: "\n").map { displayWidth(String($0)) } }
+        func printed(_ text: Localized) -> String {
+            let before = output.text.count
+            lesson.say(text)
+            return String(output.text.dropFirst(before))
+        }
+        #expect(lesson.width == 80)
+        let at80 = printed(paragraph)
+        #expect(widths(at80).max().map { $0 > 60 && $0 <= 80 } == true, "\(widths(at80))")
+
+        pty.resize(columns: 40, rows: 12)
+        #expect(printed(paragraph) == at80)                      // no signal yet: still 80 columns
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGWINCH)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        raise(SIGWINCH)
+        let at40 = printed(paragraph)
+        #expect(widths(at40).max().map { $0 > 30 && $0 <= 40 } == true, "\(widths(at40))")
+        #expect(lesson.width == 40 && lesson.classroom.budget == 11)
+        #expect(wrap(paragraph.en, width: 40).joined(separator: "\n") + "\n" == at40)
     }
 
     /// The real program under a real pseudo-terminal, when `swift build` has built it: `q` quits at

@@ -3,8 +3,20 @@ import Foundation
 /// What a `Lesson` keeps to teach from a terminal: the screen's size, the cells, where the reader
 /// is, and how many lines have gone by since the last pause.
 final class Classroom {
-    /// The screen, or nil when the text is collected without a width (tests, by default).
-    let screen: ScreenSize?
+    /// The screen, or nil when the text is collected without a width (tests, by default). When
+    /// the lesson follows a terminal, the size is read again after the terminal was resized.
+    var screen: ScreenSize? {
+        if let measure, measuredAt != ScreenSize.resizes {
+            measuredAt = ScreenSize.resizes
+            measured = measure() ?? measured
+        }
+        return measured
+    }
+    private var measured: ScreenSize?
+    /// Reads the terminal's size again (nil: the size is fixed).
+    private let measure: (() -> ScreenSize?)?
+    /// The resize count `measured` was read at.
+    private var measuredAt: Int
     /// Cells before this one run silently (`--from N`): their results are computed, nothing prints.
     let firstCell: Int
     /// With `--cell N`, the lesson stops after cell N.
@@ -16,8 +28,11 @@ final class Classroom {
     /// Set once the lesson has stopped (`q`, or past `--cell N`): nothing more prints.
     var stopped = false
 
-    init(screen: ScreenSize?, firstCell: Int, lastCell: Int?) {
-        self.screen = screen
+    init(screen: ScreenSize?, measure: (() -> ScreenSize?)? = nil, firstCell: Int, lastCell: Int?) {
+        self.measure = measure
+        measuredAt = ScreenSize.resizes
+        measured = screen ?? measure?()
+        if measure != nil { ScreenSize.watchResizes() }
         self.firstCell = firstCell
         self.lastCell = lastCell
         silent = firstCell > 1

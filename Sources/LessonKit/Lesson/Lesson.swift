@@ -80,12 +80,16 @@ public final class Lesson {
     ///   - exitProcess: called with 0 when the reader quits at a step (`exit` by default).
     ///   - screen: the width to wrap to and the height to pause within; by default the terminal's
     ///     (`ScreenSize.current()`) for standard output, and none (no wrapping) when collecting.
+    ///   - measureScreen: reads the screen's size again after the terminal is resized (SIGWINCH);
+    ///     by default `ScreenSize.current()` for standard output when no `screen` is given, else
+    ///     none (the size stays fixed). Tests pass a pseudo-terminal's `Terminal.windowSize(fd)`.
     ///   - firstCell: cells before it run silently (`--from N`).
     ///   - lastCell: the lesson stops after this cell (`--cell N` is `firstCell: N, lastCell: N`).
     public init(flags: Flags, title: Localized, program: String = "lesson",
                 output: LessonOutput = .standardOutput, colour: Bool? = nil,
                 stepper: StepThrough? = nil, exitProcess: @escaping (Int32) -> Void = { exit($0) },
-                screen: ScreenSize? = nil, firstCell: Int = 1, lastCell: Int? = nil) {
+                screen: ScreenSize? = nil, measureScreen: (() -> ScreenSize?)? = nil,
+                firstCell: Int = 1, lastCell: Int? = nil) {
         self.flags = flags
         self.title = title(flags.language)
         self.program = program
@@ -94,8 +98,8 @@ public final class Lesson {
         self.stepper = stepper ?? StepThrough(enabled: flags.step, show: { output.write($0) },
                                               eraseLine: output.isStandardOutput && isatty(STDOUT_FILENO) == 1)
         self.exitProcess = exitProcess
-        classroom = Classroom(screen: screen ?? (output.isStandardOutput ? .current() : nil),
-                              firstCell: firstCell, lastCell: lastCell)
+        let follow = measureScreen ?? (screen == nil && output.isStandardOutput ? { ScreenSize.current() } : nil)
+        classroom = Classroom(screen: screen, measure: follow, firstCell: firstCell, lastCell: lastCell)
         if flags.reportPath != nil {
             let command = ([program] + flags.arguments).joined(separator: " ")
             report = HTMLReport(title: self.title, language: flags.language, command: command)

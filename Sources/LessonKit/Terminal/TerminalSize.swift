@@ -13,6 +13,11 @@ import Foundation
 /// 3. 100 columns (piped or redirected output, so a file reads the same on every machine).
 ///
 /// The height is only needed to pause before output scrolls away: the terminal's rows, `LINES`, or 24.
+///
+/// A terminal window can be resized while a lesson runs. The terminal then sends the program
+/// SIGWINCH ("window changed"); `watchResizes()` installs a handler that only counts it (a signal
+/// handler may do almost nothing safely), and a lesson reads the new size before the next thing it
+/// prints when the count has moved (`Classroom.screen`), so it never asks the terminal per line.
 public struct ScreenSize: Sendable, Equatable {
     public var columns: Int
     public var rows: Int
@@ -33,6 +38,21 @@ public struct ScreenSize: Sendable, Equatable {
         let columns = fromTerminal?.columns ?? number("COLUMNS") ?? pipedColumns
         let rows = fromTerminal?.rows ?? number("LINES") ?? 24
         return ScreenSize(columns: columns, rows: rows)
+    }
+}
+
+extension ScreenSize {
+    /// How many SIGWINCH signals (terminal resizes) have arrived since `watchResizes()`. Written
+    /// only by the signal handler; global, because a signal handler is a C function that can
+    /// capture nothing.
+    nonisolated(unsafe) static var resizes = 0
+    nonisolated(unsafe) private static var watching = false
+
+    /// Counts terminal resizes from now on (safe to call more than once).
+    static func watchResizes() {
+        guard !watching else { return }
+        watching = true
+        signal(SIGWINCH) { _ in ScreenSize.resizes &+= 1 }
     }
 }
 
