@@ -177,6 +177,7 @@ func tallLesson(keys: [String], rows: Int = 12, columns: Int = 80) throws -> (te
             return String(output.text.dropFirst(before))
         }
         #expect(lesson.width == 80)
+        _ = printed("the banner comes with the first output")
         let at80 = printed(paragraph)
         #expect(widths(at80).max().map { $0 > 60 && $0 <= 80 } == true, "\(widths(at80))")
 

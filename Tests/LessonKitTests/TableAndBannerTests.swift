@@ -68,3 +68,31 @@ import TestSupport
     let literal: Localized = "AdamW"
     #expect(literal.en == "AdamW" && literal.zh == "AdamW")
 }
+
+/// The title banner waits for the lesson's first output: bad input found before anything is
+/// printed leaves standard output empty (the error goes to standard error, exit status 2).
+@Test func theTitleBannerWaitsForTheFirstOutput() throws {
+    var statuses: [Int32] = []
+    let (lesson, output) = try collectingLesson(exitStatus: { statuses.append($0) })
+    #expect(output.text.isEmpty)
+    lesson.run { throw LessonError.badInput("no such column 'price'") }
+    #expect(statuses == [2])
+    #expect(output.text.isEmpty, "\(output.text)")
+
+    // The first thing printed brings the banner with it, once: a paragraph, a live line or a cell.
+    let title = banner("Lesson 0") + "\n"
+    let (said, saidOutput) = try collectingLesson()
+    said.say("first")
+    said.say("second")
+    #expect(saidOutput.text == title + "first\nsecond\n")
+    let (streamed, streamedOutput) = try collectingLesson()
+    streamed.stream("Epoch [1/50], Loss: 0.9")
+    #expect(streamedOutput.text == title + "Epoch [1/50], Loss: 0.9\n")
+    let (celled, celledOutput) = try collectingLesson()
+    celled.cell(1, "Data")
+    #expect(celledOutput.text == title + "\n▶ Cell 1 · Data\n")
+    // Under --quiet there is no banner; a headline prints alone.
+    let (quiet, quietOutput) = try collectingLesson(["--quiet"])
+    quiet.headline("loss 0.5")
+    #expect(quietOutput.text == "loss 0.5\n")
+}

@@ -74,6 +74,7 @@ extension Lesson {
             return
         }
         classroom.silent = k < classroom.firstCell
+        if !classroom.silent { showPendingBanner() }       // the banner first, then the pause before the cell
         if !classroom.silent && classroom.linesSincePause > 0 {
             pauseHere(status: status(next: cellName(k, name)))
         }
@@ -88,6 +89,7 @@ extension Lesson {
     public func stream(_ line: String) {
         report?.add(.preformatted(line))
         guard !flags.quiet, !classroom.silent else { return }
+        showPendingBanner()
         for piece in wrap(line, width: width ?? Int.max) { output.write(piece + "\n") }
         classroom.linesSincePause += 1
     }
@@ -139,6 +141,7 @@ extension Lesson {
     /// push what is on screen out of view (no stretch between two pauses is taller than the screen).
     func present(_ text: String) {
         guard !classroom.silent else { return }
+        showPendingBanner()
         let lines = wrap(text, width: width ?? Int.max)
         guard stepper.pausing, let budget = classroom.budget else {
             output.write(lines.joined(separator: "\n") + "\n")

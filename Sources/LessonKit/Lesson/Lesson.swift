@@ -104,7 +104,20 @@ public final class Lesson {
             let command = ([program] + flags.arguments).joined(separator: " ")
             report = HTMLReport(title: self.title, language: flags.language, command: command)
         }
-        if !flags.quiet { emit(LessonKit.banner(self.title, colour: self.colour)) }
+        bannerPending = !flags.quiet && !classroom.silent
+    }
+
+    /// Whether the title banner is still to be printed. It waits for the first thing the lesson
+    /// prints (or the first cell), so a run stopped by bad input before any output (a CSV file
+    /// that cannot be used, a bad combination of flags) leaves standard output empty: the error
+    /// alone, on standard error.
+    var bannerPending = false
+
+    /// Prints the title banner if it is still pending.
+    func showPendingBanner() {
+        guard bannerPending else { return }
+        bannerPending = false
+        present(LessonKit.banner(title, colour: colour))
     }
 
     // MARK: - Narration

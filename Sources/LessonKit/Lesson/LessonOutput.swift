@@ -5,7 +5,7 @@ import Foundation
 ///     let output = LessonOutput.collecting()
 ///     let lesson = Lesson(flags: .defaults(), title: "test", output: output)
 ///     lesson.say(en: "hello", zh: "你好")
-///     output.text                        // "hello\n" (plus the title banner)
+///     output.text                        // the title banner, then "hello\n"
 public final class LessonOutput {
     private let sink: ((String) -> Void)?
     /// Everything written so far, when collecting (empty otherwise).
