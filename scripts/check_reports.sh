@@ -5,7 +5,8 @@
 # Chromium with `#selftest` (the page's own script then steps through every frame of every training
 # record, presses Play, checks every chart's title lies inside its drawing and no attribute holds
 # NaN or undefined, and writes the verdict into the page), reads the verdict from the DOM, and takes
-# a screenshot per page into docs/report-<name>.png. The sample page written by the LessonKit tests
+# a screenshot per page into docs/report-<name>.png, and the README's picture of lesson 1's page
+# (docs/report-screenshot.png). The sample page written by the LessonKit tests
 # (.build/report-samples/training-record.html) holds a training record, so the scrubber is driven
 # even while no lesson records one.
 #
@@ -74,4 +75,14 @@ for entry in "${pages[@]}"; do
     fail=1
   fi
 done
+# The README's picture: the top of `lesson1 --report lesson1.html`, the command its caption names.
+mkdir -p "$tmp/readme"
+if (cd "$tmp/readme" && "$root/.build/debug/lesson1" --report lesson1.html) > /dev/null 2>&1 &&
+    timeout 120 "$browser" "${flags[@]}" --virtual-time-budget=5000 --window-size=900,2050 \
+      --screenshot="$root/docs/report-screenshot.png" "file://$tmp/readme/lesson1.html" > /dev/null 2>&1; then
+  echo "     screenshot: docs/report-screenshot.png (README)"
+else
+  echo "FAIL README screenshot: lesson1 --report or the browser failed"
+  fail=1
+fi
 exit $fail

@@ -136,7 +136,8 @@ import TestSupport
                 h.softmax(dim: -1), h.logSoftmax(dim: 1), h.matmul(w), h.relu().tanh().sigmoid(),
                 Tensor.cat([h, h], dim: 1), h.permute([2, 0, 1]).reshape([5, -1]).sum(dim: 0).mean(),
                 h.narrow(dim: 2, start: 1, length: 2).variance(dims: [2]), h.max(dim: 1).values,
-                h.dropout(p: 0.5, generator: &g), h.narrow(dim: 1, start: 0, length: 3).narrow(dim: 2, start: 0, length: 3)
+                h.dropout(p: 0.5, generator: &g),
+                h.narrow(dim: 1, start: 0, length: 3).narrow(dim: 2, start: 0, length: 3)
                     .maskedFill(mask, maskShape: [3, 3], value: 0),
                 Tensor.where([true, false, true, true, false], conditionShape: [5], h, h * 2), h.pow(3).exp().log(),
             ]

@@ -29,7 +29,9 @@ import TestSupport
         (a.reshape([3, 2]) * Tensor(rows: [[1, 2], [3, 4], [5, 6]])).sum().backward()
         #expect(a.grad!.shape == [2, 3])
         #expect(a.grad!.scalars == [1, 2, 3, 4, 5, 6])
-        expectGradCheck([randomTensor([2, 3, 4], seed: 60)]) { $0[0].reshape([4, -1]).flatten().unsqueeze(0).view([6, 4]) }
+        expectGradCheck([randomTensor([2, 3, 4], seed: 60)]) {
+            $0[0].reshape([4, -1]).flatten().unsqueeze(0).view([6, 4])
+        }
         expectGradCheck([randomTensor([2, 1, 4], seed: 69)]) { $0[0].squeeze(1).unsqueeze(-1).flatten(startDim: 1) }
     }
 
@@ -76,7 +78,8 @@ import TestSupport
         #expect(a.grad!.scalars == [1, 2, 4, 5])                     // each input gets its own slice back
         #expect(c.grad!.scalars == [3, 6])
         #expect(c.grad!.shape == [2, 1])
-        let p = randomTensor([2, 3, 4], seed: 64), q = randomTensor([2, 1, 4], seed: 65), r = randomTensor([2, 2, 4], seed: 66)
+        let p = randomTensor([2, 3, 4], seed: 64), q = randomTensor([2, 1, 4], seed: 65)
+        let r = randomTensor([2, 2, 4], seed: 66)
         expectGradCheck([p, q, r]) { Tensor.cat($0, dim: 1) }
         expectGradCheck([p, p.detach()]) { Tensor.cat($0, dim: 2) }
     }
@@ -126,7 +129,8 @@ import TestSupport
         let permute = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([2, 3, 4]).permute([0, 0, 1])
         }
-        expectStandardError(permute, contains: "permute: [0, 0, 1] is not a permutation of the 3 dimensions of [2, 3, 4]")
+        expectStandardError(permute,
+                            contains: "permute: [0, 0, 1] is not a permutation of the 3 dimensions of [2, 3, 4]")
         let stack = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.stack([Tensor.zeros([2, 3]), Tensor.zeros([3, 2])])
         }

@@ -35,7 +35,8 @@ func threeCells(firstCell: Int = 1, lastCell: Int? = nil, arguments: [String] = 
 
 @Test func cellsAreNumberedOneWayInHeadings() throws {
     let run = try threeCells()
-    #expect(run.text.contains("\n▶ Cell 1 · Data\ncell 1 made 2\n\n▶ Cell 2 · Train\ncell 2 made 6\n\n▶ Cell 3 · Test\n"))
+    #expect(run.text.contains("\n▶ Cell 1 · Data\ncell 1 made 2\n\n▶ Cell 2 · Train\ncell 2 made 6\n"
+                              + "\n▶ Cell 3 · Test\n"))
     #expect(run.exits.isEmpty)
 }
 

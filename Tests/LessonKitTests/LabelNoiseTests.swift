@@ -15,6 +15,8 @@ import Engine
         let labels = Tensor((0..<30).map { Float($0 % 3) }, shape: [30])
         let (flipped, changed) = injectLabelNoise(labels, fraction: 0.5, classes: 3, generator: &g)
         #expect(changed.count == 15)
-        for i in changed { #expect(flipped.scalars[i] != labels.scalars[i] && (0..<3).contains(Int(flipped.scalars[i]))) }
+        for i in changed {
+            #expect(flipped.scalars[i] != labels.scalars[i] && (0..<3).contains(Int(flipped.scalars[i])))
+        }
     }
 }

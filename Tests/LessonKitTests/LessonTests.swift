@@ -5,8 +5,8 @@ import TestSupport
 @testable import LessonKit
 
 /// A lesson writing into a string, no colour, never waiting.
-func collectingLesson(_ arguments: [String] = [], options: [Option] = [],
-                      stepper: StepThrough? = nil, exitStatus: ((Int32) -> Void)? = nil) throws -> (Lesson, LessonOutput) {
+func collectingLesson(_ arguments: [String] = [], options: [Option] = [], stepper: StepThrough? = nil,
+                      exitStatus: ((Int32) -> Void)? = nil) throws -> (Lesson, LessonOutput) {
     let flags = try FlagParser(program: "lesson0", options: options).parse(arguments)
     let output = LessonOutput.collecting()
     let lesson = Lesson(flags: flags, title: Localized(en: "Lesson 0", zh: "第零课"), program: "lesson0",

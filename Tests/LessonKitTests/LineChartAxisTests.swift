@@ -51,7 +51,8 @@ let fallingLoss: [Double] = (0..<30).map { 0.981 * pow(0.00427 / 0.981, Double($
 @Test func xLabelsAreRoundAndMarkedOnTheAxis() {
     // Steps 10, 20, … 300 (lesson 1's smoothed curves): 100, 200, 300 (step 100, the first of
     // 10, 20, 50, 100 ≥ 290 / 5), not the old 10 / 155 / 300.
-    let chart = LineChart(title: "t", series: [.init("a", fallingLoss.map { $0 + 1 }, x: (1...30).map { Double($0 * 10) })])
+    let steps = (1...30).map { Double($0 * 10) }
+    let chart = LineChart(title: "t", series: [.init("a", fallingLoss.map { $0 + 1 }, x: steps)])
     let text = chart.text(colour: false)
     #expect(xAxisLabels(text) == ["100", "200", "300"], "\(xAxisLabels(text))")
     let lines = text.split(separator: "\n").map { Array($0) }

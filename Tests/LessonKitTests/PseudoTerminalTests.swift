@@ -65,7 +65,8 @@ final class PseudoTerminal {
 }
 
 /// A lesson of three cells whose output is much taller than a 12-row screen.
-func tallLesson(keys: [String], rows: Int = 12, columns: Int = 80) throws -> (text: String, pauses: Int, exits: [Int32]) {
+func tallLesson(keys: [String], rows: Int = 12,
+                columns: Int = 80) throws -> (text: String, pauses: Int, exits: [Int32]) {
     let pty = try PseudoTerminal(columns: columns, rows: rows)
     let raw = RawKeys(fd: pty.terminal)
     var remaining = keys

@@ -95,7 +95,8 @@ func isRound(_ label: String) -> Bool {
     guard let v = Double(label) else { return false }
     if v == 0 { return true }
     let digits = String(format: "%.1e", abs(v))          // "2.5e-01"
-    return digits.hasPrefix("1.0") || digits.hasPrefix("2.0") || digits.hasPrefix("5.0") || digits.dropFirst(2).hasPrefix("0")
+    return digits.hasPrefix("1.0") || digits.hasPrefix("2.0") || digits.hasPrefix("5.0")
+        || digits.dropFirst(2).hasPrefix("0")
         || ["1.5", "2.5", "3.0", "4.0", "6.0", "7.0", "8.0", "9.0", "7.5"].contains { digits.hasPrefix($0) }
 }
 
@@ -103,13 +104,15 @@ func isRound(_ label: String) -> Bool {
     let epochs = LineChart(title: "loss", series: [.init("train", (1...300).map { 1 / Double($0) + 0.1 })]).svg()
     let axisLabels = texts(in: epochs).filter { $0.size == 11 }.map(\.text)
     #expect(!axisLabels.contains("155") && axisLabels.contains("100") && axisLabels.contains("300"), "\(axisLabels)")
-    let narrowLog = LineChart(title: "loss", series: [.init("valid", [0.6346, 0.4, 0.25, 0.1381])], logScale: true).svg()
+    let narrowLog = LineChart(title: "loss", series: [.init("valid", [0.6346, 0.4, 0.25, 0.1381])],
+                              logScale: true).svg()
     let logLabels = texts(in: narrowLog).filter { $0.size == 11 && $0.anchor == "end" }.map(\.text)
     #expect(logLabels.count >= 2 && logLabels.allSatisfy(isRound), "\(logLabels)")
     #expect(!logLabels.contains("0.6346") && !logLabels.contains("0.1381"))
     let histogram = Histogram(title: "w", values: (0..<100).map { sin(Double($0)) * 2.534 }).svg()
     let histogramLabels = texts(in: histogram).filter { $0.size == 11 && $0.anchor == "middle" && $0.text.first != "n" }
-    #expect(histogramLabels.count >= 3 && histogramLabels.map(\.text).allSatisfy(isRound), "\(histogramLabels.map(\.text))")
+    let histogramTexts = histogramLabels.map(\.text)
+    #expect(histogramTexts.count >= 3 && histogramTexts.allSatisfy(isRound), "\(histogramTexts)")
 }
 
 @Test func aSeriesUnderAnotherIsNotedAndTheCoveringOneDashed() {

@@ -10,7 +10,8 @@ import Testing
 func svgElements(in html: String) -> [String] {
     var found: [String] = []
     var rest = html[...]
-    while let open = rest.range(of: "<svg"), let close = rest.range(of: "</svg>", range: open.upperBound..<rest.endIndex) {
+    while let open = rest.range(of: "<svg"),
+          let close = rest.range(of: "</svg>", range: open.upperBound..<rest.endIndex) {
         found.append(String(rest[open.lowerBound..<close.upperBound]))
         rest = rest[close.upperBound...]
     }
@@ -21,7 +22,8 @@ func svgElements(in html: String) -> [String] {
 func withoutScripts(_ html: String) -> String {
     var out = ""
     var rest = html[...]
-    while let open = rest.range(of: "<script"), let close = rest.range(of: "</script>", range: open.upperBound..<rest.endIndex) {
+    while let open = rest.range(of: "<script"),
+          let close = rest.range(of: "</script>", range: open.upperBound..<rest.endIndex) {
         out += rest[..<open.lowerBound]
         rest = rest[close.upperBound...]
     }
@@ -95,7 +97,8 @@ func sampleLesson(_ path: String) throws -> Lesson {
     #expect(html.contains("<title>Lesson 0 &lt;demo&gt; &amp; &quot;friends&quot;</title>"))
     #expect(html.contains("<h2 class=\"stage\">Stage 4 · Validation — weekly and monthly exams</h2>"))
     #expect(html.contains("<p>Validation loss &lt; training loss? Look again &amp; think.</p>"))
-    #expect(html.contains("<caption>losses</caption><thead><tr><th class=\"num\">epoch</th><th class=\"num\">loss</th>"))
+    #expect(html.contains("<caption>losses</caption><thead><tr><th class=\"num\">epoch</th>"
+                          + "<th class=\"num\">loss</th>"))
     #expect(html.contains("<td class=\"num\">0.4000</td>"))
     #expect(html.contains("<pre>x = tensor([[1.0000, 2.0000]], shape: [1, 2])</pre>"))
     #expect(html.contains("<p class=\"headline\">final loss 0.2</p>"))

@@ -78,6 +78,7 @@ import Engine
 
 @Test func emptyAndNonFiniteTensors() {
     #expect(Tensor([], shape: [0, 3]).description == "tensor([], shape: [0, 3])")
-    #expect(Tensor([.nan, .infinity, -1], shape: [3]).description(precision: 2) == "tensor([  nan,   inf, -1.00], shape: [3])")
+    #expect(Tensor([.nan, .infinity, -1], shape: [3]).description(precision: 2)
+            == "tensor([  nan,   inf, -1.00], shape: [3])")
     #expect(Tensor([-.infinity], shape: [1]).description == "tensor([-inf], shape: [1])")
 }

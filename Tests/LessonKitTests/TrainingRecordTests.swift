@@ -16,7 +16,8 @@ func sampleRecord(frames: Int = 12) -> TrainingRecord {
             let total = scores.reduce(0, +)
             return scores.map { $0 / total }
         }
-        record.add(e, loss: 1 / e, validationLoss: 1.2 / e + 0.02, learningRate: 0.01 * pow(0.5, Double((epoch - 1) / 4)),
+        let rate = 0.01 * pow(0.5, Double((epoch - 1) / 4))
+        record.add(e, loss: 1 / e, validationLoss: 1.2 / e + 0.02, learningRate: rate,
                    gradientNorms: [1 / e, 1e-5 / e, 1e-10 * e], weights: weights, attention: attention)
     }
     return record

@@ -208,7 +208,9 @@ public struct FlagParser: Sendable {
         lines += ["", Catalogue.commonOptions(language)] + block(Self.common)
         if !cells.isEmpty {
             lines += ["", Catalogue.cells(language) + Catalogue.colon(language)]
-            for (k, title) in cells.enumerated() { lines += hanging("  \(String(k + 1).padded(left: 2))  ", title(language)) }
+            for (k, title) in cells.enumerated() {
+                lines += hanging("  \(String(k + 1).padded(left: 2))  ", title(language))
+            }
         }
         return lines.joined(separator: "\n")
     }

@@ -33,7 +33,8 @@ import Testing
             _ = try loadCSV(path, target: target)
             Issue.record("expected \(kind), but the file loaded", sourceLocation: sourceLocation)
         } catch let error as CSVError {
-            #expect(error == CSVError(file: path, line: line, column: column, kind: kind), sourceLocation: sourceLocation)
+            #expect(error == CSVError(file: path, line: line, column: column, kind: kind),
+                    sourceLocation: sourceLocation)
             #expect(error.description.hasPrefix(path), sourceLocation: sourceLocation)
         }
     }

@@ -15,11 +15,14 @@ import Testing
     }
     // Standardising is affine, so each target is still an affine function of its sample's mean:
     // the correlation between the two is 1.
-    let sampleMeans = (0..<200).map { n in data.inputs.scalars[n * 50..<(n + 1) * 50].reduce(0.0) { $0 + Double($1) } / 50 }
+    let sampleMeans = (0..<200).map { n in
+        data.inputs.scalars[n * 50..<(n + 1) * 50].reduce(0.0) { $0 + Double($1) } / 50
+    }
     let targets = data.targets.scalars.map(Double.init)
     let mx = sampleMeans.reduce(0, +) / 200, my = targets.reduce(0, +) / 200
     let cov = zip(sampleMeans, targets).reduce(0.0) { $0 + ($1.0 - mx) * ($1.1 - my) }
-    let vx = sampleMeans.reduce(0.0) { $0 + ($1 - mx) * ($1 - mx) }, vy = targets.reduce(0.0) { $0 + ($1 - my) * ($1 - my) }
+    let vx = sampleMeans.reduce(0.0) { $0 + ($1 - mx) * ($1 - mx) }
+    let vy = targets.reduce(0.0) { $0 + ($1 - my) * ($1 - my) }
     #expect(cov / (vx * vy).squareRoot() > 0.99999)
     // The same seed gives the same data.
     var g2 = Generator(seed: 0)

@@ -34,7 +34,11 @@ struct Mutator {
             case 0 where !bytes.isEmpty:
                 let i = Swift.min(at, bytes.count - 1)
                 // Half the time one bit flipped, half the time the byte replaced.
-                bytes[i] = generator.nextInt(below: 2) == 0 ? bytes[i] ^ (1 << UInt8(generator.nextInt(below: 8))) : byte()
+                if generator.nextInt(below: 2) == 0 {
+                    bytes[i] ^= 1 << UInt8(generator.nextInt(below: 8))
+                } else {
+                    bytes[i] = byte()
+                }
                 what.append("flip@\(i)")
             case 1:
                 bytes.removeSubrange(at...)
@@ -118,7 +122,8 @@ struct Mutator {
     }
 
     /// A small trained run to load checkpoints into.
-    static func run(_ weights: [Float], steps: Int) -> (model: FuzzModule, optimizer: AdamW, scheduler: ReduceLROnPlateau) {
+    static func run(_ weights: [Float],
+                    steps: Int) -> (model: FuzzModule, optimizer: AdamW, scheduler: ReduceLROnPlateau) {
         let model = FuzzModule()
         model.weight.scalars = weights
         let optimizer = AdamW(model.parameters(), learningRate: 0.01)
@@ -172,10 +177,11 @@ struct Mutator {
                                                optimizer: target.optimizer, scheduler: target.scheduler)
                 // Loaded: the model holds the file's weights, and every number is usable.
                 let file = try SafeTensors.decode(bytes)
-                #expect(target.model.weight.scalars.map(\.bitPattern) == file["model.weight"]?.scalars.map(\.bitPattern),
-                        "\(name): \(what)")
+                let loadedBits = target.model.weight.scalars.map(\.bitPattern)
+                #expect(loadedBits == file["model.weight"]?.scalars.map(\.bitPattern), "\(name): \(what)")
                 #expect(info.epoch >= 0 && target.optimizer.stepCount >= 0, "\(name): \(what)")
-                #expect(target.optimizer.learningRate.isFinite && target.optimizer.learningRate >= 0, "\(name): \(what)")
+                let rate = target.optimizer.learningRate
+                #expect(rate.isFinite && rate >= 0, "\(name): \(what)")
                 #expect(!target.scheduler.best.isNaN && target.scheduler.numBadEpochs >= 0, "\(name): \(what)")
                 loaded += 1
             } catch let error as CheckpointError {

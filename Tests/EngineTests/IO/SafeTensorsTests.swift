@@ -34,8 +34,8 @@ fileprivate func smallRegressor(seed: UInt64 = 0) -> TransformerEncoderRegressor
         let model = smallRegressor()
         #expect(Set(weights.tensors.map(\.name)) == Set(model.stateDict().map(\.name)))
         // Our own table must equal PyTorch's saved buffer before it is overwritten by the load.
-        expectClose(model.posEncoder.pe.scalars, reference: weights["pos_encoder.pe"]!.scalars.map(Double.init), "pe vs PyTorch's",
-                         abs: 2e-6)
+        expectClose(model.posEncoder.pe.scalars, reference: weights["pos_encoder.pe"]!.scalars.map(Double.init),
+                    "pe vs PyTorch's", abs: 2e-6)
         try model.loadStateDict(weights.tensors)
         for (name, tensor) in model.stateDict() { #expect(tensor.scalars == weights[name]!.scalars, "\(name)") }
         let input = io["input"]!
@@ -50,7 +50,8 @@ fileprivate func smallRegressor(seed: UInt64 = 0) -> TransformerEncoderRegressor
             (module as? Dropout)?.p = 0
             (module as? MultiheadAttention)?.dropout = 0
         }
-        expectClose(model(input).scalars, reference: io["output_train_p0"]!.scalars.map(Double.init), "train output, p = 0")
+        expectClose(model(input).scalars, reference: io["output_train_p0"]!.scalars.map(Double.init),
+                    "train output, p = 0")
     }
 
     @Test func roundTripKeepsNamesShapesValuesAndMetadata() throws {
@@ -76,7 +77,9 @@ fileprivate func smallRegressor(seed: UInt64 = 0) -> TransformerEncoderRegressor
         let url = directory.appendingPathComponent("model.safetensors")
         try source.saveSafeTensors(to: url)
         try target.loadSafeTensors(contentsOf: url)
-        for ((name, a), (_, b)) in zip(source.stateDict(), target.stateDict()) { #expect(a.scalars == b.scalars, "\(name)") }
+        for ((name, a), (_, b)) in zip(source.stateDict(), target.stateDict()) {
+            #expect(a.scalars == b.scalars, "\(name)")
+        }
     }
 
     @Test func savedFileLoadsInPyTorch() throws {
@@ -101,7 +104,8 @@ fileprivate func smallRegressor(seed: UInt64 = 0) -> TransformerEncoderRegressor
     func handMadeFile(_ header: String, dataCount: Int, headerLength: UInt64? = nil) -> [UInt8] {
         let h = Array(header.utf8)
         let n = headerLength ?? UInt64(h.count)
-        return (0..<8).map { UInt8(truncatingIfNeeded: n >> (8 * UInt64($0))) } + h + [UInt8](repeating: 0, count: dataCount)
+        let length = (0..<8).map { UInt8(truncatingIfNeeded: n >> (8 * UInt64($0))) }
+        return length + h + [UInt8](repeating: 0, count: dataCount)
     }
 
     func expectSafeTensorsError(_ kind: SafeTensorsError.Kind, tensor: String?, _ bytes: [UInt8],
@@ -124,33 +128,42 @@ fileprivate func smallRegressor(seed: UInt64 = 0) -> TransformerEncoderRegressor
         #expect(try SafeTensors.decode(handMadeFile(good, dataCount: 16)).tensors.count == 1)
 
         expectSafeTensorsError(.truncated, tensor: nil, [1, 0, 0])
-        expectSafeTensorsError(.headerLengthBeyondFile, tensor: nil, handMadeFile(good, dataCount: 16, headerLength: 1_000))
-        expectSafeTensorsError(.headerLengthBeyondFile, tensor: nil, handMadeFile(good, dataCount: 16, headerLength: .max))
+        expectSafeTensorsError(.headerLengthBeyondFile, tensor: nil,
+                               handMadeFile(good, dataCount: 16, headerLength: 1_000))
+        expectSafeTensorsError(.headerLengthBeyondFile, tensor: nil,
+                               handMadeFile(good, dataCount: 16, headerLength: .max))
         expectSafeTensorsError(.headerNotJSON, tensor: nil, handMadeFile(#"{"w":{"dtype":"F32""#, dataCount: 16))
         expectSafeTensorsError(.headerNotJSON, tensor: nil, handMadeFile("not json at all!", dataCount: 0))
-        expectSafeTensorsError(.headerNotJSON, tensor: nil, handMadeFile(String(repeating: "[", count: 10_000), dataCount: 0))
+        expectSafeTensorsError(.headerNotJSON, tensor: nil,
+                               handMadeFile(String(repeating: "[", count: 10_000), dataCount: 0))
         expectSafeTensorsError(.unknownDtype, tensor: "w",
-                               handMadeFile(#"{"w":{"dtype":"F31","shape":[2,2],"data_offsets":[0,16]}}"#, dataCount: 16))
+                               handMadeFile(#"{"w":{"dtype":"F31","shape":[2,2],"data_offsets":[0,16]}}"#,
+                                            dataCount: 16))
         // Integer dtypes are read (see below); U64 and the 8-bit floats are not.
         expectSafeTensorsError(.unsupportedDtype, tensor: "w",
                                handMadeFile(#"{"w":{"dtype":"U64","shape":[2],"data_offsets":[0,16]}}"#, dataCount: 16))
         expectSafeTensorsError(.unsupportedDtype, tensor: "w",
-                               handMadeFile(#"{"w":{"dtype":"F8_E4M3","shape":[2],"data_offsets":[0,2]}}"#, dataCount: 2))
+                               handMadeFile(#"{"w":{"dtype":"F8_E4M3","shape":[2],"data_offsets":[0,2]}}"#,
+                                            dataCount: 2))
         expectSafeTensorsError(.sizeMismatch, tensor: "w",
                                handMadeFile(#"{"w":{"dtype":"I64","shape":[2],"data_offsets":[0,12]}}"#, dataCount: 12))
         expectSafeTensorsError(.offsetsOutOfRange, tensor: "w",
-                               handMadeFile(#"{"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}}"#, dataCount: 12))
+                               handMadeFile(#"{"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}}"#,
+                                            dataCount: 12))
         expectSafeTensorsError(.offsetsOutOfRange, tensor: "w",
                                handMadeFile(#"{"w":{"dtype":"F32","shape":[0],"data_offsets":[8,4]}}"#, dataCount: 8))
         expectSafeTensorsError(.overlapping, tensor: "b", handMadeFile(
-            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#,
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"# +
+                #""b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#,
             dataCount: 12))
         expectSafeTensorsError(.sizeMismatch, tensor: "w",
-                               handMadeFile(#"{"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,16]}}"#, dataCount: 16))
+                               handMadeFile(#"{"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,16]}}"#,
+                                            dataCount: 16))
         expectSafeTensorsError(.sizeMismatch, tensor: "w", handMadeFile(
             #"{"w":{"dtype":"F32","shape":[4294967296,4294967296,4],"data_offsets":[0,16]}}"#, dataCount: 16))
         expectSafeTensorsError(.duplicateName, tensor: "w", handMadeFile(
-            #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+            #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"# +
+                #""w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
             dataCount: 8))
         expectSafeTensorsError(.incompleteData, tensor: nil,
                                handMadeFile(#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, dataCount: 12))
@@ -158,7 +171,8 @@ fileprivate func smallRegressor(seed: UInt64 = 0) -> TransformerEncoderRegressor
                                handMadeFile(#"{"w":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#, dataCount: 8))
         expectSafeTensorsError(.invalidHeader, tensor: "w",
                                handMadeFile(#"{"w":{"dtype":"F32","shape":[2]}}"#, dataCount: 8))
-        expectSafeTensorsError(.invalidHeader, tensor: "__metadata__", handMadeFile(#"{"__metadata__":{"a":1}}"#, dataCount: 0))
+        expectSafeTensorsError(.invalidHeader, tensor: "__metadata__",
+                               handMadeFile(#"{"__metadata__":{"a":1}}"#, dataCount: 0))
 
         // Writing refuses duplicate names too.
         #expect(throws: SafeTensorsError.self) { try SafeTensors.encode([("x", Tensor([1])), ("x", Tensor([2]))]) }
@@ -172,7 +186,9 @@ fileprivate func smallRegressor(seed: UInt64 = 0) -> TransformerEncoderRegressor
     }
 
     @Test func otherFloatDtypesAreConvertedOnLoad() throws {
-        let header = #"{"h":{"dtype":"F16","shape":[5],"data_offsets":[0,10]},"b":{"dtype":"BF16","shape":[2],"data_offsets":[10,14]},"d":{"dtype":"F64","shape":[2],"data_offsets":[14,30]}}"#
+        let header = #"{"h":{"dtype":"F16","shape":[5],"data_offsets":[0,10]},"# +
+            #""b":{"dtype":"BF16","shape":[2],"data_offsets":[10,14]},"# +
+            #""d":{"dtype":"F64","shape":[2],"data_offsets":[14,30]}}"#
         var bytes = handMadeFile(header, dataCount: 0)
         // F16: 1, -2.5, 65504 (the largest half), 2^-24 (the smallest subnormal), -0.
         for h: UInt16 in [0x3C00, 0xC100, 0x7BFF, 0x0001, 0x8000] { bytes += [UInt8(h & 0xFF), UInt8(h >> 8)] }
@@ -195,10 +211,14 @@ fileprivate func smallRegressor(seed: UInt64 = 0) -> TransformerEncoderRegressor
 
     @Test func integerAndBoolDtypesAreReadAsIntegerTensors() throws {
         let header = #"{"a":{"dtype":"I64","shape":[2],"data_offsets":[0,16]},"# +
-            #""b":{"dtype":"I32","shape":[1,2],"data_offsets":[16,24]},"c":{"dtype":"I16","shape":[2],"data_offsets":[24,28]},"# +
-            #""d":{"dtype":"U16","shape":[1],"data_offsets":[28,30]},"e":{"dtype":"I8","shape":[2],"data_offsets":[30,32]},"# +
-            #""f":{"dtype":"U8","shape":[2],"data_offsets":[32,34]},"g":{"dtype":"BOOL","shape":[3],"data_offsets":[34,37]},"# +
-            #""h":{"dtype":"U32","shape":[],"data_offsets":[37,41]},"w":{"dtype":"F32","shape":[1],"data_offsets":[41,45]}}"#
+            #""b":{"dtype":"I32","shape":[1,2],"data_offsets":[16,24]},"# +
+            #""c":{"dtype":"I16","shape":[2],"data_offsets":[24,28]},"# +
+            #""d":{"dtype":"U16","shape":[1],"data_offsets":[28,30]},"# +
+            #""e":{"dtype":"I8","shape":[2],"data_offsets":[30,32]},"# +
+            #""f":{"dtype":"U8","shape":[2],"data_offsets":[32,34]},"# +
+            #""g":{"dtype":"BOOL","shape":[3],"data_offsets":[34,37]},"# +
+            #""h":{"dtype":"U32","shape":[],"data_offsets":[37,41]},"# +
+            #""w":{"dtype":"F32","shape":[1],"data_offsets":[41,45]}}"#
         var bytes = handMadeFile(header, dataCount: 0)
         bytes += littleEndian([Int64.min, 42]) + littleEndian([Int32(-7), .max]) + littleEndian([Int16.min, -1])
         bytes += littleEndian([UInt16.max]) + littleEndian([Int8.min, 5]) + [0, 255] + [1, 0, 1]
@@ -254,12 +274,13 @@ fileprivate func smallRegressor(seed: UInt64 = 0) -> TransformerEncoderRegressor
         }
         let model = JustLinear()
         let result = try model.loadSafeTensors(contentsOf: url, strict: false)
-        #expect(model.fc.weight.scalars == file["fc.weight"]!.scalars && model.fc.bias!.scalars == file["fc.bias"]!.scalars)
+        #expect(model.fc.weight.scalars == file["fc.weight"]!.scalars)
+        #expect(model.fc.bias!.scalars == file["fc.bias"]!.scalars)
         #expect(result.missing.isEmpty)
         #expect(Set(result.unexpected) == ["bn.bias", "bn.running_mean", "bn.running_var", "bn.weight"])
         #expect(Set(result.skipped) == Set(integerNames) && result.notes.count == integerNames.count)
-        #expect(result.notes.contains("skipped bn.num_batches_tracked: I64 [], not Float (the model has no tensor of that name)"),
-                "\(result.notes)")
+        #expect(result.notes.contains("skipped bn.num_batches_tracked: I64 [], not Float "
+                                      + "(the model has no tensor of that name)"), "\(result.notes)")
 
         // A strict load changes nothing and names every integer tensor in its error.
         let fresh = JustLinear()
@@ -354,7 +375,8 @@ fileprivate func smallRegressor(seed: UInt64 = 0) -> TransformerEncoderRegressor
             default:                                 // insert or delete a run of bytes inside the header
                 let i = 8 + g.nextInt(below: headerEnd - 8)
                 if g.nextInt(below: 2) == 0 {
-                    bytes.insert(contentsOf: (0..<(1 + g.nextInt(below: 8))).map { _ in UInt8(g.nextInt(below: 256)) }, at: i)
+                    let run = (0..<(1 + g.nextInt(below: 8))).map { _ in UInt8(g.nextInt(below: 256)) }
+                    bytes.insert(contentsOf: run, at: i)
                 } else {
                     bytes.removeSubrange(i..<min(i + 1 + g.nextInt(below: 8), headerEnd))
                 }
@@ -382,7 +404,9 @@ fileprivate func smallRegressor(seed: UInt64 = 0) -> TransformerEncoderRegressor
         let url = directory.appendingPathComponent("weights.safetensors")
         try SafeTensors.save([("x", Tensor([1, 2, 3]))], to: url)
         let newBytes = try SafeTensors.encode([("x", Tensor([4, 5, 6, 7]))])
-        #expect(throws: SafeTensorsError.self) { try SafeTensors.writeAtomically(newBytes, to: url, failBeforeRename: true) }
+        #expect(throws: SafeTensorsError.self) {
+            try SafeTensors.writeAtomically(newBytes, to: url, failBeforeRename: true)
+        }
         #expect(try SafeTensors.load(contentsOf: url)["x"]!.scalars == [1, 2, 3])
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["weights.safetensors"])
         // A write into a folder that does not exist fails with an error that names the file.

@@ -14,7 +14,8 @@ private func lossCase(_ ref: NNRef, _ inputs: (x: Tensor, t: Tensor?)) -> Tensor
     let r = reduction(ref)
     if ref["loss"].string == "cross_entropy" {
         let weight = ref["weight"].exists ? Tensor(ref["weight"].doubles.map { Float($0) }) : nil
-        let criterion = CrossEntropyLoss(weight: weight, reduction: r, labelSmoothing: Float(ref["label_smoothing"].double))
+        let criterion = CrossEntropyLoss(weight: weight, reduction: r,
+                                         labelSmoothing: Float(ref["label_smoothing"].double))
         if let t = inputs.t { return criterion(inputs.x, probabilities: t) }
         return criterion(inputs.x, ref["targets"].ints)
     }

@@ -35,9 +35,9 @@ import TestSupport
             attnTensor!.requiresGrad = true
             attn = AttentionMask(additive: attnTensor!)
         }
+        let blocked = ((ref["key_padding_mask"]["blocked"].value as? [Any]) ?? []).map { ($0 as? Bool) ?? false }
         let padding = ref["key_padding_mask"].exists
-            ? AttentionMask(blocked: ((ref["key_padding_mask"]["blocked"].value as? [Any]) ?? []).map { ($0 as? Bool) ?? false },
-                            shape: ref["key_padding_mask"]["shape"].ints) : nil
+            ? AttentionMask(blocked: blocked, shape: ref["key_padding_mask"]["shape"].ints) : nil
         let result = mha(query, key, value, keyPaddingMask: padding, attnMask: attn)
         let name = "case \(caseIndex) \(o.keys)"
         #expect(result.output.shape == ref["out_shape"].ints, "\(name) output shape")
@@ -51,7 +51,9 @@ import TestSupport
             expectClose(key.grad!.scalars, reference: grads["key"].doubles, "\(name) dkey")
             expectClose(value.grad!.scalars, reference: grads["value"].doubles, "\(name) dvalue")
         }
-        if let attnTensor { expectClose(attnTensor.grad!.scalars, reference: grads["attn_mask"].doubles, "\(name) dattn") }
+        if let attnTensor {
+            expectClose(attnTensor.grad!.scalars, reference: grads["attn_mask"].doubles, "\(name) dattn")
+        }
         for (pname, p) in mha.namedParameters() {
             let skip: Set<Int> = pname == "in_proj_bias" ? Set(8..<16) : []     // dbk is 0 up to rounding
             expectClose(p.grad!.scalars, reference: grads[pname].doubles, "\(name) d\(pname)", skip: skip)

@@ -32,7 +32,8 @@ func nnRefKeyPadding(_ node: NNRef) -> AttentionMask {
         let padding = ref["key_padding"].exists ? nnRefKeyPadding(ref["key_padding"]) : nil
         let out = layer(x, mask: causal ? .causal(5) : nil, keyPaddingMask: padding)
         _ = nnRefLoss(out)
-        let name = "case \(caseIndex) (normFirst \(normFirst), \(activation), causal \(causal), padding \(padding != nil))"
+        let name = "case \(caseIndex) (normFirst \(normFirst), \(activation), causal \(causal), "
+            + "padding \(padding != nil))"
         expectClose(out.scalars, reference: ref["out64"].doubles, "\(name) out")
         expectClose(x.grad!.scalars, reference: ref["grads64"]["x"].doubles, "\(name) dx")
         for (pname, p) in layer.namedParameters() {

@@ -56,17 +56,20 @@ func nnRefLoss(_ out: Tensor) -> Tensor {
         let loss = nnRefLoss(result.output)
         let expected = ref["results"]["float32"]
         let name = ref["name"].string ?? "?"
-        expectClose(result.output.scalars, reference: expected["outputs"]["attn_output"]["values"].doubles, "\(name) output")
-        expectClose(result.weights!.scalars, reference: expected["outputs"]["attn_weights_avg"]["values"].doubles, "\(name) weights")
-        expectClose(result.weightsPerHead!.scalars, reference: expected["outputs"]["attn_weights_per_head"]["values"].doubles,
-                         "\(name) per-head weights")
+        let outputs = expected["outputs"]
+        expectClose(result.output.scalars, reference: outputs["attn_output"]["values"].doubles, "\(name) output")
+        expectClose(result.weights!.scalars, reference: outputs["attn_weights_avg"]["values"].doubles,
+                    "\(name) weights")
+        let perHead = outputs["attn_weights_per_head"]["values"].doubles
+        expectClose(result.weightsPerHead!.scalars, reference: perHead, "\(name) per-head weights")
         expectClose(loss.item, reference: expected["loss"].double, "\(name) loss")
         expectClose(x.grad!.scalars, reference: expected["grads"]["x"]["values"].doubles, "\(name) dx")
         // The key bias's gradient is 0 in exact arithmetic: compare it with an absolute 1e-6 only.
         let keyBias = Set(8..<16)
         for (pname, p) in mha.namedParameters() {
             let e = expected["grads"][pname]["values"].doubles
-            expectClose(p.grad!.scalars, reference: e, "\(name) d\(pname)", skip: pname == "in_proj_bias" ? keyBias : [])
+            expectClose(p.grad!.scalars, reference: e, "\(name) d\(pname)",
+                        skip: pname == "in_proj_bias" ? keyBias : [])
             if pname == "in_proj_bias" {
                 for i in keyBias { #expect(Swift.abs(p.grad!.scalars[i]) < 1e-6, "key bias grad \(i)") }
             }
@@ -91,9 +94,12 @@ func nnRefLoss(_ out: Tensor) -> Tensor {
         withNoGrad {
             let attention = layer.selfAttentionBlock(x)
             let h1 = layer.norm1(x + attention)
-            expectClose(attention.scalars, reference: expected["outputs"]["intermediate_self_attn"]["values"].doubles, "self-attention")
-            expectClose(h1.scalars, reference: expected["outputs"]["intermediate_norm1"]["values"].doubles, "norm1")
-            expectClose(layer.feedForwardBlock(h1).scalars, reference: expected["outputs"]["intermediate_ffn"]["values"].doubles, "ffn")
+            let outputs = expected["outputs"]
+            expectClose(attention.scalars, reference: outputs["intermediate_self_attn"]["values"].doubles,
+                        "self-attention")
+            expectClose(h1.scalars, reference: outputs["intermediate_norm1"]["values"].doubles, "norm1")
+            expectClose(layer.feedForwardBlock(h1).scalars, reference: outputs["intermediate_ffn"]["values"].doubles,
+                        "ffn")
         }
         expectClose(x.grad!.scalars, reference: expected["grads"]["x"]["values"].doubles, "dx")
         for (name, p) in layer.namedParameters() {

@@ -51,7 +51,8 @@ private func storedMask(_ node: NNRef) -> (mask: AttentionMask, tensor: Tensor?)
         if let t = padding?.tensor {
             #expect(t.grad != nil, "\(name): key_padding_mask.grad is nil")
             // PyTorch leaves 0 where the padding mask is -inf; so do we (the softmax weight there is 0).
-            expectClose(t.grad?.scalars ?? [], reference: grads["key_padding_mask"].doubles, "\(name) dkey_padding_mask")
+            expectClose(t.grad?.scalars ?? [], reference: grads["key_padding_mask"].doubles,
+                        "\(name) dkey_padding_mask")
         }
         for (pname, p) in mha.namedParameters() {
             let skip: Set<Int> = pname == "in_proj_bias" ? Set(8..<16) : []     // dbk is 0 up to rounding

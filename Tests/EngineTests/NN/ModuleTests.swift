@@ -24,7 +24,8 @@ import Testing
     @Test func multiheadAttentionInitialisesAsPyTorch() {
         var g = Generator(seed: 42)
         let mha = MultiheadAttention(embedDimensions: 8, numHeads: 2, generator: &g)
-        #expect(mha.namedParameters().map(\.name) == ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"])
+        #expect(mha.namedParameters().map(\.name)
+                == ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"])
         #expect(mha.inProjWeight.shape == [24, 8])
         let xavier = (6 / Float(24 + 8)).squareRoot()
         #expect(mha.inProjWeight.scalars.allSatisfy { Swift.abs($0) <= xavier })
@@ -39,9 +40,11 @@ import Testing
         let head = Sequential(Linear(6, 4, generator: &g), ReLU(), Dropout(p: 0.1), Linear(4, 1, generator: &g))
         #expect(head.namedParameters().map(\.name) == ["0.weight", "0.bias", "3.weight", "3.bias"])
         #expect(head(Tensor.randn([5, 6], generator: &g)).shape == [5, 1])
-        let activations: [any Layer] = [LeakyReLU(negativeSlope: 0.2), GELU(), GELU(approximate: .tanh), Tanh(), Sigmoid()]
+        let activations: [any Layer] = [LeakyReLU(negativeSlope: 0.2), GELU(), GELU(approximate: .tanh), Tanh(),
+                                        Sigmoid()]
         let x = Tensor([-2, 0.5])
-        let expected: [[Float]] = [[-0.4, 0.5], x.gelu().scalars, x.gelu(approximate: .tanh).scalars, x.tanh().scalars, x.sigmoid().scalars]
+        let expected: [[Float]] = [[-0.4, 0.5], x.gelu().scalars, x.gelu(approximate: .tanh).scalars, x.tanh().scalars,
+                                   x.sigmoid().scalars]
         for (layer, e) in zip(activations, expected) { #expect(layer(x).scalars == e) }
     }
 
@@ -78,7 +81,8 @@ import Testing
 
     @Test func encoderLayersStartIdenticalButAreIndependentCopies() {
         var g = Generator(seed: 45)
-        let template = TransformerEncoderLayer(modelDimensions: 8, numHeads: 2, feedForwardDimensions: 16, generator: &g)
+        let template = TransformerEncoderLayer(modelDimensions: 8, numHeads: 2, feedForwardDimensions: 16,
+                                               generator: &g)
         let encoder = TransformerEncoder(template, numLayers: 3)
         #expect(encoder.namedParameters().count == 36)
         #expect(encoder.namedParameters()[0].name == "layers.0.self_attn.in_proj_weight")
@@ -116,7 +120,8 @@ import Testing
         }
         #expect(model.stateDict().map(\.tensor.scalars) == before)     // nothing changed
         // Non-strict: missing and unexpected are returned; a wrong shape still throws.
-        let partial = try model.loadStateDict([("0.weight", Tensor.ones([2, 3])), ("other", Tensor.ones([1]))], strict: false)
+        let partial = try model.loadStateDict([("0.weight", Tensor.ones([2, 3])), ("other", Tensor.ones([1]))],
+                                              strict: false)
         #expect(partial == LoadStateDictResult(missing: ["0.bias", "2.weight", "2.bias"], unexpected: ["other"]))
         #expect(model.stateDict()[0].tensor.scalars == [1, 1, 1, 1, 1, 1])
         #expect(throws: StateDictError.self) { try model.loadStateDict([("0.bias", Tensor.ones([5]))], strict: false) }
@@ -152,7 +157,9 @@ import Testing
             for i in 0..<p.count { p.scalars[i] = Float(i % 3) - 0.7 }
         }
         let x = Tensor.randn([2, 5, 8], generator: &g)
-        func close(_ a: Tensor, _ b: Tensor) -> Bool { zip(a.scalars, b.scalars).allSatisfy { Swift.abs($0 - $1) < 1e-5 } }
+        func close(_ a: Tensor, _ b: Tensor) -> Bool {
+            zip(a.scalars, b.scalars).allSatisfy { Swift.abs($0 - $1) < 1e-5 }
+        }
         withNoGrad {
             // dropout1 wraps the attention block: x = norm1(x + 0), then the FF block as usual.
             layer.dropout1.p = 1
@@ -170,7 +177,8 @@ import Testing
             layer.dropout2.p = 0
             // The attention weights' dropout lives in self_attn.
             #expect(layer.selfAttn.dropout == 0)
-            #expect(TransformerEncoderLayer(modelDimensions: 8, numHeads: 2, dropout: 0.3, generator: &g).selfAttn.dropout == 0.3)
+            let dropped = TransformerEncoderLayer(modelDimensions: 8, numHeads: 2, dropout: 0.3, generator: &g)
+            #expect(dropped.selfAttn.dropout == 0.3)
         }
     }
 
@@ -195,8 +203,10 @@ import Testing
         let mha = MultiheadAttention(embedDimensions: 8, numHeads: 2, generator: &g)
         let x = Tensor.randn([3, 4, 8], generator: &g)
         let causal = AttentionMask.causal(4)
-        let repeated = AttentionMask(additive: Tensor(Array((0..<6).map { _ in causal.additive.scalars }.joined()), shape: [6, 4, 4]))
-        let padding = AttentionMask(blocked: [false, false, false, false, false, false, false, true, false, false, true, true],
+        let repeatedScalars = Array((0..<6).map { _ in causal.additive.scalars }.joined())
+        let repeated = AttentionMask(additive: Tensor(repeatedScalars, shape: [6, 4, 4]))
+        let padding = AttentionMask(blocked: [false, false, false, false, false, false,
+                                              false, true, false, false, true, true],
                                     shape: [3, 4])
         for keyPadding in [nil, padding] {
             let a = mha(x, x, x, keyPaddingMask: keyPadding, attnMask: causal)

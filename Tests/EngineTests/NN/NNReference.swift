@@ -40,7 +40,8 @@ struct NNRef {
         var values = self["values"].doubles
         if !self["values"].exists {
             let f = self["formula"]
-            values = NNRef.formulaValues(count: shape.reduce(1, *), k: f["k"].double, a: f["A"].double, c: f["C"].double)
+            values = NNRef.formulaValues(count: shape.reduce(1, *), k: f["k"].double, a: f["A"].double,
+                                         c: f["C"].double)
         }
         return Tensor(values.map { Float($0) }, shape: shape)
     }

@@ -106,7 +106,8 @@ import Testing
         var bits: [String] {
             let tensors = optimizer.stateDict().tensors.sorted { $0.key < $1.key }
                 .map { "\($0.key) \($0.value.scalars.map(\.bitPattern))" }
-            let numbers = optimizer.stateDict().numbers.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.bitPattern)" }
+            let numbers = optimizer.stateDict().numbers.sorted { $0.key < $1.key }
+                .map { "\($0.key) \($0.value.bitPattern)" }
             let scheduled = scheduler.stateDict().sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.bitPattern)" }
             return ["model \(model.weight.scalars.map(\.bitPattern))"] + tensors + numbers + scheduled
         }
@@ -223,7 +224,8 @@ import Testing
 
     @Test func everyIntegerKeyTheOptimizersUseIsACount() {
         // The keys Optim/ turns into Int (Adam's per-parameter step, the schedulers' counters).
-        #expect(SavedStateKeys.optimizerMeaning("0.step") == .count && SavedStateKeys.optimizerMeaning("12.step") == .count)
+        #expect(SavedStateKeys.optimizerMeaning("0.step") == .count)
+        #expect(SavedStateKeys.optimizerMeaning("12.step") == .count)
         #expect(SavedStateKeys.optimizerMeaning("lr") == .rate)
         for key in ["last_epoch", "num_bad_epochs", "cooldown_counter"] {
             #expect(SavedStateKeys.schedulerMeaning(key) == .count)
@@ -253,7 +255,8 @@ import Testing
         for name in [dead, ours, live] + others {
             try Data("partial".utf8).write(to: folder.appendingPathComponent(name))
         }
-        #expect(temporaryFileOwner(dead, target: url) == 2147483646 && temporaryFileOwner(others[0], target: url) == nil)
+        #expect(temporaryFileOwner(dead, target: url) == 2147483646)
+        #expect(temporaryFileOwner(others[0], target: url) == nil)
         #expect(temporaryFileOwner(temporaryPath(for: url).lastPathComponent, target: url) == getpid())
 
         // A write that dies before the rename leaves the old file and no temporary file of its own.

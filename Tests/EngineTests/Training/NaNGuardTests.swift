@@ -20,7 +20,8 @@ import Testing
                 let diff = x.matmul(w) - y
                 let loss = (diff * diff).mean()
                 loss.backward()
-                try nanGuard.check(loss: loss.item, epoch: epoch, step: 1, learningRate: optimizer.learningRate, inputs: x)
+                try nanGuard.check(loss: loss.item, epoch: epoch, step: 1, learningRate: optimizer.learningRate,
+                                   inputs: x)
                 optimizer.step()
             }
         } catch let error as TrainingDiverged {
@@ -56,11 +57,14 @@ import Testing
         try nanGuard.check(loss: 0.5, epoch: 1, step: 1, learningRate: 1e-3)      // healthy: no throw
 
         b.grad = Tensor([.infinity])
-        let badGradient = try #require(diagnosis { try nanGuard.check(loss: 0.5, epoch: 2, step: 7, learningRate: 1e-3) })
+        let badGradient = try #require(diagnosis {
+            try nanGuard.check(loss: 0.5, epoch: 2, step: 7, learningRate: 1e-3)
+        })
         #expect(badGradient.firstBadParameter == BadParameter(name: "parameter 1", inValue: false))
         #expect(badGradient.gradientNorm == .infinity && badGradient.epoch == 2 && badGradient.step == 7)
         // No evidence against any cause: all three are listed in the seed's order, clipping noted as on.
-        #expect(badGradient.causes.map(\.cause) == [.learningRate(1e-3), .clipping(maxNorm: 1), .unnormalisedData(batch: nil)])
+        #expect(badGradient.causes.map(\.cause)
+                == [.learningRate(1e-3), .clipping(maxNorm: 1), .unnormalisedData(batch: nil)])
         #expect(badGradient.causes.allSatisfy { !$0.suspected })
 
         a.scalars[0] = .nan

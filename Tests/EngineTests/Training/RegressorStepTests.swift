@@ -13,8 +13,8 @@ import Testing
         feedForwardDimensions: config("dim_feedforward"), numLayers: config("num_layers"),
         sequenceLength: config("seq_length"), hiddenDimensions: config("hidden"), dropout: 0, generator: &g)
     let parameters = key["parameters"] as! [String: Any]
-    let loaded = try model.loadStateDict(parameters.keys.map { (name: $0, tensor: OptRefTensor(parameters[$0]).tensor()) },
-                                         strict: false)
+    let named = parameters.keys.map { (name: $0, tensor: OptRefTensor(parameters[$0]).tensor()) }
+    let loaded = try model.loadStateDict(named, strict: false)
     #expect(loaded.missing == ["pos_encoder.pe"] && loaded.unexpected.isEmpty)
 
     let x = OptRefTensor(key["x"]).tensor(), y = OptRefTensor(key["y"]).tensor()
