@@ -77,3 +77,16 @@ func threeCells(firstCell: Int = 1, lastCell: Int? = nil, arguments: [String] = 
     #expect(FlagParser.languageHint(["--help", "--lang", "zh"]) == .zh && FlagParser.languageHint(["--lang=zh"]) == .zh)
     #expect(FlagParser.languageHint(["--help", "zh"]) == .en && FlagParser.languageHint(["--lang", "fr"]) == .en)
 }
+
+@Test func fromAndCellAcceptOnlyTheLessonsCells() throws {
+    let parser = FlagParser(program: "lesson0", cells: ["Data", "Train", "Test"])
+    #expect(try parser.parse(["--from", "3"]).fromCell == 3 && parser.parse(["--cell", "3"]).onlyCell == 3)
+    for arguments in [["--from", "4"], ["--cell", "4"], ["--from", "0"]] {
+        #expect(throws: FlagExit.self) { try parser.parse(arguments) }
+    }
+    do { _ = try parser.parse(["--from", "50"]) } catch {
+        #expect(error.reason == "--from must be between 1 and 3, got 50" && error.status == 2)
+    }
+    #expect(parser.usage(.en).contains("(default 1, 1…3)") && parser.usage(.en).contains("(default 0, 0…3)"))
+    #expect(try FlagParser(program: "lesson0").parse(["--from", "50"]).fromCell == 50)    // no cells declared
+}

@@ -53,6 +53,20 @@ public struct FlagParser: Sendable {
         self.width = width
     }
 
+    /// The common flags as this lesson takes them: with its cells declared, `--from N` and
+    /// `--cell N` accept only the cells it has (`1…7` for seven), so `--from 50` is a mistake, not
+    /// a run that silently prints nothing.
+    var commonOptions: [Option] {
+        guard !cells.isEmpty else { return Self.common }
+        return Self.common.map { option in
+            switch option.name {
+            case "from": return .integer("from", default: 1, in: 1...cells.count, help: option.help)
+            case "cell": return .integer("cell", default: 0, in: 0...cells.count, help: option.help)
+            default: return option
+            }
+        }
+    }
+
     /// Parses `arguments` (without the program name).
     /// - Returns: the flags, with defaults for everything not given.
     /// - Throws: `FlagExit` with status 0 for `--help` and 2 for any mistake.
@@ -61,7 +75,7 @@ public struct FlagParser: Sendable {
         func fail(_ reason: String) -> FlagExit { .error(reason, usage: usageText) }
 
         var values: [String: Flags.Value] = [:]
-        for option in Self.common + options { values[option.name] = defaultValue(option) }
+        for option in commonOptions + options { values[option.name] = defaultValue(option) }
 
         var i = 0
         while i < arguments.count {
@@ -74,7 +88,7 @@ public struct FlagParser: Sendable {
             let body = argument.dropFirst(2)
             let name = String(body.prefix { $0 != "=" })
             let inline = body.contains("=") ? String(body.drop { $0 != "=" }.dropFirst()) : nil
-            guard let option = (Self.common + options).first(where: { $0.name == name }) else {
+            guard let option = (commonOptions + options).first(where: { $0.name == name }) else {
                 throw fail("unknown option --\(name)" + suggestion(for: name))
             }
             if option.kind == .flag {
@@ -179,7 +193,7 @@ public struct FlagParser: Sendable {
 
     /// "; did you mean --lr?" when a known option is at most two edits away from a typo.
     private func suggestion(for name: String) -> String {
-        let scored = (Self.common + options).map { ($0.name, editDistance(name, $0.name)) }
+        let scored = (commonOptions + options).map { ($0.name, editDistance(name, $0.name)) }
         guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 2 else { return "" }
         return "; did you mean --\(best.0)?"
     }
@@ -197,7 +211,7 @@ public struct FlagParser: Sendable {
             let left = "--\(o.name)" + (o.placeholder.isEmpty ? "" : " \(o.placeholder)")
             return (left, o.help(language) + o.constraintNote(language))
         }
-        let column = (options + Self.common).map { displayWidth(row($0).left) }.max() ?? 0
+        let column = (options + commonOptions).map { displayWidth(row($0).left) }.max() ?? 0
         func block(_ options: [Option]) -> [String] {
             options.map(row).flatMap { hanging("  " + $0.left.padded(to: column) + "  ", $0.text) }
         }
@@ -205,7 +219,7 @@ public struct FlagParser: Sendable {
         let text = summary(language)
         if !text.isEmpty { lines += [""] + wrap(text, width: width ?? .max) }
         if !options.isEmpty { lines += ["", Catalogue.lessonOptions(language)] + block(options) }
-        lines += ["", Catalogue.commonOptions(language)] + block(Self.common)
+        lines += ["", Catalogue.commonOptions(language)] + block(commonOptions)
         if !cells.isEmpty {
             lines += ["", Catalogue.cells(language) + Catalogue.colon(language)]
             for (k, title) in cells.enumerated() {
