@@ -95,6 +95,52 @@ func tallLesson(keys: [String], rows: Int = 12,
     return (output.text, pauses, exits)
 }
 
+/// Starts `program` with `arguments` on the pseudo-terminal (its standard input, output and error),
+/// with no signal blocked or ignored, as a shell would start it. Returns its process id.
+func spawn(_ program: String, _ arguments: [String], under pty: PseudoTerminal) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    for fd in [Int32(0), 1, 2] { posix_spawn_file_actions_adddup2(&actions, pty.terminal, fd) }
+    posix_spawn_file_actions_addclose(&actions, pty.keyboard)
+    let argumentTexts: [String] = [program] + arguments, environmentTexts: [String] = ["NO_COLOR=1"]
+    let argv = argumentTexts.map { strdup($0) } + [nil]
+    let environment = environmentTexts.map { strdup($0) } + [nil]
+    defer { for pointer in argv + environment { free(pointer) } }
+    // The test runner's threads may block signals; the child starts with none blocked.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var noSignals = sigset_t(), defaults = sigset_t()
+    sigemptyset(&noSignals)
+    sigemptyset(&defaults)
+    for signal in [SIGTERM, SIGINT, SIGWINCH] { sigaddset(&defaults, signal) }
+    posix_spawnattr_setsigmask(&attributes, &noSignals)
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, program, &actions, &attributes, argv, environment) == 0 else {
+        throw POSIXError(.ENOEXEC)
+    }
+    return pid
+}
+
+/// What a program wrote to a terminal, as lines of text: without carriage returns and without
+/// escape sequences (`ESC [ … letter`, the status line's erase).
+func screenLines(_ raw: String) -> [String] {
+    var text = ""
+    var escape = false
+    for scalar in raw.unicodeScalars {
+        if escape {
+            if scalar.properties.isAlphabetic { escape = false }
+            continue
+        }
+        if scalar == "\u{1B}" { escape = true; continue }
+        if scalar != "\r" { text.unicodeScalars.append(scalar) }
+    }
+    return text.components(separatedBy: "\n")
+}
+
 @Suite(.serialized) struct PseudoTerminalTests {
     /// `q` alone, without Enter, ends the wait at once, and the terminal is cooked again afterwards.
     @Test func qWithoutEnterQuitsWithinASecondAndRestoresTheTerminal() throws {
@@ -195,6 +241,29 @@ func tallLesson(keys: [String], rows: Int = 12,
         #expect(wrap(paragraph.en, width: 40).joined(separator: "\n") + "\n" == at40)
     }
 
+    /// The real lesson 1 under a pseudo-terminal of 100 columns: at its first pause the window
+    /// shrinks to 50 columns (TIOCSWINSZ, then the SIGWINCH a terminal sends its program), and
+    /// everything printed after Space fits 50 columns. Skipped when `.build/debug/lesson1` is absent.
+    @Test func lesson1FollowsAResizeUnderAPseudoTerminal() throws {
+        let program = packageRoot.appendingPathComponent(".build/debug/lesson1").path
+        guard FileManager.default.isExecutableFile(atPath: program) else { return }
+        let pty = try PseudoTerminal(columns: 100, rows: 40)
+        let pid = try spawn(program, ["--step"], under: pty)
+        defer { kill(pid, SIGKILL); var status: Int32 = 0; waitpid(pid, &status, 0) }
+        let first = pty.read(until: "› ", timeout: 120)
+        #expect(screenLines(first).contains { displayWidth($0) > 50 }, "\(first.suffix(300))")
+        pty.resize(columns: 50, rows: 40)
+        kill(pid, SIGWINCH)
+        usleep(100_000)                                   // let the handler run before the key
+        pty.type(" ", after: 0)
+        let second = pty.read(until: "› ", timeout: 60)
+        let lines = screenLines(second).dropLast()        // the last line is the next status line
+        #expect(lines.count > 10, "\(second.suffix(300))")
+        let wide = lines.filter { displayWidth($0) > 50 }
+        #expect(wide.isEmpty, "\(wide.prefix(3))")
+        pty.type("q", after: 0)
+    }
+
     /// The real program under a real pseudo-terminal, when `swift build` has built it: `q` quits at
     /// the first pause within a second with status 0, and SIGTERM or SIGINT (Ctrl-C) while waiting leave the
     /// terminal cooked. Skipped (passes) when `.build/debug/lesson1` is absent.
@@ -205,29 +274,7 @@ func tallLesson(keys: [String], rows: Int = 12,
         guard FileManager.default.isExecutableFile(atPath: program) else { return }
         for ending in ["q", "SIGTERM", "SIGINT"] {
             let pty = try PseudoTerminal(columns: 80, rows: 24)
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            for fd in [Int32(0), 1, 2] { posix_spawn_file_actions_adddup2(&actions, pty.terminal, fd) }
-            posix_spawn_file_actions_addclose(&actions, pty.keyboard)
-            let argumentTexts: [String] = [program, "--step"], environmentTexts: [String] = ["NO_COLOR=1"]
-            let arguments = argumentTexts.map { strdup($0) } + [nil]
-            let environment = environmentTexts.map { strdup($0) } + [nil]
-            defer { for pointer in arguments + environment { free(pointer) } }
-            // The test runner's threads may block signals; the child starts with none blocked.
-            var attributes = posix_spawnattr_t()
-            posix_spawnattr_init(&attributes)
-            defer { posix_spawnattr_destroy(&attributes) }
-            var noSignals = sigset_t(), defaults = sigset_t()
-            sigemptyset(&noSignals)
-            sigemptyset(&defaults)
-            sigaddset(&defaults, SIGTERM)
-            sigaddset(&defaults, SIGINT)
-            posix_spawnattr_setsigmask(&attributes, &noSignals)
-            posix_spawnattr_setsigdefault(&attributes, &defaults)
-            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-            var pid: pid_t = 0
-            #expect(posix_spawn(&pid, program, &actions, &attributes, arguments, environment) == 0)
+            let pid = try spawn(program, ["--step"], under: pty)
             let screen = pty.read(until: "› ", timeout: 120)
             #expect(screen.contains("› "), "no pause seen: \(screen.suffix(300))")
             let sent = Date()
