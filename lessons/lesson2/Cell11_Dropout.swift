@@ -129,12 +129,12 @@ func cell11DropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
     lesson.say(en: """
         So model.train() and model.eval() are different functions. Two calls on the same batch, \
         largest change of a prediction, mean ± spread over \(perSeed.count) seeds: train vs train \
-        \(meanSpread(trainVsTrain)), eval vs eval \(meanSpread(evalVsEval)), train vs eval \
-        \(meanSpread(trainVsEval)).
+        \(meanSpread(trainVsTrain, .en)), eval vs eval \(meanSpread(evalVsEval, .en)), train vs eval \
+        \(meanSpread(trainVsEval, .en)).
         """, zh: """
         因此 model.train() 与 model.eval() 是两个不同的函数。对同一批数据调用两次，预测值的最大变化\
-        （\(perSeed.count) 个随机种子的均值 ± 波动）：训练模式对训练模式 \(meanSpread(trainVsTrain))，\
-        评估模式对评估模式 \(meanSpread(evalVsEval))，训练对评估 \(meanSpread(trainVsEval))。
+        （\(perSeed.count) 个随机种子的均值 ± 波动）：训练模式对训练模式 \(meanSpread(trainVsTrain, .zh))，\
+        评估模式对评估模式 \(meanSpread(evalVsEval, .zh))，训练对评估 \(meanSpread(trainVsEval, .zh))。
         """)
     lesson.conclude("lesson2.dropout.trainNoisierThanEval", Comparison(trainVsTrain, evalVsEval),
         lower: Localized(en: "Here two train-mode calls agree better than two eval-mode calls: dropout is not " +
@@ -164,10 +164,14 @@ func cell11DropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
         个偏置和层归一化参数都会衰减（很多做法会把后者排除）；位置编码表是缓冲区而不是参数，既不训练也不衰减。\
         在示例脚本的 50 × 32 = 1,600 步里，仅靠衰减会把权重缩小为 (1 - 1e-7)^1600 ≈ \(fixed(shrink, 5)) 倍：力度很温和。
         """)
-    lesson.headline(en: "dropout sites: \(sites.count); eval() deterministic (max diff \(fixed(modes.evalVsEval))), " +
-                        "train() not (\(fixed(modes.trainVsTrain))); decayed parameters: "
-                            + "\(grouped(groups.matrices + groups.vectors))",
-                    zh: "dropout 位置：\(sites.count) 处；eval() 是确定的（最大差 " +
-                        "\(fixed(modes.evalVsEval))），train() 不是（\(fixed(modes.trainVsTrain))）；被衰减的参数："
-                            + "\(grouped(groups.matrices + groups.vectors))")
+    // Mean ± spread over seeds; train()'s verdict against eval() comes from its claim above.
+    let evalDiff = meanSpread(evalVsEval, lesson.language)
+    let trainDiff = lesson.meanSpread(trainVsTrain, verdictOf: "lesson2.dropout.trainNoisierThanEval",
+                                      against: "eval()")
+    lesson.headline(en: "dropout sites: \(sites.count); two calls' max diff over \(perSeed.count) seeds: eval() "
+                        + "\(evalDiff), train() \(trainDiff); decayed parameters: "
+                        + "\(grouped(groups.matrices + groups.vectors))",
+                    zh: "dropout 位置：\(sites.count) 处；两次调用的最大差（\(perSeed.count) 个随机种子）：eval() "
+                        + "\(evalDiff)，train() \(trainDiff)；被衰减的参数："
+                        + "\(grouped(groups.matrices + groups.vectors))")
 }

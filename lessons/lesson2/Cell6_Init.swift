@@ -159,18 +159,7 @@ func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
           small    N(0, 0.01²)       pytorch  PyTorch 的默认 U(±1/√64)
           kaiming  N(0, 2/64)        large    N(0, 1)
         """)
-    lesson.say(en: """
-        Seed noise: the weights and the inputs are random, so another seed gives other numbers. One \
-        run proves little. Every comparison in this lesson therefore runs on \(seeds.count) seeds \
-        (--seeds; --seed, --seed+1, …), prints the mean ± the seed-to-seed spread, and calls a \
-        difference an effect only when it clearly exceeds that spread (a paired 95 % interval); \
-        otherwise it says there is no measurable difference.
-        """, zh: """
-        随机种子带来的噪声：权重和输入都是随机的，换一个随机种子，数字就会变。一次运行说明不了什么。\
-        所以本课的每项比较都跑 \(seeds.count) 个随机种子（--seeds；--seed、--seed+1、……），\
-        打印均值 ± 随机种子间的波动，只有差异明显超出这个波动（配对的 95 % 区间）时才算效果；\
-        否则就说没有可测量的差异。
-        """)
+    teachSeedNoise(lesson)
     let label = Localized(en: "cell 6: \(activation.displayName)", zh: "单元 6：\(activation.displayName)")
     let study = initialisationStudy(layers: depth, activation: activation, seeds: seeds) {
         lesson.progress(label, $0, of: $1)
@@ -184,8 +173,8 @@ func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
                        lesson.tr(en: "‖dL/dW₁‖ (± spread)", zh: "第 1 层 ‖dL/dW‖（± 波动）")],
                       rows: study.map { r in
                           [.text(r.scheme.rawValue), .text(sci(r.std(after: 1).mean)),
-                           .text(sci(r.std(after: middle).mean)), .text(meanSpread(r.lastStd)),
-                           .text(meanSpread(r.firstGradient))]
+                           .text(sci(r.std(after: middle).mean)), .text(meanSpread(r.lastStd, lesson.language)),
+                           .text(meanSpread(r.firstGradient, lesson.language))]
                       })
     lesson.say(en: "Means over \(seeds.count) seeds:", zh: "\(seeds.count) 个随机种子上的均值：")
     lesson.table(table)
@@ -204,11 +193,10 @@ func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
                          },
                          valueFormat: "%.2e"))
     concludeInitialisation(lesson, settings, study)
-    let lastStd = study.map { "\($0.scheme.rawValue) \(sci($0.lastStd.mean))" }
+    let lastStd = study.map { "\($0.scheme.rawValue) \(meanSpread($0.lastStd, lesson.language))" }
     lesson.headline(en: "\(activation.displayName), \(depth) layers, std after the last layer " +
-                        "(mean of \(seeds.count) " +
-                        "seeds): " + lastStd.joined(separator: ", "),
-                    zh: "\(activation.displayName)，\(depth) 层，最后一层后的标准差（\(seeds.count) 个随机种子的均值）：" +
+                        "(mean ± spread over \(seeds.count) seeds): " + lastStd.joined(separator: ", "),
+                    zh: "\(activation.displayName)，\(depth) 层，最后一层后的标准差（\(seeds.count) 个随机种子的均值 ± 波动）：" +
                         lastStd.joined(separator: "，"))
 }
 
@@ -228,13 +216,13 @@ func concludeInitialisation(_ lesson: Lesson, _ settings: Settings, _ study: [Sc
                     .threshold(value: largest(small.lastStd.values), relation: .below, limit: 1e-6), [
         "true": Localized(en: "Too small: after \(depth) layers the signal has faded below 1e-6 in every seed " +
                               "(0.00e+00 means Float underflowed), and the first layer's gradient with it " +
-                              "(\(meanSpread(small.firstGradient))).",
+                              "(\(meanSpread(small.firstGradient, .en))).",
                           zh: "太小：\(depth) 层之后，每个随机种子的信号都衰减到 1e-6 以下（0.00e+00 表示 Float 已经下溢），" +
-                              "第一层的梯度也一样（\(meanSpread(small.firstGradient))）。"),
+                              "第一层的梯度也一样（\(meanSpread(small.firstGradient, .zh))）。"),
         "false": Localized(en: "Too small, yet at \(depth) layers the signal keeps std " +
-                               "\(meanSpread(small.lastStd)) in " +
+                               "\(meanSpread(small.lastStd, .en)) in " +
                                "some seed: at this depth it has not vanished yet (raise --layers).",
-                           zh: "太小，但在 \(depth) 层时仍有随机种子保留标准差 \(meanSpread(small.lastStd))：" +
+                           zh: "太小，但在 \(depth) 层时仍有随机种子保留标准差 \(meanSpread(small.lastStd, .zh))：" +
                                "在这个深度还没有消失（加大 --layers）。"),
         "diverged": Localized(en: "Too small: " + overflow.en, zh: "太小：" + overflow.zh),
     ])
@@ -245,17 +233,17 @@ func concludeInitialisation(_ lesson: Lesson, _ settings: Settings, _ study: [Sc
     lesson.conclude("lesson2.init.large.explodes",
                     .threshold(value: smallest(large.lastStd.values), relation: .above, limit: 1e3), [
         "true": Localized(en: "Too large: the activations explode, std above 1e3 after \(depth) layers in every " +
-                              "seed (\(meanSpread(large.lastStd))), and the gradient with them.",
-                          zh: "太大：\(depth) 层之后每个随机种子的激活值都爆炸到标准差 1e3 以上（\(meanSpread(large.lastStd))），" +
+                              "seed (\(meanSpread(large.lastStd, .en))), and the gradient with them.",
+                          zh: "太大：\(depth) 层之后每个随机种子的激活值都爆炸到标准差 1e3 以上（\(meanSpread(large.lastStd, .zh))），" +
                               "梯度也随之爆炸。"),
-        "false": Localized(en: "Too large, yet the activations end at std \(meanSpread(large.lastStd)), " +
+        "false": Localized(en: "Too large, yet the activations end at std \(meanSpread(large.lastStd, .en)), " +
                                "not above 1e3 " +
                                "in every seed." + saturates.en,
-                           zh: "太大，但激活值最后的标准差是 \(meanSpread(large.lastStd))，并非每个随机种子都超过 1e3。" +
+                           zh: "太大，但激活值最后的标准差是 \(meanSpread(large.lastStd, .zh))，并非每个随机种子都超过 1e3。" +
                                saturates.zh),
         "diverged": Localized(en: "Too large: " + overflow.en, zh: "太大：" + overflow.zh),
     ])
-    let kaimingFirst = meanSpread(kaiming.firstGradient), pytorchFirst = meanSpread(pytorch.firstGradient)
+    let kaimingFirst = meanSpread(kaiming.firstGradient, lesson.language), pytorchFirst = meanSpread(pytorch.firstGradient, lesson.language)
     lesson.conclude("lesson2.init.kaimingVsPytorch", Comparison(kaiming.log10FirstGradient, pytorch.log10FirstGradient),
         lower: Localized(en: "With \(activation.displayName), Kaiming's first layer gets less gradient than " +
                              "PyTorch's default (\(kaimingFirst) against \(pytorchFirst)). What can cause it: its " +
@@ -332,10 +320,10 @@ func concludeSigmoidRescue(_ lesson: Lesson, _ settings: Settings, _ study: [Sch
     let best = sigmoid.max { $0.firstGradient.mean < $1.firstGradient.mean }!
     let kaimingRelu = relu.first { $0.scheme == .kaiming }!.firstGradient
     let share = best.firstGradient.mean / kaimingRelu.mean
-    let numbers = "--init \(best.scheme.rawValue): \(meanSpread(best.firstGradient)); Kaiming + ReLU: " +
-        "\(meanSpread(kaimingRelu))"
-    let zhNumbers = "--init \(best.scheme.rawValue)：\(meanSpread(best.firstGradient))；Kaiming + ReLU：" +
-        "\(meanSpread(kaimingRelu))"
+    let numbers = "--init \(best.scheme.rawValue): \(meanSpread(best.firstGradient, .en)); Kaiming + ReLU: " +
+        "\(meanSpread(kaimingRelu, .en))"
+    let zhNumbers = "--init \(best.scheme.rawValue)：\(meanSpread(best.firstGradient, .zh))；Kaiming + ReLU：" +
+        "\(meanSpread(kaimingRelu, .zh))"
     let why = best.scheme == .large
         ? Localized(en: ": on the way back, weights of std 1 multiply the gradient by about √64 = 8 per layer, " +
                         "which partly makes up for sigmoid's derivative of at most 0.25 (cell 7). One seed alone " +

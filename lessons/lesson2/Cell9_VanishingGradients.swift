@@ -93,13 +93,13 @@ func cell9VanishingGradients(_ lesson: Lesson, _ settings: Settings) {
     lesson.say(en: "‖dW₁‖, mean ± spread over \(seeds.count) seeds:",
                zh: "‖dW₁‖，\(seeds.count) 个随机种子的均值 ± 波动：")
     lesson.table(Table(header, rows: studies.map {
-        [.text($0.activation.displayName), .text(meanSpread($0.plain.firstGradient)),
-         .text(meanSpread($0.residual.firstGradient)), .text(meanSpread($0.preNorm.firstGradient))]
+        [.text($0.activation.displayName), .text(meanSpread($0.plain.firstGradient, lesson.language)),
+         .text(meanSpread($0.residual.firstGradient, lesson.language)), .text(meanSpread($0.preNorm.firstGradient, lesson.language))]
     }))
     lesson.say(en: "‖dW₁‖ / ‖dW_L‖, mean ± spread:", zh: "‖dW₁‖ / ‖dW_L‖，均值 ± 波动：")
     lesson.table(Table(header, rows: studies.map {
-        [.text($0.activation.displayName), .text(meanSpread($0.plain.ratio)),
-         .text(meanSpread($0.residual.ratio)), .text(meanSpread($0.preNorm.ratio))]
+        [.text($0.activation.displayName), .text(meanSpread($0.plain.ratio, lesson.language)),
+         .text(meanSpread($0.residual.ratio, lesson.language)), .text(meanSpread($0.preNorm.ratio, lesson.language))]
     }))
     let sigmoid = studies.first { $0.activation == .sigmoid }!
     let leaky = studies.first { $0.activation == .leakyRelu }!
@@ -113,20 +113,24 @@ func cell9VanishingGradients(_ lesson: Lesson, _ settings: Settings) {
                           xLabel: lesson.tr(en: "layer", zh: "层"), logScale: true))
     concludeSymptom(lesson, settings, sigmoid: sigmoid, leaky: leaky)
     concludeFix(lesson, settings, studies: studies, leaky: leaky)
-    lesson.headline(en: "\(depth) layers, first-layer gradient norm (mean of \(seeds.count) seeds): Sigmoid " +
-                        "\(sci(sigmoid.plain.firstGradient.mean)) → LeakyReLU \(sci(leaky.plain.firstGradient.mean)) " +
-                        "→ + residual \(sci(leaky.residual.firstGradient.mean)) → + pre-norm " +
-                        "\(sci(leaky.preNorm.firstGradient.mean))",
-                    zh: "\(depth) 层，第一层梯度范数（\(seeds.count) 个随机种子的均值）：Sigmoid " +
-                        "\(sci(sigmoid.plain.firstGradient.mean)) → LeakyReLU \(sci(leaky.plain.firstGradient.mean)) " +
-                        "→ + 残差 \(sci(leaky.residual.firstGradient.mean)) → + pre-norm " +
-                        "\(sci(leaky.preNorm.firstGradient.mean))")
+    // Mean ± spread; the residual's verdict against the plain LeakyReLU stack comes from its claim.
+    let first = (sigmoid: meanSpread(sigmoid.plain.firstGradient, lesson.language),
+                 leaky: meanSpread(leaky.plain.firstGradient, lesson.language),
+                 residual: lesson.meanSpread(leaky.residual.firstGradient, verdictOf: "lesson2.fix.residualVsPlain",
+                                             against: "LeakyReLU"),
+                 preNorm: meanSpread(leaky.preNorm.firstGradient, lesson.language))
+    lesson.headline(en: "\(depth) layers, first-layer gradient norm (mean ± spread over \(seeds.count) seeds): "
+                        + "Sigmoid \(first.sigmoid) → LeakyReLU \(first.leaky) → + residual \(first.residual) → "
+                        + "+ pre-norm \(first.preNorm)",
+                    zh: "\(depth) 层，第一层梯度范数（\(seeds.count) 个随机种子的均值 ± 波动）："
+                        + "Sigmoid \(first.sigmoid) → LeakyReLU \(first.leaky) → + 残差 \(first.residual) → "
+                        + "+ pre-norm \(first.preNorm)")
 }
 
 /// The symptom: does sigmoid's gradient vanish, and is another activation alone enough?
 func concludeSymptom(_ lesson: Lesson, _ settings: Settings, sigmoid: WiringStudy, leaky: WiringStudy) {
     let depth = settings.layers
-    let sigmoidFirst = meanSpread(sigmoid.plain.firstGradient), sigmoidRatio = meanSpread(sigmoid.plain.ratio)
+    let sigmoidFirst = meanSpread(sigmoid.plain.firstGradient, lesson.language), sigmoidRatio = meanSpread(sigmoid.plain.ratio, lesson.language)
     let overflow = Localized(en: "a run overflowed Float (inf or NaN).", zh: "有运行超出了 Float 的范围（inf 或 NaN）。")
     lesson.conclude("lesson2.vanish.sigmoid",
                     .threshold(value: largest(sigmoid.plain.firstGradient.values), relation: .below, limit: 1e-6), [
@@ -141,7 +145,7 @@ func concludeSymptom(_ lesson: Lesson, _ settings: Settings, sigmoid: WiringStud
                                "倍）；加大 --layers 看它消失。"),
         "diverged": Localized(en: "Sigmoid: " + overflow.en, zh: "sigmoid：" + overflow.zh),
     ])
-    let leakyFirst = meanSpread(leaky.plain.firstGradient)
+    let leakyFirst = meanSpread(leaky.plain.firstGradient, lesson.language)
     lesson.conclude("lesson2.vanish.leakyAlone",
                     .threshold(value: largest(leaky.plain.firstGradient.values), relation: .below, limit: 1e-4), [
         "true": Localized(en: "Another activation alone is not enough here: LeakyReLU's first layer still gets " +
@@ -155,8 +159,8 @@ func concludeSymptom(_ lesson: Lesson, _ settings: Settings, sigmoid: WiringStud
     let kaiming = WiringOverSeeds(runs: settings.seeds.map {
         deepMLP(layers: depth, activation: .leakyRelu, initScheme: .kaiming, seed: $0)
     })
-    let numbers = "\(meanSpread(kaiming.firstGradient)) against \(leakyFirst)"
-    let zhNumbers = "\(meanSpread(kaiming.firstGradient)) 对 \(leakyFirst)"
+    let numbers = "\(meanSpread(kaiming.firstGradient, .en)) against \(leakyFirst)"
+    let zhNumbers = "\(meanSpread(kaiming.firstGradient, .zh)) 对 \(leakyFirst)"
     lesson.conclude("lesson2.vanish.leakyKaimingVsPytorch", Comparison(kaiming.log10FirstGradient,
                                                                        leaky.plain.log10FirstGradient),
         lower: Localized(en: "Kaiming's initialisation gives LeakyReLU's first layer less gradient than PyTorch's " +
@@ -177,8 +181,8 @@ func concludeSymptom(_ lesson: Lesson, _ settings: Settings, sigmoid: WiringStud
 /// whether either holds under every initialisation.
 func concludeFix(_ lesson: Lesson, _ settings: Settings, studies: [WiringStudy], leaky: WiringStudy) {
     let overflow = Localized(en: "a run overflowed Float (inf or NaN).", zh: "有运行超出了 Float 的范围（inf 或 NaN）。")
-    let numbers = "\(meanSpread(leaky.residual.firstGradient)) against \(meanSpread(leaky.plain.firstGradient))"
-    let zhNumbers = "\(meanSpread(leaky.residual.firstGradient)) 对 \(meanSpread(leaky.plain.firstGradient))"
+    let numbers = "\(meanSpread(leaky.residual.firstGradient, .en)) against \(meanSpread(leaky.plain.firstGradient, .en))"
+    let zhNumbers = "\(meanSpread(leaky.residual.firstGradient, .zh)) 对 \(meanSpread(leaky.plain.firstGradient, .zh))"
     lesson.conclude("lesson2.fix.residualVsPlain", Comparison(leaky.residual.log10FirstGradient,
                                                               leaky.plain.log10FirstGradient),
         lower: Localized(en: "Here the residual connection gives the first layer less gradient than the plain stack " +
@@ -197,13 +201,13 @@ func concludeFix(_ lesson: Lesson, _ settings: Settings, studies: [WiringStudy],
     lesson.conclude("lesson2.fix.residualSumGrows", .threshold(value: growth, relation: .above, limit: 10), [
         "true": Localized(en: "But a bare sum grows through depth and the gradients with it: the last layer gets " +
                               "more than 10 times the first's in every seed " +
-                              "(\(meanSpread(leaky.residual.lastGradient))).",
+                              "(\(meanSpread(leaky.residual.lastGradient, .en))).",
                           zh: "但单纯的相加会随深度不断变大，梯度也跟着变大：每个随机种子里最后一层的梯度都超过第一层的 10 倍" +
-                              "（\(meanSpread(leaky.residual.lastGradient))）。"),
+                              "（\(meanSpread(leaky.residual.lastGradient, .zh))）。"),
         "false": Localized(en: "The bare residual sum keeps the last layer's gradient within 10 times the first's " +
-                               "in some seed (last layer \(meanSpread(leaky.residual.lastGradient))).",
+                               "in some seed (last layer \(meanSpread(leaky.residual.lastGradient, .en))).",
                            zh: "单纯的残差相加在某些随机种子里让最后一层的梯度保持在第一层的 10 倍以内" +
-                               "（最后一层 \(meanSpread(leaky.residual.lastGradient))）。"),
+                               "（最后一层 \(meanSpread(leaky.residual.lastGradient, .zh))）。"),
         "diverged": Localized(en: "Residual: " + overflow.en, zh: "残差：" + overflow.zh),
     ])
     let worstPreNorm = studies.map(\.preNorm.unevenness).max()!
@@ -249,8 +253,8 @@ func concludeAcrossInitialisations(_ lesson: Lesson, _ settings: Settings) {
     }
     lesson.table(Table([lesson.tr(en: "init", zh: "初始化"), lesson.tr(en: "residual", zh: "残差"), "",
                         "pre-norm", ""], rows: studies.map {
-        [.text($0.initScheme.rawValue), .text(meanSpread($0.residual.ratio)), .text(verdict($0.residual)),
-         .text(meanSpread($0.preNorm.ratio)), .text(verdict($0.preNorm))]
+        [.text($0.initScheme.rawValue), .text(meanSpread($0.residual.ratio, lesson.language)), .text(verdict($0.residual)),
+         .text(meanSpread($0.preNorm.ratio, lesson.language)), .text(verdict($0.preNorm))]
     }))
     for (name, zhName, wiring) in [("Residual connections", "残差连接", \WiringStudy.residual),
                                    ("Pre-norm residuals", "pre-norm 残差", \WiringStudy.preNorm)] {

@@ -130,26 +130,26 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
     for k in thresholds.indices {
         sweep.append([.number(Double(thresholds[k]), format: "%g"),
                       .text("\(String(format: "%.0f", clippedCounts[k].mean)) / 200"),
-                      meanSpreadCell(train[k]), meanSpreadCell(valid[k])])
+                      .number(meanSpread(train[k], lesson.language)), .number(meanSpread(valid[k], lesson.language))])
     }
     sweep.append([.text(lesson.tr(en: "SGD lr 0.05, no clip", zh: "SGD lr 0.05，不裁剪")), "0 / 200",
-                  meanSpreadCell(rightTrain), meanSpreadCell(rightValid)])
+                  .number(meanSpread(rightTrain, lesson.language)), .number(meanSpread(rightValid, lesson.language))])
     lesson.table(sweep)
     lesson.conclude("lesson3.clip.tightestVsRightRate", Comparison(train[0], rightTrain),
         lower: Localized(
             en: "The tightest cap (\(tightestCap)) even ends below plain SGD at the right rate "
-                + "(\(meanSpread(train[0])) "
-                + "against \(meanSpread(rightTrain))). Why: it clips nearly every step, so SGD moves a fixed "
+                + "(\(meanSpread(train[0], .en)) "
+                + "against \(meanSpread(rightTrain, .en))). Why: it clips nearly every step, so SGD moves a fixed "
                 + "distance lr·max_norm per step (normalised gradient descent), long steps early and no blow-up.",
-            zh: "最紧的上限（\(tightestCap)）甚至比合适学习率下的普通 SGD 还低（\(meanSpread(train[0])) 对 "
-                + "\(meanSpread(rightTrain))）。原因：几乎每一步都被裁剪，SGD 每步只走固定的距离 lr·max_norm"
+            zh: "最紧的上限（\(tightestCap)）甚至比合适学习率下的普通 SGD 还低（\(meanSpread(train[0], .zh)) 对 "
+                + "\(meanSpread(rightTrain, .zh))）。原因：几乎每一步都被裁剪，SGD 每步只走固定的距离 lr·max_norm"
                 + "（归一化梯度下降），前期步子大，又不会爆炸。"),
         higher: Localized(
             en: "The tightest cap (\(tightestCap)) trains, but ends above plain SGD at the right rate "
-                + "(\(meanSpread(train[0])) against \(meanSpread(rightTrain))): clipping rescues a rate that is too "
+                + "(\(meanSpread(train[0], .en)) against \(meanSpread(rightTrain, .en))): clipping rescues a rate that is too "
                 + "large; it does not replace choosing a good one.",
-            zh: "最紧的上限（\(tightestCap)）能训练，但仍比合适学习率下的普通 SGD 高（\(meanSpread(train[0])) 对 "
-                + "\(meanSpread(rightTrain))）：裁剪能救回太大的学习率，却代替不了选一个好的学习率。"),
+            zh: "最紧的上限（\(tightestCap)）能训练，但仍比合适学习率下的普通 SGD 高（\(meanSpread(train[0], .zh)) 对 "
+                + "\(meanSpread(rightTrain, .zh))）：裁剪能救回太大的学习率，却代替不了选一个好的学习率。"),
         noDifference: noDifference(Localized(en: "The tightest cap against plain SGD at the right rate",
                                              zh: "最紧的上限与合适学习率下的普通 SGD 的比较")),
         diverged: Localized(en: "A run of the tightest cap or of plain SGD at 0.05 diverged: no comparison.",

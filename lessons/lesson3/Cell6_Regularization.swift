@@ -98,8 +98,8 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
                        lesson.tr(en: "valid loss", zh: "验证损失"), lesson.tr(en: "gap", zh: "差距"), "‖W‖",
                        "|w| < 0.01"])
     for (k, r) in rows.enumerated() {
-        table.append([.text(lesson.tr(en: r.name, zh: r.nameZh)), meanSpreadCell(train[k]), meanSpreadCell(valid[k]),
-                      meanSpreadCell(gap[k]), meanSpreadCell(norm[k]), .text(percent(sparse[k].mean, 0))])
+        table.append([.text(lesson.tr(en: r.name, zh: r.nameZh)), .number(meanSpread(train[k], lesson.language)), .number(meanSpread(valid[k], lesson.language)),
+                      .number(meanSpread(gap[k], lesson.language)), .number(meanSpread(norm[k], lesson.language)), .text(percent(sparse[k].mean, 0))])
     }
     lesson.say(en: "Mean ± spread over \(seedRange(lesson).en):", zh: "\(seedRange(lesson).zh) 上的均值 ± 波动：")
     lesson.table(table)
@@ -114,12 +114,12 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
         lower: Localized(en: "The plain run ends below its own best validation loss.", zh: "不加正则的训练最后低于它自己的最低验证损失。"),
         higher: Localized(
             en: "Without regularization the validation loss bottoms out early (seed \(lesson.seeds[0]): step "
-                + "\(plain.step), \(significant(plain.loss))) and ends higher (\(meanSpread(valid[0])) against a "
+                + "\(plain.step), \(significant(plain.loss))) and ends higher (\(meanSpread(valid[0], .en)) against a "
                 + "minimum of "
-                + "\(meanSpread(best))): the later steps memorised noise. Lesson 4 stops at such a minimum (early "
+                + "\(meanSpread(best, .en))): the later steps memorised noise. Lesson 4 stops at such a minimum (early "
                 + "stopping); the regularizers here change what the later steps learn instead.",
             zh: "不加正则时，验证损失很早就到了最低点（随机种子 \(lesson.seeds[0])：第 \(plain.step) 步，"
-                + "\(significant(plain.loss))），最后却更高（\(meanSpread(valid[0])) 对最低点 \(meanSpread(best))）："
+                + "\(significant(plain.loss))），最后却更高（\(meanSpread(valid[0], .zh)) 对最低点 \(meanSpread(best, .zh))）："
                 + "之后那些步只是在背噪声。第四课会在这样的最低点停下（早停）；这里的正则化则改变了之后那些步学到的东西。"),
         noDifference: noDifference(Localized(en: "The plain run's final validation loss against its minimum",
                                              zh: "不加正则时最终验证损失与其最低点的比较")),
@@ -140,23 +140,25 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
             : ""
         lesson.conclude("lesson3.reg.\(["none", "l2", "l1", "adamw", "dropout"][k])VsNone", Comparison(valid[k],
             valid[0]),
-            lower: Localized(en: "\(name) validates better than no regularization (\(meanSpread(valid[k])) against "
-                                 + "\(meanSpread(valid[0]))).",
-                             zh: "\(nameZh) 的验证损失低于不加正则（\(meanSpread(valid[k])) 对 \(meanSpread(valid[0]))）。"),
-            higher: Localized(en: "\(name) validates worse than no regularization (\(meanSpread(valid[k])) against "
-                                  + "\(meanSpread(valid[0]))).\(why.en)",
-                              zh: "\(nameZh) 的验证损失高于不加正则（\(meanSpread(valid[k])) 对 "
-                                  + "\(meanSpread(valid[0]))）。\(why.zh)"),
+            lower: Localized(en: "\(name) validates better than no regularization (\(meanSpread(valid[k], .en)) against "
+                                 + "\(meanSpread(valid[0], .en))).",
+                             zh: "\(nameZh) 的验证损失低于不加正则（\(meanSpread(valid[k], .zh)) 对 \(meanSpread(valid[0], .zh))）。"),
+            higher: Localized(en: "\(name) validates worse than no regularization (\(meanSpread(valid[k], .en)) against "
+                                  + "\(meanSpread(valid[0], .en))).\(why.en)",
+                              zh: "\(nameZh) 的验证损失高于不加正则（\(meanSpread(valid[k], .zh)) 对 "
+                                  + "\(meanSpread(valid[0], .zh))）。\(why.zh)"),
             noDifference: noDifference(Localized(en: "\(name) against no regularization",
                                                  zh: "\(nameZh) 与不加正则的比较")),
             diverged: Localized(en: "A run with \(name) diverged: no comparison.", zh: "\(nameZh) 的某次训练发散了：无法比较。"))
     }
     let bestIndex = rows.indices.dropFirst().min { valid[$0].mean < valid[$1].mean }!
-    lesson.headline(en: "cell 6: over \(lesson.seeds.count) seeds, valid loss: none \(meanSpread(valid[0])); lowest "
+    let bestClaim = "lesson3.reg.\(["none", "l2", "l1", "adamw", "dropout"][bestIndex])VsNone"
+    let bestText = lesson.meanSpread(valid[bestIndex], verdictOf: bestClaim, against: Localized(en: "none", zh: "不加正则"))
+    lesson.headline(en: "cell 6: over \(lesson.seeds.count) seeds, valid loss: none \(meanSpread(valid[0], .en)); lowest "
         + "mean, "
-                        + "\(rows[bestIndex].name): \(meanSpread(valid[bestIndex])); L1 left "
+                        + "\(rows[bestIndex].name): \(bestText); L1 left "
                         + "\(percent(sparse[2].mean, 0)) of \(grouped(rows[2].weightCount)) weights near 0",
-                    zh: "第 6 格：\(lesson.seeds.count) 个随机种子，验证损失：不加正则 \(meanSpread(valid[0]))；均值最低的是 "
-                        + "\(rows[bestIndex].nameZh)：\(meanSpread(valid[bestIndex]))；L1 让 "
+                    zh: "第 6 格：\(lesson.seeds.count) 个随机种子，验证损失：不加正则 \(meanSpread(valid[0], .zh))；均值最低的是 "
+                        + "\(rows[bestIndex].nameZh)：\(bestText)；L1 让 "
                         + "\(grouped(rows[2].weightCount)) 个权重中的 \(percent(sparse[2].mean, 0)) 接近 0")
 }

@@ -40,7 +40,7 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
     for (k, p) in profiles.enumerated() {
         let first = pow(10, log10Sample(k) { $0.first }.mean), last = pow(10, log10Sample(k) { $0.last }.mean)
         table.append([.text(p.activation.rawValue), .text(p.wiring.rawValue), .number(first, format: "%.2e"),
-                      .number(last, format: "%.2e"), meanSpreadCell(ratio[k])])
+                      .number(last, format: "%.2e"), .number(meanSpread(ratio[k], lesson.language))])
     }
     lesson.say(en: "The norms are geometric means over the seeds:", zh: "范数是各随机种子的几何平均：")
     lesson.table(table)
@@ -98,11 +98,11 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
                          zh: "Kaiming 初始化（方差 2/In）在这里让梯度缩得更厉害。"),
         higher: Localized(
             en: "Kaiming initialisation (variance 2/In, the default × √6) keeps far more of it: log₁₀(first/last) "
-                + "\(meanSpread(kaimingRatio)) against \(meanSpread(ratio[reluIndex])) with the default (lesson 2 "
+                + "\(meanSpread(kaimingRatio, .en)) against \(meanSpread(ratio[reluIndex], .en)) with the default (lesson 2 "
                 + "looks "
                 + "at initialisation).",
             zh: "Kaiming 初始化（方差 2/In，即默认值 × √6）保住了多得多的梯度：log₁₀（首层/末层）"
-                + "\(meanSpread(kaimingRatio))，默认初始化是 \(meanSpread(ratio[reluIndex]))（第二课专门讲初始化）。"),
+                + "\(meanSpread(kaimingRatio, .zh))，默认初始化是 \(meanSpread(ratio[reluIndex], .zh))（第二课专门讲初始化）。"),
         noDifference: noDifference(Localized(en: "Kaiming against the default initialisation",
                                              zh: "Kaiming 与默认初始化的比较")),
         diverged: Localized(en: "A gradient ratio is not finite (a gradient underflowed to 0 or overflowed): no "
@@ -126,9 +126,9 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
                          zh: "对 leaky_relu 来说，残差通路留给第 1 层的梯度比普通连接还少。"),
         higher: Localized(
             en: "For leaky_relu a residual path brings the gradient back to layer 1: log₁₀(first/last) "
-                + "\(meanSpread(ratio[curedIndex])) against \(meanSpread(ratio[plainIndex])) plain.",
-            zh: "对 leaky_relu 来说，残差通路把梯度带回了第 1 层：log₁₀（首层/末层）\(meanSpread(ratio[curedIndex]))，"
-                + "普通连接是 \(meanSpread(ratio[plainIndex]))。"),
+                + "\(meanSpread(ratio[curedIndex], .en)) against \(meanSpread(ratio[plainIndex], .en)) plain.",
+            zh: "对 leaky_relu 来说，残差通路把梯度带回了第 1 层：log₁₀（首层/末层）\(meanSpread(ratio[curedIndex], .zh))，"
+                + "普通连接是 \(meanSpread(ratio[plainIndex], .zh))。"),
         noDifference: noDifference(Localized(en: "Residual against plain wiring for leaky_relu",
                                              zh: "leaky_relu 的残差连接与普通连接的比较")),
         diverged: Localized(en: "A gradient ratio is not finite (a gradient underflowed to 0 or overflowed): no "
@@ -140,11 +140,11 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
                          zh: "不加归一化时，残差网络末层的梯度比 pre-norm 的还小。"),
         higher: Localized(
             en: "But without normalisation the residual stream grows layer after layer and the gradients become "
-                + "large (layer \(depth), log₁₀: \(meanSpread(curedLast)) against \(meanSpread(normedLast)) with "
+                + "large (layer \(depth), log₁₀: \(meanSpread(curedLast, .en)) against \(meanSpread(normedLast, .en)) with "
                 + "pre-norm): "
                 + "this is why the blog post's Transformer puts a LayerNorm beside every residual.",
-            zh: "但没有归一化时，残差流一层层变大，梯度也变得很大（第 \(depth) 层，log₁₀：\(meanSpread(curedLast))，"
-                + "pre-norm 是 \(meanSpread(normedLast))）：所以原文的 Transformer 在每个残差旁边都放了 LayerNorm。"),
+            zh: "但没有归一化时，残差流一层层变大，梯度也变得很大（第 \(depth) 层，log₁₀：\(meanSpread(curedLast, .zh))，"
+                + "pre-norm 是 \(meanSpread(normedLast, .zh))）：所以原文的 Transformer 在每个残差旁边都放了 LayerNorm。"),
         noDifference: noDifference(Localized(en: "The last layer's gradient with and without pre-norm",
                                              zh: "有无 pre-norm 时末层梯度的比较")),
         diverged: Localized(en: "A gradient is not finite.", zh: "某个梯度不是有限数。"))
@@ -222,17 +222,17 @@ func cell7Exploding(_ lesson: Lesson, _ settings: Settings) {
     let logStart = SeedSample(start.values.map(log10)), logEnd = SeedSample(end.values.map(log10))
     lesson.conclude("lesson3.explode.clippedTrains", Comparison(logEnd, logStart),
         lower: Localized(
-            en: "With clipping every run trains through it: the validation MSE falls from \(meanSpread(start)) to "
-                + "\(meanSpread(end)) in \(deepEpochs) epochs (log₁₀ \(meanSpread(logStart)) to "
-                + "\(meanSpread(logEnd))), "
+            en: "With clipping every run trains through it: the validation MSE falls from \(meanSpread(start, .en)) to "
+                + "\(meanSpread(end, .en)) in \(deepEpochs) epochs (log₁₀ \(meanSpread(logStart, .en)) to "
+                + "\(meanSpread(logEnd, .en))), "
                 + "each step at most lr·1 long whatever the gradient.",
-            zh: "裁剪之后每次训练都熬过来了：验证 MSE 在 \(deepEpochs) 轮内从 \(meanSpread(start)) 降到 "
-                + "\(meanSpread(end))（log₁₀ 从 \(meanSpread(logStart)) 到 \(meanSpread(logEnd))），"
+            zh: "裁剪之后每次训练都熬过来了：验证 MSE 在 \(deepEpochs) 轮内从 \(meanSpread(start, .zh)) 降到 "
+                + "\(meanSpread(end, .zh))（log₁₀ 从 \(meanSpread(logStart, .zh)) 到 \(meanSpread(logEnd, .zh))），"
                 + "不管梯度多大，每一步最多只走 lr·1。"),
         higher: Localized(en: "With clipping the runs stay finite but their validation MSE rises "
-            + "(\(meanSpread(start)) to "
-                              + "\(meanSpread(end))).",
-                          zh: "裁剪之后训练保持有限，但验证 MSE 上升了（\(meanSpread(start)) 到 \(meanSpread(end))）。"),
+            + "(\(meanSpread(start, .en)) to "
+                              + "\(meanSpread(end, .en))).",
+                          zh: "裁剪之后训练保持有限，但验证 MSE 上升了（\(meanSpread(start, .zh)) 到 \(meanSpread(end, .zh))）。"),
         noDifference: noDifference(Localized(en: "The clipped runs' validation MSE, first epoch against last",
                                              zh: "裁剪训练的验证 MSE，首轮与末轮的比较")),
         diverged: Localized(en: "Even with clipping \(clippedStopped) of \(n) runs diverged.",
@@ -250,8 +250,8 @@ func cell7Exploding(_ lesson: Lesson, _ settings: Settings) {
         ])
     }
     lesson.headline(en: "cell 7: relu with 4× initial weights, \(deepEpochs) epochs over \(n) seeds: without clipping "
-                        + "stopped \(stopped)/\(n); with clipGradNorm(1) validation MSE \(meanSpread(start)) -> "
-                        + "\(meanSpread(end))",
+                        + "stopped \(stopped)/\(n); with clipGradNorm(1) validation MSE \(meanSpread(start, .en)) -> "
+                        + "\(meanSpread(end, .en))",
                     zh: "第 7 格：初始权重放大 4 倍的 relu，\(deepEpochs) 轮，\(n) 个随机种子：不裁剪被停下 \(stopped)/\(n)；"
-                        + "clipGradNorm(1) 验证 MSE \(meanSpread(start)) -> \(meanSpread(end))")
+                        + "clipGradNorm(1) 验证 MSE \(meanSpread(start, .zh)) -> \(meanSpread(end, .zh))")
 }

@@ -116,19 +116,7 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
         小模型）\(trainSize) 个训练样本，完全不加正则化（dropout 0，权重衰减 0），训练 \(epochs) 轮，每轮后用同一份 \
         100 个样本的周考打分。
         """)
-    lesson.say(en: """
-        One run proves little. Train the same model twice with two random seeds (other initial weights, another \
-        batch order, other dropout masks) and the losses differ: that is seed noise. So every run in this cell and \
-        the next is trained on the same \(n) random seeds (--seeds), and each number is the mean ± spread (the \
-        standard deviation over seeds). A fix counts as an effect only when its difference from "none", seed by \
-        seed, clearly exceeds that noise (outside the 95 % band of a paired t-test); otherwise we say so: no \
-        measurable difference at this budget.
-        """, zh: """
-        一次训练说明不了什么。同一个模型用两个随机种子各训练一次（初始权重、批次顺序、dropout 掩码都不同），损失就不\
-        一样：这就是随机种子带来的噪声。所以这一格和下一格的每次训练都用同样的 \(n) 个随机种子（--seeds），每个数都\
-        是均值 ± 波动（各随机种子之间的标准差）。只有当一个药方与“不治”逐个随机种子配对的差异明显超出这份噪声（落在配对 t \
-        检验的 95% 区间之外）时，才算有效果；否则我们就直说：在这个训练预算下没有可测的差异。
-        """)
+    teachSeedNoise(lesson)
     let label = Localized(en: "cell 5: epochs trained", zh: "第 5 格：已训练的轮数")
     let ex = runOverfitExperiment(data: data, trainSize: trainSize, epochs: epochs, base: settings, seeds: seeds) {
         lesson.progress(label, $0, of: $1)
@@ -319,12 +307,12 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
                    zh: "画出来的那次训练（随机种子 \(seeds[0])，耐心 \(settings.stopPatience)）上的早停：\(stop)；"
                        + "保留第 \(first.bestEpoch) 轮的权重。")
     }
-    let losses = [v] + fixes.map(\.valid)
-    let line = zip([none] + fixes.map(\.name), losses).map { name, s in
-        (name(lang), s.isFinite ? fixed(s.mean) : Localized(en: "diverged", zh: "发散")(lang))
+    // Each fix's mean ± spread and, from its claim above, the verdict against "none".
+    let line = [none(lang) + " " + lesson.meanSpread(v, verdictOf: nil)] + fixes.map { fix in
+        fix.name(lang) + " " + lesson.meanSpread(fix.valid, verdictOf: "lesson4.overfit.fix.\(fix.id)")
     }
-    lesson.headline(en: "fixes, mean validation loss over \(n) seeds: "
-                        + line.map { "\($0.0) \($0.1)" }.joined(separator: " · "),
-                    zh: "各药方的平均验证损失（\(n) 个随机种子）："
-                        + line.map { "\($0.0) \($0.1)" }.joined(separator: " · "))
+    lesson.headline(en: "fixes, validation loss over \(n) seeds (verdict against none): "
+                        + line.joined(separator: " · "),
+                    zh: "各药方的验证损失（\(n) 个随机种子；括号里是与“不治”相比的结论）："
+                        + line.joined(separator: " · "))
 }

@@ -190,10 +190,15 @@ func cell6Comparisons(_ lesson: Lesson, data: LessonData, settings: Settings) {
         zh: "学习率×10 时，裁剪开或关：在这个预算下没有可测的差异（\(pairZh(noClipHigh, clipHigh))）。"),
                     diverged: diverged(Localized(en: "At ten times the learning rate, clipping on and off",
                                                  zh: "学习率×10 时裁剪开与关")))
-    let line = results.map { r in
-        r.variant.name(lang) + " " + (r.runs.validation.isFinite ? fixed(r.runs.validation.mean)
-                                      : Localized(en: "diverged", zh: "发散")(lang))
+    // Each variant's mean ± spread and, from its claim above, the verdict of the change: the
+    // regularizers against the seed's setting, no clipping at lr ×10 against clipping at lr ×10.
+    let claimOf = [1: "lesson4.compare.clipping", 2: "lesson4.compare.weightDecay", 3: "lesson4.compare.dropout",
+                   5: "lesson4.compare.clippingHighLR"]
+    let line = results.enumerated().map { k, r in
+        r.variant.name(lang) + " " + lesson.meanSpread(r.runs.validation, verdictOf: claimOf[k])
     }
-    lesson.headline(en: "comparisons, mean final validation loss over \(n) seeds: " + line.joined(separator: " · "),
-                    zh: "对比实验的平均最终验证损失（\(n) 个随机种子）：" + line.joined(separator: " · "))
+    lesson.headline(en: "comparisons, final validation loss over \(n) seeds (verdict of each change): "
+                        + line.joined(separator: " · "),
+                    zh: "对比实验的最终验证损失（\(n) 个随机种子；括号里是每项改动的结论）："
+                        + line.joined(separator: " · "))
 }
