@@ -233,8 +233,8 @@ func cell3Dirty(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) {
                         + "IQR caught \(iqr) (\(iqrFalse) false alarms), z-score \(z) (\(zFalse)); "
                         + "RMSE \(fixed(worst.overall)) → \(fixed(best.overall)); "
                         + "label check caught \(caught)/\(noisy)",
-                    zh: "脏数据：缺失 \(missing) 个，异常值 \(outliers) 个，噪声标签 \(noisy) 个；IQR 抓到 \(iqr) 个（误报 "
-                        + "\(iqrFalse)），z 分数 \(z) 个（误报 \(zFalse)）；RMSE \(fixed(worst.overall)) → "
+                    zh: "脏数据：缺失 \(missing) 个，异常值 \(outliers) 个，噪声标签 \(noisy) 个；IQR 抓到 \(iqr) "
+                        + "个（误报 \(iqrFalse)），z 分数 \(z) 个（误报 \(zFalse)）；RMSE \(fixed(worst.overall)) → "
                         + "\(fixed(best.overall))；标签检查抓到 \(caught)/\(noisy)")
 }
 
@@ -260,15 +260,19 @@ func concludeCleaning(_ lesson: Lesson, _ settings: Settings) {
     let fillWhat = Localized(en: "RMSE at the missing cells, median fill against mean fill",
                              zh: "缺失处的 RMSE，中位数填补对均值填补")
     lesson.conclude("lesson1.clean.median-vs-mean", fill,
-        lower: Localized(en: "\(fillWhat.en): \(meanSpread(fill.a, .en)) against \(meanSpread(fill.b, .en)) \(overSeedCount(n).en). "
+        lower: Localized(en: "\(fillWhat.en): \(meanSpread(fill.a, .en)) against \(meanSpread(fill.b, .en)) "
+                             + "\(overSeedCount(n).en). "
                              + "No fill value can recover a random number, so both stay near the column's own "
                              + "spread, but the median is closer: the mean is pulled up by the stuck sensors.",
-                         zh: "\(fillWhat.zh)：\(meanSpread(fill.a, .zh)) 对 \(meanSpread(fill.b, .zh))（\(overSeedCount(n).zh)）。"
+                         zh: "\(fillWhat.zh)：\(meanSpread(fill.a, .zh)) 对 "
+                             + "\(meanSpread(fill.b, .zh))（\(overSeedCount(n).zh)）。"
                              + "任何填补值都还原不了一个随机数，所以两者都接近该列本身的离散程度，但中位数更近："
                              + "均值被卡住的传感器拉高了。"),
-        higher: Localized(en: "\(fillWhat.en): \(meanSpread(fill.a, .en)) against \(meanSpread(fill.b, .en)) \(overSeedCount(n).en): "
+        higher: Localized(en: "\(fillWhat.en): \(meanSpread(fill.a, .en)) against \(meanSpread(fill.b, .en)) "
+                              + "\(overSeedCount(n).en): "
                               + "here the mean fills closer.",
-                          zh: "\(fillWhat.zh)：\(meanSpread(fill.a, .zh)) 对 \(meanSpread(fill.b, .zh))（\(overSeedCount(n).zh)）："
+                          zh: "\(fillWhat.zh)：\(meanSpread(fill.a, .zh)) 对 "
+                              + "\(meanSpread(fill.b, .zh))（\(overSeedCount(n).zh)）："
                               + "这里均值填补得更近。"),
         noDifference: noDifference(fillWhat, fill),
         diverged: Localized(en: "The cleaning errors are not finite numbers.", zh: "清洗误差不是有限的数。"))
@@ -281,12 +285,15 @@ func concludeCleaning(_ lesson: Lesson, _ settings: Settings) {
                              + "value, but far closer than +10σ. (In a real pipeline the fill values and fences "
                              + "come from the training split only, as the scaler's do below; the CSV path, "
                              + "--data, does it that way.)",
-                         zh: "真正的收获来自裁剪：\(clipWhat.zh) \(meanSpread(clip.a, .zh)) 对 \(meanSpread(clip.b, .zh))。"
+                         zh: "真正的收获来自裁剪：\(clipWhat.zh) \(meanSpread(clip.a, .zh)) 对 "
+                             + "\(meanSpread(clip.b, .zh))。"
                              + "每个异常值被拉回到规则的边界——不是真实值，但比 +10σ 近得多。（在真实流程中，"
-                             + "填补值和边界只能来自训练集，就像下面缩放器的统计量一样；CSV 路径 --data 就是这样做的。）"),
-        higher: Localized(en: "\(clipWhat.en): \(meanSpread(clip.a, .en)) against \(meanSpread(clip.b, .en)) — clipping "
-                              + "makes the table worse here.",
-                          zh: "\(clipWhat.zh)：\(meanSpread(clip.a, .zh)) 对 \(meanSpread(clip.b, .zh))——这里裁剪反而更差。"),
+                             + "填补值和边界只能来自训练集，就像下面缩放器的统计量一样；CSV 路径 --data "
+                                 + "就是这样做的。）"),
+        higher: Localized(en: "\(clipWhat.en): \(meanSpread(clip.a, .en)) against \(meanSpread(clip.b, .en)) — "
+                              + "clipping makes the table worse here.",
+                          zh: "\(clipWhat.zh)：\(meanSpread(clip.a, .zh)) 对 "
+                              + "\(meanSpread(clip.b, .zh))——这里裁剪反而更差。"),
         noDifference: noDifference(clipWhat, clip),
         diverged: Localized(en: "The cleaning errors are not finite numbers.", zh: "清洗误差不是有限的数。"))
 }

@@ -95,7 +95,8 @@ func cell6Leakage(_ lesson: Lesson, _ settings: Settings, splitFor: (UInt64) -> 
                                  zh: "改动 1 个验证样本后变化的训练值")])
     table.append([.text(lesson.tr(en: "training split", zh: "训练集")), .number(meanSpread(right, lesson.language)),
                   .number(meanSpread(s(\.testTrainFit), lesson.language)), .number(grouped(r.changedTrainFit))])
-    table.append([.text(lesson.tr(en: "all data (leaky)", zh: "全部数据（泄漏）")), .number(meanSpread(leaky, lesson.language)),
+    table.append([.text(lesson.tr(en: "all data "
+        + "(leaky)", zh: "全部数据（泄漏）")), .number(meanSpread(leaky, lesson.language)),
                   .number(meanSpread(s(\.testAllFit), lesson.language)), .number(grouped(r.changedAllFit))])
     lesson.table(table)
     let c = Comparison(leaky, right, divergenceLimit: SeedSample(baselines).mean)
@@ -108,13 +109,17 @@ func cell6Leakage(_ lesson: Lesson, _ settings: Settings, splitFor: (UInt64) -> 
         zh: "两种拟合的均值最多相差 \(fixed(r.largestMeanGap, 3)) σ，标准差最多相差 \(fixed(r.largestStdRatio, 3)) "
             + "倍（第一个随机种子）：数据来自同一分布、随机划分且数量较大时，这种泄漏很小。")
     lesson.conclude("lesson1.leakage.score", c,
-        lower: Localized(en: "\(what.en): \(meanSpread(c.a, .en)) against \(meanSpread(c.b, .en)) \(overSeedCount(n).en) — the "
+        lower: Localized(en: "\(what.en): \(meanSpread(c.a, .en)) against \(meanSpread(c.b, .en)) "
+                             + "\(overSeedCount(n).en) — the "
                              + "leaky fit scores better, and that better score is the leak: it is not a better model.",
-                         zh: "\(what.zh)：\(meanSpread(c.a, .zh)) 对 \(meanSpread(c.b, .zh))（\(overSeedCount(n).zh)）——泄漏的拟合"
+                         zh: "\(what.zh)：\(meanSpread(c.a, .zh)) 对 "
+                             + "\(meanSpread(c.b, .zh))（\(overSeedCount(n).zh)）——泄漏的拟合"
                              + "分数更好，而这个更好的分数正是泄漏造成的：模型并没有更好。"),
-        higher: Localized(en: "\(what.en): \(meanSpread(c.a, .en)) against \(meanSpread(c.b, .en)) \(overSeedCount(n).en) — the "
+        higher: Localized(en: "\(what.en): \(meanSpread(c.a, .en)) against \(meanSpread(c.b, .en)) "
+                              + "\(overSeedCount(n).en) — the "
                               + "leaky fit scores worse here.",
-                          zh: "\(what.zh)：\(meanSpread(c.a, .zh)) 对 \(meanSpread(c.b, .zh))（\(overSeedCount(n).zh)）——"
+                          zh: "\(what.zh)：\(meanSpread(c.a, .zh)) 对 "
+                              + "\(meanSpread(c.b, .zh))（\(overSeedCount(n).zh)）——"
                               + "这里泄漏的拟合分数更差。"),
         noDifference: Localized(en: noDifference(what, c).en + small.en,
                                 zh: noDifference(what, c).zh + small.zh),
@@ -132,10 +137,11 @@ func cell6Leakage(_ lesson: Lesson, _ settings: Settings, splitFor: (UInt64) -> 
         才是诚实的考试；数据越少、预处理越复杂（边界、填补值、特征选择），泄漏就越大。注意原文的脚本根本\
         没有划分数据集：它的 X.mean() 和 X.std() 来自全部 1,000 个样本。应该先划分，再拟合。
         """)
-    lesson.headline(en: "leakage, validation MSE \(overSeedCount(n).en): \(meanSpread(right, .en)) (scaler fitted on train) vs "
-                    + "\(meanSpread(leaky, .en)) (on all data); one validation sample moves "
+    lesson.headline(en: "leakage, validation MSE \(overSeedCount(n).en): \(meanSpread(right, .en)) (scaler fitted "
+                    + "on train) vs \(meanSpread(leaky, .en)) (on all data); one validation sample moves "
                     + "\(grouped(r.changedTrainFit)) vs \(grouped(r.changedAllFit)) training values",
-                    zh: "数据泄漏，验证 MSE（\(overSeedCount(n).zh)）：\(meanSpread(right, .zh))（缩放器拟合于训练集）对 "
+                    zh: "数据泄漏，验证 "
+                    + "MSE（\(overSeedCount(n).zh)）：\(meanSpread(right, .zh))（缩放器拟合于训练集）对 "
                     + "\(meanSpread(leaky, .zh))（拟合于全部数据）；一个验证样本改变 "
                     + "\(grouped(r.changedTrainFit)) 对 \(grouped(r.changedAllFit)) 个训练值")
 }

@@ -113,10 +113,12 @@ func cell11DropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
         "true": Localized(en: "Within 2 points of p = \(fixed(p, 2)): of 10,240 draws, "
                             + "each zeroed with probability p, " +
                               "the fraction is close to p.",
-                          zh: "与 p = \(fixed(p, 2)) 相差不到 2 个百分点：10,240 次抽样、每次以概率 p 置零，比例接近 p。"),
+                          zh: "与 p = \(fixed(p, 2)) 相差不到 2 个百分点：10,240 次抽样、每次以概率 p "
+                              + "置零，比例接近 p。"),
         "false": Localized(en: "More than 2 points away from p = \(fixed(p, 2)): far more than chance explains " +
                                "for 10,240 draws, so the mask is not drawn with probability p.",
-                           zh: "与 p = \(fixed(p, 2)) 相差超过 2 个百分点：10,240 次抽样，偶然性解释不了，掩码并非以概率 p 抽取。"),
+                           zh: "与 p = \(fixed(p, 2)) 相差超过 2 个百分点：10,240 "
+                               + "次抽样，偶然性解释不了，掩码并非以概率 p 抽取。"),
         "diverged": Localized(en: "The dropped fraction is not finite.", zh: "置零比例不是有限数。"),
     ])
     let perSeed = settings.seeds.map { seed -> ModeComparison in

@@ -180,7 +180,8 @@ func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
     lesson.table(table)
     lesson.plot(LineChart(title: lesson.tr(en: "Std of the activations per layer, seed \(settings.seed) " +
                                                "(\(activation.displayName))",
-                                           zh: "每层激活值的标准差，随机种子 \(settings.seed)（\(activation.displayName)）"),
+                                           zh: "每层激活值的标准差，随机种子 "
+                                               + "\(settings.seed)（\(activation.displayName)）"),
                           series: study.map { .init($0.scheme.rawValue, $0.runs[0].activationStd.map(finiteOrZero)) },
                           xLabel: lesson.tr(en: "layer", zh: "层"), logScale: true))
     let chosen = row(settings.initScheme).runs[0]
@@ -196,7 +197,8 @@ func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
     let lastStd = study.map { "\($0.scheme.rawValue) \(meanSpread($0.lastStd, lesson.language))" }
     lesson.headline(en: "\(activation.displayName), \(depth) layers, std after the last layer " +
                         "(mean ± spread over \(seeds.count) seeds): " + lastStd.joined(separator: ", "),
-                    zh: "\(activation.displayName)，\(depth) 层，最后一层后的标准差（\(seeds.count) 个随机种子的均值 ± 波动）：" +
+                    zh: "\(activation.displayName)，\(depth) 层，最后一层后的标准差（\(seeds.count) "
+                        + "个随机种子的均值 ± 波动）：" +
                         lastStd.joined(separator: "，"))
 }
 
@@ -217,7 +219,8 @@ func concludeInitialisation(_ lesson: Lesson, _ settings: Settings, _ study: [Sc
         "true": Localized(en: "Too small: after \(depth) layers the signal has faded below 1e-6 in every seed " +
                               "(0.00e+00 means Float underflowed), and the first layer's gradient with it " +
                               "(\(meanSpread(small.firstGradient, .en))).",
-                          zh: "太小：\(depth) 层之后，每个随机种子的信号都衰减到 1e-6 以下（0.00e+00 表示 Float 已经下溢），" +
+                          zh: "太小：\(depth) 层之后，每个随机种子的信号都衰减到 1e-6 以下（0.00e+00 表示 Float "
+                              + "已经下溢），" +
                               "第一层的梯度也一样（\(meanSpread(small.firstGradient, .zh))）。"),
         "false": Localized(en: "Too small, yet at \(depth) layers the signal keeps std " +
                                "\(meanSpread(small.lastStd, .en)) in " +
@@ -234,16 +237,19 @@ func concludeInitialisation(_ lesson: Lesson, _ settings: Settings, _ study: [Sc
                     .threshold(value: smallest(large.lastStd.values), relation: .above, limit: 1e3), [
         "true": Localized(en: "Too large: the activations explode, std above 1e3 after \(depth) layers in every " +
                               "seed (\(meanSpread(large.lastStd, .en))), and the gradient with them.",
-                          zh: "太大：\(depth) 层之后每个随机种子的激活值都爆炸到标准差 1e3 以上（\(meanSpread(large.lastStd, .zh))），" +
+                          zh: "太大：\(depth) 层之后每个随机种子的激活值都爆炸到标准差 1e3 "
+                              + "以上（\(meanSpread(large.lastStd, .zh))），" +
                               "梯度也随之爆炸。"),
         "false": Localized(en: "Too large, yet the activations end at std \(meanSpread(large.lastStd, .en)), " +
                                "not above 1e3 " +
                                "in every seed." + saturates.en,
-                           zh: "太大，但激活值最后的标准差是 \(meanSpread(large.lastStd, .zh))，并非每个随机种子都超过 1e3。" +
+                           zh: "太大，但激活值最后的标准差是 "
+                               + "\(meanSpread(large.lastStd, .zh))，并非每个随机种子都超过 1e3。" +
                                saturates.zh),
         "diverged": Localized(en: "Too large: " + overflow.en, zh: "太大：" + overflow.zh),
     ])
-    let kaimingFirst = meanSpread(kaiming.firstGradient, lesson.language), pytorchFirst = meanSpread(pytorch.firstGradient, lesson.language)
+    let kaimingFirst = meanSpread(kaiming.firstGradient, lesson.language)
+    let pytorchFirst = meanSpread(pytorch.firstGradient, lesson.language)
     lesson.conclude("lesson2.init.kaimingVsPytorch", Comparison(kaiming.log10FirstGradient, pytorch.log10FirstGradient),
         lower: Localized(en: "With \(activation.displayName), Kaiming's first layer gets less gradient than " +
                              "PyTorch's default (\(kaimingFirst) against \(pytorchFirst)). What can cause it: its " +
@@ -270,12 +276,14 @@ func concludeInitialisation(_ lesson: Lesson, _ settings: Settings, _ study: [Sc
     lesson.conclude("lesson2.init.kaimingSteady", .threshold(value: drift, relation: .below, limit: 1), [
         "true": Localized(en: "Kaiming keeps \(activation.displayName)'s scale steady: in every seed the std after " +
                               "layer \(depth) is within a factor of 10 of the std after layer 1.",
-                          zh: "Kaiming 让 \(activation.displayName) 的尺度保持稳定：每个随机种子里，第 \(depth) 层后的" +
+                          zh: "Kaiming 让 \(activation.displayName) 的尺度保持稳定：每个随机种子里，第 \(depth) "
+                              + "层后的" +
                               "标准差都在第 1 层后的 10 倍以内。"),
         "false": Localized(en: "Kaiming does not keep \(activation.displayName)'s scale steady here: the std after " +
                                "layer \(depth) is off by a factor up to \(sci(pow(10, drift))) from layer 1's. " +
                                "Its 2/fan-in is derived for ReLU; another activation has another gain.",
-                           zh: "这里 Kaiming 没能让 \(activation.displayName) 的尺度保持稳定：第 \(depth) 层后的标准差与" +
+                           zh: "这里 Kaiming 没能让 \(activation.displayName) 的尺度保持稳定：第 \(depth) "
+                               + "层后的标准差与" +
                                "第 1 层相差最多 \(sci(pow(10, drift))) 倍。它的 2/fan-in 是为 ReLU 推导的；" +
                                "别的激活函数增益不同。"),
         "diverged": Localized(en: "Kaiming: " + overflow.en, zh: "Kaiming：" + overflow.zh),
@@ -296,11 +304,13 @@ func concludeInitialisation(_ lesson: Lesson, _ settings: Settings, _ study: [Sc
             "false": Localized(en: "\(scheme.rawValue), per layer: \(numbers): " +
                                    "they differ by more than 10 % (a factor " +
                                    "\(fixed(factor, 2))); a width of 64 leaves the per-layer scale noisy.",
-                               zh: "\(scheme.rawValue)，每层：\(zhNumbers)：两者相差超过 10 %（\(fixed(factor, 2)) 倍）；" +
+                               zh: "\(scheme.rawValue)，每层：\(zhNumbers)：两者相差超过 10 %（\(fixed(factor, 2)) "
+                                   + "倍）；" +
                                    "宽度只有 64，每层的尺度仍有随机波动。"),
             "diverged": Localized(en: "\(scheme.rawValue), per layer: predicted ×\(fixed(predicted, 3)); the std " +
                                       "under- or overflowed Float before layer 2, so there is no measured factor.",
-                                  zh: "\(scheme.rawValue)，每层：预测 ×\(fixed(predicted, 3))；第 2 层之前标准差就下溢或溢出了 Float，" +
+                                  zh: "\(scheme.rawValue)，每层：预测 ×\(fixed(predicted, 3))；第 2 "
+                                      + "层之前标准差就下溢或溢出了 Float，" +
                                       "无法得到实测倍数。"),
         ])
     }
@@ -328,7 +338,8 @@ func concludeSigmoidRescue(_ lesson: Lesson, _ settings: Settings, _ study: [Sch
         ? Localized(en: ": on the way back, weights of std 1 multiply the gradient by about √64 = 8 per layer, " +
                         "which partly makes up for sigmoid's derivative of at most 0.25 (cell 7). One seed alone " +
                         "may say otherwise: the spread is wide.",
-                    zh: "：反向传播时，标准差为 1 的权重每层大约把梯度乘以 √64 = 8，部分弥补了 sigmoid 最大只有 0.25 的导数" +
+                    zh: "：反向传播时，标准差为 1 的权重每层大约把梯度乘以 √64 = 8，部分弥补了 sigmoid 最大只有 "
+                        + "0.25 的导数" +
                         "（见单元 7）。单看一个随机种子可能得出相反的结论：波动很大。")
         : Localized(en: ": at this depth the weights make up for sigmoid's small derivative.",
                     zh: "：在这个深度，权重弥补了 sigmoid 很小的导数。")
@@ -336,12 +347,14 @@ func concludeSigmoidRescue(_ lesson: Lesson, _ settings: Settings, _ study: [Sch
         "true": Localized(en: "No initialisation rescues a \(depth)-layer sigmoid stack: its best first-layer " +
                               "gradient is under 1 % of what Kaiming gives ReLU (\(numbers)). Sigmoid's derivative " +
                               "is at most 0.25 (cell 7).",
-                          zh: "没有哪种初始化能救活 \(depth) 层的 sigmoid 网络：它最好的第一层梯度不到 Kaiming + ReLU 的 1 %" +
+                          zh: "没有哪种初始化能救活 \(depth) 层的 sigmoid 网络：它最好的第一层梯度不到 Kaiming + "
+                              + "ReLU 的 1 %" +
                               "（\(zhNumbers)）。sigmoid 的导数最大只有 0.25（见单元 7）。"),
         "false": Localized(en: "At \(depth) layers, averaged over \(settings.seeds.count) seeds, " +
                                "an initialisation gives " +
                                "the sigmoid stack at least 1 % of what Kaiming gives ReLU (\(numbers))" + why.en,
-                           zh: "在 \(depth) 层时，按 \(settings.seeds.count) 个随机种子平均，有一种初始化让 sigmoid 网络得到" +
+                           zh: "在 \(depth) 层时，按 \(settings.seeds.count) 个随机种子平均，有一种初始化让 sigmoid "
+                               + "网络得到" +
                                "至少 Kaiming + ReLU 的 1 %（\(zhNumbers)）" + why.zh),
         "diverged": Localized(en: "Sigmoid against ReLU: a run overflowed Float (\(numbers)).",
                               zh: "sigmoid 对比 ReLU：有运行超出了 Float 的范围（\(zhNumbers)）。"),

@@ -112,7 +112,8 @@ func cell2Losses(_ lesson: Lesson, _ settings: Settings) {
                         lesson.tr(en: "train MSE (noisy labels)", zh: "训练 MSE（含噪标签）"),
                         lesson.tr(en: "valid MSE (clean)", zh: "验证 MSE（干净）")])
     for (k, kind) in LossKind.allCases.enumerated() {
-        robust.append([.text(kind.rawValue), .number(meanSpread(trainMSE[k], lesson.language)), .number(meanSpread(valid[k], lesson.language))])
+        robust.append([.text(kind.rawValue), .number(meanSpread(trainMSE[k], lesson.language)),
+                       .number(meanSpread(valid[k], lesson.language))])
     }
     lesson.table(robust)
     // Always answering 0 scores the mean of y² on the validation set.
@@ -136,11 +137,13 @@ func cell2Losses(_ lesson: Lesson, _ settings: Settings) {
         lesson.conclude("lesson3.loss.\(kind == .l1 ? "l1" : "huber").valid", Comparison(valid[k], valid[0]),
             lower: Localized(
                 en: "\(name) validates better than MSE on the clean exam (\(meanSpread(valid[k], .en)) against "
-                    + "\(meanSpread(valid[0], .en))). Why: it caps each answer's pull, so the outliers cannot steer it.",
+                    + "\(meanSpread(valid[0], .en))). Why: it caps each answer's pull, so the outliers cannot steer "
+                        + "it.",
                 zh: "\(name) 在干净的考试上比 MSE 好（\(meanSpread(valid[k], .zh)) 对 \(meanSpread(valid[0], .zh))）。"
                     + "原因：它限制了每个答案的拉力，离群点左右不了它。"),
             higher: Localized(
-                en: "\(name) validates worse than MSE here (\(meanSpread(valid[k], .en)) against \(meanSpread(valid[0], .en))): "
+                en: "\(name) validates worse than MSE here (\(meanSpread(valid[k], .en)) against "
+                    + "\(meanSpread(valid[0], .en))): "
                     + "capping the pull also slows the fit of the clean labels at this budget.",
                 zh: "\(name) 在这里验证得比 MSE 差（\(meanSpread(valid[k], .zh)) 对 \(meanSpread(valid[0], .zh))）："
                     + "限制拉力也让它在这个训练量下更慢地拟合干净的标签。"),
@@ -155,7 +158,8 @@ func cell2Losses(_ lesson: Lesson, _ settings: Settings) {
         higher: Localized(
             en: "On the noisy training labels L1 scores worse than MSE: it refuses to fit the outliers. "
                 + "With suspect labels, choose a loss that caps each answer's pull.",
-            zh: "在含噪的训练标签上，L1 得分比 MSE 差：它拒绝去拟合离群点。标签可疑时，选一个限制每个答案拉力的损失函数。"),
+            zh: "在含噪的训练标签上，L1 得分比 MSE "
+                + "差：它拒绝去拟合离群点。标签可疑时，选一个限制每个答案拉力的损失函数。"),
         noDifference: noDifference(Localized(en: "L1 against MSE on the noisy training labels",
                                              zh: "L1 与 MSE 在含噪训练标签上的比较")),
         diverged: Localized(en: "A run diverged: no comparison.", zh: "某次训练发散了：无法比较。"))

@@ -107,7 +107,8 @@ func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
                       + [lesson.tr(en: "valid loss", zh: "验证损失")])
     for (k, r) in runs.enumerated() {
         table.append([.text(r.kind.rawValue), .number(r.learningRate, format: "%g")]
-                     + atStep.map { .number(meanSpread($0[k], lesson.language)) } + [.number(meanSpread(valid[k], lesson.language))])
+                     + atStep.map { .number(meanSpread($0[k], lesson.language)) }
+                     + [.number(meanSpread(valid[k], lesson.language))])
     }
     lesson.say(en: "Mean ± spread over \(seedRange(lesson).en):", zh: "\(seedRange(lesson).zh) 上的均值 ± 波动：")
     lesson.table(table)
@@ -121,7 +122,8 @@ func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
                                  + "\(meanSpread(final[b], .zh))）。" + why.zh),
             higher: Localized(en: "\(na) ends higher than \(nb) after \(raceSteps) steps (\(meanSpread(final[a], .en)) "
                                   + "against \(meanSpread(final[b], .en))) at these learning rates.",
-                              zh: "在这些学习率下，\(raceSteps) 步后 \(na) 比 \(nb) 高（\(meanSpread(final[a], .zh)) 对 "
+                              zh: "在这些学习率下，\(raceSteps) 步后 \(na) 比 \(nb) "
+                                  + "高（\(meanSpread(final[a], .zh)) 对 "
                                   + "\(meanSpread(final[b], .zh))）。"),
             noDifference: noDifference(Localized(en: "\(na) against \(nb) after \(raceSteps) steps",
                                                  zh: "\(raceSteps) 步后 \(na) 与 \(nb) 的比较")),
@@ -134,7 +136,8 @@ func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
     race("adam", 2, 0, why: Localized(en: "Why: Adam scales each weight's step to its own gradients, so weights "
                                           + "with small gradients move as fast as the others.",
                                       zh: "原因：Adam 按每个权重自己的梯度调整步长，梯度小的权重也和别的走得一样快。"))
-    race("adamw", 3, 2, why: Localized(en: "Here the decoupled decay (0.01) helped.", zh: "在这里，解耦的衰减（0.01）有帮助。"))
+    race("adamw", 3, 2, why: Localized(en: "Here the decoupled decay (0.01) "
+        + "helped.", zh: "在这里，解耦的衰减（0.01）有帮助。"))
     lesson.say(en: "Inside Adam after \(peek.step) steps, for four weights of fc1.weight[0]:",
                zh: "第 \(peek.step) 步之后 Adam 的内部状态（fc1.weight[0] 的四个权重）：")
     lesson.show(peek.grad, name: "grad      ")
@@ -163,8 +166,8 @@ func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
     let summary = OptimizerKind.allCases.enumerated().map { k, kind in
         "\(kind.rawValue) \(lesson.meanSpread(final[k], verdictOf: claimOf[k]))"
     }.joined(separator: ", ")
-    lesson.headline(en: "cell 3: training loss after \(raceSteps) steps, \(lesson.seeds.count) seeds (verdicts: momentum "
-                        + "and adam against sgd, adamw against adam): \(summary)",
-                    zh: "第 3 格：\(raceSteps) 步后的训练损失（\(lesson.seeds.count) 个随机种子；括号里的结论：momentum 和 adam "
-                        + "对 sgd，adamw 对 adam）：\(summary)")
+    lesson.headline(en: "cell 3: training loss after \(raceSteps) steps, \(lesson.seeds.count) seeds (verdicts: "
+                        + "momentum and adam against sgd, adamw against adam): \(summary)",
+                    zh: "第 3 格：\(raceSteps) 步后的训练损失（\(lesson.seeds.count) "
+                        + "个随机种子；括号里的结论：momentum 和 adam 对 sgd，adamw 对 adam）：\(summary)")
 }

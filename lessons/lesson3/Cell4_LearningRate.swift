@@ -66,7 +66,8 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
                        lesson.tr(en: "NaN guard", zh: "NaN 守卫")])
     for (k, r) in runs.enumerated() {
         table.append([.text(lesson.tr(en: r.label, zh: r.labelZh)), .text(r.optimizer.rawValue),
-                      .number(r.learningRate, format: "%g"), .number(meanSpread(train[k], lesson.language)), .number(meanSpread(valid[k], lesson.language)),
+                      .number(r.learningRate, format: "%g"), .number(meanSpread(train[k], lesson.language)),
+                      .number(meanSpread(valid[k], lesson.language)),
                       .text(lesson.tr(en: "stopped \(diverged[k])/\(n)", zh: "停下 \(diverged[k])/\(n)"))])
     }
     lesson.say(en: "200 steps each, mean ± spread over \(seedRange(lesson).en):",
@@ -79,7 +80,8 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
                              + "\(meanSpread(train[0], .zh))）：步子小 100 倍，200 步内学得太少。"),
         higher: Localized(en: "Here lr 0.0005 ends lower than 0.05 (\(meanSpread(train[0], .en)) against "
                               + "\(meanSpread(train[1], .en))).",
-                          zh: "这里 lr 0.0005 反而比 0.05 低（\(meanSpread(train[0], .zh)) 对 \(meanSpread(train[1], .zh))）。"),
+                          zh: "这里 lr 0.0005 反而比 0.05 低（\(meanSpread(train[0], .zh)) 对 "
+                              + "\(meanSpread(train[1], .zh))）。"),
         noDifference: noDifference(Localized(en: "lr 0.05 against 0.0005", zh: "lr 0.05 与 0.0005 的比较")),
         diverged: Localized(en: "SGD at 0.05 or 0.0005 diverged on some seed: no comparison.",
                             zh: "lr 0.05 或 0.0005 的 SGD 在某个随机种子上发散了：无法比较。"))
@@ -87,7 +89,8 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
                     .threshold(value: Double(diverged[2]), relation: .atLeast, limit: Double(n)), [
         "true": Localized(en: "At lr 1.0 the NaN guard stopped SGD on all \(n) seeds: every step overshoots the "
                               + "minimum by more than the last, until the numbers overflow.",
-                          zh: "lr 1.0 时，NaN 守卫在全部 \(n) 个随机种子上都停下了 SGD：每一步都比上一步冲得更远，直到数值溢出。"),
+                          zh: "lr 1.0 时，NaN 守卫在全部 \(n) 个随机种子上都停下了 "
+                              + "SGD：每一步都比上一步冲得更远，直到数值溢出。"),
         "false": Localized(en: "At lr 1.0 the NaN guard stopped SGD on \(diverged[2]) of \(n) seeds: at this rate "
                                + "whether a run overflows depends on its seed.",
                            zh: "lr 1.0 时，NaN 守卫在 \(n) 个随机种子中的 \(diverged[2]) 个上停下了 SGD："
@@ -98,7 +101,8 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
         let seed = lesson.seeds[seedIndex]
         lesson.say(en: "The NaN guard's diagnosis of the \(diverging.label) run (lr = \(diverging.learningRate), "
                        + "seed \(seed)):",
-                   zh: "NaN 守卫对“\(diverging.labelZh)”那一组（lr = \(diverging.learningRate)，随机种子 \(seed)）的诊断：")
+                   zh: "NaN 守卫对“\(diverging.labelZh)”那一组（lr = \(diverging.learningRate)，随机种子 "
+                       + "\(seed)）的诊断：")
         lesson.lines(divergenceReport(diagnosis)(lesson.language).split(separator: "\n").map(String.init), bullet: "")
         let norms = diverging.run.normsBefore.map(sci).joined(separator: ", ")
         lesson.say(en: "Its gradient norm step by step: \(norms)", zh: "它每一步的梯度范数：\(norms)")
@@ -107,11 +111,14 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
     lesson.conclude("lesson3.lr.yoursVsRight", Comparison(valid[3], valid[1]),
         lower: Localized(en: "Your run (\(yours.optimizer.rawValue), lr \(yours.learningRate)) validates better than "
                              + "SGD at 0.05.",
-                         zh: "你的训练（\(yours.optimizer.rawValue)，lr \(yours.learningRate)）在验证集上比 lr 0.05 的 SGD 好。"),
+                         zh: "你的训练（\(yours.optimizer.rawValue)，lr \(yours.learningRate)）在验证集上比 lr 0.05 "
+                             + "的 SGD 好。"),
         higher: Localized(en: "Your run (\(yours.optimizer.rawValue), lr \(yours.learningRate)) validates worse than "
                               + "SGD at 0.05.",
-                          zh: "你的训练（\(yours.optimizer.rawValue)，lr \(yours.learningRate)）在验证集上比 lr 0.05 的 SGD 差。"),
-        noDifference: noDifference(Localized(en: "Your run against SGD at 0.05", zh: "你的训练与 lr 0.05 的 SGD 的比较")),
+                          zh: "你的训练（\(yours.optimizer.rawValue)，lr \(yours.learningRate)）在验证集上比 lr "
+                              + "0.05 的 SGD 差。"),
+        noDifference: noDifference(Localized(en: "Your run against SGD at 0.05", zh: "你的训练与 lr 0.05 的 SGD "
+            + "的比较")),
         diverged: Localized(en: "Your run (or SGD at 0.05) diverged on some seed: its numbers are not learning.",
                             zh: "你的训练（或 lr 0.05 的 SGD）在某个随机种子上发散了：这些数字不代表学到了东西。"))
     let rightTrain = lesson.meanSpread(train[1], verdictOf: "lesson3.lr.rightVsTooSmall",

@@ -157,14 +157,17 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
         en: "The symptom: the training loss ends far below the validation loss (\(fixed(t.mean)) against "
             + "\(fixed(v.mean)), beyond the seed noise). The model does much better on the exercises it studied "
             + "than on the exam: it overfits.",
-        zh: "症状：训练损失远低于验证损失（\(fixed(t.mean)) 对 \(fixed(v.mean))，超出随机种子的噪声）。模型在做过的练习题上"
+        zh: "症状：训练损失远低于验证损失（\(fixed(t.mean)) 对 "
+            + "\(fixed(v.mean))，超出随机种子的噪声）。模型在做过的练习题上"
             + "比在考试上好得多：它过拟合了。"), higher: Localized(
         en: "No overfitting here: the training loss (\(fixed(t.mean))) ends above the validation loss "
             + "(\(fixed(v.mean))).",
-        zh: "这里没有过拟合：训练损失（\(fixed(t.mean))）反而高于验证损失（\(fixed(v.mean))）。"), noDifference: Localized(
+        zh: "这里没有过拟合：训练损失（\(fixed(t.mean))）反而高于验证损失（\(fixed(v.mean))）"
+            + "。"), noDifference: Localized(
         en: "No measurable gap between training loss (\(fixed(t.mean))) and validation loss (\(fixed(v.mean))) at "
             + "this budget: no sign of overfitting yet.",
-        zh: "在这个训练预算下，训练损失（\(fixed(t.mean))）和验证损失（\(fixed(v.mean))）之间没有可测的差距：还看不出过拟合。"),
+        zh: "在这个训练预算下，训练损失（\(fixed(t.mean))）和验证损失（\(fixed(v.mean))）之间没有可测的差距：还看不"
+            + "出过拟合。"),
         diverged: diverged)
     if gap != .diverged {
     lesson.conclude("lesson4.overfit.memorised", .threshold(value: t.mean, relation: .below, limit: 0.01), [
@@ -178,7 +181,8 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
         "diverged": diverged,
     ])
     lesson.conclude("lesson4.overfit.climb", Comparison(v, best), lower: Localized(
-        en: "The validation loss ended below its own best, which cannot happen.", zh: "验证损失低于它自己的最佳值，这不可能。"),
+        en: "The validation loss ended below its own best, which cannot "
+            + "happen.", zh: "验证损失低于它自己的最佳值，这不可能。"),
         higher: Localized(
         en: "The validation loss bottomed out (best \(fixed(best.mean)) on average) and climbed back to "
             + "\(fixed(v.mean)): training longer made the exam worse.",
@@ -190,8 +194,8 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
     if !fullRun.diverged {
         lesson.say(en: "For comparison, the full run of cell 3 (\(grouped(data.train.count)) samples, the seed's model "
                        + "and regularization) ended with a gap of \(fixed(fullRun.finalGap)).",
-                   zh: "作为对照，第 3 格的完整训练（\(grouped(data.train.count)) 个样本，示例脚本的模型和正则化）最后的差距是 "
-                       + "\(fixed(fullRun.finalGap))。")
+                   zh: "作为对照，第 3 格的完整训练（\(grouped(data.train.count)) "
+                       + "个样本，示例脚本的模型和正则化）最后的差距是 \(fixed(fullRun.finalGap))。")
     }
 
     // The fixes, each against "none" on the same seeds.
@@ -254,7 +258,8 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
     judge("simplerModel", smallerName, ex.smaller.validation, lowerWhy: Localized(
         en: "Why: with \(grouped(tinyCount)) weights instead of \(grouped(smallCount)) there is less room to store "
             + "each exercise's answer.",
-        zh: "原因：只有 \(grouped(tinyCount)) 个权重而不是 \(grouped(smallCount)) 个，能用来记住每道题答案的空间更小。"),
+        zh: "原因：只有 \(grouped(tinyCount)) 个权重而不是 \(grouped(smallCount)) "
+            + "个，能用来记住每道题答案的空间更小。"),
         higherWhy: Localized(
         en: "A model can be too small to learn the rule itself (its training loss is "
             + "\(fixed(ex.smaller.training.mean)) "
@@ -300,7 +305,8 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
             diverged: fixDiverged)
     }
     if let first = ex.earlyStopped.first, !o.runs[0].diverged {
-        let stop = first.stopEpoch.map { lesson.tr(en: "its patience ran out at epoch \($0)", zh: "耐心在第 \($0) 轮耗尽") }
+        let stop = first.stopEpoch.map { lesson.tr(en: "its patience ran out at epoch \($0)", zh: "耐心在第 \($0) "
+            + "轮耗尽") }
             ?? lesson.tr(en: "its patience never ran out", zh: "耐心始终没有耗尽")
         lesson.say(en: "Early stopping on the drawn run (random seed \(seeds[0]), patience "
                        + "\(settings.stopPatience)): \(stop); it keeps epoch \(first.bestEpoch)'s weights.",

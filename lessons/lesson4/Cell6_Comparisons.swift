@@ -160,7 +160,8 @@ func cell6Comparisons(_ lesson: Lesson, data: LessonData, settings: Settings) {
             + "memorising, and with \(grouped(data.train.count)) samples this small model has little to memorise in "
             + "\(epochs) epochs, so it mostly slows learning.",
         zh: "关掉 dropout 降低了验证损失（\(pairZh(noDropout, seed))）。原因：dropout 防的是死记硬背，而 "
-            + "\(grouped(data.train.count)) 个样本、\(epochs) 轮，对这个小模型来说还没什么可背的，它主要是让学习变慢。"),
+            + "\(grouped(data.train.count)) 个样本、\(epochs) "
+                + "轮，对这个小模型来说还没什么可背的，它主要是让学习变慢。"),
         higher: Localized(
         en: "Dropout off raised the validation loss (\(pair(noDropout, seed))): its guard against memorising paid "
             + "off here.",
@@ -181,7 +182,8 @@ func cell6Comparisons(_ lesson: Lesson, data: LessonData, settings: Settings) {
             + "Why: at a larger rate every step moves further, so a step driven by one rough batch's outsized "
             + "gradient costs more, and the clip (\(grouped(clipUseHigh.clipped)) of \(grouped(clipUseHigh.steps)) "
             + "steps) shortens exactly those.",
-        zh: "学习率×10 时，关掉裁剪提高了验证损失（\(pairZh(noClipHigh, clipHigh))）。原因：学习率越大，每一步走得越远，"
+        zh: "学习率×10 "
+            + "时，关掉裁剪提高了验证损失（\(pairZh(noClipHigh, clipHigh))）。原因：学习率越大，每一步走得越远，"
             + "被某一批过大的梯度带偏的一步代价也越大，而裁剪（\(grouped(clipUseHigh.steps)) 步中的 "
             + "\(grouped(clipUseHigh.clipped)) 步）缩短的正是这些步子。"),
                     noDifference: Localized(

@@ -51,7 +51,8 @@ func divergenceLines(_ divergence: Divergence) -> Localized {
     return Localized(
         en: replacingFirstLine(report.en, with: "Training stopped: the loss rose to \(sci(Double(d.loss))), more than "
                                + "\(factor) times where it started (\(fixed(start))). The run diverged."),
-        zh: replacingFirstLine(report.zh, with: "训练已停止：损失升到 \(sci(Double(d.loss)))，超过起点（\(fixed(start))）"
+        zh: replacingFirstLine(report.zh, with: "训练已停止：损失升到 "
+                               + "\(sci(Double(d.loss)))，超过起点（\(fixed(start))）"
                                + "的 \(factor) 倍。这次训练发散了。"))
 }
 
