@@ -145,15 +145,17 @@ func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
     let depth = settings.layers, activation = settings.activation, seeds = settings.seeds
     lesson.cell(6)
     lesson.say(en: """
-        The seed's model starts from PyTorch's default initialisation, and with 3 layers wrapped in \
-        residuals and layer norms it is safe. A plain stack is not: each Linear(64 → 64) + \
+        The seed's model starts from PyTorch's default initialisation, with only 3 layers, each wrapped in \
+        a residual and a layer norm (cell 8 measures how well its gradients reach the input). A plain deep \
+        stack has neither protection: each Linear(64 → 64) + \
         \(activation.displayName) multiplies the activations' scale by about \
         weight-std × √64 × the activation's gain. We stack \(depth) of them (--layers, --activation) \
         and draw the weights four ways (--init picks the one whose gradients are drawn per layer below):
           small    N(0, 0.01²)       pytorch  PyTorch's default U(±1/√64)
           kaiming  N(0, 2/64)        large    N(0, 1)
         """, zh: """
-        原文模型使用 PyTorch 的默认初始化；它只有 3 层，又有残差和层归一化保护，所以很安全。普通的深层堆叠就不同了：\
+        原文模型使用 PyTorch 的默认初始化；它只有 3 层，每层都有残差和层归一化（第 8 格实测它的梯度能否传回输入）。\
+        普通的深层堆叠没有这些保护：\
         每个 Linear(64 → 64) + \(activation.displayName) 大约把激活值的尺度乘以“权重标准差 × √64 × 激活函数的增益”。\
         我们堆 \(depth) 层（--layers、--activation），用四种方式抽取权重（--init 选择下面逐层画出梯度的那一种）：
           small    N(0, 0.01²)       pytorch  PyTorch 的默认 U(±1/√64)

@@ -186,13 +186,14 @@ func cell7Exploding(_ lesson: Lesson, _ settings: Settings) {
     let depth = settings.layers, n = lesson.seeds.count
     lesson.say(en: """
         The opposite sickness: the same plain ReLU stack with its initial weights 4× too large. Each layer \
-        now multiplies the signal instead of shrinking it, and the gradient explodes — the student "goes \
-        mad". Below it is trained for real: SGD (lr \(deepLearningRate)), batches of \(deepTrainBatch), \
-        \(deepEpochs) epochs on a task whose answer is Σx/√\(deepWidth) (always answering 0 scores 1), once \
+        now multiplies the signal instead of shrinking it, so the gradient should explode — the student \
+        "goes mad". Below it is trained for real, and the runs say whether it does: SGD \
+        (lr \(deepLearningRate)), batches of \(deepTrainBatch), \(deepEpochs) epochs on a task whose answer is \
+        Σx/√\(deepWidth) (always answering 0 scores 1), once \
         without clipping and once with clipGradNorm(1), on each of \(seedRange(lesson).en).
         """, zh: """
-        相反的病：同样的普通 ReLU 网络，初始权重放大 4 倍。每一层都把信号放大而不是缩小，梯度爆炸 —— \
-        学生“发疯”了。下面真的训练它：SGD（lr \(deepLearningRate)），每批 \(deepTrainBatch) 个样本，\
+        相反的病：同样的普通 ReLU 网络，初始权重放大 4 倍。每一层都把信号放大而不是缩小，梯度应该会爆炸 —— \
+        学生“发疯”。下面真的训练它，看它是否如此：SGD（lr \(deepLearningRate)），每批 \(deepTrainBatch) 个样本，\
         \(deepEpochs) 轮，任务的答案是 Σx/√\(deepWidth)（永远回答 0 得 1 分），不裁剪和用 clipGradNorm(1) \
         各训练一次，\(seedRange(lesson).zh) 每个都训练。
         """)
