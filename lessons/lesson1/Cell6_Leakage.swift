@@ -78,14 +78,12 @@ func cell6Leakage(_ lesson: Lesson, _ settings: Settings, splitFor: (UInt64) -> 
         验证集和测试集代表还没人见过的数据。如果它们的数值参与了 μ 和 σ 的计算，就等于考题泄漏进了课本。\
         我们用两种方式拟合缩放器，再分别训练同一个小模型（\(grouped(settings.steps)) 步），共 \(n) 个随机种子。
         """)
-    var results: [LeakageResult] = [], baselines: [Float] = []
-    for (k, seed) in seeds.enumerated() {
+    let perSeed = overSeeds(lesson, Localized(en: "leakage, seeds", zh: "数据泄漏，随机种子")) { seed in
         let split = splitFor(seed)
-        results.append(computeLeakage(split, steps: settings.steps, learningRate: settings.learningRate, seed: seed))
-        baselines.append(predictTheMeanMSE(split))
-        lesson.progress(Localized(en: "leakage, seeds", zh: "数据泄漏，随机种子"), k + 1, of: n)
+        return (computeLeakage(split, steps: settings.steps, learningRate: settings.learningRate, seed: seed),
+                predictTheMeanMSE(split))
     }
-    lesson.endProgress()
+    let results = perSeed.map(\.0), baselines = perSeed.map(\.1)
     let r = results[0]
     func s(_ f: (LeakageResult) -> Float) -> SeedSample { SeedSample(results.map(f)) }
     let right = s(\.validationTrainFit), leaky = s(\.validationAllFit)

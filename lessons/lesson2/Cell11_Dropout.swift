@@ -121,9 +121,9 @@ func cell11DropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
                                + "次抽样，偶然性解释不了，掩码并非以概率 p 抽取。"),
         "diverged": Localized(en: "The dropped fraction is not finite.", zh: "置零比例不是有限数。"),
     ])
-    let perSeed = settings.seeds.map { seed -> ModeComparison in
+    let perSeed = overSeeds(lesson, Localized(en: "cell 11: train and eval modes", zh: "第 11 格：训练与评估模式")) {
         var s = settings
-        s.seed = seed
+        s.seed = $0
         return compareModes(s)
     }
     let trainVsTrain = SeedSample(perSeed.map(\.trainVsTrain)), evalVsEval = SeedSample(perSeed.map(\.evalVsEval))
