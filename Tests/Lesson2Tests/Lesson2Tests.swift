@@ -63,7 +63,8 @@ import TestSupport
     #expect(parameterRowList.reduce(0) { $0 + $1.count } == 191_873)
     #expect(model.parameterCount() == 191_873)
     #expect(parameterRowList.first == ParameterRow(name: "input_proj.weight", shape: [64, 10], count: 640))
-    #expect(parameterRowList.contains(ParameterRow(name: "encoder.layers.0.self_attn.in_proj_weight", shape: [192, 64], count: 12_288)))
+    #expect(parameterRowList.contains(ParameterRow(name: "encoder.layers.0.self_attn.in_proj_weight", shape: [192, 64],
+                                                   count: 12_288)))
     #expect(parameterRowList.contains(ParameterRow(name: "encoder.layers.2.*", shape: nil, count: 49_984)))
     #expect(parameterRowList.contains(ParameterRow(name: "output_layer.0.weight", shape: [128, 320], count: 40_960)))
 }
@@ -237,7 +238,8 @@ import TestSupport
 /// Exercise 2: the plain sigmoid MLP's first-layer gradient norm first falls below 1e-6 at 8 layers.
 @Test func exerciseSigmoidDepthLimit() {
     let firstBelow = (2...20).first { depth in
-        deepMLP(layers: depth, activation: .sigmoid, initScheme: .pytorchDefault, seed: 42).firstLayerGradientNorm < 1e-6
+        deepMLP(layers: depth, activation: .sigmoid, initScheme: .pytorchDefault, seed: 42)
+            .firstLayerGradientNorm < 1e-6
     }
     #expect(firstBelow == 8)
 }

@@ -87,7 +87,8 @@ func runCollecting(_ arguments: [String] = []) throws -> String { try runLessonC
 
 /// The built program's exit statuses (skipped when `.build/debug/lesson3` has not been built).
 @Test func exitStatusesOfTheProgram() throws {
-    let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/lesson3")
+    let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../.build/debug/lesson3")
         .standardizedFileURL
     guard FileManager.default.isExecutableFile(atPath: binary.path) else { return }
     func status(_ arguments: [String]) throws -> (Int32, String) {
