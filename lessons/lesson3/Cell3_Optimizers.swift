@@ -165,7 +165,7 @@ func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
                    3: "lesson3.optimizer.adamwVsadam"]
     let summary = OptimizerKind.allCases.enumerated().map { k, kind in
         "\(kind.rawValue) \(lesson.meanSpread(final[k], verdictOf: claimOf[k]))"
-    }.joined(separator: ", ")
+    }.joined(separator: lesson.tr(en: ", ", zh: "，"))
     lesson.headline(en: "cell 3: training loss after \(raceSteps) steps, \(lesson.seeds.count) seeds (verdicts: "
                         + "momentum and adam against sgd, adamw against adam): \(summary)",
                     zh: "第 3 格：\(raceSteps) 步后的训练损失（\(lesson.seeds.count) "
