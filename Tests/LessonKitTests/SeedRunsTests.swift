@@ -77,4 +77,19 @@ import Testing
         #expect(text.contains("So one run proves little"))
         #expect(text.contains("on the same 5 seeds"))
     }
+
+    @Test func quietLinesCarryTheVerdictOfTheSameClaim() {
+        let lesson = Lesson(flags: .defaults(), title: "t", output: .collecting())
+        let low = SeedSample([0.1, 0.11, 0.12, 0.1, 0.11]), high = SeedSample([0.5, 0.52, 0.49, 0.51, 0.5])
+        lesson.conclude("t.fix", Comparison(low, high), lower: "l", higher: "h", noDifference: "n", diverged: "d")
+        #expect(lesson.meanSpread(low, verdictOf: "t.fix") == "0.108 ± 0.0084 (lower)")
+        #expect(lesson.meanSpread(high, verdictOf: "t.fix", reversed: true) == "0.504 ± 0.011 (higher)")
+        #expect(lesson.meanSpread(low, verdictOf: "t.fix", against: "none") == "0.108 ± 0.0084 (vs none: lower)")
+        #expect(lesson.meanSpread(low, verdictOf: "never concluded") == "0.108 ± 0.0084")
+        // A diverged sample already says so: no second "(diverged)".
+        let bad = SeedSample([0.1, Double.nan, 0.12, 0.1, 0.11])
+        lesson.conclude("t.bad", Comparison(bad, high), lower: "l", higher: "h", noDifference: "n", diverged: "d")
+        #expect(lesson.meanSpread(bad, verdictOf: "t.bad") == "diverged (1 of 5 seeds)")
+        #expect(lesson.meanSpread(high, verdictOf: "t.bad") == "0.504 ± 0.011 (diverged)")
+    }
 }

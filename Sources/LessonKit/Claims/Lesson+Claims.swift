@@ -65,6 +65,8 @@ extension Lesson {
                            reversed: Bool = false) -> String {
         let numbers = LessonKit.meanSpread(sample, language)
         guard let id, let word = verdictWord(of: id, reversed: reversed) else { return numbers }
+        // "diverged (5 of 5 seeds)" already says it; no second "(diverged)".
+        if !sample.isFinite && word == LessonKit.verdictWord(.diverged, language) { return numbers }
         let vs = against.map { language == .zh ? "对 \($0.zh)：" : "vs \($0.en): " } ?? ""
         return language == .zh ? "\(numbers)（\(vs)\(word)）" : "\(numbers) (\(vs)\(word))"
     }
