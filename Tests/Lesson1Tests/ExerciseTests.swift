@@ -31,7 +31,8 @@ import Testing
     let versions = inputVersions(split)
     func run(_ k: Int) -> TrainingRun {
         let data = transformed(split.splits, versions[k].transform, yScaler: split.yScaler)
-        return trainSmallModel(train: data.train, validation: data.validation, steps: 2000, learningRate: 1e-3, seed: 42)
+        return trainSmallModel(train: data.train, validation: data.validation, steps: 2000, learningRate: 1e-3,
+                               seed: 42)
     }
     let recorded = run(2)
     #expect(recorded.validationLoss > 0.4 && recorded.validationLoss < 0.6)

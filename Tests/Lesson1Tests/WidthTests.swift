@@ -9,7 +9,8 @@ import Testing
 func everyLineFitsTheWidth(columns: Int, language: String) throws {
     let flags = try FlagParser(program: "lesson1", options: lessonOptions).parse(["--lang", language, "--seeds", "2"])
     let output = LessonOutput.collecting()
-    let lesson = Lesson(flags: flags, title: lesson1Title, output: output, screen: ScreenSize(columns: columns, rows: 40))
+    let lesson = Lesson(flags: flags, title: lesson1Title, output: output,
+                        screen: ScreenSize(columns: columns, rows: 40))
     try runLesson(lesson, Settings(flags: flags))
     let wide = linesWider(than: columns, in: output.text)
     #expect(wide.isEmpty, "\(wide.prefix(5).map { "\($0.line): \($0.columns) \($0.text)" })")

@@ -63,7 +63,8 @@ import TestSupport
     #expect(parameterRowList.reduce(0) { $0 + $1.count } == 191_873)
     #expect(model.parameterCount() == 191_873)
     #expect(parameterRowList.first == ParameterRow(name: "input_proj.weight", shape: [64, 10], count: 640))
-    #expect(parameterRowList.contains(ParameterRow(name: "encoder.layers.0.self_attn.in_proj_weight", shape: [192, 64], count: 12_288)))
+    #expect(parameterRowList.contains(ParameterRow(name: "encoder.layers.0.self_attn.in_proj_weight", shape: [192, 64],
+                                                   count: 12_288)))
     #expect(parameterRowList.contains(ParameterRow(name: "encoder.layers.2.*", shape: nil, count: 49_984)))
     #expect(parameterRowList.contains(ParameterRow(name: "output_layer.0.weight", shape: [128, 320], count: 40_960)))
 }
@@ -237,7 +238,8 @@ import TestSupport
 /// Exercise 2: the plain sigmoid MLP's first-layer gradient norm first falls below 1e-6 at 8 layers.
 @Test func exerciseSigmoidDepthLimit() {
     let firstBelow = (2...20).first { depth in
-        deepMLP(layers: depth, activation: .sigmoid, initScheme: .pytorchDefault, seed: 42).firstLayerGradientNorm < 1e-6
+        deepMLP(layers: depth, activation: .sigmoid, initScheme: .pytorchDefault, seed: 42)
+            .firstLayerGradientNorm < 1e-6
     }
     #expect(firstBelow == 8)
 }
@@ -306,8 +308,9 @@ func runCollected(_ arguments: [String]) throws -> String { try runLessonCollect
     #expect(first.contains("the broken x·x.detach() is caught (rel error 0.51)"))
     #expect(first.contains("dropout sites: 14"))
     // Cell 9's headline: means over the default five seeds (42 … 46).
-    #expect(first.contains("20 layers, first-layer gradient norm (mean of 5 seeds): Sigmoid 1.39e-17 → LeakyReLU " +
-                           "1.92e-08 → + residual 2.83e+02 → + pre-norm 4.06e+00"))
+    #expect(first.contains("20 layers, first-layer gradient norm (mean ± spread over 5 seeds): Sigmoid 1.387e-17 ± "
+                           + "6.2e-18 → LeakyReLU 1.92e-08 ± 1e-08 → + residual 282.8 ± 4.7e+02 (vs LeakyReLU: higher) "
+                           + "→ + pre-norm 4.057 ± 2.4"))
     // One numbering: heading "Cell k" for every cell, in order, and the exercises are cell 12.
     for k in 1...12 { #expect(first.contains("▶ Cell \(k) · "), "cell \(k)") }
     #expect(first.contains("▶ Cell 12 · Exercises"))
@@ -323,8 +326,8 @@ func runCollected(_ arguments: [String]) throws -> String { try runLessonCollect
     #expect(quiet.contains("parameters: 191,873"))
     #expect(!quiet.contains("Counting the parameters"))
     let shallow = try runCollected(["--layers", "3"])
-    #expect(shallow.contains("At 3 layers sigmoid's first layer still gets 3.84e-03 ± 1.0e-03 in some seed"))
-    #expect(shallow.contains("LeakyReLU's first layer gets 9.00e-02 ± 1.9e-02, at least 1e-4 in some seed"))
+    #expect(shallow.contains("At 3 layers sigmoid's first layer still gets 0.003842 ± 0.001 in some seed"))
+    #expect(shallow.contains("LeakyReLU's first layer gets 0.08996 ± 0.019, at least 1e-4 in some seed"))
     let chinese = try runCollected(["--lang", "zh", "--quiet"])
     #expect(chinese.contains("参数总数：191,873"))
     let traced = try runCollected(["--trace-shapes", "--quiet"])

@@ -50,8 +50,9 @@ func everyPrintedClaimHolds(run: Int) throws {
 @Test func claimsAreWrittenWithTheirNumbers() throws {
     let claims = try runLessonCollected(["--quiet"]).claims
     let ids = Set(claims.map(\.id))
-    for id in ["lesson2.init.kaimingVsPytorch", "lesson2.fix.residualVsPlain", "lesson2.fix.residual.allInitialisations",
-               "lesson2.fix.preNormEven", "lesson2.init.layerFactor.kaiming", "lesson2.dropout.trainNoisierThanEval"] {
+    for id in ["lesson2.init.kaimingVsPytorch", "lesson2.fix.residualVsPlain",
+               "lesson2.fix.residual.allInitialisations", "lesson2.fix.preNormEven", "lesson2.init.layerFactor.kaiming",
+               "lesson2.dropout.trainNoisierThanEval"] {
         #expect(ids.contains(id), "\(id)")
     }
     #expect(ids.count == claims.count)            // every id once
@@ -111,8 +112,9 @@ func noLineWiderThanTheScreen(columns: Int, language: String) throws {
             #expect(error.message.zh.contains("--d-model"))
         }
     }
-    #expect(throws: FlagExit.self) { try FlagParser(program: "lesson2", options: lessonOptions).parse(["--d-model", "512"]) }
-    #expect(throws: FlagExit.self) { try FlagParser(program: "lesson2", options: lessonOptions).parse(["--heads", "x"]) }
+    let parser = FlagParser(program: "lesson2", options: lessonOptions)
+    #expect(throws: FlagExit.self) { try parser.parse(["--d-model", "512"]) }
+    #expect(throws: FlagExit.self) { try parser.parse(["--heads", "x"]) }
 }
 
 /// The built program exits 2 on bad input, with the message on standard error (when it is built).

@@ -110,9 +110,11 @@ func csvReasonZh(_ kind: CSVError.Kind) -> String {
     case .unsupportedSeparator(let c): return "不支持分隔符 \(q(String(c)))；请用 ,、;、制表符或 |"
     case .noFeatures(let target): return "文件只有目标列 \(q(target))，没有可以学习的特征"
     case .nonFiniteValue(let text, let column, let count):
-        return "列 \(q(column)) 中的 \(q(text)) 不是有限的数" + (count > 1 ? "（文件中共 \(count) 个，这是第一个）" : "")
+        return "列 \(q(column)) 中的 \(q(text)) 不是有限的数" + (count > 1 ? "（文件中共 \(count) "
+            + "个，这是第一个）" : "")
     case .targetAllMissing(let name): return "目标列 \(q(name)) 的值全部缺失"
-    case .constantTarget(let name, let value): return "目标列 \(q(name)) 每一行都是同一个值（\(value)），没有可预测的东西"
+    case .constantTarget(let name, let value): return "目标列 \(q(name)) "
+        + "每一行都是同一个值（\(value)），没有可预测的东西"
     case .tooFewRows(let found, let minimum):
         return "有标签的行只有 \(found) 行，不够划分训练/验证/测试集；至少需要 \(minimum) 行"
     }
@@ -193,7 +195,8 @@ func runCSVLesson(_ lesson: Lesson, _ settings: Settings, path: String) throws {
     if let widest = stats.dropLast().max(by: { $0.std < $1.std }) {
         lesson.say(en: "The widest feature, \(widest.name), has std \(fixed(widest.std, 2)): in raw units it dominates "
                    + "the inputs a neuron sees, as position 5 does in the seed's data.",
-                   zh: "最宽的特征 \(widest.name) 的标准差为 \(fixed(widest.std, 2))：在原始单位下，它主导了神经元看到的输入，"
+                   zh: "最宽的特征 \(widest.name) 的标准差为 "
+                   + "\(fixed(widest.std, 2))：在原始单位下，它主导了神经元看到的输入，"
                    + "就像原文数据里的第 5 个位置。")
     }
     lesson.cell(3, Localized(en: "Outliers and missing cells: find, clean", zh: "异常值和缺失值：发现、清洗"))

@@ -233,8 +233,8 @@ func cell3Dirty(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) {
                         + "IQR caught \(iqr) (\(iqrFalse) false alarms), z-score \(z) (\(zFalse)); "
                         + "RMSE \(fixed(worst.overall)) → \(fixed(best.overall)); "
                         + "label check caught \(caught)/\(noisy)",
-                    zh: "脏数据：缺失 \(missing) 个，异常值 \(outliers) 个，噪声标签 \(noisy) 个；IQR 抓到 \(iqr) 个（误报 "
-                        + "\(iqrFalse)），z 分数 \(z) 个（误报 \(zFalse)）；RMSE \(fixed(worst.overall)) → "
+                    zh: "脏数据：缺失 \(missing) 个，异常值 \(outliers) 个，噪声标签 \(noisy) 个；IQR 抓到 \(iqr) "
+                        + "个（误报 \(iqrFalse)），z 分数 \(z) 个（误报 \(zFalse)）；RMSE \(fixed(worst.overall)) → "
                         + "\(fixed(best.overall))；标签检查抓到 \(caught)/\(noisy)")
 }
 
@@ -254,50 +254,46 @@ func cleaningOverSeeds(_ settings: Settings, seeds: [UInt64]) -> (meanFill: Seed
 /// What the cleaning table shows, over seeds: the fill value, and clipping.
 func concludeCleaning(_ lesson: Lesson, _ settings: Settings) {
     let n = lesson.seeds.count
-    lesson.say(en: """
-        One run proves little. Another --seed draws other data, other dirt, another split and other \
-        initial weights, and every number moves a little: that is seed noise. So from here on each \
-        comparison runs on the same \(n) seeds (--seed, --seed + 1, …; --seeds N), prints the mean ± the \
-        spread, and calls a difference an effect only when it clearly exceeds what the seeds alone produce \
-        (a paired t-test at 95 %); otherwise it says there is no measurable difference.
-        """, zh: """
-        一次运行说明不了什么。换一个 --seed，数据、脏数据、划分和初始权重都会不同，每个数字都会变一点：\
-        这就是随机种子带来的噪声。所以从这里开始，每个对比都在同样的 \(n) 个随机种子上运行（--seed、\
-        --seed + 1、…；--seeds N），给出均值 ± 波动；只有差异明显超过随机种子本身造成的波动\
-        （95 % 的配对 t 检验）才算效果，否则就说没有可测量的差异。
-        """)
+    teachSeedNoise(lesson)
     let c = cleaningOverSeeds(settings, seeds: lesson.seeds)
     let fill = Comparison(c.medianFill, c.meanFill)
     let fillWhat = Localized(en: "RMSE at the missing cells, median fill against mean fill",
                              zh: "缺失处的 RMSE，中位数填补对均值填补")
     lesson.conclude("lesson1.clean.median-vs-mean", fill,
-        lower: Localized(en: "\(fillWhat.en): \(meanSpread(fill.a)) against \(meanSpread(fill.b)) \(overSeeds(n).en). "
+        lower: Localized(en: "\(fillWhat.en): \(meanSpread(fill.a, .en)) against \(meanSpread(fill.b, .en)) "
+                             + "\(overSeedCount(n).en). "
                              + "No fill value can recover a random number, so both stay near the column's own "
                              + "spread, but the median is closer: the mean is pulled up by the stuck sensors.",
-                         zh: "\(fillWhat.zh)：\(meanSpread(fill.a)) 对 \(meanSpread(fill.b))（\(overSeeds(n).zh)）。"
+                         zh: "\(fillWhat.zh)：\(meanSpread(fill.a, .zh)) 对 "
+                             + "\(meanSpread(fill.b, .zh))（\(overSeedCount(n).zh)）。"
                              + "任何填补值都还原不了一个随机数，所以两者都接近该列本身的离散程度，但中位数更近："
                              + "均值被卡住的传感器拉高了。"),
-        higher: Localized(en: "\(fillWhat.en): \(meanSpread(fill.a)) against \(meanSpread(fill.b)) \(overSeeds(n).en): "
+        higher: Localized(en: "\(fillWhat.en): \(meanSpread(fill.a, .en)) against \(meanSpread(fill.b, .en)) "
+                              + "\(overSeedCount(n).en): "
                               + "here the mean fills closer.",
-                          zh: "\(fillWhat.zh)：\(meanSpread(fill.a)) 对 \(meanSpread(fill.b))（\(overSeeds(n).zh)）："
+                          zh: "\(fillWhat.zh)：\(meanSpread(fill.a, .zh)) 对 "
+                              + "\(meanSpread(fill.b, .zh))（\(overSeedCount(n).zh)）："
                               + "这里均值填补得更近。"),
-        noDifference: noDifference(fillWhat, fill.a, fill.b, n),
+        noDifference: noDifference(fillWhat, fill),
         diverged: Localized(en: "The cleaning errors are not finite numbers.", zh: "清洗误差不是有限的数。"))
     let clip = Comparison(c.iqr, c.unclipped)
     let clipWhat = Localized(en: "RMSE over all cells, IQR clipping + median against no clipping + mean",
                              zh: "全部单元格的 RMSE，IQR 裁剪 + 中位数对不裁剪 + 均值")
     lesson.conclude("lesson1.clean.clipping", clip,
-        lower: Localized(en: "The big win is clipping: \(clipWhat.en) \(meanSpread(clip.a)) against "
-                             + "\(meanSpread(clip.b)). Each outlier goes back to the rule's fence — not its true "
+        lower: Localized(en: "The big win is clipping: \(clipWhat.en) \(meanSpread(clip.a, .en)) against "
+                             + "\(meanSpread(clip.b, .en)). Each outlier goes back to the rule's fence — not its true "
                              + "value, but far closer than +10σ. (In a real pipeline the fill values and fences "
                              + "come from the training split only, as the scaler's do below; the CSV path, "
                              + "--data, does it that way.)",
-                         zh: "真正的收获来自裁剪：\(clipWhat.zh) \(meanSpread(clip.a)) 对 \(meanSpread(clip.b))。"
+                         zh: "真正的收获来自裁剪：\(clipWhat.zh) \(meanSpread(clip.a, .zh)) 对 "
+                             + "\(meanSpread(clip.b, .zh))。"
                              + "每个异常值被拉回到规则的边界——不是真实值，但比 +10σ 近得多。（在真实流程中，"
-                             + "填补值和边界只能来自训练集，就像下面缩放器的统计量一样；CSV 路径 --data 就是这样做的。）"),
-        higher: Localized(en: "\(clipWhat.en): \(meanSpread(clip.a)) against \(meanSpread(clip.b)) — clipping "
-                              + "makes the table worse here.",
-                          zh: "\(clipWhat.zh)：\(meanSpread(clip.a)) 对 \(meanSpread(clip.b))——这里裁剪反而更差。"),
-        noDifference: noDifference(clipWhat, clip.a, clip.b, n),
+                             + "填补值和边界只能来自训练集，就像下面缩放器的统计量一样；CSV 路径 --data "
+                                 + "就是这样做的。）"),
+        higher: Localized(en: "\(clipWhat.en): \(meanSpread(clip.a, .en)) against \(meanSpread(clip.b, .en)) — "
+                              + "clipping makes the table worse here.",
+                          zh: "\(clipWhat.zh)：\(meanSpread(clip.a, .zh)) 对 "
+                              + "\(meanSpread(clip.b, .zh))——这里裁剪反而更差。"),
+        noDifference: noDifference(clipWhat, clip),
         diverged: Localized(en: "The cleaning errors are not finite numbers.", zh: "清洗误差不是有限的数。"))
 }

@@ -148,7 +148,21 @@ func showScaledMoments(_ lesson: Lesson, _ r: SplitResult) {
         table.append([.text(name), .number(Double(moments.mean)), .number(Double(moments.std))])
     }
     lesson.table(table)
-    lesson.say(en: "The training split comes out at exactly 0 and 1; validation and test only close to it, because "
-               + "the scaler never saw them. That is how new data will look too.",
-               zh: "训练集缩放后正好是 0 和 1；验证集和测试集只是接近，因为缩放器从没见过它们。新数据也会是这样。")
+    // How far validation and test land from mean 0, std 1: close for a large random split, further
+    // for a small one (a CSV file of a few hundred rows).
+    let offBy = m.dropFirst().map { Swift.max(Swift.abs(Double($0.mean)), Swift.abs(Double($0.std) - 1)) }
+        .max() ?? 0
+    lesson.conclude("lesson1.split.unseenSplitsClose", .threshold(value: offBy, relation: .below, limit: 0.1), [
+        "true": Localized(en: "The training split comes out at exactly 0 and 1; validation and test only close to it "
+                              + "(off by at most \(fixed(offBy, 3))), because the scaler never saw them. That is how "
+                              + "new data will look too.",
+                          zh: "训练集缩放后正好是 0 和 1；验证集和测试集只是接近（最多差 \(fixed(offBy, 3))），"
+                              + "因为缩放器从没见过它们。新数据也会是这样。"),
+        "false": Localized(en: "The training split comes out at exactly 0 and 1; validation and test are off by up to "
+                               + "\(fixed(offBy, 3)): the scaler never saw them, and a split this small can look "
+                               + "unlike the training rows. New data can be that far off too.",
+                           zh: "训练集缩放后正好是 0 和 1；验证集和测试集最多差 \(fixed(offBy, 3))："
+                               + "缩放器从没见过它们，而这么小的划分可能和训练行很不一样。新数据也可能差这么多。"),
+        "diverged": Localized(en: "The scaled splits are not finite numbers.", zh: "缩放后的数据不是有限的数。"),
+    ])
 }

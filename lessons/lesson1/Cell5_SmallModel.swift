@@ -317,9 +317,11 @@ func cell5SmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResul
                               + "\(fixed(ratios[1] / ratios[0], 1)) 倍），小的几乎不动。"),
         "false": Localized(en: "Here the \(names[1].en) inputs' groups are not much more uneven than the standardised "
                                + "ones' (\(fixed(ratios[1] / ratios[0], 1))×): no input dominates the first step.",
-                           zh: "这里“\(names[1].zh)”输入各组的梯度并不比标准化时更不均匀（\(fixed(ratios[1] / ratios[0], 1)) "
+                           zh: "这里“\(names[1].zh)”输入各组的梯度并不比标准化时更不均匀"
+                               + "（\(fixed(ratios[1] / ratios[0], 1)) "
                                + "倍）：没有哪个输入主导第一步。"),
-        "diverged": Localized(en: "The first step's gradients are not finite numbers.", zh: "第一步的梯度不是有限的数。"),
+        "diverged": Localized(en: "The first step's gradients are not finite "
+            + "numbers.", zh: "第一步的梯度不是有限的数。"),
     ])
     lesson.headline(en: "first step: saturated tanh " + looks.map { percent($0.saturatedTanh) }.joined(separator: " / ")
                     + ", sigmoid " + looks.map { percent($0.saturatedSigmoid) }.joined(separator: " / ")

@@ -78,14 +78,12 @@ func cell6Leakage(_ lesson: Lesson, _ settings: Settings, splitFor: (UInt64) -> 
         验证集和测试集代表还没人见过的数据。如果它们的数值参与了 μ 和 σ 的计算，就等于考题泄漏进了课本。\
         我们用两种方式拟合缩放器，再分别训练同一个小模型（\(grouped(settings.steps)) 步），共 \(n) 个随机种子。
         """)
-    var results: [LeakageResult] = [], baselines: [Float] = []
-    for (k, seed) in seeds.enumerated() {
+    let perSeed = overSeeds(lesson, Localized(en: "leakage, seeds", zh: "数据泄漏，随机种子")) { seed in
         let split = splitFor(seed)
-        results.append(computeLeakage(split, steps: settings.steps, learningRate: settings.learningRate, seed: seed))
-        baselines.append(predictTheMeanMSE(split))
-        lesson.progress(Localized(en: "leakage, seeds", zh: "数据泄漏，随机种子"), k + 1, of: n)
+        return (computeLeakage(split, steps: settings.steps, learningRate: settings.learningRate, seed: seed),
+                predictTheMeanMSE(split))
     }
-    lesson.endProgress()
+    let results = perSeed.map(\.0), baselines = perSeed.map(\.1)
     let r = results[0]
     func s(_ f: (LeakageResult) -> Float) -> SeedSample { SeedSample(results.map(f)) }
     let right = s(\.validationTrainFit), leaky = s(\.validationAllFit)
@@ -93,10 +91,11 @@ func cell6Leakage(_ lesson: Lesson, _ settings: Settings, splitFor: (UInt64) -> 
                        lesson.tr(en: "validation MSE", zh: "验证 MSE"), lesson.tr(en: "test MSE", zh: "测试 MSE"),
                        lesson.tr(en: "train values moved by 1 validation sample",
                                  zh: "改动 1 个验证样本后变化的训练值")])
-    table.append([.text(lesson.tr(en: "training split", zh: "训练集")), .number(meanSpread(right)),
-                  .number(meanSpread(s(\.testTrainFit))), .number(grouped(r.changedTrainFit))])
-    table.append([.text(lesson.tr(en: "all data (leaky)", zh: "全部数据（泄漏）")), .number(meanSpread(leaky)),
-                  .number(meanSpread(s(\.testAllFit))), .number(grouped(r.changedAllFit))])
+    table.append([.text(lesson.tr(en: "training split", zh: "训练集")), .number(meanSpread(right, lesson.language)),
+                  .number(meanSpread(s(\.testTrainFit), lesson.language)), .number(grouped(r.changedTrainFit))])
+    table.append([.text(lesson.tr(en: "all data "
+        + "(leaky)", zh: "全部数据（泄漏）")), .number(meanSpread(leaky, lesson.language)),
+                  .number(meanSpread(s(\.testAllFit), lesson.language)), .number(grouped(r.changedAllFit))])
     lesson.table(table)
     let c = Comparison(leaky, right, divergenceLimit: SeedSample(baselines).mean)
     let what = Localized(en: "Validation MSE, leaky fit against the training-split fit",
@@ -108,16 +107,20 @@ func cell6Leakage(_ lesson: Lesson, _ settings: Settings, splitFor: (UInt64) -> 
         zh: "两种拟合的均值最多相差 \(fixed(r.largestMeanGap, 3)) σ，标准差最多相差 \(fixed(r.largestStdRatio, 3)) "
             + "倍（第一个随机种子）：数据来自同一分布、随机划分且数量较大时，这种泄漏很小。")
     lesson.conclude("lesson1.leakage.score", c,
-        lower: Localized(en: "\(what.en): \(meanSpread(c.a)) against \(meanSpread(c.b)) \(overSeeds(n).en) — the "
+        lower: Localized(en: "\(what.en): \(meanSpread(c.a, .en)) against \(meanSpread(c.b, .en)) "
+                             + "\(overSeedCount(n).en) — the "
                              + "leaky fit scores better, and that better score is the leak: it is not a better model.",
-                         zh: "\(what.zh)：\(meanSpread(c.a)) 对 \(meanSpread(c.b))（\(overSeeds(n).zh)）——泄漏的拟合"
+                         zh: "\(what.zh)：\(meanSpread(c.a, .zh)) 对 "
+                             + "\(meanSpread(c.b, .zh))（\(overSeedCount(n).zh)）——泄漏的拟合"
                              + "分数更好，而这个更好的分数正是泄漏造成的：模型并没有更好。"),
-        higher: Localized(en: "\(what.en): \(meanSpread(c.a)) against \(meanSpread(c.b)) \(overSeeds(n).en) — the "
+        higher: Localized(en: "\(what.en): \(meanSpread(c.a, .en)) against \(meanSpread(c.b, .en)) "
+                              + "\(overSeedCount(n).en) — the "
                               + "leaky fit scores worse here.",
-                          zh: "\(what.zh)：\(meanSpread(c.a)) 对 \(meanSpread(c.b))（\(overSeeds(n).zh)）——"
+                          zh: "\(what.zh)：\(meanSpread(c.a, .zh)) 对 "
+                              + "\(meanSpread(c.b, .zh))（\(overSeedCount(n).zh)）——"
                               + "这里泄漏的拟合分数更差。"),
-        noDifference: Localized(en: noDifference(what, c.a, c.b, n).en + small.en,
-                                zh: noDifference(what, c.a, c.b, n).zh + small.zh),
+        noDifference: Localized(en: noDifference(what, c).en + small.en,
+                                zh: noDifference(what, c).zh + small.zh),
         diverged: didNotLearn(what))
     lesson.say(en: """
         The last column is the real point: with the leaky fit, changing a single validation sample \
@@ -132,10 +135,11 @@ func cell6Leakage(_ lesson: Lesson, _ settings: Settings, splitFor: (UInt64) -> 
         才是诚实的考试；数据越少、预处理越复杂（边界、填补值、特征选择），泄漏就越大。注意原文的脚本根本\
         没有划分数据集：它的 X.mean() 和 X.std() 来自全部 1,000 个样本。应该先划分，再拟合。
         """)
-    lesson.headline(en: "leakage, validation MSE \(overSeeds(n).en): \(meanSpread(right)) (scaler fitted on train) vs "
-                    + "\(meanSpread(leaky)) (on all data); one validation sample moves "
+    lesson.headline(en: "leakage, validation MSE \(overSeedCount(n).en): \(meanSpread(right, .en)) (scaler fitted "
+                    + "on train) vs \(meanSpread(leaky, .en)) (on all data); one validation sample moves "
                     + "\(grouped(r.changedTrainFit)) vs \(grouped(r.changedAllFit)) training values",
-                    zh: "数据泄漏，验证 MSE（\(overSeeds(n).zh)）：\(meanSpread(right))（缩放器拟合于训练集）对 "
-                    + "\(meanSpread(leaky))（拟合于全部数据）；一个验证样本改变 "
+                    zh: "数据泄漏，验证 "
+                    + "MSE（\(overSeedCount(n).zh)）：\(meanSpread(right, .zh))（缩放器拟合于训练集）对 "
+                    + "\(meanSpread(leaky, .zh))（拟合于全部数据）；一个验证样本改变 "
                     + "\(grouped(r.changedTrainFit)) 对 \(grouped(r.changedAllFit)) 个训练值")
 }

@@ -149,3 +149,12 @@ struct Lesson1 {
         lesson.run { try runLesson(lesson, Settings(flags: lesson.flags)) }
     }
 }
+
+extension Settings {
+    /// The same knobs with another seed: what each seed of a comparison runs with.
+    func with(seed: UInt64) -> Settings {
+        var s = self
+        s.seed = seed
+        return s
+    }
+}

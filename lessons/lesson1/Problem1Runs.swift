@@ -160,11 +160,3 @@ func didNotLearn(_ what: Localized) -> Localized {
               zh: "\(what.zh)：至少有一次训练的结果不比直接预测均值好（或不是有限数），"
                   + "它什么也没学到，这个对比说明不了数据的任何问题。")
 }
-
-/// "no measurable difference at this budget" for `what`.
-func noDifference(_ what: Localized, _ a: SeedSample, _ b: SeedSample, _ n: Int) -> Localized {
-    Localized(en: "\(what.en): \(meanSpread(a)) against \(meanSpread(b)) \(overSeeds(n).en) — no measurable "
-                  + "difference at this budget (the gap is inside the seed-to-seed noise).",
-              zh: "\(what.zh)：\(meanSpread(a)) 对 \(meanSpread(b))（\(overSeeds(n).zh)）——在这个训练量下"
-                  + "没有可测量的差异（差距在随机种子间的波动之内）。")
-}

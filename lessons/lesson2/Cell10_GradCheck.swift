@@ -102,7 +102,8 @@ func cell10GradCheck(_ lesson: Lesson, _ settings: Settings) {
                           zh: "梯度检验：\(checks.count) 项中 \(passed) 项通过；每个真实层的反向传播都与有限差分一致"),
         "false": Localized(en: "gradient check: \(passed) of \(checks.count) pass; \(real.count - realPassed) real " +
                                "layer(s) disagree with finite differences: a backward is wrong",
-                           zh: "梯度检验：\(checks.count) 项中 \(passed) 项通过；有 \(real.count - realPassed) 个真实层" +
+                           zh: "梯度检验：\(checks.count) 项中 \(passed) 项通过；有 \(real.count - realPassed) "
+                               + "个真实层" +
                                "与有限差分不一致：有反向传播写错了"),
         "diverged": Localized(en: "gradient check: not finite", zh: "梯度检验：不是有限数"),
     ], headline: true)
@@ -112,7 +113,8 @@ func cell10GradCheck(_ lesson: Lesson, _ settings: Settings) {
                           zh: "故意写错的 x·x.detach() 被抓住（相对误差 \(brokenError)）"),
         "false": Localized(en: "the broken x·x.detach() slipped through (rel error \(brokenError)): the check's " +
                                "tolerance is too loose for this input",
-                           zh: "故意写错的 x·x.detach() 没被抓住（相对误差 \(brokenError)）：对这个输入，检验的容差太宽"),
+                           zh: "故意写错的 x·x.detach() 没被抓住（相对误差 "
+                               + "\(brokenError)）：对这个输入，检验的容差太宽"),
         "diverged": Localized(en: "the broken x·x.detach(): not finite", zh: "故意写错的 x·x.detach()：不是有限数"),
     ], headline: true)
 }

@@ -113,15 +113,17 @@ func cell11DropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
         "true": Localized(en: "Within 2 points of p = \(fixed(p, 2)): of 10,240 draws, "
                             + "each zeroed with probability p, " +
                               "the fraction is close to p.",
-                          zh: "与 p = \(fixed(p, 2)) 相差不到 2 个百分点：10,240 次抽样、每次以概率 p 置零，比例接近 p。"),
+                          zh: "与 p = \(fixed(p, 2)) 相差不到 2 个百分点：10,240 次抽样、每次以概率 p "
+                              + "置零，比例接近 p。"),
         "false": Localized(en: "More than 2 points away from p = \(fixed(p, 2)): far more than chance explains " +
                                "for 10,240 draws, so the mask is not drawn with probability p.",
-                           zh: "与 p = \(fixed(p, 2)) 相差超过 2 个百分点：10,240 次抽样，偶然性解释不了，掩码并非以概率 p 抽取。"),
+                           zh: "与 p = \(fixed(p, 2)) 相差超过 2 个百分点：10,240 "
+                               + "次抽样，偶然性解释不了，掩码并非以概率 p 抽取。"),
         "diverged": Localized(en: "The dropped fraction is not finite.", zh: "置零比例不是有限数。"),
     ])
-    let perSeed = settings.seeds.map { seed -> ModeComparison in
+    let perSeed = overSeeds(lesson, Localized(en: "cell 11: train and eval modes", zh: "第 11 格：训练与评估模式")) {
         var s = settings
-        s.seed = seed
+        s.seed = $0
         return compareModes(s)
     }
     let trainVsTrain = SeedSample(perSeed.map(\.trainVsTrain)), evalVsEval = SeedSample(perSeed.map(\.evalVsEval))
@@ -129,12 +131,12 @@ func cell11DropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
     lesson.say(en: """
         So model.train() and model.eval() are different functions. Two calls on the same batch, \
         largest change of a prediction, mean ± spread over \(perSeed.count) seeds: train vs train \
-        \(meanSpread(trainVsTrain)), eval vs eval \(meanSpread(evalVsEval)), train vs eval \
-        \(meanSpread(trainVsEval)).
+        \(meanSpread(trainVsTrain, .en)), eval vs eval \(meanSpread(evalVsEval, .en)), train vs eval \
+        \(meanSpread(trainVsEval, .en)).
         """, zh: """
         因此 model.train() 与 model.eval() 是两个不同的函数。对同一批数据调用两次，预测值的最大变化\
-        （\(perSeed.count) 个随机种子的均值 ± 波动）：训练模式对训练模式 \(meanSpread(trainVsTrain))，\
-        评估模式对评估模式 \(meanSpread(evalVsEval))，训练对评估 \(meanSpread(trainVsEval))。
+        （\(perSeed.count) 个随机种子的均值 ± 波动）：训练模式对训练模式 \(meanSpread(trainVsTrain, .zh))，\
+        评估模式对评估模式 \(meanSpread(evalVsEval, .zh))，训练对评估 \(meanSpread(trainVsEval, .zh))。
         """)
     lesson.conclude("lesson2.dropout.trainNoisierThanEval", Comparison(trainVsTrain, evalVsEval),
         lower: Localized(en: "Here two train-mode calls agree better than two eval-mode calls: dropout is not " +
@@ -164,10 +166,14 @@ func cell11DropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
         个偏置和层归一化参数都会衰减（很多做法会把后者排除）；位置编码表是缓冲区而不是参数，既不训练也不衰减。\
         在示例脚本的 50 × 32 = 1,600 步里，仅靠衰减会把权重缩小为 (1 - 1e-7)^1600 ≈ \(fixed(shrink, 5)) 倍：力度很温和。
         """)
-    lesson.headline(en: "dropout sites: \(sites.count); eval() deterministic (max diff \(fixed(modes.evalVsEval))), " +
-                        "train() not (\(fixed(modes.trainVsTrain))); decayed parameters: "
-                            + "\(grouped(groups.matrices + groups.vectors))",
-                    zh: "dropout 位置：\(sites.count) 处；eval() 是确定的（最大差 " +
-                        "\(fixed(modes.evalVsEval))），train() 不是（\(fixed(modes.trainVsTrain))）；被衰减的参数："
-                            + "\(grouped(groups.matrices + groups.vectors))")
+    // Mean ± spread over seeds; train()'s verdict against eval() comes from its claim above.
+    let evalDiff = meanSpread(evalVsEval, lesson.language)
+    let trainDiff = lesson.meanSpread(trainVsTrain, verdictOf: "lesson2.dropout.trainNoisierThanEval",
+                                      against: "eval()")
+    lesson.headline(en: "dropout sites: \(sites.count); two calls' max diff over \(perSeed.count) seeds: eval() "
+                        + "\(evalDiff), train() \(trainDiff); decayed parameters: "
+                        + "\(grouped(groups.matrices + groups.vectors))",
+                    zh: "dropout 位置：\(sites.count) 处；两次调用的最大差（\(perSeed.count) 个随机种子）：eval() "
+                        + "\(evalDiff)，train() \(trainDiff)；被衰减的参数："
+                        + "\(grouped(groups.matrices + groups.vectors))")
 }

@@ -15,7 +15,8 @@ func cell2PositionalEncoding(_ lesson: Lesson, _ walk: Walkthrough) {
         of position p is sin/cos(p · 10000^(-2j/D)), fast waves in the first columns, slow ones later. \
         It is a buffer (saved, never trained). Positions 0–4, first 8 features:
         """, zh: """
-        注意力本身把 5 个位置看成一个集合，没有先后；位置编码告诉它顺序。示例脚本加上一张固定的表：位置 p 的第 j 对特征是 \
+        注意力本身把 5 个位置看成一个集合，没有先后；位置编码告诉它顺序。示例脚本加上一张固定的表：位置 p 的第 j \
+        对特征是 \
         sin/cos(p · 10000^(-2j/D))，前面的列变化快、后面的列变化慢。它是缓冲区（会保存，但不训练）。位置 0–4、前 8 \
         个特征：
         """)

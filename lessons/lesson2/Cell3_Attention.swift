@@ -42,11 +42,13 @@ func cell3Attention(_ lesson: Lesson, _ walk: Walkthrough) {
                     .threshold(value: Double(largestWeight), relation: .above, limit: 0.9), [
         "true": Localized(en: "Above 0.9: the softmax is close to one-hot. A saturated softmax passes little " +
                               "gradient to the other keys; training or a smaller input scale softens it.",
-                          zh: "超过 0.9：softmax 几乎是独热的。饱和的 softmax 几乎不把梯度传给其他键；训练或更小的输入尺度会让它变得平缓。"),
+                          zh: "超过 0.9：softmax 几乎是独热的。饱和的 softmax "
+                              + "几乎不把梯度传给其他键；训练或更小的输入尺度会让它变得平缓。"),
         "false": Localized(en: "At most 0.9: this head's softmax is not saturated, so every key still receives " +
                                "some gradient.",
                            zh: "不超过 0.9：这个头的 softmax 没有饱和，每个键都还能收到一些梯度。"),
-        "diverged": Localized(en: "The weights are not finite: the scores overflowed.", zh: "权重不是有限数：分数溢出了。"),
+        "diverged": Localized(en: "The weights are not finite: the scores "
+            + "overflowed.", zh: "权重不是有限数：分数溢出了。"),
     ])
     lesson.headline(en: "attention scores [B·H, T, T] = [\(walk.x.shape[0] * h), 5, 5]",
                     zh: "注意力分数 [B·H, T, T] = [\(walk.x.shape[0] * h), 5, 5]")
@@ -54,7 +56,8 @@ func cell3Attention(_ lesson: Lesson, _ walk: Walkthrough) {
     lesson.conclude("lesson2.attention.byHandAgrees",
                     .threshold(value: Double(difference), relation: .below, limit: 1e-5), [
         "true": Localized(en: "head 0 by hand = MultiheadAttention's weights (max diff \(sci(difference)), below 1e-5)",
-                          zh: "手算的第 0 个头与 MultiheadAttention 的权重一致（最大差 \(sci(difference))，小于 1e-5）"),
+                          zh: "手算的第 0 个头与 MultiheadAttention 的权重一致（最大差 \(sci(difference))，小于 "
+                              + "1e-5）"),
         "false": Localized(en: "head 0 by hand differs from MultiheadAttention's weights (max diff \(sci(difference)))",
                            zh: "手算的第 0 个头与 MultiheadAttention 的权重不一致（最大差 \(sci(difference))）"),
         "diverged": Localized(en: "head 0 by hand: the weights are not finite", zh: "手算的第 0 个头：权重不是有限数"),

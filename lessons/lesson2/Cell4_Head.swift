@@ -18,8 +18,10 @@ func cell4Head(_ lesson: Lesson, _ walk: Walkthrough) {
         0，逐个位置：
         """)
     var norm = Table([lesson.tr(en: "position", zh: "位置"),
-                      lesson.tr(en: "mean before", zh: "归一化前均值"), lesson.tr(en: "std before", zh: "归一化前标准差"),
-                      lesson.tr(en: "mean after", zh: "归一化后均值"), lesson.tr(en: "std after", zh: "归一化后标准差")])
+                      lesson.tr(en: "mean before", zh: "归一化前均值"), lesson.tr(en: "std "
+                          + "before", zh: "归一化前标准差"),
+                      lesson.tr(en: "mean after", zh: "归一化后均值"), lesson.tr(en: "std "
+                          + "after", zh: "归一化后标准差")])
     let before = walk.normRowsBefore, after = walk.normRowsAfter
     for t in before.mean.indices {
         norm.append([.integer(t), .number(Double(before.mean[t])), .number(Double(before.std[t])),

@@ -160,7 +160,8 @@ func cell5bInitialValues(_ lesson: Lesson, _ settings: Settings) {
                     .threshold(value: Double(copies), relation: .atMost, limit: 0), [
         "true": Localized(en: "So the encoder layers start with identical weights. They become different only in " +
                               "training, because each sits at its own depth and so receives its own gradient.",
-                          zh: "所以各编码层的初始权重完全相同。它们只在训练中才变得不同：每一层所处的深度不同，收到的梯度也就不同。"),
+                          zh: "所以各编码层的初始权重完全相同。它们只在训练中才变得不同：每一层所处的深度不同，收到"
+                              + "的梯度也就不同。"),
         "false": Localized(en: "The encoder layers do not start identical here: something re-drew their weights " +
                                "after the copy.",
                            zh: "这里各编码层的初始权重并不相同：复制之后有东西重新抽取了权重。"),

@@ -145,32 +145,23 @@ func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
     let depth = settings.layers, activation = settings.activation, seeds = settings.seeds
     lesson.cell(6)
     lesson.say(en: """
-        The seed's model starts from PyTorch's default initialisation, and with 3 layers wrapped in \
-        residuals and layer norms it is safe. A plain stack is not: each Linear(64 → 64) + \
+        The seed's model starts from PyTorch's default initialisation, with only 3 layers, each wrapped in \
+        a residual and a layer norm (cell 8 measures how well its gradients reach the input). A plain deep \
+        stack has neither protection: each Linear(64 → 64) + \
         \(activation.displayName) multiplies the activations' scale by about \
         weight-std × √64 × the activation's gain. We stack \(depth) of them (--layers, --activation) \
         and draw the weights four ways (--init picks the one whose gradients are drawn per layer below):
           small    N(0, 0.01²)       pytorch  PyTorch's default U(±1/√64)
           kaiming  N(0, 2/64)        large    N(0, 1)
         """, zh: """
-        原文模型使用 PyTorch 的默认初始化；它只有 3 层，又有残差和层归一化保护，所以很安全。普通的深层堆叠就不同了：\
+        原文模型使用 PyTorch 的默认初始化；它只有 3 层，每层都有残差和层归一化（第 8 格实测它的梯度能否传回输入）。\
+        普通的深层堆叠没有这些保护：\
         每个 Linear(64 → 64) + \(activation.displayName) 大约把激活值的尺度乘以“权重标准差 × √64 × 激活函数的增益”。\
         我们堆 \(depth) 层（--layers、--activation），用四种方式抽取权重（--init 选择下面逐层画出梯度的那一种）：
           small    N(0, 0.01²)       pytorch  PyTorch 的默认 U(±1/√64)
           kaiming  N(0, 2/64)        large    N(0, 1)
         """)
-    lesson.say(en: """
-        Seed noise: the weights and the inputs are random, so another seed gives other numbers. One \
-        run proves little. Every comparison in this lesson therefore runs on \(seeds.count) seeds \
-        (--seeds; --seed, --seed+1, …), prints the mean ± the seed-to-seed spread, and calls a \
-        difference an effect only when it clearly exceeds that spread (a paired 95 % interval); \
-        otherwise it says there is no measurable difference.
-        """, zh: """
-        随机种子带来的噪声：权重和输入都是随机的，换一个随机种子，数字就会变。一次运行说明不了什么。\
-        所以本课的每项比较都跑 \(seeds.count) 个随机种子（--seeds；--seed、--seed+1、……），\
-        打印均值 ± 随机种子间的波动，只有差异明显超出这个波动（配对的 95 % 区间）时才算效果；\
-        否则就说没有可测量的差异。
-        """)
+    teachSeedNoise(lesson)
     let label = Localized(en: "cell 6: \(activation.displayName)", zh: "单元 6：\(activation.displayName)")
     let study = initialisationStudy(layers: depth, activation: activation, seeds: seeds) {
         lesson.progress(label, $0, of: $1)
@@ -184,14 +175,15 @@ func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
                        lesson.tr(en: "‖dL/dW₁‖ (± spread)", zh: "第 1 层 ‖dL/dW‖（± 波动）")],
                       rows: study.map { r in
                           [.text(r.scheme.rawValue), .text(sci(r.std(after: 1).mean)),
-                           .text(sci(r.std(after: middle).mean)), .text(meanSpread(r.lastStd)),
-                           .text(meanSpread(r.firstGradient))]
+                           .text(sci(r.std(after: middle).mean)), .text(meanSpread(r.lastStd, lesson.language)),
+                           .text(meanSpread(r.firstGradient, lesson.language))]
                       })
     lesson.say(en: "Means over \(seeds.count) seeds:", zh: "\(seeds.count) 个随机种子上的均值：")
     lesson.table(table)
     lesson.plot(LineChart(title: lesson.tr(en: "Std of the activations per layer, seed \(settings.seed) " +
                                                "(\(activation.displayName))",
-                                           zh: "每层激活值的标准差，随机种子 \(settings.seed)（\(activation.displayName)）"),
+                                           zh: "每层激活值的标准差，随机种子 "
+                                               + "\(settings.seed)（\(activation.displayName)）"),
                           series: study.map { .init($0.scheme.rawValue, $0.runs[0].activationStd.map(finiteOrZero)) },
                           xLabel: lesson.tr(en: "layer", zh: "层"), logScale: true))
     let chosen = row(settings.initScheme).runs[0]
@@ -204,11 +196,11 @@ func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
                          },
                          valueFormat: "%.2e"))
     concludeInitialisation(lesson, settings, study)
-    let lastStd = study.map { "\($0.scheme.rawValue) \(sci($0.lastStd.mean))" }
+    let lastStd = study.map { "\($0.scheme.rawValue) \(meanSpread($0.lastStd, lesson.language))" }
     lesson.headline(en: "\(activation.displayName), \(depth) layers, std after the last layer " +
-                        "(mean of \(seeds.count) " +
-                        "seeds): " + lastStd.joined(separator: ", "),
-                    zh: "\(activation.displayName)，\(depth) 层，最后一层后的标准差（\(seeds.count) 个随机种子的均值）：" +
+                        "(mean ± spread over \(seeds.count) seeds): " + lastStd.joined(separator: ", "),
+                    zh: "\(activation.displayName)，\(depth) 层，最后一层后的标准差（\(seeds.count) "
+                        + "个随机种子的均值 ± 波动）：" +
                         lastStd.joined(separator: "，"))
 }
 
@@ -228,13 +220,14 @@ func concludeInitialisation(_ lesson: Lesson, _ settings: Settings, _ study: [Sc
                     .threshold(value: largest(small.lastStd.values), relation: .below, limit: 1e-6), [
         "true": Localized(en: "Too small: after \(depth) layers the signal has faded below 1e-6 in every seed " +
                               "(0.00e+00 means Float underflowed), and the first layer's gradient with it " +
-                              "(\(meanSpread(small.firstGradient))).",
-                          zh: "太小：\(depth) 层之后，每个随机种子的信号都衰减到 1e-6 以下（0.00e+00 表示 Float 已经下溢），" +
-                              "第一层的梯度也一样（\(meanSpread(small.firstGradient))）。"),
+                              "(\(meanSpread(small.firstGradient, .en))).",
+                          zh: "太小：\(depth) 层之后，每个随机种子的信号都衰减到 1e-6 以下（0.00e+00 表示 Float "
+                              + "已经下溢），" +
+                              "第一层的梯度也一样（\(meanSpread(small.firstGradient, .zh))）。"),
         "false": Localized(en: "Too small, yet at \(depth) layers the signal keeps std " +
-                               "\(meanSpread(small.lastStd)) in " +
+                               "\(meanSpread(small.lastStd, .en)) in " +
                                "some seed: at this depth it has not vanished yet (raise --layers).",
-                           zh: "太小，但在 \(depth) 层时仍有随机种子保留标准差 \(meanSpread(small.lastStd))：" +
+                           zh: "太小，但在 \(depth) 层时仍有随机种子保留标准差 \(meanSpread(small.lastStd, .zh))：" +
                                "在这个深度还没有消失（加大 --layers）。"),
         "diverged": Localized(en: "Too small: " + overflow.en, zh: "太小：" + overflow.zh),
     ])
@@ -245,17 +238,20 @@ func concludeInitialisation(_ lesson: Lesson, _ settings: Settings, _ study: [Sc
     lesson.conclude("lesson2.init.large.explodes",
                     .threshold(value: smallest(large.lastStd.values), relation: .above, limit: 1e3), [
         "true": Localized(en: "Too large: the activations explode, std above 1e3 after \(depth) layers in every " +
-                              "seed (\(meanSpread(large.lastStd))), and the gradient with them.",
-                          zh: "太大：\(depth) 层之后每个随机种子的激活值都爆炸到标准差 1e3 以上（\(meanSpread(large.lastStd))），" +
+                              "seed (\(meanSpread(large.lastStd, .en))), and the gradient with them.",
+                          zh: "太大：\(depth) 层之后每个随机种子的激活值都爆炸到标准差 1e3 "
+                              + "以上（\(meanSpread(large.lastStd, .zh))），" +
                               "梯度也随之爆炸。"),
-        "false": Localized(en: "Too large, yet the activations end at std \(meanSpread(large.lastStd)), " +
+        "false": Localized(en: "Too large, yet the activations end at std \(meanSpread(large.lastStd, .en)), " +
                                "not above 1e3 " +
                                "in every seed." + saturates.en,
-                           zh: "太大，但激活值最后的标准差是 \(meanSpread(large.lastStd))，并非每个随机种子都超过 1e3。" +
+                           zh: "太大，但激活值最后的标准差是 "
+                               + "\(meanSpread(large.lastStd, .zh))，并非每个随机种子都超过 1e3。" +
                                saturates.zh),
         "diverged": Localized(en: "Too large: " + overflow.en, zh: "太大：" + overflow.zh),
     ])
-    let kaimingFirst = meanSpread(kaiming.firstGradient), pytorchFirst = meanSpread(pytorch.firstGradient)
+    let kaimingFirst = meanSpread(kaiming.firstGradient, lesson.language)
+    let pytorchFirst = meanSpread(pytorch.firstGradient, lesson.language)
     lesson.conclude("lesson2.init.kaimingVsPytorch", Comparison(kaiming.log10FirstGradient, pytorch.log10FirstGradient),
         lower: Localized(en: "With \(activation.displayName), Kaiming's first layer gets less gradient than " +
                              "PyTorch's default (\(kaimingFirst) against \(pytorchFirst)). What can cause it: its " +
@@ -282,12 +278,14 @@ func concludeInitialisation(_ lesson: Lesson, _ settings: Settings, _ study: [Sc
     lesson.conclude("lesson2.init.kaimingSteady", .threshold(value: drift, relation: .below, limit: 1), [
         "true": Localized(en: "Kaiming keeps \(activation.displayName)'s scale steady: in every seed the std after " +
                               "layer \(depth) is within a factor of 10 of the std after layer 1.",
-                          zh: "Kaiming 让 \(activation.displayName) 的尺度保持稳定：每个随机种子里，第 \(depth) 层后的" +
+                          zh: "Kaiming 让 \(activation.displayName) 的尺度保持稳定：每个随机种子里，第 \(depth) "
+                              + "层后的" +
                               "标准差都在第 1 层后的 10 倍以内。"),
         "false": Localized(en: "Kaiming does not keep \(activation.displayName)'s scale steady here: the std after " +
                                "layer \(depth) is off by a factor up to \(sci(pow(10, drift))) from layer 1's. " +
                                "Its 2/fan-in is derived for ReLU; another activation has another gain.",
-                           zh: "这里 Kaiming 没能让 \(activation.displayName) 的尺度保持稳定：第 \(depth) 层后的标准差与" +
+                           zh: "这里 Kaiming 没能让 \(activation.displayName) 的尺度保持稳定：第 \(depth) "
+                               + "层后的标准差与" +
                                "第 1 层相差最多 \(sci(pow(10, drift))) 倍。它的 2/fan-in 是为 ReLU 推导的；" +
                                "别的激活函数增益不同。"),
         "diverged": Localized(en: "Kaiming: " + overflow.en, zh: "Kaiming：" + overflow.zh),
@@ -308,11 +306,13 @@ func concludeInitialisation(_ lesson: Lesson, _ settings: Settings, _ study: [Sc
             "false": Localized(en: "\(scheme.rawValue), per layer: \(numbers): " +
                                    "they differ by more than 10 % (a factor " +
                                    "\(fixed(factor, 2))); a width of 64 leaves the per-layer scale noisy.",
-                               zh: "\(scheme.rawValue)，每层：\(zhNumbers)：两者相差超过 10 %（\(fixed(factor, 2)) 倍）；" +
+                               zh: "\(scheme.rawValue)，每层：\(zhNumbers)：两者相差超过 10 %（\(fixed(factor, 2)) "
+                                   + "倍）；" +
                                    "宽度只有 64，每层的尺度仍有随机波动。"),
             "diverged": Localized(en: "\(scheme.rawValue), per layer: predicted ×\(fixed(predicted, 3)); the std " +
                                       "under- or overflowed Float before layer 2, so there is no measured factor.",
-                                  zh: "\(scheme.rawValue)，每层：预测 ×\(fixed(predicted, 3))；第 2 层之前标准差就下溢或溢出了 Float，" +
+                                  zh: "\(scheme.rawValue)，每层：预测 ×\(fixed(predicted, 3))；第 2 "
+                                      + "层之前标准差就下溢或溢出了 Float，" +
                                       "无法得到实测倍数。"),
         ])
     }
@@ -332,15 +332,16 @@ func concludeSigmoidRescue(_ lesson: Lesson, _ settings: Settings, _ study: [Sch
     let best = sigmoid.max { $0.firstGradient.mean < $1.firstGradient.mean }!
     let kaimingRelu = relu.first { $0.scheme == .kaiming }!.firstGradient
     let share = best.firstGradient.mean / kaimingRelu.mean
-    let numbers = "--init \(best.scheme.rawValue): \(meanSpread(best.firstGradient)); Kaiming + ReLU: " +
-        "\(meanSpread(kaimingRelu))"
-    let zhNumbers = "--init \(best.scheme.rawValue)：\(meanSpread(best.firstGradient))；Kaiming + ReLU：" +
-        "\(meanSpread(kaimingRelu))"
+    let numbers = "--init \(best.scheme.rawValue): \(meanSpread(best.firstGradient, .en)); Kaiming + ReLU: " +
+        "\(meanSpread(kaimingRelu, .en))"
+    let zhNumbers = "--init \(best.scheme.rawValue)：\(meanSpread(best.firstGradient, .zh))；Kaiming + ReLU：" +
+        "\(meanSpread(kaimingRelu, .zh))"
     let why = best.scheme == .large
         ? Localized(en: ": on the way back, weights of std 1 multiply the gradient by about √64 = 8 per layer, " +
                         "which partly makes up for sigmoid's derivative of at most 0.25 (cell 7). One seed alone " +
                         "may say otherwise: the spread is wide.",
-                    zh: "：反向传播时，标准差为 1 的权重每层大约把梯度乘以 √64 = 8，部分弥补了 sigmoid 最大只有 0.25 的导数" +
+                    zh: "：反向传播时，标准差为 1 的权重每层大约把梯度乘以 √64 = 8，部分弥补了 sigmoid 最大只有 "
+                        + "0.25 的导数" +
                         "（见单元 7）。单看一个随机种子可能得出相反的结论：波动很大。")
         : Localized(en: ": at this depth the weights make up for sigmoid's small derivative.",
                     zh: "：在这个深度，权重弥补了 sigmoid 很小的导数。")
@@ -348,12 +349,14 @@ func concludeSigmoidRescue(_ lesson: Lesson, _ settings: Settings, _ study: [Sch
         "true": Localized(en: "No initialisation rescues a \(depth)-layer sigmoid stack: its best first-layer " +
                               "gradient is under 1 % of what Kaiming gives ReLU (\(numbers)). Sigmoid's derivative " +
                               "is at most 0.25 (cell 7).",
-                          zh: "没有哪种初始化能救活 \(depth) 层的 sigmoid 网络：它最好的第一层梯度不到 Kaiming + ReLU 的 1 %" +
+                          zh: "没有哪种初始化能救活 \(depth) 层的 sigmoid 网络：它最好的第一层梯度不到 Kaiming + "
+                              + "ReLU 的 1 %" +
                               "（\(zhNumbers)）。sigmoid 的导数最大只有 0.25（见单元 7）。"),
         "false": Localized(en: "At \(depth) layers, averaged over \(settings.seeds.count) seeds, " +
                                "an initialisation gives " +
                                "the sigmoid stack at least 1 % of what Kaiming gives ReLU (\(numbers))" + why.en,
-                           zh: "在 \(depth) 层时，按 \(settings.seeds.count) 个随机种子平均，有一种初始化让 sigmoid 网络得到" +
+                           zh: "在 \(depth) 层时，按 \(settings.seeds.count) 个随机种子平均，有一种初始化让 sigmoid "
+                               + "网络得到" +
                                "至少 Kaiming + ReLU 的 1 %（\(zhNumbers)）" + why.zh),
         "diverged": Localized(en: "Sigmoid against ReLU: a run overflowed Float (\(numbers)).",
                               zh: "sigmoid 对比 ReLU：有运行超出了 Float 的范围（\(zhNumbers)）。"),

@@ -78,7 +78,8 @@ func cell7Activations(_ lesson: Lesson, _ settings: Settings) {
         "true": Localized(en: "Sigmoid's derivative never exceeds 0.25 on the grid " +
                               "(max \(fixed(sigmoid.maxDerivative, 4))). " +
                               bound.en,
-                          zh: "在网格上 sigmoid 的导数从不超过 0.25（最大 \(fixed(sigmoid.maxDerivative, 4))）。" + bound.zh),
+                          zh: "在网格上 sigmoid 的导数从不超过 0.25（最大 "
+                              + "\(fixed(sigmoid.maxDerivative, 4))）。" + bound.zh),
         "false": Localized(en: "Sigmoid's derivative exceeds 0.25 here (max \(fixed(sigmoid.maxDerivative, 4))): its " +
                                "backward is wrong, since σ' = σ(1 − σ) ≤ 1/4.",
                            zh: "这里 sigmoid 的导数超过了 0.25（最大 \(fixed(sigmoid.maxDerivative, 4))）：" +

@@ -107,7 +107,8 @@ func cell8ForwardBackward(_ lesson: Lesson, _ settings: Settings) {
                     .threshold(value: Double(input / largest.norm), relation: .above, limit: 1e-3), [
         "true": Localized(en: "Nothing vanishes on the way to input_proj: it gets more than 1e-3 of the largest " +
                               "module's gradient. Three layers with residuals and layer norms are shallow.",
-                          zh: "梯度传到 input_proj 并没有消失：它得到的梯度超过最大模块的 1e-3。带残差和层归一化的三层网络很浅。"),
+                          zh: "梯度传到 input_proj 并没有消失：它得到的梯度超过最大模块的 "
+                              + "1e-3。带残差和层归一化的三层网络很浅。"),
         "false": Localized(en: "The gradient fades on the way to input_proj: less than 1e-3 of the largest " +
                                "module's reaches it.",
                            zh: "梯度在传到 input_proj 的路上衰减了：它得到的不到最大模块的 1e-3。"),
@@ -122,7 +123,8 @@ func cell8ForwardBackward(_ lesson: Lesson, _ settings: Settings) {
                               "所以裁剪把每个梯度乘以 \(fixed(1 / pass.totalNorm, 3))。"),
         "false": Localized(en: "The seed clips the total norm to 1.0 before each step: this first step's total is " +
                                "\(fixed(pass.totalNorm)), so clipping leaves it alone.",
-                           zh: "示例脚本每步先把总范数裁剪到 1.0：第一步的总范数是 \(fixed(pass.totalNorm))，所以裁剪不起作用。"),
+                           zh: "示例脚本每步先把总范数裁剪到 1.0：第一步的总范数是 "
+                               + "\(fixed(pass.totalNorm))，所以裁剪不起作用。"),
         "diverged": Localized(en: "The total gradient norm is not finite: clipping cannot rescue this step.",
                               zh: "总梯度范数不是有限数：裁剪救不了这一步。"),
     ])

@@ -93,13 +93,14 @@ func cell9VanishingGradients(_ lesson: Lesson, _ settings: Settings) {
     lesson.say(en: "‖dW₁‖, mean ± spread over \(seeds.count) seeds:",
                zh: "‖dW₁‖，\(seeds.count) 个随机种子的均值 ± 波动：")
     lesson.table(Table(header, rows: studies.map {
-        [.text($0.activation.displayName), .text(meanSpread($0.plain.firstGradient)),
-         .text(meanSpread($0.residual.firstGradient)), .text(meanSpread($0.preNorm.firstGradient))]
+        [.text($0.activation.displayName), .text(meanSpread($0.plain.firstGradient, lesson.language)),
+         .text(meanSpread($0.residual.firstGradient, lesson.language)),
+         .text(meanSpread($0.preNorm.firstGradient, lesson.language))]
     }))
     lesson.say(en: "‖dW₁‖ / ‖dW_L‖, mean ± spread:", zh: "‖dW₁‖ / ‖dW_L‖，均值 ± 波动：")
     lesson.table(Table(header, rows: studies.map {
-        [.text($0.activation.displayName), .text(meanSpread($0.plain.ratio)),
-         .text(meanSpread($0.residual.ratio)), .text(meanSpread($0.preNorm.ratio))]
+        [.text($0.activation.displayName), .text(meanSpread($0.plain.ratio, lesson.language)),
+         .text(meanSpread($0.residual.ratio, lesson.language)), .text(meanSpread($0.preNorm.ratio, lesson.language))]
     }))
     let sigmoid = studies.first { $0.activation == .sigmoid }!
     let leaky = studies.first { $0.activation == .leakyRelu }!
@@ -113,21 +114,27 @@ func cell9VanishingGradients(_ lesson: Lesson, _ settings: Settings) {
                           xLabel: lesson.tr(en: "layer", zh: "层"), logScale: true))
     concludeSymptom(lesson, settings, sigmoid: sigmoid, leaky: leaky)
     concludeFix(lesson, settings, studies: studies, leaky: leaky)
-    lesson.headline(en: "\(depth) layers, first-layer gradient norm (mean of \(seeds.count) seeds): Sigmoid " +
-                        "\(sci(sigmoid.plain.firstGradient.mean)) → LeakyReLU \(sci(leaky.plain.firstGradient.mean)) " +
-                        "→ + residual \(sci(leaky.residual.firstGradient.mean)) → + pre-norm " +
-                        "\(sci(leaky.preNorm.firstGradient.mean))",
-                    zh: "\(depth) 层，第一层梯度范数（\(seeds.count) 个随机种子的均值）：Sigmoid " +
-                        "\(sci(sigmoid.plain.firstGradient.mean)) → LeakyReLU \(sci(leaky.plain.firstGradient.mean)) " +
-                        "→ + 残差 \(sci(leaky.residual.firstGradient.mean)) → + pre-norm " +
-                        "\(sci(leaky.preNorm.firstGradient.mean))")
+    // Mean ± spread; the residual's verdict against the plain LeakyReLU stack comes from its claim.
+    let first = (sigmoid: meanSpread(sigmoid.plain.firstGradient, lesson.language),
+                 leaky: meanSpread(leaky.plain.firstGradient, lesson.language),
+                 residual: lesson.meanSpread(leaky.residual.firstGradient, verdictOf: "lesson2.fix.residualVsPlain",
+                                             against: "LeakyReLU"),
+                 preNorm: meanSpread(leaky.preNorm.firstGradient, lesson.language))
+    lesson.headline(en: "\(depth) layers, first-layer gradient norm (mean ± spread over \(seeds.count) seeds): "
+                        + "Sigmoid \(first.sigmoid) → LeakyReLU \(first.leaky) → + residual \(first.residual) → "
+                        + "+ pre-norm \(first.preNorm)",
+                    zh: "\(depth) 层，第一层梯度范数（\(seeds.count) 个随机种子的均值 ± 波动）："
+                        + "Sigmoid \(first.sigmoid) → LeakyReLU \(first.leaky) → + 残差 \(first.residual) → "
+                        + "+ pre-norm \(first.preNorm)")
 }
 
 /// The symptom: does sigmoid's gradient vanish, and is another activation alone enough?
 func concludeSymptom(_ lesson: Lesson, _ settings: Settings, sigmoid: WiringStudy, leaky: WiringStudy) {
     let depth = settings.layers
-    let sigmoidFirst = meanSpread(sigmoid.plain.firstGradient), sigmoidRatio = meanSpread(sigmoid.plain.ratio)
-    let overflow = Localized(en: "a run overflowed Float (inf or NaN).", zh: "有运行超出了 Float 的范围（inf 或 NaN）。")
+    let sigmoidFirst = meanSpread(sigmoid.plain.firstGradient, lesson.language)
+    let sigmoidRatio = meanSpread(sigmoid.plain.ratio, lesson.language)
+    let overflow = Localized(en: "a run overflowed Float (inf or NaN).", zh: "有运行超出了 Float 的范围（inf 或 "
+        + "NaN）。")
     lesson.conclude("lesson2.vanish.sigmoid",
                     .threshold(value: largest(sigmoid.plain.firstGradient.values), relation: .below, limit: 1e-6), [
         "true": Localized(en: "Symptom: with sigmoid the first layer's gradient is below 1e-6 in every seed " +
@@ -137,26 +144,29 @@ func concludeSymptom(_ lesson: Lesson, _ settings: Settings, sigmoid: WiringStud
                               "是最后一层的 \(sigmoidRatio) 倍）：前面的层根本学不动。"),
         "false": Localized(en: "At \(depth) layers sigmoid's first layer still gets \(sigmoidFirst) in some seed " +
                                "(\(sigmoidRatio) times the last layer's); raise --layers to watch it vanish.",
-                           zh: "在 \(depth) 层时，sigmoid 的第一层梯度仍有 \(sigmoidFirst)（最后一层的 \(sigmoidRatio) " +
+                           zh: "在 \(depth) 层时，sigmoid 的第一层梯度仍有 \(sigmoidFirst)（最后一层的 "
+                               + "\(sigmoidRatio) " +
                                "倍）；加大 --layers 看它消失。"),
         "diverged": Localized(en: "Sigmoid: " + overflow.en, zh: "sigmoid：" + overflow.zh),
     ])
-    let leakyFirst = meanSpread(leaky.plain.firstGradient)
+    let leakyFirst = meanSpread(leaky.plain.firstGradient, lesson.language)
     lesson.conclude("lesson2.vanish.leakyAlone",
                     .threshold(value: largest(leaky.plain.firstGradient.values), relation: .below, limit: 1e-4), [
         "true": Localized(en: "Another activation alone is not enough here: LeakyReLU's first layer still gets " +
                               "below 1e-4 in every seed (\(leakyFirst)).",
-                          zh: "只换激活函数在这里还不够：每个随机种子里 LeakyReLU 的第一层梯度仍低于 1e-4（\(leakyFirst)）。"),
+                          zh: "只换激活函数在这里还不够：每个随机种子里 LeakyReLU 的第一层梯度仍低于 "
+                              + "1e-4（\(leakyFirst)）。"),
         "false": Localized(en: "LeakyReLU's first layer gets \(leakyFirst), at least 1e-4 in some seed: at this " +
                                "depth another activation goes a long way.",
-                           zh: "LeakyReLU 的第一层得到 \(leakyFirst)，至少有一个随机种子不低于 1e-4：在这个深度，换激活函数很有帮助。"),
+                           zh: "LeakyReLU 的第一层得到 \(leakyFirst)，至少有一个随机种子不低于 "
+                               + "1e-4：在这个深度，换激活函数很有帮助。"),
         "diverged": Localized(en: "LeakyReLU: " + overflow.en, zh: "LeakyReLU：" + overflow.zh),
     ])
     let kaiming = WiringOverSeeds(runs: settings.seeds.map {
         deepMLP(layers: depth, activation: .leakyRelu, initScheme: .kaiming, seed: $0)
     })
-    let numbers = "\(meanSpread(kaiming.firstGradient)) against \(leakyFirst)"
-    let zhNumbers = "\(meanSpread(kaiming.firstGradient)) 对 \(leakyFirst)"
+    let numbers = "\(meanSpread(kaiming.firstGradient, .en)) against \(leakyFirst)"
+    let zhNumbers = "\(meanSpread(kaiming.firstGradient, .zh)) 对 \(leakyFirst)"
     lesson.conclude("lesson2.vanish.leakyKaimingVsPytorch", Comparison(kaiming.log10FirstGradient,
                                                                        leaky.plain.log10FirstGradient),
         lower: Localized(en: "Kaiming's initialisation gives LeakyReLU's first layer less gradient than PyTorch's " +
@@ -169,16 +179,19 @@ func concludeSymptom(_ lesson: Lesson, _ settings: Settings, sigmoid: WiringStud
                               "PyTorch 的默认权重也在缩小信号（见单元 6），激活函数与初始化要搭配。"),
         noDifference: Localized(en: "Kaiming against PyTorch's default for LeakyReLU: no measurable difference at " +
                                     "this depth and number of seeds (\(numbers)).",
-                                zh: "LeakyReLU 的 Kaiming 对比 PyTorch 默认：在这个深度和随机种子数下没有可测量的差异（\(zhNumbers)）。"),
+                                zh: "LeakyReLU 的 Kaiming 对比 PyTorch "
+                                    + "默认：在这个深度和随机种子数下没有可测量的差异（\(zhNumbers)）。"),
         diverged: Localized(en: "Kaiming + LeakyReLU: " + overflow.en, zh: "Kaiming + LeakyReLU：" + overflow.zh))
 }
 
 /// The fix, measured: residuals against plain, the bare sum's growth, pre-norm's evenness, and
 /// whether either holds under every initialisation.
 func concludeFix(_ lesson: Lesson, _ settings: Settings, studies: [WiringStudy], leaky: WiringStudy) {
-    let overflow = Localized(en: "a run overflowed Float (inf or NaN).", zh: "有运行超出了 Float 的范围（inf 或 NaN）。")
-    let numbers = "\(meanSpread(leaky.residual.firstGradient)) against \(meanSpread(leaky.plain.firstGradient))"
-    let zhNumbers = "\(meanSpread(leaky.residual.firstGradient)) 对 \(meanSpread(leaky.plain.firstGradient))"
+    let overflow = Localized(en: "a run overflowed Float (inf or NaN).", zh: "有运行超出了 Float 的范围（inf 或 "
+        + "NaN）。")
+    let numbers = "\(meanSpread(leaky.residual.firstGradient, .en)) against "
+        + "\(meanSpread(leaky.plain.firstGradient, .en))"
+    let zhNumbers = "\(meanSpread(leaky.residual.firstGradient, .zh)) 对 \(meanSpread(leaky.plain.firstGradient, .zh))"
     lesson.conclude("lesson2.fix.residualVsPlain", Comparison(leaky.residual.log10FirstGradient,
                                                               leaky.plain.log10FirstGradient),
         lower: Localized(en: "Here the residual connection gives the first layer less gradient than the plain stack " +
@@ -186,10 +199,12 @@ func concludeFix(_ lesson: Lesson, _ settings: Settings, studies: [WiringStudy],
                          zh: "这里残差连接让第一层得到的梯度比普通堆叠还少（LeakyReLU，\(zhNumbers)）。"),
         higher: Localized(en: "A residual connection gives the gradient an identity path around every layer: " +
                               "LeakyReLU's first layer now gets more (\(numbers)).",
-                          zh: "残差连接为梯度在每层旁边留了一条恒等通路：LeakyReLU 的第一层现在得到更多（\(zhNumbers)）。"),
+                          zh: "残差连接为梯度在每层旁边留了一条恒等通路：LeakyReLU "
+                              + "的第一层现在得到更多（\(zhNumbers)）。"),
         noDifference: Localized(en: "Residual against plain (LeakyReLU): no measurable difference in the first " +
                                     "layer's gradient at this depth and number of seeds (\(numbers)).",
-                                zh: "残差对比普通（LeakyReLU）：在这个深度和随机种子数下，第一层梯度没有可测量的差异（\(zhNumbers)）。"),
+                                zh: "残差对比普通（LeakyReLU）：在这个深度和随机种子数下，第一层梯度没有可测量的差异"
+                                    + "（\(zhNumbers)）。"),
         diverged: Localized(en: "Residual against plain: " + overflow.en, zh: "残差对比普通：" + overflow.zh))
     let growth = smallest(leaky.residual.runs.map {
         Double($0.lastLayerGradientNorm / $0.firstLayerGradientNorm)
@@ -197,13 +212,14 @@ func concludeFix(_ lesson: Lesson, _ settings: Settings, studies: [WiringStudy],
     lesson.conclude("lesson2.fix.residualSumGrows", .threshold(value: growth, relation: .above, limit: 10), [
         "true": Localized(en: "But a bare sum grows through depth and the gradients with it: the last layer gets " +
                               "more than 10 times the first's in every seed " +
-                              "(\(meanSpread(leaky.residual.lastGradient))).",
-                          zh: "但单纯的相加会随深度不断变大，梯度也跟着变大：每个随机种子里最后一层的梯度都超过第一层的 10 倍" +
-                              "（\(meanSpread(leaky.residual.lastGradient))）。"),
+                              "(\(meanSpread(leaky.residual.lastGradient, .en))).",
+                          zh: "但单纯的相加会随深度不断变大，梯度也跟着变大：每个随机种子里最后一层的梯度都超过第一"
+                              + "层的 10 倍" +
+                              "（\(meanSpread(leaky.residual.lastGradient, .zh))）。"),
         "false": Localized(en: "The bare residual sum keeps the last layer's gradient within 10 times the first's " +
-                               "in some seed (last layer \(meanSpread(leaky.residual.lastGradient))).",
+                               "in some seed (last layer \(meanSpread(leaky.residual.lastGradient, .en))).",
                            zh: "单纯的残差相加在某些随机种子里让最后一层的梯度保持在第一层的 10 倍以内" +
-                               "（最后一层 \(meanSpread(leaky.residual.lastGradient))）。"),
+                               "（最后一层 \(meanSpread(leaky.residual.lastGradient, .zh))）。"),
         "diverged": Localized(en: "Residual: " + overflow.en, zh: "残差：" + overflow.zh),
     ])
     let worstPreNorm = studies.map(\.preNorm.unevenness).max()!
@@ -214,7 +230,8 @@ func concludeFix(_ lesson: Lesson, _ settings: Settings, studies: [WiringStudy],
                               "That is the Transformer's recipe: every block of the seed's model sits in a residual " +
                               "with a layer norm.",
                           zh: "在每个模块前加层归一化，让每个模块的输入保持单位尺度：五种激活函数、每个随机种子，" +
-                              "‖dW₁‖ 都在 ‖dW_L‖ 的 2 倍以内。这正是 Transformer 的做法：原文模型的每个模块都包在残差里，并配有层归一化。"),
+                              "‖dW₁‖ 都在 ‖dW_L‖ 的 2 倍以内。这正是 Transformer "
+                                  + "的做法：原文模型的每个模块都包在残差里，并配有层归一化。"),
         "false": Localized(en: "With a layer norm in front of each block the gradient is not within a factor of 2 " +
                                "from first to last layer for every activation and seed (worst: a factor " +
                                "\(fixed(pow(10, worstPreNorm), 1))).",
@@ -249,8 +266,9 @@ func concludeAcrossInitialisations(_ lesson: Lesson, _ settings: Settings) {
     }
     lesson.table(Table([lesson.tr(en: "init", zh: "初始化"), lesson.tr(en: "residual", zh: "残差"), "",
                         "pre-norm", ""], rows: studies.map {
-        [.text($0.initScheme.rawValue), .text(meanSpread($0.residual.ratio)), .text(verdict($0.residual)),
-         .text(meanSpread($0.preNorm.ratio)), .text(verdict($0.preNorm))]
+        [.text($0.initScheme.rawValue), .text(meanSpread($0.residual.ratio, lesson.language)),
+         .text(verdict($0.residual)),
+         .text(meanSpread($0.preNorm.ratio, lesson.language)), .text(verdict($0.preNorm))]
     }))
     for (name, zhName, wiring) in [("Residual connections", "残差连接", \WiringStudy.residual),
                                    ("Pre-norm residuals", "pre-norm 残差", \WiringStudy.preNorm)] {
@@ -268,7 +286,8 @@ func concludeAcrossInitialisations(_ lesson: Lesson, _ settings: Settings) {
                                    "not under \(uneven.joined(separator: ", ")). The identity path carries the " +
                                    "gradient past each block, but each block still adds its own scale to the " +
                                    "running sum, and under those initialisations that compounds through depth.",
-                               zh: "\(zhName)并不是不管怎么初始化都管用：\(studies.count) 种中只有 \(even.count) 种均匀" +
+                               zh: "\(zhName)并不是不管怎么初始化都管用：\(studies.count) 种中只有 \(even.count) "
+                                   + "种均匀" +
                                    "（\(even.isEmpty ? "无" : even.joined(separator: "、"))），" +
                                    "\(uneven.joined(separator: "、")) 不均匀。恒等通路让梯度绕过每个模块，" +
                                    "但每个模块仍把自己的尺度加到累加和上，在这些初始化下会随深度层层累积。"),

@@ -93,13 +93,6 @@ func rows(_ t: Tensor) -> [[Float]] {
 
 // MARK: - Over seeds
 
-/// `5.50e-02 ± 3.1e-03`: the mean over seeds and the seed-to-seed spread (sample standard deviation).
-func meanSpread(_ sample: SeedSample) -> String {
-    let spread = sample.spread
-    let spreadText = spread.isFinite ? String(format: "%.1e", spread) : sci(spread)
-    return "\(sci(sample.mean)) ± \(spreadText)"
-}
-
 /// log₁₀ of a norm or a std, for comparing quantities that span decades. A value that underflowed
 /// to 0 counts as the smallest positive Float (log₁₀ ≈ -44.9), so "vanished" stays a finite, very
 /// low number; infinity and NaN stay non-finite, so a comparison calls such a run diverged.

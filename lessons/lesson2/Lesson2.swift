@@ -142,7 +142,8 @@ struct Lesson2 {
             summary: Localized(
                 en: "Build the seed's Transformer regressor layer by layer; initialisation, activations and " +
                     "gradients through depth, each comparison over --seeds seeds.",
-                zh: "逐层搭建原文的 Transformer 回归模型；观察初始化、激活函数和梯度在深度上的表现，每项比较都跑 --seeds 个随机种子。"),
+                zh: "逐层搭建原文的 Transformer 回归模型；观察初始化、激活函数和梯度在深度上的表现，每项比较都跑 "
+                    + "--seeds 个随机种子。"),
             options: lessonOptions, cells: cellTitles)
         lesson.run { try runLesson(lesson, Settings(flags: lesson.flags, seeds: lesson.seeds)) }
     }

@@ -112,7 +112,8 @@ func cell2Losses(_ lesson: Lesson, _ settings: Settings) {
                         lesson.tr(en: "train MSE (noisy labels)", zh: "训练 MSE（含噪标签）"),
                         lesson.tr(en: "valid MSE (clean)", zh: "验证 MSE（干净）")])
     for (k, kind) in LossKind.allCases.enumerated() {
-        robust.append([.text(kind.rawValue), meanSpreadCell(trainMSE[k]), meanSpreadCell(valid[k])])
+        robust.append([.text(kind.rawValue), .number(meanSpread(trainMSE[k], lesson.language)),
+                       .number(meanSpread(valid[k], lesson.language))])
     }
     lesson.table(robust)
     // Always answering 0 scores the mean of y² on the validation set.
@@ -135,14 +136,16 @@ func cell2Losses(_ lesson: Lesson, _ settings: Settings) {
         let name = kind.rawValue
         lesson.conclude("lesson3.loss.\(kind == .l1 ? "l1" : "huber").valid", Comparison(valid[k], valid[0]),
             lower: Localized(
-                en: "\(name) validates better than MSE on the clean exam (\(meanSpread(valid[k])) against "
-                    + "\(meanSpread(valid[0]))). Why: it caps each answer's pull, so the outliers cannot steer it.",
-                zh: "\(name) 在干净的考试上比 MSE 好（\(meanSpread(valid[k])) 对 \(meanSpread(valid[0]))）。"
+                en: "\(name) validates better than MSE on the clean exam (\(meanSpread(valid[k], .en)) against "
+                    + "\(meanSpread(valid[0], .en))). Why: it caps each answer's pull, so the outliers cannot steer "
+                        + "it.",
+                zh: "\(name) 在干净的考试上比 MSE 好（\(meanSpread(valid[k], .zh)) 对 \(meanSpread(valid[0], .zh))）。"
                     + "原因：它限制了每个答案的拉力，离群点左右不了它。"),
             higher: Localized(
-                en: "\(name) validates worse than MSE here (\(meanSpread(valid[k])) against \(meanSpread(valid[0]))): "
+                en: "\(name) validates worse than MSE here (\(meanSpread(valid[k], .en)) against "
+                    + "\(meanSpread(valid[0], .en))): "
                     + "capping the pull also slows the fit of the clean labels at this budget.",
-                zh: "\(name) 在这里验证得比 MSE 差（\(meanSpread(valid[k])) 对 \(meanSpread(valid[0]))）："
+                zh: "\(name) 在这里验证得比 MSE 差（\(meanSpread(valid[k], .zh)) 对 \(meanSpread(valid[0], .zh))）："
                     + "限制拉力也让它在这个训练量下更慢地拟合干净的标签。"),
             noDifference: noDifference(Localized(en: "\(name) against MSE on the clean exam",
                                                  zh: "\(name) 与 MSE 在干净考试上的比较")),
@@ -155,16 +158,22 @@ func cell2Losses(_ lesson: Lesson, _ settings: Settings) {
         higher: Localized(
             en: "On the noisy training labels L1 scores worse than MSE: it refuses to fit the outliers. "
                 + "With suspect labels, choose a loss that caps each answer's pull.",
-            zh: "在含噪的训练标签上，L1 得分比 MSE 差：它拒绝去拟合离群点。标签可疑时，选一个限制每个答案拉力的损失函数。"),
+            zh: "在含噪的训练标签上，L1 得分比 MSE "
+                + "差：它拒绝去拟合离群点。标签可疑时，选一个限制每个答案拉力的损失函数。"),
         noDifference: noDifference(Localized(en: "L1 against MSE on the noisy training labels",
                                              zh: "L1 与 MSE 在含噪训练标签上的比较")),
         diverged: Localized(en: "A run diverged: no comparison.", zh: "某次训练发散了：无法比较。"))
     let share = results.map { "\($0.name) \(String(format: "%.1f", Double($0.outlierShare) * 100)) %" }
     lesson.headline(en: "cell 2: the outlier's share of the gradient: " + share.joined(separator: ", "),
                     zh: "第 2 格：离群点在梯度中的占比：" + share.joined(separator: "，"))
-    let graded = LossKind.allCases.enumerated().map { "\($0.element.rawValue) \(meanSpread(valid[$0.offset]))" }
+    // Mean ± spread, and the verdict of each loss against MSE from its claim above.
+    let claimOf: [LossKind: String] = [.l1: "lesson3.loss.l1.valid", .huber: "lesson3.loss.huber.valid"]
+    let graded = LossKind.allCases.enumerated().map { k, kind in
+        "\(kind.rawValue) \(lesson.meanSpread(valid[k], verdictOf: claimOf[kind]))"
+    }
     lesson.headline(en: "cell 2: trained on \(corrupted) outlier labels, clean validation MSE over "
-                        + "\(lesson.seeds.count) seeds: " + graded.joined(separator: ", "),
-                    zh: "第 2 格：在 \(corrupted) 个离群标签上训练，\(lesson.seeds.count) 个随机种子的干净验证集 MSE："
+                        + "\(lesson.seeds.count) seeds (verdict against MSE): " + graded.joined(separator: ", "),
+                    zh: "第 2 格：在 \(corrupted) 个离群标签上训练，\(lesson.seeds.count) 个随机种子的干净验证集 MSE"
+                        + "（括号里是与 MSE 相比的结论）："
                         + graded.joined(separator: "，"))
 }

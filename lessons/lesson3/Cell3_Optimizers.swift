@@ -107,7 +107,8 @@ func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
                       + [lesson.tr(en: "valid loss", zh: "验证损失")])
     for (k, r) in runs.enumerated() {
         table.append([.text(r.kind.rawValue), .number(r.learningRate, format: "%g")]
-                     + atStep.map { meanSpreadCell($0[k]) } + [meanSpreadCell(valid[k])])
+                     + atStep.map { .number(meanSpread($0[k], lesson.language)) }
+                     + [.number(meanSpread(valid[k], lesson.language))])
     }
     lesson.say(en: "Mean ± spread over \(seedRange(lesson).en):", zh: "\(seedRange(lesson).zh) 上的均值 ± 波动：")
     lesson.table(table)
@@ -115,14 +116,15 @@ func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
     func race(_ id: String, _ a: Int, _ b: Int, why: Localized) {
         let (na, nb) = (OptimizerKind.allCases[a].rawValue, OptimizerKind.allCases[b].rawValue)
         lesson.conclude("lesson3.optimizer.\(na)Vs\(nb)", Comparison(final[a], final[b]),
-            lower: Localized(en: "\(na) ends lower than \(nb) after \(raceSteps) steps (\(meanSpread(final[a])) "
-                                 + "against \(meanSpread(final[b]))). " + why.en,
-                             zh: "\(raceSteps) 步后 \(na) 比 \(nb) 低（\(meanSpread(final[a])) 对 "
-                                 + "\(meanSpread(final[b]))）。" + why.zh),
-            higher: Localized(en: "\(na) ends higher than \(nb) after \(raceSteps) steps (\(meanSpread(final[a])) "
-                                  + "against \(meanSpread(final[b]))) at these learning rates.",
-                              zh: "在这些学习率下，\(raceSteps) 步后 \(na) 比 \(nb) 高（\(meanSpread(final[a])) 对 "
-                                  + "\(meanSpread(final[b]))）。"),
+            lower: Localized(en: "\(na) ends lower than \(nb) after \(raceSteps) steps (\(meanSpread(final[a], .en)) "
+                                 + "against \(meanSpread(final[b], .en))). " + why.en,
+                             zh: "\(raceSteps) 步后 \(na) 比 \(nb) 低（\(meanSpread(final[a], .zh)) 对 "
+                                 + "\(meanSpread(final[b], .zh))）。" + why.zh),
+            higher: Localized(en: "\(na) ends higher than \(nb) after \(raceSteps) steps (\(meanSpread(final[a], .en)) "
+                                  + "against \(meanSpread(final[b], .en))) at these learning rates.",
+                              zh: "在这些学习率下，\(raceSteps) 步后 \(na) 比 \(nb) "
+                                  + "高（\(meanSpread(final[a], .zh)) 对 "
+                                  + "\(meanSpread(final[b], .zh))）。"),
             noDifference: noDifference(Localized(en: "\(na) against \(nb) after \(raceSteps) steps",
                                                  zh: "\(raceSteps) 步后 \(na) 与 \(nb) 的比较")),
             diverged: Localized(en: "\(na) or \(nb) diverged on some seed: no comparison.",
@@ -134,7 +136,8 @@ func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
     race("adam", 2, 0, why: Localized(en: "Why: Adam scales each weight's step to its own gradients, so weights "
                                           + "with small gradients move as fast as the others.",
                                       zh: "原因：Adam 按每个权重自己的梯度调整步长，梯度小的权重也和别的走得一样快。"))
-    race("adamw", 3, 2, why: Localized(en: "Here the decoupled decay (0.01) helped.", zh: "在这里，解耦的衰减（0.01）有帮助。"))
+    race("adamw", 3, 2, why: Localized(en: "Here the decoupled decay (0.01) "
+        + "helped.", zh: "在这里，解耦的衰减（0.01）有帮助。"))
     lesson.say(en: "Inside Adam after \(peek.step) steps, for four weights of fc1.weight[0]:",
                zh: "第 \(peek.step) 步之后 Adam 的内部状态（fc1.weight[0] 的四个权重）：")
     lesson.show(peek.grad, name: "grad      ")
@@ -157,8 +160,14 @@ func cell3Optimizers(_ lesson: Lesson, _ settings: Settings) {
                 + "当一个权重最近的梯度符号不一致时，m̂/√v̂ 会变小。"),
         "diverged": Localized(en: "Adam's update is not finite.", zh: "Adam 的更新不是有限数。"),
     ])
-    let summary = OptimizerKind.allCases.enumerated().map { "\($0.element.rawValue) \(meanSpread(final[$0.offset]))" }
-        .joined(separator: ", ")
-    lesson.headline(en: "cell 3: training loss after \(raceSteps) steps, \(lesson.seeds.count) seeds: \(summary)",
-                    zh: "第 3 格：\(raceSteps) 步后的训练损失（\(lesson.seeds.count) 个随机种子）：\(summary)")
+    // Mean ± spread, and the verdict of each race above (momentum and adam against sgd, adamw against adam).
+    let claimOf = [1: "lesson3.optimizer.momentumVssgd", 2: "lesson3.optimizer.adamVssgd",
+                   3: "lesson3.optimizer.adamwVsadam"]
+    let summary = OptimizerKind.allCases.enumerated().map { k, kind in
+        "\(kind.rawValue) \(lesson.meanSpread(final[k], verdictOf: claimOf[k]))"
+    }.joined(separator: lesson.tr(en: ", ", zh: "，"))
+    lesson.headline(en: "cell 3: training loss after \(raceSteps) steps, \(lesson.seeds.count) seeds (verdicts: "
+                        + "momentum and adam against sgd, adamw against adam): \(summary)",
+                    zh: "第 3 格：\(raceSteps) 步后的训练损失（\(lesson.seeds.count) "
+                        + "个随机种子；括号里的结论：momentum 和 adam 对 sgd，adamw 对 adam）：\(summary)")
 }

@@ -66,20 +66,22 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
                        lesson.tr(en: "NaN guard", zh: "NaN 守卫")])
     for (k, r) in runs.enumerated() {
         table.append([.text(lesson.tr(en: r.label, zh: r.labelZh)), .text(r.optimizer.rawValue),
-                      .number(r.learningRate, format: "%g"), meanSpreadCell(train[k]), meanSpreadCell(valid[k]),
+                      .number(r.learningRate, format: "%g"), .number(meanSpread(train[k], lesson.language)),
+                      .number(meanSpread(valid[k], lesson.language)),
                       .text(lesson.tr(en: "stopped \(diverged[k])/\(n)", zh: "停下 \(diverged[k])/\(n)"))])
     }
     lesson.say(en: "200 steps each, mean ± spread over \(seedRange(lesson).en):",
                zh: "每组 200 步，\(seedRange(lesson).zh) 上的均值 ± 波动：")
     lesson.table(table)
     lesson.conclude("lesson3.lr.rightVsTooSmall", Comparison(train[1], train[0]),
-        lower: Localized(en: "At lr 0.05 SGD ends far lower than at 0.0005 (\(meanSpread(train[1])) against "
-                             + "\(meanSpread(train[0]))): steps 100× shorter learn too little in 200 steps.",
-                         zh: "lr 0.05 时 SGD 的损失远低于 0.0005 时（\(meanSpread(train[1])) 对 "
-                             + "\(meanSpread(train[0]))）：步子小 100 倍，200 步内学得太少。"),
-        higher: Localized(en: "Here lr 0.0005 ends lower than 0.05 (\(meanSpread(train[0])) against "
-                              + "\(meanSpread(train[1]))).",
-                          zh: "这里 lr 0.0005 反而比 0.05 低（\(meanSpread(train[0])) 对 \(meanSpread(train[1]))）。"),
+        lower: Localized(en: "At lr 0.05 SGD ends far lower than at 0.0005 (\(meanSpread(train[1], .en)) against "
+                             + "\(meanSpread(train[0], .en))): steps 100× shorter learn too little in 200 steps.",
+                         zh: "lr 0.05 时 SGD 的损失远低于 0.0005 时（\(meanSpread(train[1], .zh)) 对 "
+                             + "\(meanSpread(train[0], .zh))）：步子小 100 倍，200 步内学得太少。"),
+        higher: Localized(en: "Here lr 0.0005 ends lower than 0.05 (\(meanSpread(train[0], .en)) against "
+                              + "\(meanSpread(train[1], .en))).",
+                          zh: "这里 lr 0.0005 反而比 0.05 低（\(meanSpread(train[0], .zh)) 对 "
+                              + "\(meanSpread(train[1], .zh))）。"),
         noDifference: noDifference(Localized(en: "lr 0.05 against 0.0005", zh: "lr 0.05 与 0.0005 的比较")),
         diverged: Localized(en: "SGD at 0.05 or 0.0005 diverged on some seed: no comparison.",
                             zh: "lr 0.05 或 0.0005 的 SGD 在某个随机种子上发散了：无法比较。"))
@@ -87,7 +89,8 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
                     .threshold(value: Double(diverged[2]), relation: .atLeast, limit: Double(n)), [
         "true": Localized(en: "At lr 1.0 the NaN guard stopped SGD on all \(n) seeds: every step overshoots the "
                               + "minimum by more than the last, until the numbers overflow.",
-                          zh: "lr 1.0 时，NaN 守卫在全部 \(n) 个随机种子上都停下了 SGD：每一步都比上一步冲得更远，直到数值溢出。"),
+                          zh: "lr 1.0 时，NaN 守卫在全部 \(n) 个随机种子上都停下了 "
+                              + "SGD：每一步都比上一步冲得更远，直到数值溢出。"),
         "false": Localized(en: "At lr 1.0 the NaN guard stopped SGD on \(diverged[2]) of \(n) seeds: at this rate "
                                + "whether a run overflows depends on its seed.",
                            zh: "lr 1.0 时，NaN 守卫在 \(n) 个随机种子中的 \(diverged[2]) 个上停下了 SGD："
@@ -98,7 +101,8 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
         let seed = lesson.seeds[seedIndex]
         lesson.say(en: "The NaN guard's diagnosis of the \(diverging.label) run (lr = \(diverging.learningRate), "
                        + "seed \(seed)):",
-                   zh: "NaN 守卫对“\(diverging.labelZh)”那一组（lr = \(diverging.learningRate)，随机种子 \(seed)）的诊断：")
+                   zh: "NaN 守卫对“\(diverging.labelZh)”那一组（lr = \(diverging.learningRate)，随机种子 "
+                       + "\(seed)）的诊断：")
         lesson.lines(divergenceReport(diagnosis)(lesson.language).split(separator: "\n").map(String.init), bullet: "")
         let norms = diverging.run.normsBefore.map(sci).joined(separator: ", ")
         lesson.say(en: "Its gradient norm step by step: \(norms)", zh: "它每一步的梯度范数：\(norms)")
@@ -107,20 +111,27 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
     lesson.conclude("lesson3.lr.yoursVsRight", Comparison(valid[3], valid[1]),
         lower: Localized(en: "Your run (\(yours.optimizer.rawValue), lr \(yours.learningRate)) validates better than "
                              + "SGD at 0.05.",
-                         zh: "你的训练（\(yours.optimizer.rawValue)，lr \(yours.learningRate)）在验证集上比 lr 0.05 的 SGD 好。"),
+                         zh: "你的训练（\(yours.optimizer.rawValue)，lr \(yours.learningRate)）在验证集上比 lr 0.05 "
+                             + "的 SGD 好。"),
         higher: Localized(en: "Your run (\(yours.optimizer.rawValue), lr \(yours.learningRate)) validates worse than "
                               + "SGD at 0.05.",
-                          zh: "你的训练（\(yours.optimizer.rawValue)，lr \(yours.learningRate)）在验证集上比 lr 0.05 的 SGD 差。"),
-        noDifference: noDifference(Localized(en: "Your run against SGD at 0.05", zh: "你的训练与 lr 0.05 的 SGD 的比较")),
+                          zh: "你的训练（\(yours.optimizer.rawValue)，lr \(yours.learningRate)）在验证集上比 lr "
+                              + "0.05 的 SGD 差。"),
+        noDifference: noDifference(Localized(en: "Your run against SGD at 0.05", zh: "你的训练与 lr 0.05 的 SGD "
+            + "的比较")),
         diverged: Localized(en: "Your run (or SGD at 0.05) diverged on some seed: its numbers are not learning.",
                             zh: "你的训练（或 lr 0.05 的 SGD）在某个随机种子上发散了：这些数字不代表学到了东西。"))
+    let rightTrain = lesson.meanSpread(train[1], verdictOf: "lesson3.lr.rightVsTooSmall",
+                                       against: Localized(en: "lr 0.0005", zh: "lr 0.0005"))
     lesson.headline(
-        en: "cell 4: SGD after 200 steps over \(n) seeds: lr 0.0005 loss \(meanSpread(train[0])), lr 0.05 loss "
-            + "\(meanSpread(train[1])), lr 1.0 stopped by the NaN guard on \(diverged[2])/\(n)",
-        zh: "第 4 格：SGD 200 步，\(n) 个随机种子：lr 0.0005 损失 \(meanSpread(train[0]))，lr 0.05 损失 "
-            + "\(meanSpread(train[1]))，lr 1.0 被 NaN 守卫停下 \(diverged[2])/\(n)")
+        en: "cell 4: SGD after 200 steps over \(n) seeds: lr 0.0005 loss \(meanSpread(train[0], .en)), lr 0.05 loss "
+            + "\(rightTrain), lr 1.0 stopped by the NaN guard on \(diverged[2])/\(n)",
+        zh: "第 4 格：SGD 200 步，\(n) 个随机种子：lr 0.0005 损失 \(meanSpread(train[0], .zh))，lr 0.05 损失 "
+            + "\(rightTrain)，lr 1.0 被 NaN 守卫停下 \(diverged[2])/\(n)")
+    let yourValid = lesson.meanSpread(valid[3], verdictOf: "lesson3.lr.yoursVsRight",
+                                      against: Localized(en: "SGD at 0.05", zh: "lr 0.05 的 SGD"))
     lesson.headline(en: "cell 4: your run (\(yours.optimizer.rawValue), lr \(yours.learningRate)): train "
-                        + "\(meanSpread(train[3])), valid \(meanSpread(valid[3]))",
+                        + "\(meanSpread(train[3], .en)), valid \(yourValid)",
                     zh: "第 4 格：你的训练（\(yours.optimizer.rawValue)，lr \(yours.learningRate)）：训练 "
-                        + "\(meanSpread(train[3]))，验证 \(meanSpread(valid[3]))")
+                        + "\(meanSpread(train[3], .zh))，验证 \(yourValid)")
 }

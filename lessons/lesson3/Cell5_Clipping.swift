@@ -130,26 +130,26 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
     for k in thresholds.indices {
         sweep.append([.number(Double(thresholds[k]), format: "%g"),
                       .text("\(String(format: "%.0f", clippedCounts[k].mean)) / 200"),
-                      meanSpreadCell(train[k]), meanSpreadCell(valid[k])])
+                      .number(meanSpread(train[k], lesson.language)), .number(meanSpread(valid[k], lesson.language))])
     }
     sweep.append([.text(lesson.tr(en: "SGD lr 0.05, no clip", zh: "SGD lr 0.05，不裁剪")), "0 / 200",
-                  meanSpreadCell(rightTrain), meanSpreadCell(rightValid)])
+                  .number(meanSpread(rightTrain, lesson.language)), .number(meanSpread(rightValid, lesson.language))])
     lesson.table(sweep)
     lesson.conclude("lesson3.clip.tightestVsRightRate", Comparison(train[0], rightTrain),
         lower: Localized(
             en: "The tightest cap (\(tightestCap)) even ends below plain SGD at the right rate "
-                + "(\(meanSpread(train[0])) "
-                + "against \(meanSpread(rightTrain))). Why: it clips nearly every step, so SGD moves a fixed "
+                + "(\(meanSpread(train[0], .en)) "
+                + "against \(meanSpread(rightTrain, .en))). Why: it clips nearly every step, so SGD moves a fixed "
                 + "distance lr·max_norm per step (normalised gradient descent), long steps early and no blow-up.",
-            zh: "最紧的上限（\(tightestCap)）甚至比合适学习率下的普通 SGD 还低（\(meanSpread(train[0])) 对 "
-                + "\(meanSpread(rightTrain))）。原因：几乎每一步都被裁剪，SGD 每步只走固定的距离 lr·max_norm"
+            zh: "最紧的上限（\(tightestCap)）甚至比合适学习率下的普通 SGD 还低（\(meanSpread(train[0], .zh)) 对 "
+                + "\(meanSpread(rightTrain, .zh))）。原因：几乎每一步都被裁剪，SGD 每步只走固定的距离 lr·max_norm"
                 + "（归一化梯度下降），前期步子大，又不会爆炸。"),
         higher: Localized(
             en: "The tightest cap (\(tightestCap)) trains, but ends above plain SGD at the right rate "
-                + "(\(meanSpread(train[0])) against \(meanSpread(rightTrain))): clipping rescues a rate that is too "
-                + "large; it does not replace choosing a good one.",
-            zh: "最紧的上限（\(tightestCap)）能训练，但仍比合适学习率下的普通 SGD 高（\(meanSpread(train[0])) 对 "
-                + "\(meanSpread(rightTrain))）：裁剪能救回太大的学习率，却代替不了选一个好的学习率。"),
+                + "(\(meanSpread(train[0], .en)) against \(meanSpread(rightTrain, .en))): clipping rescues a rate "
+                + "that is too large; it does not replace choosing a good one.",
+            zh: "最紧的上限（\(tightestCap)）能训练，但仍比合适学习率下的普通 SGD 高（\(meanSpread(train[0], .zh)) 对 "
+                + "\(meanSpread(rightTrain, .zh))）：裁剪能救回太大的学习率，却代替不了选一个好的学习率。"),
         noDifference: noDifference(Localized(en: "The tightest cap against plain SGD at the right rate",
                                              zh: "最紧的上限与合适学习率下的普通 SGD 的比较")),
         diverged: Localized(en: "A run of the tightest cap or of plain SGD at 0.05 diverged: no comparison.",
@@ -168,7 +168,8 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
         "false": Localized(
             en: "The loosest cap (\(loosestCap)) let \(loosestStopped) of \(n) runs diverge: at this rate the "
                 + "cap must be tighter.",
-            zh: "最宽松的上限（\(loosestCap)）让 \(n) 次训练中的 \(loosestStopped) 次发散了：在这个学习率下上限必须更紧。"),
+            zh: "最宽松的上限（\(loosestCap)）让 \(n) 次训练中的 \(loosestStopped) "
+                + "次发散了：在这个学习率下上限必须更紧。"),
     ])
     let clippedSteps = zip(r.clipped.normsBefore, r.clipped.normsAfter).filter { $0 > $1 }.count
     func outcome(_ run: TrainingRun) -> String {
@@ -180,9 +181,11 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
                         + "with clip \(significant(r.maxNorm)): \(outcome(r.clipped)) (clipped \(clippedSteps) of "
                         + "\(r.clipped.stepsDone) steps); diverged without clip \(unclippedStopped)/\(n), with "
                         + "\(clippedStopped)/\(n)",
-                    zh: "第 5 格：lr \(clippingRate)，随机种子 \(lesson.seeds[0])，不裁剪：\(outcome(r.unclipped))；裁剪到 "
+                    zh: "第 5 格：lr \(clippingRate)，随机种子 "
+                        + "\(lesson.seeds[0])，不裁剪：\(outcome(r.unclipped))；裁剪到 "
                         + "\(significant(r.maxNorm))：\(outcome(r.clipped))（\(r.clipped.stepsDone) 步中裁剪了 "
-                        + "\(clippedSteps) 步）；发散次数：不裁剪 \(unclippedStopped)/\(n)，裁剪 \(clippedStopped)/\(n)")
+                        + "\(clippedSteps) 步）；发散次数：不裁剪 \(unclippedStopped)/\(n)，裁剪 "
+                            + "\(clippedStopped)/\(n)")
 }
 
 /// Plain SGD at the right rate of cell 4 (0.05, no clipping), the bar a clipped run must beat.

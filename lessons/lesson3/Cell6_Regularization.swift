@@ -70,15 +70,16 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
     lesson.cell(6)
     lesson.say(en: """
         Now a student who can memorise: 7,360 weights, only 100 training samples, and every label \
-        carries noise (std 1.0). Without help it can recite the training answers, noise included, \
-        and that does not help on the 200 clean validation samples. L2 (λ·Σw²) pulls every weight towards zero in \
-        proportion to its size; L1 (λ·Σ|w|) pulls with constant force, so small weights reach zero \
-        (sparsity); AdamW shrinks every weight by lr·λ each step, outside Adam's scaling; dropout \
+        carries noise (std 1.0). Without help it could recite the training answers, noise included, \
+        which would not help on the 200 clean validation samples (the first row below measures it). \
+        L2 (λ·Σw²) pulls every weight towards zero in proportion to its size; L1 (λ·Σ|w|) pulls with \
+        constant force, so small weights reach zero (sparsity); AdamW shrinks every weight by lr·λ each step, \
+        outside Adam's scaling; dropout \
         switches random hidden units off so no single unit can hold a memorised answer.
         """, zh: """
         现在换一个会死记硬背的学生：7,360 个权重，只有 100 个训练样本，而且每个标签都带噪声（标准差 1.0）。\
-        不加约束时，它能把训练题的答案连同噪声一起背下来，而这对 200 个干净的验证样本毫无帮助。L2（λ·Σw²）按大小把每个权重拉向 \
-        0；\
+        不加约束时，它可能把训练题的答案连同噪声一起背下来，而这对 200 个干净的验证样本毫无帮助\
+        （下表第一行就是实测）。L2（λ·Σw²）按大小把每个权重拉向 0；\
         L1（λ·Σ|w|）用恒定的力拉，小权重会变成 0（稀疏）；AdamW 每步把每个权重缩小 lr·λ，不受 Adam 缩放的影响；\
         dropout 随机关掉隐藏单元，任何一个单元都没法独自记住答案。
         """)
@@ -98,8 +99,9 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
                        lesson.tr(en: "valid loss", zh: "验证损失"), lesson.tr(en: "gap", zh: "差距"), "‖W‖",
                        "|w| < 0.01"])
     for (k, r) in rows.enumerated() {
-        table.append([.text(lesson.tr(en: r.name, zh: r.nameZh)), meanSpreadCell(train[k]), meanSpreadCell(valid[k]),
-                      meanSpreadCell(gap[k]), meanSpreadCell(norm[k]), .text(percent(sparse[k].mean, 0))])
+        func cell(_ s: SeedSample) -> TableCell { .number(meanSpread(s, lesson.language)) }
+        table.append([.text(lesson.tr(en: r.name, zh: r.nameZh)), cell(train[k]), cell(valid[k]), cell(gap[k]),
+                      cell(norm[k]), .text(percent(sparse[k].mean, 0))])
     }
     lesson.say(en: "Mean ± spread over \(seedRange(lesson).en):", zh: "\(seedRange(lesson).zh) 上的均值 ± 波动：")
     lesson.table(table)
@@ -108,19 +110,40 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
                           series: rows.map { .init(lesson.tr(en: $0.name, zh: $0.nameZh), $0.validCurve,
                                                    x: $0.curveSteps.map(Float.init)) },
                           xLabel: lesson.tr(en: "step", zh: "步数")))
+    // Did the unregularized student memorise? Its training loss (on the noisy labels) against its
+    // validation loss (clean labels), seed by seed.
+    let noneNumbers = Localized(
+        en: "training \(meanSpread(train[0], .en)) against validation \(meanSpread(valid[0], .en))",
+        zh: "训练 \(meanSpread(train[0], .zh)) 对验证 \(meanSpread(valid[0], .zh))")
+    lesson.conclude("lesson3.reg.noneMemorises", Comparison(train[0], valid[0]),
+        lower: Localized(en: "Without regularization it recites the noisy training answers (\(noneNumbers.en)): "
+                             + "what it memorised is noise, and it does not carry over to the clean exam.",
+                         zh: "不加正则时，它背下了带噪声的训练答案（\(noneNumbers.zh)）：背下的是噪声，换到干净的考"
+                             + "题上就没用了。"),
+        higher: Localized(en: "Without regularization the training loss stays above the validation loss "
+                              + "(\(noneNumbers.en)): at this budget it did not memorise the noisy answers.",
+                          zh: "不加正则时，训练损失仍高于验证损失（\(noneNumbers.zh)）：在这个训练量下它没有背下带噪"
+                              + "声的答案。"),
+        noDifference: noDifference(Localized(en: "Without regularization, training against validation loss",
+                                             zh: "不加正则时，训练损失对验证损失"), Comparison(train[0], valid[0])),
+        diverged: Localized(en: "A run without regularization diverged: no comparison.",
+                            zh: "不加正则的某次训练发散了：无法比较。"))
     let plain = rows[0].bestValidation
     let best = SeedSample(perSeed.map { Double($0[0].bestValidation.loss) })
     lesson.conclude("lesson3.reg.plainPassesItsMinimum", Comparison(valid[0], best),
-        lower: Localized(en: "The plain run ends below its own best validation loss.", zh: "不加正则的训练最后低于它自己的最低验证损失。"),
+        lower: Localized(en: "The plain run ends below its own best validation "
+            + "loss.", zh: "不加正则的训练最后低于它自己的最低验证损失。"),
         higher: Localized(
             en: "Without regularization the validation loss bottoms out early (seed \(lesson.seeds[0]): step "
-                + "\(plain.step), \(significant(plain.loss))) and ends higher (\(meanSpread(valid[0])) against a "
+                + "\(plain.step), \(significant(plain.loss))) and ends higher (\(meanSpread(valid[0], .en)) against a "
                 + "minimum of "
-                + "\(meanSpread(best))): the later steps memorised noise. Lesson 4 stops at such a minimum (early "
+                + "\(meanSpread(best, .en))): the later steps memorised noise. Lesson 4 stops at such a minimum (early "
                 + "stopping); the regularizers here change what the later steps learn instead.",
             zh: "不加正则时，验证损失很早就到了最低点（随机种子 \(lesson.seeds[0])：第 \(plain.step) 步，"
-                + "\(significant(plain.loss))），最后却更高（\(meanSpread(valid[0])) 对最低点 \(meanSpread(best))）："
-                + "之后那些步只是在背噪声。第四课会在这样的最低点停下（早停）；这里的正则化则改变了之后那些步学到的东西。"),
+                + "\(significant(plain.loss))），最后却更高（\(meanSpread(valid[0], .zh)) 对最低点 "
+                + "\(meanSpread(best, .zh))）："
+                + "之后那些步只是在背噪声。第四课会在这样的最低点停下（早停）；这里的正则化则改变了之后那些步学到的"
+                    + "东西。"),
         noDifference: noDifference(Localized(en: "The plain run's final validation loss against its minimum",
                                              zh: "不加正则时最终验证损失与其最低点的比较")),
         diverged: Localized(en: "The plain run diverged.", zh: "不加正则的训练发散了。"))
@@ -136,27 +159,34 @@ func cell6Regularization(_ lesson: Lesson, _ settings: Settings) {
                             + "\"select a few features\" (L1 switched \(percent(sparse[2].mean, 0)) of the weights "
                             + "off) is the wrong prior here. A regularizer encodes a belief about the answer.",
                         zh: "原因：目标是全部 50 个输入的平均，每个输入都有用，“只挑几个特征”（L1 关掉了 "
-                            + "\(percent(sparse[2].mean, 0)) 的权重）在这里是错误的先验。正则化代表了对答案的一种假设。")
+                            + "\(percent(sparse[2].mean, 0)) "
+                                + "的权重）在这里是错误的先验。正则化代表了对答案的一种假设。")
             : ""
         lesson.conclude("lesson3.reg.\(["none", "l2", "l1", "adamw", "dropout"][k])VsNone", Comparison(valid[k],
             valid[0]),
-            lower: Localized(en: "\(name) validates better than no regularization (\(meanSpread(valid[k])) against "
-                                 + "\(meanSpread(valid[0]))).",
-                             zh: "\(nameZh) 的验证损失低于不加正则（\(meanSpread(valid[k])) 对 \(meanSpread(valid[0]))）。"),
-            higher: Localized(en: "\(name) validates worse than no regularization (\(meanSpread(valid[k])) against "
-                                  + "\(meanSpread(valid[0]))).\(why.en)",
-                              zh: "\(nameZh) 的验证损失高于不加正则（\(meanSpread(valid[k])) 对 "
-                                  + "\(meanSpread(valid[0]))）。\(why.zh)"),
+            lower: Localized(en: "\(name) validates better than no regularization (\(meanSpread(valid[k], .en)) "
+                                 + "against \(meanSpread(valid[0], .en))).",
+                             zh: "\(nameZh) 的验证损失低于不加正则（\(meanSpread(valid[k], .zh)) 对 "
+                                 + "\(meanSpread(valid[0], .zh))）。"),
+            higher: Localized(en: "\(name) validates worse than no regularization (\(meanSpread(valid[k], .en)) "
+                                  + "against \(meanSpread(valid[0], .en))).\(why.en)",
+                              zh: "\(nameZh) 的验证损失高于不加正则（\(meanSpread(valid[k], .zh)) 对 "
+                                  + "\(meanSpread(valid[0], .zh))）。\(why.zh)"),
             noDifference: noDifference(Localized(en: "\(name) against no regularization",
                                                  zh: "\(nameZh) 与不加正则的比较")),
-            diverged: Localized(en: "A run with \(name) diverged: no comparison.", zh: "\(nameZh) 的某次训练发散了：无法比较。"))
+            diverged: Localized(en: "A run with \(name) diverged: no comparison.", zh: "\(nameZh) "
+                + "的某次训练发散了：无法比较。"))
     }
     let bestIndex = rows.indices.dropFirst().min { valid[$0].mean < valid[$1].mean }!
-    lesson.headline(en: "cell 6: over \(lesson.seeds.count) seeds, valid loss: none \(meanSpread(valid[0])); lowest "
-        + "mean, "
-                        + "\(rows[bestIndex].name): \(meanSpread(valid[bestIndex])); L1 left "
+    let bestClaim = "lesson3.reg.\(["none", "l2", "l1", "adamw", "dropout"][bestIndex])VsNone"
+    let bestText = lesson.meanSpread(valid[bestIndex], verdictOf: bestClaim, against: Localized(en: "none", zh: "不"
+        + "加正则"))
+    lesson.headline(en: "cell 6: over \(lesson.seeds.count) seeds, valid loss: none \(meanSpread(valid[0], .en)); "
+        + "lowest mean, "
+                        + "\(rows[bestIndex].name): \(bestText); L1 left "
                         + "\(percent(sparse[2].mean, 0)) of \(grouped(rows[2].weightCount)) weights near 0",
-                    zh: "第 6 格：\(lesson.seeds.count) 个随机种子，验证损失：不加正则 \(meanSpread(valid[0]))；均值最低的是 "
-                        + "\(rows[bestIndex].nameZh)：\(meanSpread(valid[bestIndex]))；L1 让 "
+                    zh: "第 6 格：\(lesson.seeds.count) 个随机种子，验证损失：不加正则 "
+                        + "\(meanSpread(valid[0], .zh))；均值最低的是 "
+                        + "\(rows[bestIndex].nameZh)：\(bestText)；L1 让 "
                         + "\(grouped(rows[2].weightCount)) 个权重中的 \(percent(sparse[2].mean, 0)) 接近 0")
 }

@@ -40,7 +40,7 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
     for (k, p) in profiles.enumerated() {
         let first = pow(10, log10Sample(k) { $0.first }.mean), last = pow(10, log10Sample(k) { $0.last }.mean)
         table.append([.text(p.activation.rawValue), .text(p.wiring.rawValue), .number(first, format: "%.2e"),
-                      .number(last, format: "%.2e"), meanSpreadCell(ratio[k])])
+                      .number(last, format: "%.2e"), .number(meanSpread(ratio[k], lesson.language))])
     }
     lesson.say(en: "The norms are geometric means over the seeds:", zh: "范数是各随机种子的几何平均：")
     lesson.table(table)
@@ -77,13 +77,15 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
                 + "the "
                 + "number (it ignores the loss's own gradient and the weights' random directions).",
             zh: "实测：\(sci(pow(10, measuredShrink)))（几何平均）。与估计相差不到 10 倍，差 "
-                + "\(significant(Float(factor), 2)) 倍：估计只给出数量级，不是准确的数（它忽略了损失本身的梯度和权重的随机方向）。"),
+                + "\(significant(Float(factor), 2)) "
+                    + "倍：估计只给出数量级，不是准确的数（它忽略了损失本身的梯度和权重的随机方向）。"),
         "false": Localized(
             en: "Measured: \(sci(pow(10, measuredShrink))) (geometric mean), more than 10× from the estimate "
                 + "(\(significant(Float(factor), 2))×): the variance argument gets the direction (the gradient shrinks "
                 + "layer after layer), not its size; it ignores the loss's own gradient and the weights' random "
                 + "directions.",
-            zh: "实测：\(sci(pow(10, measuredShrink)))（几何平均），与估计相差超过 10 倍（\(significant(Float(factor), 2)) 倍）："
+            zh: "实测：\(sci(pow(10, measuredShrink)))（几何平均），与估计相差超过 10 "
+                + "倍（\(significant(Float(factor), 2)) 倍）："
                 + "方差的推理只说对了方向（梯度一层层缩小），没说对大小；它忽略了损失本身的梯度和权重的随机方向。"),
         "diverged": Localized(en: "ReLU's gradient ratio is not finite: its first-layer gradient underflowed to 0 at "
             + "this depth.", zh: "ReLU 的梯度比值不是有限数：在这个深度下第一层的梯度下溢成了 0。"),
@@ -98,11 +100,12 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
                          zh: "Kaiming 初始化（方差 2/In）在这里让梯度缩得更厉害。"),
         higher: Localized(
             en: "Kaiming initialisation (variance 2/In, the default × √6) keeps far more of it: log₁₀(first/last) "
-                + "\(meanSpread(kaimingRatio)) against \(meanSpread(ratio[reluIndex])) with the default (lesson 2 "
-                + "looks "
+                + "\(meanSpread(kaimingRatio, .en)) against \(meanSpread(ratio[reluIndex], .en)) with the default "
+                + "(lesson 2 looks "
                 + "at initialisation).",
             zh: "Kaiming 初始化（方差 2/In，即默认值 × √6）保住了多得多的梯度：log₁₀（首层/末层）"
-                + "\(meanSpread(kaimingRatio))，默认初始化是 \(meanSpread(ratio[reluIndex]))（第二课专门讲初始化）。"),
+                + "\(meanSpread(kaimingRatio, .zh))，默认初始化是 "
+                    + "\(meanSpread(ratio[reluIndex], .zh))（第二课专门讲初始化）。"),
         noDifference: noDifference(Localized(en: "Kaiming against the default initialisation",
                                              zh: "Kaiming 与默认初始化的比较")),
         diverged: Localized(en: "A gradient ratio is not finite (a gradient underflowed to 0 or overflowed): no "
@@ -126,9 +129,10 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
                          zh: "对 leaky_relu 来说，残差通路留给第 1 层的梯度比普通连接还少。"),
         higher: Localized(
             en: "For leaky_relu a residual path brings the gradient back to layer 1: log₁₀(first/last) "
-                + "\(meanSpread(ratio[curedIndex])) against \(meanSpread(ratio[plainIndex])) plain.",
-            zh: "对 leaky_relu 来说，残差通路把梯度带回了第 1 层：log₁₀（首层/末层）\(meanSpread(ratio[curedIndex]))，"
-                + "普通连接是 \(meanSpread(ratio[plainIndex]))。"),
+                + "\(meanSpread(ratio[curedIndex], .en)) against \(meanSpread(ratio[plainIndex], .en)) plain.",
+            zh: "对 leaky_relu 来说，残差通路把梯度带回了第 1 "
+                + "层：log₁₀（首层/末层）\(meanSpread(ratio[curedIndex], .zh))，"
+                + "普通连接是 \(meanSpread(ratio[plainIndex], .zh))。"),
         noDifference: noDifference(Localized(en: "Residual against plain wiring for leaky_relu",
                                              zh: "leaky_relu 的残差连接与普通连接的比较")),
         diverged: Localized(en: "A gradient ratio is not finite (a gradient underflowed to 0 or overflowed): no "
@@ -140,11 +144,14 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
                          zh: "不加归一化时，残差网络末层的梯度比 pre-norm 的还小。"),
         higher: Localized(
             en: "But without normalisation the residual stream grows layer after layer and the gradients become "
-                + "large (layer \(depth), log₁₀: \(meanSpread(curedLast)) against \(meanSpread(normedLast)) with "
+                + "large (layer \(depth), log₁₀: \(meanSpread(curedLast, .en)) against "
+                + "\(meanSpread(normedLast, .en)) with "
                 + "pre-norm): "
                 + "this is why the blog post's Transformer puts a LayerNorm beside every residual.",
-            zh: "但没有归一化时，残差流一层层变大，梯度也变得很大（第 \(depth) 层，log₁₀：\(meanSpread(curedLast))，"
-                + "pre-norm 是 \(meanSpread(normedLast))）：所以原文的 Transformer 在每个残差旁边都放了 LayerNorm。"),
+            zh: "但没有归一化时，残差流一层层变大，梯度也变得很大（第 \(depth) "
+                + "层，log₁₀：\(meanSpread(curedLast, .zh))，"
+                + "pre-norm 是 \(meanSpread(normedLast, .zh))）：所以原文的 Transformer 在每个残差旁边都放了 "
+                    + "LayerNorm。"),
         noDifference: noDifference(Localized(en: "The last layer's gradient with and without pre-norm",
                                              zh: "有无 pre-norm 时末层梯度的比较")),
         diverged: Localized(en: "A gradient is not finite.", zh: "某个梯度不是有限数。"))
@@ -152,7 +159,8 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
         .flatMap { a in ratio[index(a, .residualNorm)].values.map(Swift.abs) }.max()!
     lesson.conclude("lesson3.depth.preNormFlat", .threshold(value: flatness, relation: .below, limit: log10(2.0)), [
         "true": Localized(en: "With pre-norm the profile is flat: first/last within 2× for every activation and seed:",
-                          zh: "用 pre-norm 之后各层梯度差不多一样大：每种激活函数、每个随机种子的首层/末层都在 2 倍以内："),
+                          zh: "用 pre-norm 之后各层梯度差不多一样大：每种激活函数、每个随机种子的首层/末层都在 2 "
+                              + "倍以内："),
         "false": Localized(en: "Pre-norm narrows the profile, but first/last still reaches "
                                + "\(significant(Float(pow(10, flatness)), 3))× on some activation and seed:",
                            zh: "pre-norm 让剖面变平了，但某个激活函数或随机种子的首层/末层仍达到 "
@@ -166,7 +174,8 @@ func cell7DeepGradients(_ lesson: Lesson, _ settings: Settings) {
     lesson.headline(en: "cell 7: \(depth) layers, first-layer gradient norm (seed \(lesson.seeds[0])): sigmoid "
                         + "\(sci(sick.first)); leaky_relu + residual \(sci(cured.first)); + norm \(sci(normed.first)); "
                         + "your \(settings.activation.rawValue) \(sci(yours.first))",
-                    zh: "第 7 格：\(depth) 层，第一层梯度范数（随机种子 \(lesson.seeds[0])）：sigmoid \(sci(sick.first))；"
+                    zh: "第 7 格：\(depth) 层，第一层梯度范数（随机种子 \(lesson.seeds[0])）：sigmoid "
+                        + "\(sci(sick.first))；"
                         + "leaky_relu + 残差 \(sci(cured.first))；再加归一化 \(sci(normed.first))；你选的 "
                         + "\(settings.activation.rawValue) \(sci(yours.first))")
     cell7Exploding(lesson, settings)
@@ -177,13 +186,14 @@ func cell7Exploding(_ lesson: Lesson, _ settings: Settings) {
     let depth = settings.layers, n = lesson.seeds.count
     lesson.say(en: """
         The opposite sickness: the same plain ReLU stack with its initial weights 4× too large. Each layer \
-        now multiplies the signal instead of shrinking it, and the gradient explodes — the student "goes \
-        mad". Below it is trained for real: SGD (lr \(deepLearningRate)), batches of \(deepTrainBatch), \
-        \(deepEpochs) epochs on a task whose answer is Σx/√\(deepWidth) (always answering 0 scores 1), once \
+        now multiplies the signal instead of shrinking it, so the gradient should explode — the student \
+        "goes mad". Below it is trained for real, and the runs say whether it does: SGD \
+        (lr \(deepLearningRate)), batches of \(deepTrainBatch), \(deepEpochs) epochs on a task whose answer is \
+        Σx/√\(deepWidth) (always answering 0 scores 1), once \
         without clipping and once with clipGradNorm(1), on each of \(seedRange(lesson).en).
         """, zh: """
-        相反的病：同样的普通 ReLU 网络，初始权重放大 4 倍。每一层都把信号放大而不是缩小，梯度爆炸 —— \
-        学生“发疯”了。下面真的训练它：SGD（lr \(deepLearningRate)），每批 \(deepTrainBatch) 个样本，\
+        相反的病：同样的普通 ReLU 网络，初始权重放大 4 倍。每一层都把信号放大而不是缩小，梯度应该会爆炸 —— \
+        学生“发疯”。下面真的训练它，看它是否如此：SGD（lr \(deepLearningRate)），每批 \(deepTrainBatch) 个样本，\
         \(deepEpochs) 轮，任务的答案是 Σx/√\(deepWidth)（永远回答 0 得 1 分），不裁剪和用 clipGradNorm(1) \
         各训练一次，\(seedRange(lesson).zh) 每个都训练。
         """)
@@ -207,8 +217,8 @@ func cell7Exploding(_ lesson: Lesson, _ settings: Settings) {
                     .threshold(value: Double(stopped), relation: .atLeast, limit: Double(n)), [
         "true": Localized(en: "Without clipping the NaN guard stopped every one of the \(n) runs (the first step's "
                               + "gradient norm is \(sci(first.totalNorm)) on seed \(lesson.seeds[0])):",
-                          zh: "不裁剪时，NaN 守卫停下了全部 \(n) 次训练（随机种子 \(lesson.seeds[0]) 第一步的梯度范数是 "
-                              + "\(sci(first.totalNorm))）："),
+                          zh: "不裁剪时，NaN 守卫停下了全部 \(n) 次训练（随机种子 \(lesson.seeds[0]) "
+                              + "第一步的梯度范数是 \(sci(first.totalNorm))）："),
         "false": Localized(en: "Without clipping the NaN guard stopped \(stopped) of the \(n) runs.",
                            zh: "不裁剪时，NaN 守卫停下了 \(n) 次训练中的 \(stopped) 次。"),
     ])
@@ -222,17 +232,18 @@ func cell7Exploding(_ lesson: Lesson, _ settings: Settings) {
     let logStart = SeedSample(start.values.map(log10)), logEnd = SeedSample(end.values.map(log10))
     lesson.conclude("lesson3.explode.clippedTrains", Comparison(logEnd, logStart),
         lower: Localized(
-            en: "With clipping every run trains through it: the validation MSE falls from \(meanSpread(start)) to "
-                + "\(meanSpread(end)) in \(deepEpochs) epochs (log₁₀ \(meanSpread(logStart)) to "
-                + "\(meanSpread(logEnd))), "
+            en: "With clipping every run trains through it: the validation MSE falls from \(meanSpread(start, .en)) to "
+                + "\(meanSpread(end, .en)) in \(deepEpochs) epochs (log₁₀ \(meanSpread(logStart, .en)) to "
+                + "\(meanSpread(logEnd, .en))), "
                 + "each step at most lr·1 long whatever the gradient.",
-            zh: "裁剪之后每次训练都熬过来了：验证 MSE 在 \(deepEpochs) 轮内从 \(meanSpread(start)) 降到 "
-                + "\(meanSpread(end))（log₁₀ 从 \(meanSpread(logStart)) 到 \(meanSpread(logEnd))），"
+            zh: "裁剪之后每次训练都熬过来了：验证 MSE 在 \(deepEpochs) 轮内从 \(meanSpread(start, .zh)) 降到 "
+                + "\(meanSpread(end, .zh))（log₁₀ 从 \(meanSpread(logStart, .zh)) 到 \(meanSpread(logEnd, .zh))），"
                 + "不管梯度多大，每一步最多只走 lr·1。"),
         higher: Localized(en: "With clipping the runs stay finite but their validation MSE rises "
-            + "(\(meanSpread(start)) to "
-                              + "\(meanSpread(end))).",
-                          zh: "裁剪之后训练保持有限，但验证 MSE 上升了（\(meanSpread(start)) 到 \(meanSpread(end))）。"),
+            + "(\(meanSpread(start, .en)) to "
+                              + "\(meanSpread(end, .en))).",
+                          zh: "裁剪之后训练保持有限，但验证 MSE 上升了（\(meanSpread(start, .zh)) 到 "
+                              + "\(meanSpread(end, .zh))）。"),
         noDifference: noDifference(Localized(en: "The clipped runs' validation MSE, first epoch against last",
                                              zh: "裁剪训练的验证 MSE，首轮与末轮的比较")),
         diverged: Localized(en: "Even with clipping \(clippedStopped) of \(n) runs diverged.",
@@ -250,8 +261,9 @@ func cell7Exploding(_ lesson: Lesson, _ settings: Settings) {
         ])
     }
     lesson.headline(en: "cell 7: relu with 4× initial weights, \(deepEpochs) epochs over \(n) seeds: without clipping "
-                        + "stopped \(stopped)/\(n); with clipGradNorm(1) validation MSE \(meanSpread(start)) -> "
-                        + "\(meanSpread(end))",
-                    zh: "第 7 格：初始权重放大 4 倍的 relu，\(deepEpochs) 轮，\(n) 个随机种子：不裁剪被停下 \(stopped)/\(n)；"
-                        + "clipGradNorm(1) 验证 MSE \(meanSpread(start)) -> \(meanSpread(end))")
+                        + "stopped \(stopped)/\(n); with clipGradNorm(1) validation MSE \(meanSpread(start, .en)) -> "
+                        + "\(meanSpread(end, .en))",
+                    zh: "第 7 格：初始权重放大 4 倍的 relu，\(deepEpochs) 轮，\(n) 个随机种子：不裁剪被停下 "
+                        + "\(stopped)/\(n)；"
+                        + "clipGradNorm(1) 验证 MSE \(meanSpread(start, .zh)) -> \(meanSpread(end, .zh))")
 }

@@ -58,7 +58,8 @@ let lessonOptions: [Option] = [
     .number("dropout", default: 0.5, in: 0...0.95,
             help: Localized(en: "dropout probability (cell 6)", zh: "dropout 概率（第 6 格）")),
     .choice("activation", default: Activation.relu.rawValue, among: lessonActivations.map(\.rawValue),
-            help: Localized(en: "activation of \"your\" deep network (cell 7)", zh: "“你的”深层网络的激活函数（第 7 格）")),
+            help: Localized(en: "activation of \"your\" deep network (cell 7)", zh: "“你的”深层网络的激活函数（第 7 "
+                + "格）")),
     .integer("layers", default: 20, in: 2...64,
              help: Localized(en: "depth of the deep network (cell 7)", zh: "深层网络的层数（第 7 格）")),
     .integer("batch-size", default: 32, in: 1...640,

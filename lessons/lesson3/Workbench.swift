@@ -270,3 +270,9 @@ func train(_ model: MLP, on problem: Problem, _ config: TrainingConfig,
     run.validLoss = evaluate(model, on: problem.validation)
     return run
 }
+
+/// The final loss a comparison reads from a run: NaN when the run diverged (the NaN guard stopped
+/// it, or LessonKit's divergence rule: its loss ended far above where it started).
+func measured(_ run: TrainingRun, _ loss: Float) -> Double {
+    measuredLoss(Double(loss), start: run.curve.first.map(Double.init), stopped: run.diverged != nil)
+}

@@ -42,7 +42,8 @@ func cell1Data(_ lesson: Lesson, seed: UInt64) -> LessonData {
         standardised) and cut the samples at random, with the seed fixed, into 800 to practise on, 100 for the \
         weekly exam (validation, marked every epoch) and 100 for the final exam (test, marked once at the end).
         """, zh: """
-        示例脚本在全部 1,000 个样本上训练，从不检查模型在没见过的数据上表现如何。我们沿用它的配方（X = randn(1000, 5, 10) \
+        示例脚本在全部 1,000 个样本上训练，从不检查模型在没见过的数据上表现如何。我们沿用它的配方（X = randn(1000, \
+        5, 10) \
         按位置放大，y = 每个样本的均值，二者都标准化），再用固定的随机种子把样本随机分成三份：800 \
         个做练习题（训练集），\
         100 个做周考（验证集，每轮都考），100 个做期末考（测试集，最后只考一次）。

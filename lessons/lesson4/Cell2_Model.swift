@@ -55,7 +55,8 @@ func cell2Model(_ lesson: Lesson, data: LessonData, settings: Settings) {
         \(settings.weightDecay)), ReduceLROnPlateau(mode min, patience \(settings.schedulerPatience)), gradient \
         norm clipped to \(settings.clip), batches of \(settings.batchSize). Before the loop, one step in slow motion.
         """, zh: """
-        完全照搬示例脚本的选择：TransformerEncoderRegressor（Linear 10→64 再乘 √64、位置编码、3 层后归一化编码器、展平、\
+        完全照搬示例脚本的选择：TransformerEncoderRegressor（Linear 10→64 再乘 √64、位置编码、3 \
+        层后归一化编码器、展平、\
         320→128→1），MSELoss，AdamW（学习率 \(settings.learningRate)，权重衰减 \(settings.weightDecay)），\
         ReduceLROnPlateau（mode min，耐心 \(settings.schedulerPatience)），梯度范数裁剪到 \(settings.clip)，\
         每批 \(settings.batchSize) 个样本。进入循环之前，先慢动作看一步。

@@ -214,9 +214,10 @@ func trainWithValidation(train: TensorDataset, validation: TensorDataset, settin
         // The weekly exam: the validation set, dropout off, no gradients (and no random draws, so
         // marking it before or after the scheduler's step changes nothing).
         let validationLoss = evaluate(model, on: validation)
-        // A loss far above where the run started is a blow-up even while it is still a finite number.
+        // A loss far above where the run started is a blow-up even while it is still a finite number
+        // (LessonKit's one divergence rule, `isDiverged`).
         let start = firstLoss ?? avgLoss
-        if !(avgLoss <= explosionFactor * start) || !(validationLoss <= explosionFactor * start) {
+        if isDiverged(loss: avgLoss, start: start) || isDiverged(loss: validationLoss, start: start) {
             divergence = .exploded(explodedDiagnosis(nanGuard, epoch: epoch, step: loader.count,
                                                      learningRate: optimizer.learningRate,
                                                      loss: Swift.max(avgLoss, validationLoss),

@@ -83,7 +83,8 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
         ReduceLROnPlateau \(watched)：一轮如果没有比 `best` 好 0.01% 以上（threshold 1e-4，相对）\
         就算“坏轮”；连续坏轮超过 \(run.settings.schedulerPatience) 次，学习率乘以 0.1，计数重来。它每一轮的账本如下：
         """)
-    var trace = Table(["epoch", lesson.tr(en: "train loss", zh: "训练损失"), lesson.tr(en: "valid loss", zh: "验证损失"),
+    var trace = Table(["epoch", lesson.tr(en: "train loss", zh: "训练损失"), lesson.tr(en: "valid "
+        + "loss", zh: "验证损失"),
                        "best", "bad", "LR", lesson.tr(en: "max ‖g‖", zh: "最大 ‖g‖"),
                        lesson.tr(en: "clipped", zh: "被裁剪")])
     for e in run.epochs {
@@ -101,24 +102,24 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
         let share = Double(disagreements) / Double(changes)
         let usual = Localized(en: " Passing the validation loss to `scheduler.step` is the usual practice: a one-line "
                                   + "change in `trainWithValidation`, or `--plateau-on validation`.",
-                              zh: "更常见的做法是把验证损失传给 `scheduler.step`：在 `trainWithValidation` 里只需改一行，"
-                                  + "或者加 `--plateau-on validation`。")
+                              zh: "更常见的做法是把验证损失传给 `scheduler.step`：在 `trainWithValidation` "
+                                  + "里只需改一行，或者加 `--plateau-on validation`。")
         lesson.conclude("lesson4.scheduler.noisyGuide", .threshold(value: share, relation: .atLeast, limit: 0.2), [
             "true": Localized(
                 en: "Note what the seed's scheduler watches: the training loss. In \(disagreements) of \(changes) "
                     + "epochs the two losses moved in opposite directions (training better, validation worse, or the "
                     + "reverse), "
                     + "one in five or more, so the training loss is a noisy guide to what we care about." + usual.en,
-                zh: "注意示例脚本的调度器盯的是训练损失。在 \(changes) 次轮间变化中，有 \(disagreements) 次两个损失朝相反"
-                    + "方向走（训练变好、验证变差，或者反过来），达到五分之一以上，可见训练损失并不能可靠地代表我们真正关心的"
-                    + "东西。" + usual.zh),
+                zh: "注意示例脚本的调度器盯的是训练损失。在 \(changes) 次轮间变化中，有 \(disagreements) "
+                    + "次两个损失朝相反方向走（训练变好、验证变差，或者反过来），达到五分之一以上，可见训练损失并不"
+                    + "能可靠地代表我们真正关心的东西。" + usual.zh),
             "false": Localized(
                 en: "The seed's scheduler watches the training loss. Here the two losses moved in opposite directions "
                     + "in "
                     + "only \(disagreements) of \(changes) epochs (under one in five), so in this run it was a fair "
                     + "guide; still, the validation loss is what we care about." + usual.en,
-                zh: "示例脚本的调度器盯的是训练损失。这里两个损失只在 \(changes) 次轮间变化中的 \(disagreements) 次朝相反方向"
-                    + "走（不到五分之一），所以这次它还算可靠；不过我们真正关心的是验证损失。" + usual.zh),
+                zh: "示例脚本的调度器盯的是训练损失。这里两个损失只在 \(changes) 次轮间变化中的 \(disagreements) "
+                    + "次朝相反方向走（不到五分之一），所以这次它还算可靠；不过我们真正关心的是验证损失。" + usual.zh),
         ])
     }
     let es = summarizeEarlyStopping(run, model: model, validation: data.validation)
@@ -149,19 +150,22 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
                     + "\(fixed(kept.loss))) and missed the better epoch \(es.bestEpoch) "
                     + "(\(fixed(es.bestValidationLoss))): "
                     + "on a loss this noisy, a patience of \(p) is short. Try `--stop-patience 20`.",
-                zh: "如果在第 \(stop) 轮停下，会保留第 \(kept.epoch) 轮的权重（验证 \(fixed(kept.loss))），错过后面更好的"
+                zh: "如果在第 \(stop) 轮停下，会保留第 \(kept.epoch) 轮的权重（验证 "
+                    + "\(fixed(kept.loss))），错过后面更好的"
                     + "第 \(es.bestEpoch) 轮（\(fixed(es.bestValidationLoss))）：损失这么嘈杂，耐心 \(p) 太短了。"
                     + "试试 `--stop-patience 20`。"),
             "false": Localized(
                 en: "Stopping at epoch \(stop) would have kept epoch \(kept.epoch)'s weights, the best of the whole "
                     + "run: "
                     + "nothing better came later.",
-                zh: "如果在第 \(stop) 轮停下，会保留第 \(kept.epoch) 轮的权重，也就是整个训练里最好的：后面没有更好的了。"),
+                zh: "如果在第 \(stop) 轮停下，会保留第 \(kept.epoch) "
+                    + "轮的权重，也就是整个训练里最好的：后面没有更好的了。"),
         ])
     }
     lesson.headline(en: "early stopping: best validation \(fixed(es.bestValidationLoss)) at epoch \(es.bestEpoch) "
                         + "(last epoch \(fixed(es.lastValidationLoss))); restored weights re-evaluated: "
                         + "\(fixed(es.restoredValidationLoss))",
                     zh: "早停：最佳验证损失 \(fixed(es.bestValidationLoss))（第 \(es.bestEpoch) 轮；最后一轮 "
-                        + "\(fixed(es.lastValidationLoss))）；恢复后的权重重新评估：\(fixed(es.restoredValidationLoss))")
+                        + "\(fixed(es.lastValidationLoss))）；恢复后的权重重新评估"
+                            + "：\(fixed(es.restoredValidationLoss))")
 }

@@ -116,19 +116,7 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
         小模型）\(trainSize) 个训练样本，完全不加正则化（dropout 0，权重衰减 0），训练 \(epochs) 轮，每轮后用同一份 \
         100 个样本的周考打分。
         """)
-    lesson.say(en: """
-        One run proves little. Train the same model twice with two random seeds (other initial weights, another \
-        batch order, other dropout masks) and the losses differ: that is seed noise. So every run in this cell and \
-        the next is trained on the same \(n) random seeds (--seeds), and each number is the mean ± spread (the \
-        standard deviation over seeds). A fix counts as an effect only when its difference from "none", seed by \
-        seed, clearly exceeds that noise (outside the 95 % band of a paired t-test); otherwise we say so: no \
-        measurable difference at this budget.
-        """, zh: """
-        一次训练说明不了什么。同一个模型用两个随机种子各训练一次（初始权重、批次顺序、dropout 掩码都不同），损失就不\
-        一样：这就是随机种子带来的噪声。所以这一格和下一格的每次训练都用同样的 \(n) 个随机种子（--seeds），每个数都\
-        是均值 ± 波动（各随机种子之间的标准差）。只有当一个药方与“不治”逐个随机种子配对的差异明显超出这份噪声（落在配对 t \
-        检验的 95% 区间之外）时，才算有效果；否则我们就直说：在这个训练预算下没有可测的差异。
-        """)
+    teachSeedNoise(lesson)
     let label = Localized(en: "cell 5: epochs trained", zh: "第 5 格：已训练的轮数")
     let ex = runOverfitExperiment(data: data, trainSize: trainSize, epochs: epochs, base: settings, seeds: seeds) {
         lesson.progress(label, $0, of: $1)
@@ -169,14 +157,17 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
         en: "The symptom: the training loss ends far below the validation loss (\(fixed(t.mean)) against "
             + "\(fixed(v.mean)), beyond the seed noise). The model does much better on the exercises it studied "
             + "than on the exam: it overfits.",
-        zh: "症状：训练损失远低于验证损失（\(fixed(t.mean)) 对 \(fixed(v.mean))，超出随机种子的噪声）。模型在做过的练习题上"
+        zh: "症状：训练损失远低于验证损失（\(fixed(t.mean)) 对 "
+            + "\(fixed(v.mean))，超出随机种子的噪声）。模型在做过的练习题上"
             + "比在考试上好得多：它过拟合了。"), higher: Localized(
         en: "No overfitting here: the training loss (\(fixed(t.mean))) ends above the validation loss "
             + "(\(fixed(v.mean))).",
-        zh: "这里没有过拟合：训练损失（\(fixed(t.mean))）反而高于验证损失（\(fixed(v.mean))）。"), noDifference: Localized(
+        zh: "这里没有过拟合：训练损失（\(fixed(t.mean))）反而高于验证损失（\(fixed(v.mean))）"
+            + "。"), noDifference: Localized(
         en: "No measurable gap between training loss (\(fixed(t.mean))) and validation loss (\(fixed(v.mean))) at "
             + "this budget: no sign of overfitting yet.",
-        zh: "在这个训练预算下，训练损失（\(fixed(t.mean))）和验证损失（\(fixed(v.mean))）之间没有可测的差距：还看不出过拟合。"),
+        zh: "在这个训练预算下，训练损失（\(fixed(t.mean))）和验证损失（\(fixed(v.mean))）之间没有可测的差距：还看不"
+            + "出过拟合。"),
         diverged: diverged)
     if gap != .diverged {
     lesson.conclude("lesson4.overfit.memorised", .threshold(value: t.mean, relation: .below, limit: 0.01), [
@@ -190,7 +181,8 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
         "diverged": diverged,
     ])
     lesson.conclude("lesson4.overfit.climb", Comparison(v, best), lower: Localized(
-        en: "The validation loss ended below its own best, which cannot happen.", zh: "验证损失低于它自己的最佳值，这不可能。"),
+        en: "The validation loss ended below its own best, which cannot "
+            + "happen.", zh: "验证损失低于它自己的最佳值，这不可能。"),
         higher: Localized(
         en: "The validation loss bottomed out (best \(fixed(best.mean)) on average) and climbed back to "
             + "\(fixed(v.mean)): training longer made the exam worse.",
@@ -202,8 +194,8 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
     if !fullRun.diverged {
         lesson.say(en: "For comparison, the full run of cell 3 (\(grouped(data.train.count)) samples, the seed's model "
                        + "and regularization) ended with a gap of \(fixed(fullRun.finalGap)).",
-                   zh: "作为对照，第 3 格的完整训练（\(grouped(data.train.count)) 个样本，示例脚本的模型和正则化）最后的差距是 "
-                       + "\(fixed(fullRun.finalGap))。")
+                   zh: "作为对照，第 3 格的完整训练（\(grouped(data.train.count)) "
+                       + "个样本，示例脚本的模型和正则化）最后的差距是 \(fixed(fullRun.finalGap))。")
     }
 
     // The fixes, each against "none" on the same seeds.
@@ -266,7 +258,8 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
     judge("simplerModel", smallerName, ex.smaller.validation, lowerWhy: Localized(
         en: "Why: with \(grouped(tinyCount)) weights instead of \(grouped(smallCount)) there is less room to store "
             + "each exercise's answer.",
-        zh: "原因：只有 \(grouped(tinyCount)) 个权重而不是 \(grouped(smallCount)) 个，能用来记住每道题答案的空间更小。"),
+        zh: "原因：只有 \(grouped(tinyCount)) 个权重而不是 \(grouped(smallCount)) "
+            + "个，能用来记住每道题答案的空间更小。"),
         higherWhy: Localized(
         en: "A model can be too small to learn the rule itself (its training loss is "
             + "\(fixed(ex.smaller.training.mean)) "
@@ -312,19 +305,20 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
             diverged: fixDiverged)
     }
     if let first = ex.earlyStopped.first, !o.runs[0].diverged {
-        let stop = first.stopEpoch.map { lesson.tr(en: "its patience ran out at epoch \($0)", zh: "耐心在第 \($0) 轮耗尽") }
+        let stop = first.stopEpoch.map { lesson.tr(en: "its patience ran out at epoch \($0)", zh: "耐心在第 \($0) "
+            + "轮耗尽") }
             ?? lesson.tr(en: "its patience never ran out", zh: "耐心始终没有耗尽")
         lesson.say(en: "Early stopping on the drawn run (random seed \(seeds[0]), patience "
                        + "\(settings.stopPatience)): \(stop); it keeps epoch \(first.bestEpoch)'s weights.",
                    zh: "画出来的那次训练（随机种子 \(seeds[0])，耐心 \(settings.stopPatience)）上的早停：\(stop)；"
                        + "保留第 \(first.bestEpoch) 轮的权重。")
     }
-    let losses = [v] + fixes.map(\.valid)
-    let line = zip([none] + fixes.map(\.name), losses).map { name, s in
-        (name(lang), s.isFinite ? fixed(s.mean) : Localized(en: "diverged", zh: "发散")(lang))
+    // Each fix's mean ± spread and, from its claim above, the verdict against "none".
+    let line = [none(lang) + " " + lesson.meanSpread(v, verdictOf: nil)] + fixes.map { fix in
+        fix.name(lang) + " " + lesson.meanSpread(fix.valid, verdictOf: "lesson4.overfit.fix.\(fix.id)")
     }
-    lesson.headline(en: "fixes, mean validation loss over \(n) seeds: "
-                        + line.map { "\($0.0) \($0.1)" }.joined(separator: " · "),
-                    zh: "各药方的平均验证损失（\(n) 个随机种子）："
-                        + line.map { "\($0.0) \($0.1)" }.joined(separator: " · "))
+    lesson.headline(en: "fixes, validation loss over \(n) seeds (verdict against none): "
+                        + line.joined(separator: " · "),
+                    zh: "各药方的验证损失（\(n) 个随机种子；括号里是与“不治”相比的结论）："
+                        + line.joined(separator: " · "))
 }

@@ -160,7 +160,8 @@ func cell6Comparisons(_ lesson: Lesson, data: LessonData, settings: Settings) {
             + "memorising, and with \(grouped(data.train.count)) samples this small model has little to memorise in "
             + "\(epochs) epochs, so it mostly slows learning.",
         zh: "关掉 dropout 降低了验证损失（\(pairZh(noDropout, seed))）。原因：dropout 防的是死记硬背，而 "
-            + "\(grouped(data.train.count)) 个样本、\(epochs) 轮，对这个小模型来说还没什么可背的，它主要是让学习变慢。"),
+            + "\(grouped(data.train.count)) 个样本、\(epochs) "
+                + "轮，对这个小模型来说还没什么可背的，它主要是让学习变慢。"),
         higher: Localized(
         en: "Dropout off raised the validation loss (\(pair(noDropout, seed))): its guard against memorising paid "
             + "off here.",
@@ -181,7 +182,8 @@ func cell6Comparisons(_ lesson: Lesson, data: LessonData, settings: Settings) {
             + "Why: at a larger rate every step moves further, so a step driven by one rough batch's outsized "
             + "gradient costs more, and the clip (\(grouped(clipUseHigh.clipped)) of \(grouped(clipUseHigh.steps)) "
             + "steps) shortens exactly those.",
-        zh: "学习率×10 时，关掉裁剪提高了验证损失（\(pairZh(noClipHigh, clipHigh))）。原因：学习率越大，每一步走得越远，"
+        zh: "学习率×10 "
+            + "时，关掉裁剪提高了验证损失（\(pairZh(noClipHigh, clipHigh))）。原因：学习率越大，每一步走得越远，"
             + "被某一批过大的梯度带偏的一步代价也越大，而裁剪（\(grouped(clipUseHigh.steps)) 步中的 "
             + "\(grouped(clipUseHigh.clipped)) 步）缩短的正是这些步子。"),
                     noDifference: Localized(
@@ -190,10 +192,15 @@ func cell6Comparisons(_ lesson: Lesson, data: LessonData, settings: Settings) {
         zh: "学习率×10 时，裁剪开或关：在这个预算下没有可测的差异（\(pairZh(noClipHigh, clipHigh))）。"),
                     diverged: diverged(Localized(en: "At ten times the learning rate, clipping on and off",
                                                  zh: "学习率×10 时裁剪开与关")))
-    let line = results.map { r in
-        r.variant.name(lang) + " " + (r.runs.validation.isFinite ? fixed(r.runs.validation.mean)
-                                      : Localized(en: "diverged", zh: "发散")(lang))
+    // Each variant's mean ± spread and, from its claim above, the verdict of the change: the
+    // regularizers against the seed's setting, no clipping at lr ×10 against clipping at lr ×10.
+    let claimOf = [1: "lesson4.compare.clipping", 2: "lesson4.compare.weightDecay", 3: "lesson4.compare.dropout",
+                   5: "lesson4.compare.clippingHighLR"]
+    let line = results.enumerated().map { k, r in
+        r.variant.name(lang) + " " + lesson.meanSpread(r.runs.validation, verdictOf: claimOf[k])
     }
-    lesson.headline(en: "comparisons, mean final validation loss over \(n) seeds: " + line.joined(separator: " · "),
-                    zh: "对比实验的平均最终验证损失（\(n) 个随机种子）：" + line.joined(separator: " · "))
+    lesson.headline(en: "comparisons, final validation loss over \(n) seeds (verdict of each change): "
+                        + line.joined(separator: " · "),
+                    zh: "对比实验的最终验证损失（\(n) 个随机种子；括号里是每项改动的结论）："
+                        + line.joined(separator: " · "))
 }

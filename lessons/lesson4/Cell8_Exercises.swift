@@ -18,7 +18,8 @@ let lesson4Exercises: [(question: Localized, answerKey: String)] = [
      "clippingWeightDecayAndDropoutComparedSideBySide"),
     (Localized(en: "Run `--stop-patience 3`. At which epoch does early stopping give up on the drawn overfitting run "
                    + "of cell 5, and which epoch's weights does it keep?",
-               zh: "运行 `--stop-patience 3`。第 5 格画出来的那次过拟合训练中，早停在第几轮放弃？保留的是第几轮的权重？"),
+               zh: "运行 `--stop-patience 3`。第 5 "
+                   + "格画出来的那次过拟合训练中，早停在第几轮放弃？保留的是第几轮的权重？"),
      "overfittingShownThenFixed"),
 ]
 

@@ -7,14 +7,11 @@ import LessonKit
 // overflowing). Either way the run ends there, its measurements read as NaN in every comparison
 // (so a verdict can only be "diverged"), and the lesson prints the guard's diagnosis.
 
-/// A loss this many times the run's first batch loss counts as a blow-up.
-let explosionFactor = 10.0
-
 /// Why a run was stopped.
 enum Divergence {
     /// The NaN guard fired: the loss, a gradient or a weight is NaN or infinite.
     case nonFinite(TrainingDiverged)
-    /// The epoch's mean loss rose above `explosionFactor` times `start`, the first batch's loss.
+    /// The epoch's mean loss rose above LessonKit's `divergenceFactor` times `start`, the first batch's loss.
     case exploded(TrainingDiverged, start: Double)
 
     /// Where it happened, the numbers of that step and the likely causes.
@@ -50,11 +47,12 @@ func divergenceLines(_ divergence: Divergence) -> Localized {
         ([first] + text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().map(String.init))
             .joined(separator: "\n")
     }
-    let factor = Int(explosionFactor)
+    let factor = Int(divergenceFactor)
     return Localized(
         en: replacingFirstLine(report.en, with: "Training stopped: the loss rose to \(sci(Double(d.loss))), more than "
                                + "\(factor) times where it started (\(fixed(start))). The run diverged."),
-        zh: replacingFirstLine(report.zh, with: "训练已停止：损失升到 \(sci(Double(d.loss)))，超过起点（\(fixed(start))）"
+        zh: replacingFirstLine(report.zh, with: "训练已停止：损失升到 "
+                               + "\(sci(Double(d.loss)))，超过起点（\(fixed(start))）"
                                + "的 \(factor) 倍。这次训练发散了。"))
 }
 

@@ -41,24 +41,6 @@ func trainOverSeeds(_ seeds: [UInt64], _ settings: Settings, train: TensorDatase
     })
 }
 
-/// "0.0425 ± 0.0031" (mean ± sample standard deviation over seeds), or "diverged (2 of 5 seeds)".
-func meanSpread(_ sample: SeedSample, _ language: Language) -> String {
-    guard sample.isFinite else {
-        let bad = sample.values.filter { !$0.isFinite }.count
-        return Localized(en: "diverged (\(bad) of \(sample.count) seeds)",
-                         zh: "发散（\(sample.count) 个随机种子中 \(bad) 个）")(language)
-    }
-    return "\(fixed(sample.mean)) ± \(fixed(sample.spread))"
-}
-
-/// "−0.0123 (noise band ±0.0040)": the paired difference a − b and its 95 % band.
-func differenceText(_ c: Comparison, _ language: Language) -> String {
-    guard !c.diverged else { return Localized(en: "diverged", zh: "发散")(language) }
-    let band = c.noiseBand.isFinite ? fixed(c.noiseBand) : "∞"
-    return String(format: "%+.4f", c.meanDifference)
-        + Localized(en: " (noise ±\(band))", zh: "（噪声 ±\(band)）")(language)
-}
-
 /// Prints the diagnosis of the first diverged run among `groups` once, naming its seed and setting.
 func sayFirstDivergence(_ lesson: Lesson, _ groups: [(name: Localized, runs: SeedRuns)]) {
     guard let (name, first) = groups.lazy.compactMap({ g in g.runs.firstDivergence.map { (g.name, $0) } }).first

@@ -44,3 +44,30 @@ extension Catalogue {
             + "run with --seeds 3 or more.",
         zh: "只有一个随机种子，无法用种子间的波动来判断这个差异：请用 --seeds 3 或更多。")
 }
+
+extension Lesson {
+    /// The verdict of the comparison claim `id` in a word ("lower", "no measurable difference",
+    /// "diverged"), for a `--quiet` headline. It is read from the recorded claim itself, so the
+    /// headline says exactly what the narration concluded; `nil` when no comparison claim `id` was
+    /// concluded (yet).
+    /// - Parameter reversed: the headline names the claim's second setting, so "lower" reads "higher".
+    public func verdictWord(of id: String, reversed: Bool = false) -> String? {
+        guard let claim = claims.claims.last(where: { $0.id == id }), case .comparison = claim.check,
+              var verdict = Verdict(rawValue: claim.asserted) else { return nil }
+        if reversed { verdict = verdict == .lower ? .higher : verdict == .higher ? .lower : verdict }
+        return LessonKit.verdictWord(verdict, language)
+    }
+
+    /// "0.5917 ± 0.13 (lower)", or with `against` "0.01526 ± 0.0011 (vs lr 0.0005: lower)": a sample
+    /// as `meanSpread` prints it, followed by the verdict of the comparison claim `id` when there is
+    /// one; the form every `--quiet` comparison line uses.
+    public func meanSpread(_ sample: SeedSample, verdictOf id: String?, against: Localized? = nil,
+                           reversed: Bool = false) -> String {
+        let numbers = LessonKit.meanSpread(sample, language)
+        guard let id, let word = verdictWord(of: id, reversed: reversed) else { return numbers }
+        // "diverged (5 of 5 seeds)" already says it; no second "(diverged)".
+        if !sample.isFinite && word == LessonKit.verdictWord(.diverged, language) { return numbers }
+        let vs = against.map { language == .zh ? "对 \($0.zh)：" : "vs \($0.en): " } ?? ""
+        return language == .zh ? "\(numbers)（\(vs)\(word)）" : "\(numbers) (\(vs)\(word))"
+    }
+}

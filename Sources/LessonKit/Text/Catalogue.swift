@@ -41,3 +41,25 @@ public enum Catalogue {
     static let runWith = Localized(en: "Run with", zh: "运行命令")
     static let shape = Localized(en: "shape", zh: "形状")
 }
+
+extension Catalogue {
+    /// The short lesson on seed noise, said once in every lesson before its first comparison
+    /// (`teachSeedNoise`).
+    public static func seedNoise(seeds n: Int) -> Localized {
+        Localized(en: """
+            Seed noise. A training run depends on its random seed: the data it draws, the split, the initial \
+            weights, the order of the batches, the dropout masks. Run the very same setting with another seed and \
+            the numbers change. So one run proves little: a difference between two settings is an effect only if \
+            it is larger than what changing the seed alone does. From here on every comparison runs each setting \
+            on the same \(n) seeds (--seed, --seed+1, …; --seeds N), prints mean ± spread (the standard deviation \
+            over seeds), and pairs the runs seed by seed: a difference counts only when its 95 % interval excludes \
+            zero; otherwise the lesson says there is no measurable difference.
+            """, zh: """
+            随机种子带来的噪声。一次训练取决于它的随机种子：抽到的数据、划分、初始权重、批次的顺序、dropout 掩码。\
+            同样的设置换一个随机种子，数字就变了。所以一次运行说明不了什么：两种设置的差异，只有大于单纯换随机种子\
+            带来的变化，才算效果。从这里开始，每个比较都让各个设置在同样的 \(n) 个随机种子上训练\
+            （--seed、--seed+1……；--seeds N），打印“均值 ± 波动”（随机种子间的标准差），并按随机种子配对：\
+            只有差异的 95 % 置信区间不含 0 才算数，否则课程会直说没有可测量的差异。
+            """)
+    }
+}

@@ -29,9 +29,12 @@ public func sci(_ x: Double) -> String {
 public func sci(_ x: Float) -> String { sci(Double(x)) }
 
 /// `digits` significant digits (printf's `%g`): `significant(0.016561)` is "0.01656".
-public func significant(_ x: Float, _ digits: Int = 4) -> String {
-    nonFiniteText(Double(x)) ?? String(format: "%.\(digits)g", Double(x))
+public func significant(_ x: Double, _ digits: Int = 4) -> String {
+    nonFiniteText(x) ?? String(format: "%.\(digits)g", x)
 }
+
+/// `digits` significant digits (printf's `%g`): `significant(0.016561)` is "0.01656".
+public func significant(_ x: Float, _ digits: Int = 4) -> String { significant(Double(x), digits) }
 
 /// A fraction as a percentage with `decimals` decimals: `percent(0.4545)` is "45.5 %".
 public func percent(_ fraction: Double, _ decimals: Int = 1) -> String {
