@@ -124,9 +124,7 @@ func cell9RealThreads(_ lesson: Lesson, _ settings: Settings) {
     let races = racedNetworks.map { raceWorkers(seed: lesson.seeds[0], repetitions: repetitions, sizes: $0.sizes) }
     // Every run of a network against its first 1-worker run: the largest difference over all.
     let difference = races.flatMap { race in
-        (race.one + race.two).flatMap { run in
-            zip(race.one[0].parameters, run.parameters).flatMap { zip($0, $1).map { Double(Swift.abs($0 - $1)) } }
-        }
+        (race.one + race.two).map { maxDifference(race.one[0].parameters, $0.parameters) }
     }.max() ?? .nan
     var table = Table([lesson.tr(en: "network", zh: "网络"), lesson.tr(en: "workers", zh: "工作节点"),
                        lesson.tr(en: "steps to target", zh: "达标步数"),

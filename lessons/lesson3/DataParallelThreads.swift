@@ -7,9 +7,10 @@ import LessonKit
 //
 // Why wide: a second thread costs a fixed hand-off (waking a pool thread: microseconds, more on a
 // busy machine) and saves in proportion to the work it takes over. On a batch of 400 the cell-1
-// MLP [50, 32, 1] does 6·400·(50·32 + 32·1) ≈ 3.9 million FLOPs a step (`flopsPerStep`), well
-// under a millisecond: too little for the hand-off to pay. The network here, [50, 512, 512, 1],
-// does 6·400·(50·512 + 512·512 + 512·1) ≈ 692 million, milliseconds of matmuls per half-batch.
+// MLP [50, 32, 1] does 6·400·(50·32 + 32·1) ≈ 3.9 million FLOPs a step (`flopsPerStep`), a fraction
+// of a millisecond: little for the hand-off to pay for. The network here, [50, 512, 512, 1], does
+// 6·400·(50·512 + 512·512 + 512·1) ≈ 692 million, milliseconds of matmuls per half-batch. Cell 9
+// races both, and `--timing` measures what a second thread gains on each.
 /// A value shared with `concurrentPerform`'s threads. Each thread touches only its own worker's
 /// model and gradients (index k), so no two threads write the same memory.
 final class Shared<Value>: @unchecked Sendable {
@@ -139,6 +140,20 @@ func raceWorkers(seed: UInt64, repetitions: Int, sizes: [Int] = wideSizes,
 /// Seconds to the target of each run (NaN where the target was not reached: no time to compare).
 func secondsToTarget(_ runs: [ParallelRun]) -> SeedSample {
     SeedSample(runs.map { $0.stepsToTarget == nil ? .nan : $0.seconds })
+}
+
+/// max |a - b| over every parameter value: 0 when every value has the same bits, NaN when a
+/// value that differs is not finite (no distance to report).
+func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Double {
+    var largest = 0.0
+    for (x, y) in zip(a, b) {
+        for (u, v) in zip(x, y) where u.bitPattern != v.bitPattern {
+            let d = Double(Swift.abs(u - v))
+            guard d.isFinite else { return .nan }
+            largest = Swift.max(largest, d)
+        }
+    }
+    return largest
 }
 
 /// The middle value (the mean of the two middle ones for an even count): unlike the mean, one run
