@@ -185,9 +185,9 @@ func concludeBatchSeconds(_ lesson: Lesson, large: SeedSample, mid: SeedSample) 
         lower: Localized(en: "Measured: B=640 reached the target sooner than B=32 (\(l) s against \(m) s).",
                          zh: "实测：B=640 比 B=32 更快达标（\(l) 秒对 \(m) 秒）。"),
         higher: Localized(
-            en: "Measured: B=640 also took longer than B=32 to reach the target (\(l) s against \(m) s). Here "
+            en: "Measured: B=640 took longer than B=32 to reach the target (\(l) s against \(m) s). Here "
                 + "the batch too large is what is slow, and the smaller batch is the fix: the same target, sooner.",
-            zh: "实测：B=640 达标也比 B=32 慢（\(l) 秒对 \(m) 秒）。这里慢在批太大，换小批就解决了："
+            zh: "实测：B=640 达标比 B=32 慢（\(l) 秒对 \(m) 秒）。这里慢在批太大，换小批就解决了："
                 + "同样的目标，更早达到。"),
         noDifference: noDifference(Localized(en: "Measured seconds to the target, B=640 against B=32",
                                              zh: "实测达标秒数，B=640 与 B=32 的比较")),

@@ -11,6 +11,7 @@ import LessonKit
 // of a millisecond: little for the hand-off to pay for. The network here, [50, 512, 512, 1], does
 // 6·400·(50·512 + 512·512 + 512·1) ≈ 692 million, milliseconds of matmuls per half-batch. Cell 9
 // races both, and `--timing` measures what a second thread gains on each.
+
 /// A value shared with `concurrentPerform`'s threads. Each thread touches only its own worker's
 /// model and gradients (index k), so no two threads write the same memory.
 final class Shared<Value>: @unchecked Sendable {
@@ -49,10 +50,10 @@ struct ParallelRun {
 /// `DispatchQueue.concurrentPerform` computes them at the same time. Same arithmetic in the same
 /// order: the results are identical bit for bit.
 ///
-///     x: [640, 50] -> halves [320, 50] and [320, 50] -> g₀, g₁ (every parameter's shape) -> (g₀ + g₁) / 2
+///     x: [B, 50] -> halves [B/2, 50] and [B/2, 50] -> g₀, g₁ (each parameter's shape) -> (g₀ + g₁) / 2
 ///
 /// - Parameters:
-///   - sizes: the layer widths, input first (`wideSizes`; the tests also use a narrower net).
+///   - sizes: the layer widths, input first (`wideSizes`, or cell 1's `[50, 32, 1]`).
 ///   - budget: most steps; the run stops earlier once the validation loss is under `parallelTarget`.
 func trainDataParallel(seed: UInt64, workers: Int, sizes: [Int] = wideSizes,
                        budget: Int = parallelBudget) -> ParallelRun {
