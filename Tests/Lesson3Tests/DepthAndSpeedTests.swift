@@ -56,9 +56,19 @@ import TestSupport
 @Test func cell8BatchSize() {
     let rows = batchSizeSweep(seed: 42, sizes: [8, 32, 128, 640])
     #expect(rows.map(\.stepsToTarget) == [112, 113, 107, 111])
-    #expect(rows.map(\.samples) == [896, 3616, 13696, 71040])
+    // 800 training rows: B=128 has 7 batches an epoch (the last of 32), B=640 two (640 and 160).
+    #expect(rows.map(\.samples) == [896, 3616, 15 * 800 + 2 * 128, 55 * 800 + 640])
     #expect(rows.map(\.flopsPerStep) == [8, 32, 128, 640].map { 6 * $0 * (50 * 32 + 32 * 1) })
-    #expect(rows.allSatisfy { $0.samplesPerSecond == nil })
+    #expect(rows.allSatisfy { $0.samplesPerSecond == nil && $0.secondsToTarget == nil })
+}
+
+@Test func samplesSeenCountsTheSmallerLastBatchOfAnEpoch() {
+    #expect(samplesSeen(steps: 5, batchSize: 32, rows: 800) == 160)
+    #expect(samplesSeen(steps: 2, batchSize: 640, rows: 800) == 800)
+    #expect(samplesSeen(steps: 3, batchSize: 640, rows: 800) == 640 + 160 + 640)
+    #expect(samplesSeen(steps: 7, batchSize: 128, rows: 800) == 800)
+    #expect(samplesSeen(steps: 8, batchSize: 128, rows: 800) == 928)
+    #expect(samplesSeen(steps: 0, batchSize: 8, rows: 800) == 0)
 }
 
 @Test func cell9DataParallelMatchesTheBigBatch() {
@@ -74,11 +84,18 @@ import TestSupport
     #expect(simulateDataParallel(seed: 42, workers: 4, perWorkerBatch: 640).perWorkerBatch == 200)
 }
 
+/// Exercise: "do 2 workers on 2 threads reach the target in the same number of steps as 1?"
 @Test func cell9TwoThreadsGiveTheSameRunBitForBit() {
     let one = trainDataParallel(seed: 42, workers: 1)
     let two = trainDataParallel(seed: 42, workers: 2)
-    #expect(one.stepsToTarget == 111 && two.stepsToTarget == 111)
+    #expect(wideSizes == [50, 512, 512, 1])
+    #expect(one.stepsToTarget == 51 && two.stepsToTarget == 51)
+    #expect(one.samples == 51 * 400)
     #expect(one.diverged == nil && two.diverged == nil)
     #expect(one.parameters == two.parameters)
-    #expect(one.parameters.count == 4 && one.parameters[0].count == 50 * 32)
+    #expect(one.parameters.count == 6 && one.parameters[0].count == 512 * 50 && one.parameters[2].count == 512 * 512)
+    // The cell-1 MLP, raced beside it.
+    let narrow = raceWorkers(seed: 42, repetitions: 1, sizes: [50, 32, 1])
+    #expect(narrow.one[0].stepsToTarget == 109 && narrow.two[0].stepsToTarget == 109)
+    #expect(narrow.one[0].parameters == narrow.two[0].parameters)
 }

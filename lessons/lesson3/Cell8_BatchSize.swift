@@ -9,11 +9,10 @@ struct BatchSizeRow {
     let batchSize: Int
     /// Steps until the validation loss first fell below the target (`nil`: not within the budget).
     let stepsToTarget: Int?
-    /// Samples processed by then: steps × batch size.
-    var samples: Int? { stepsToTarget.map { $0 * batchSize } }
-    /// Multiply-add work of one step (see `flopsPerStep`).
+    /// Samples processed by then (`samplesSeen`: an epoch's last batch may be smaller).
+    let samples: Int?
+    /// Multiply-add work of one step on a full batch (see `flopsPerStep`).
     let flopsPerStep: Int
-    var totalFlops: Int? { stepsToTarget.map { $0 * flopsPerStep } }
     /// Wall-clock throughput, only measured with `--timing`.
     let samplesPerSecond: Double?
     /// Seconds of training to the target at that throughput (`--timing` only).
@@ -26,6 +25,15 @@ struct BatchSizeRow {
 let batchTarget: Float = 0.05
 let batchStepBudget = 1500
 let batchLearningRate = 0.05
+
+/// Samples processed in the first `steps` steps over `rows` training rows in batches of
+/// `batchSize`: each epoch has ⌈rows / B⌉ batches, the last one holding what is left (the loader
+/// keeps it, as PyTorch's does without `drop_last`). 800 rows at B=640: 640, 160, 640, 160, ….
+func samplesSeen(steps: Int, batchSize: Int, rows: Int) -> Int {
+    let perEpoch = (rows + batchSize - 1) / batchSize
+    let (epochs, extra) = steps.quotientAndRemainder(dividingBy: perEpoch)
+    return epochs * rows + extra * batchSize      // the extra steps are all full batches
+}
 
 /// FLOPs of one training step of an MLP with layer widths `sizes` on a batch of `batchSize`:
 /// forward costs 2·B·In·Out per layer (a multiply and an add per weight per sample), backward twice
@@ -46,24 +54,32 @@ func batchSizeSweep(seed: UInt64, sizes: [Int], timing: Bool = false) -> [BatchS
                                     seed: seed)
         let run = train(model, on: problem, config)
         let reached = run.diverged == nil && (run.validCurve.last.map { $0 < batchTarget } ?? false)
-        return BatchSizeRow(batchSize: b, stepsToTarget: reached ? run.curveSteps.last : nil,
+        let steps = reached ? run.curveSteps.last : nil
+        return BatchSizeRow(batchSize: b, stepsToTarget: steps,
+                            samples: steps.map { samplesSeen(steps: $0, batchSize: b, rows: problem.train.count) },
                             flopsPerStep: flopsPerStep(sizes: layerSizes, batchSize: b),
                             samplesPerSecond: timing ? measureThroughput(problem, layerSizes: layerSizes,
                                 batchSize: b, seed: seed) : nil)
     }
 }
 
-/// Wall-clock samples per second of `timedSteps` plain training steps (no per-step evaluation).
-/// Only with `--timing`: the number changes from run to run and machine to machine.
+/// Wall-clock samples per second of `timedSteps` plain training steps: the clock runs from the end of
+/// step 1 (the first step pays for warming up) to the end of step `timedSteps + 1`, with no
+/// evaluation in between. Only with `--timing`: the number changes from run to run and machine to machine.
 func measureThroughput(_ problem: Problem, layerSizes: [Int], batchSize: Int, seed: UInt64,
     timedSteps: Int = 50) -> Double {
     let model = MLP(sizes: layerSizes, seed: seed)
-    let config = TrainingConfig(optimizer: .sgd, learningRate: batchLearningRate, steps: timedSteps,
-                                batchSize: batchSize, evalEvery: timedSteps, seed: seed)
-    let start = DispatchTime.now().uptimeNanoseconds
-    train(model, on: problem, config)
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    return Double(timedSteps * batchSize) / seconds
+    let config = TrainingConfig(optimizer: .sgd, learningRate: batchLearningRate, steps: timedSteps + 1,
+                                batchSize: batchSize, evalEvery: Int.max, seed: seed)
+    var start: UInt64 = 0, end: UInt64 = 0
+    train(model, on: problem, config) { step, _ in
+        if step == 1 { start = DispatchTime.now().uptimeNanoseconds }
+        if step == timedSteps + 1 { end = DispatchTime.now().uptimeNanoseconds }
+    }
+    let rows = problem.train.count
+    let samples = samplesSeen(steps: timedSteps + 1, batchSize: batchSize, rows: rows)
+        - samplesSeen(steps: 1, batchSize: batchSize, rows: rows)
+    return Double(samples) / (Double(end - start) / 1e9)
 }
 
 // MARK: - Cell 8: slow training — batch size, steps and work
@@ -84,19 +100,17 @@ func cell8BatchSize(_ lesson: Lesson, _ settings: Settings) {
         """)
     let sizes = Array(Set([8, 32, 128, 640, settings.batchSize])).sorted()
     let perSeed = overSeeds(lesson, Localized(en: "cell 8: batch sizes", zh: "第 8 格：批大小")) { seed in
-        batchSizeSweep(seed: seed, sizes: sizes, timing: settings.timing && seed == lesson.seeds[0])
+        batchSizeSweep(seed: seed, sizes: sizes, timing: settings.timing)
     }
     func sample(_ k: Int, _ value: (BatchSizeRow) -> Int?) -> SeedSample {
         SeedSample(perSeed.map { value($0[k]).map(Double.init) ?? .nan })
     }
     let steps = sizes.indices.map { k in sample(k) { $0.stepsToTarget } }
     let samples = sizes.indices.map { k in sample(k) { $0.samples } }
+    let seconds = sizes.indices.map { k in SeedSample(perSeed.map { $0[k].secondsToTarget ?? .nan }) }
     var header = [lesson.tr(en: "batch size", zh: "批大小"), lesson.tr(en: "steps to target", zh: "达标步数"),
                   lesson.tr(en: "samples seen", zh: "处理样本数"), lesson.tr(en: "FLOPs per step", zh: "每步 FLOPs")]
-    if settings.timing {
-        header.append(lesson.tr(en: "seconds (seed \(lesson.seeds[0]), measured)",
-                                zh: "秒（随机种子 \(lesson.seeds[0])，实测）"))
-    }
+    if settings.timing { header.append(lesson.tr(en: "measured seconds", zh: "实测秒数")) }
     var table = Table(header)
     for (k, b) in sizes.enumerated() {
         func count(_ s: SeedSample) -> TableCell {
@@ -105,7 +119,7 @@ func cell8BatchSize(_ lesson: Lesson, _ settings: Settings) {
         }
         var row: [TableCell] = [.text(b == settings.batchSize ? "\(b) ◀" : "\(b)"), count(steps[k]), count(samples[k]),
                                 .number(Double(perSeed[0][k].flopsPerStep), format: "%.3g")]
-        if settings.timing { row.append(perSeed[0][k].secondsToTarget.map { .number($0, format: "%.3f") } ?? "—") }
+        if settings.timing { row.append(seconds[k].isFinite ? .number(meanSpread(seconds[k], 2)) : "—") }
         table.append(row)
     }
     lesson.say(en: "Mean ± spread over \(seedRange(lesson).en):", zh: "\(seedRange(lesson).zh) 上的均值 ± 波动：")
@@ -155,9 +169,28 @@ func cell8BatchSize(_ lesson: Lesson, _ settings: Settings) {
         noDifference: noDifference(Localized(en: "Samples to the target, B=640 against B=32",
                                              zh: "达标所需样本数，B=640 与 B=32 的比较")),
         diverged: missed)
+    if settings.timing { concludeBatchSeconds(lesson, large: seconds[large], mid: seconds[mid]) }
     let summary = sizes.indices.map { "B=\(sizes[$0]): \(steps[$0].isFinite ? stepsText($0) : ">\(batchStepBudget)")" }
     lesson.headline(en: "cell 8: steps to validation loss < \(batchTarget) over \(lesson.seeds.count) seeds: "
                         + summary.joined(separator: ", "),
                     zh: "第 8 格：验证损失降到 \(batchTarget) 以下所需步数（\(lesson.seeds.count) 个随机种子）："
                         + summary.joined(separator: "，"))
+}
+
+/// With `--timing`: whether the large batch was also slower in seconds (mean ± spread over seeds,
+/// each seed's seconds = its samples to the target / the samples per second measured on that seed).
+func concludeBatchSeconds(_ lesson: Lesson, large: SeedSample, mid: SeedSample) {
+    let (l, m) = (meanSpread(large, 2), meanSpread(mid, 2))
+    lesson.conclude("lesson3.batch.secondsLargeVsMid", Comparison(large, mid),
+        lower: Localized(en: "Measured: B=640 reached the target sooner than B=32 (\(l) s against \(m) s).",
+                         zh: "实测：B=640 比 B=32 更快达标（\(l) 秒对 \(m) 秒）。"),
+        higher: Localized(
+            en: "Measured: B=640 took longer than B=32 to reach the target (\(l) s against \(m) s). Here "
+                + "the batch too large is what is slow, and the smaller batch is the fix: the same target, sooner.",
+            zh: "实测：B=640 达标比 B=32 慢（\(l) 秒对 \(m) 秒）。这里慢在批太大，换小批就解决了："
+                + "同样的目标，更早达到。"),
+        noDifference: noDifference(Localized(en: "Measured seconds to the target, B=640 against B=32",
+                                             zh: "实测达标秒数，B=640 与 B=32 的比较")),
+        diverged: Localized(en: "Some run did not reach the target: no seconds to compare.",
+                            zh: "有的训练没有达标：没有秒数可比。"))
 }
