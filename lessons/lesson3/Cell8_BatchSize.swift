@@ -119,7 +119,7 @@ func cell8BatchSize(_ lesson: Lesson, _ settings: Settings) {
         }
         var row: [TableCell] = [.text(b == settings.batchSize ? "\(b) ◀" : "\(b)"), count(steps[k]), count(samples[k]),
                                 .number(Double(perSeed[0][k].flopsPerStep), format: "%.3g")]
-        if settings.timing { row.append(seconds[k].isFinite ? .number(meanSpread(seconds[k], 2)) : "—") }
+        if settings.timing { row.append(seconds[k].isFinite ? .number(meanSpread(seconds[k], lesson.language)) : "—") }
         table.append(row)
     }
     lesson.say(en: "Mean ± spread over \(seedRange(lesson).en):", zh: "\(seedRange(lesson).zh) 上的均值 ± 波动：")
@@ -180,7 +180,7 @@ func cell8BatchSize(_ lesson: Lesson, _ settings: Settings) {
 /// With `--timing`: whether the large batch was also slower in seconds (mean ± spread over seeds,
 /// each seed's seconds = its samples to the target / the samples per second measured on that seed).
 func concludeBatchSeconds(_ lesson: Lesson, large: SeedSample, mid: SeedSample) {
-    let (l, m) = (meanSpread(large, 2), meanSpread(mid, 2))
+    let (l, m) = (meanSpread(large, lesson.language), meanSpread(mid, lesson.language))
     lesson.conclude("lesson3.batch.secondsLargeVsMid", Comparison(large, mid),
         lower: Localized(en: "Measured: B=640 reached the target sooner than B=32 (\(l) s against \(m) s).",
                          zh: "实测：B=640 比 B=32 更快达标（\(l) 秒对 \(m) 秒）。"),
