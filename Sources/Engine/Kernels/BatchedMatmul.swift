@@ -8,20 +8,65 @@
 /// - Parameters:
 ///   - n: J, the columns of B and of C.
 ///   - transA, transB: read A from a `[K, M]` buffer, B from a `[J, K]` one (see `matmulNaive`).
+///   - threads: a thread count for every product (`nil`: each product's calibrated choice).
 func batchedProduct(_ a: [Float], _ aStride: Int, _ b: [Float], _ bStride: Int, batches: Int,
-                    m: Int, k: Int, n: Int, transA: Bool = false, transB: Bool = false) -> [Float] {
+                    m: Int, k: Int, n: Int, transA: Bool = false, transB: Bool = false,
+                    threads: Int? = nil) -> [Float] {
     let total = batches * m * n
     return [Float](unsafeUninitializedCapacity: total) { c, count in
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 for t in 0..<batches {
-                    matmul(a.baseAddress! + t * aStride, b.baseAddress! + t * bStride,
-                           c.baseAddress! + t * m * n, m: m, k: k, n: n, transA: transA, transB: transB)
+                    let at = a.baseAddress! + t * aStride, bt = b.baseAddress! + t * bStride
+                    let ct = c.baseAddress! + t * m * n
+                    if let threads {
+                        matmul(at, bt, ct, m: m, k: k, n: n, transA: transA, transB: transB, accumulate: false,
+                               threads: threads)
+                    } else {
+                        matmul(at, bt, ct, m: m, k: k, n: n, transA: transA, transB: transB)
+                    }
                 }
             }
         }
         count = total
     }
+}
+
+/// The two products of a linear layer's backward, y[R, O] = x[R, I] · W[O, I]ᵀ:
+///
+///     dx[R, I] = dy[R, O] · W[O, I]        dW[O, I] = dyᵀ · x
+///
+/// (`nil` where not needed). They read the same dy but write different arrays, so when both are
+/// needed they can run at the same time, one on this thread and one on the helper, each on one
+/// thread: one hand-off instead of one per product, and each product keeps a whole core's
+/// efficiency. The calibration (ThreadCalibration.swift) times this against running them one after
+/// the other (each then with its own calibrated thread count) and keeps the cheaper. Same bits
+/// either way: each product is computed the same way wherever it runs.
+func linearBackwardProducts(_ dy: [Float], weight w: [Float], input x: [Float], rows: Int, outF: Int, inF: Int,
+                            needX: Bool, needW: Bool, threads forced: Int? = nil) -> (dx: [Float]?, dW: [Float]?) {
+    var dx: [Float]? = nil, dW: [Float]? = nil
+    func inputGradient(threads: Int?) {
+        dx = batchedProduct(dy, 0, w, 0, batches: 1, m: rows, k: outF, n: inF, threads: threads)
+    }
+    func weightGradient(threads: Int?) {
+        dW = batchedProduct(dy, 0, x, 0, batches: 1, m: outF, k: rows, n: inF, transA: true, threads: threads)
+    }
+    func run(threads: Int) {
+        if threads > 1 && needX && needW {
+            HelperThread.shared.run({ weightGradient(threads: 1) }, { inputGradient(threads: 1) })
+        } else {
+            if needX { inputGradient(threads: forced) }
+            if needW { weightGradient(threads: forced) }
+        }
+    }
+    if let forced {
+        run(threads: forced)
+    } else if needX && needW && rows * outF * inF >= calibrationFloor && matmulMaxThreads > 1 {
+        withCalibratedThreads(WorkKind(operation: .backwardPair, m: rows, k: outF, n: inF), run)
+    } else {
+        run(threads: 1)
+    }
+    return (dx, dW)
 }
 
 /// `y[r, j] += row[j]` for every row r of `y` viewed as `[rows, row.count]` (a bias added to

@@ -1,0 +1,123 @@
+import Dispatch
+
+// Whether a second thread pays, decided by measuring, one kind of work at a time.
+//
+// Two threads halve the arithmetic but add a hand-off (HelperThread.swift): on a quiet 2-core
+// machine the model's products ran 1.6-1.9x faster on two threads, on the same machine while other
+// programs were building they ran 2-3x *slower* (the helper's core was taken away mid-half). No
+// fixed size threshold is right for both, nor for every CPU. So each kind of work (a matmul shape,
+// Adam on a tensor of some size, a layer's backward pair) is timed as it runs:
+//
+// 1. Calibration, at first use: its runs alternate one thread, two threads, one, two, … until each
+//    has `samplesPerSide` timings. The first runs of a shape are the calibration, so it costs nothing
+//    but the time the slower choice takes on half of them.
+// 2. The choice: two threads only if they win on the *minimum* (the cost without interference: robust
+//    against a busy machine's spikes) *and* on the *median* of the timings (a helper that is often
+//    late, because its core is busy, loses the median even when one lucky run was fast). Otherwise
+//    one thread: the default must never be slower than `--threads 1`.
+// 3. Re-checking: after `recheckEvery` runs the kind is calibrated again (the machine may have got
+//    busier or quieter), and sooner when two threads were chosen and runs keep taking far longer than
+//    one thread's median (the second core got busy).
+//
+// Which choice runs never changes a bit of any result: every kernel that splits its work gives each
+// element to one thread, computed in the same order (tested for each).
+
+/// One kind of work whose thread count is calibrated: what it is and its sizes.
+struct WorkKind: Hashable, Sendable {
+    enum Operation: UInt8, Sendable { case matmul, matmulTransA, matmulTransB, matmulTransAB, backwardPair, adam }
+    var operation: Operation
+    var m: Int, k: Int, n: Int
+}
+
+/// The calibration of every kind of work one thread has run (see the top of this file).
+final class ThreadCalibration {
+    /// Timings per side in one calibration.
+    static let samplesPerSide = 6
+    /// Runs between two calibrations of the same kind.
+    static let recheckEvery = 512
+
+    struct Entry {
+        /// Nanoseconds of the current calibration's runs on one and on two threads.
+        var one: [UInt64] = [], two: [UInt64] = []
+        /// The decision (1 or 2), or 0 while calibrating.
+        var threads = 0
+        /// Runs since the decision, and how many of them were slow (see `record`).
+        var runs = 0, slowRuns = 0
+        /// One thread's median in the last calibration, the yardstick for slow two-thread runs.
+        var oneThreadMedian: UInt64 = 0
+    }
+    private(set) var entries: [WorkKind: Entry] = [:]
+
+    /// How many threads to run `kind` on now: alternating 1 and 2 while calibrating, then the choice.
+    func threads(for kind: WorkKind) -> Int {
+        guard let entry = entries[kind] else { return 1 }
+        if entry.threads != 0 { return entry.threads }
+        return entry.one.count <= entry.two.count ? 1 : 2
+    }
+
+    /// Records how long a run of `kind` on `threads` threads took.
+    func record(_ kind: WorkKind, threads: Int, nanoseconds: UInt64) {
+        var entry = entries[kind] ?? Entry()
+        if entry.threads == 0 {
+            if threads == 1 { entry.one.append(nanoseconds) } else { entry.two.append(nanoseconds) }
+            if entry.one.count >= Self.samplesPerSide && entry.two.count >= Self.samplesPerSide {
+                entry = Self.decided(entry)
+            }
+        } else {
+            entry.runs += 1
+            // Two threads chosen, but this run took 1.5x one thread's median: the helper was late.
+            if entry.threads == 2 && 2 * nanoseconds > 3 * entry.oneThreadMedian { entry.slowRuns += 1 }
+            if entry.runs >= Self.recheckEvery || entry.slowRuns >= 4 { entry = Entry() }
+        }
+        entries[kind] = entry
+    }
+
+    /// The end of a calibration: two threads if they win on the minimum and on the median.
+    private static func decided(_ entry: Entry) -> Entry {
+        func median(_ x: [UInt64]) -> UInt64 { x.sorted()[x.count / 2] }
+        var result = Entry()
+        let twoWins = entry.two.min()! < entry.one.min()! && median(entry.two) < median(entry.one)
+        result.threads = twoWins ? 2 : 1
+        result.oneThreadMedian = median(entry.one)
+        return result
+    }
+}
+
+/// Each thread calibrates on its own (no locking; tests run work from many threads at once).
+let threadCalibration = ThreadLocal { ThreadCalibration() }
+
+/// Most threads the engine's kernels use: 2 (the project's machines have two cores) lets the
+/// calibration decide, 1 keeps everything on the calling thread.
+///
+/// Set it to 1 to measure one thread alone, or when you know the machine is busy. (Set it before
+/// training starts, not while a kernel is running.)
+nonisolated(unsafe) public var matmulMaxThreads = 2
+
+/// Runs `body(threads)` with the calibrated thread count for `kind` (1 when `matmulMaxThreads` is 1),
+/// timing it for the calibration. `body` must give the same result for 1 and 2 threads.
+@inline(__always)
+func withCalibratedThreads(_ kind: WorkKind, _ body: (Int) -> Void) {
+    guard matmulMaxThreads > 1 else { body(1); return }
+    let calibration = threadCalibration.value
+    let threads = calibration.threads(for: kind)
+    let start = DispatchTime.now().uptimeNanoseconds
+    body(threads)
+    calibration.record(kind, threads: threads, nanoseconds: DispatchTime.now().uptimeNanoseconds - start)
+}
+
+/// What this thread's calibration has chosen so far, for `bench`: each kind of work with its
+/// thread count (0: still calibrating).
+package func calibratedThreadChoices() -> [(kind: String, threads: Int)] {
+    threadCalibration.value.entries.map { kind, entry in
+        let name: String
+        switch kind.operation {
+        case .matmul: name = "matmul \(kind.m)x\(kind.k)*\(kind.k)x\(kind.n)"
+        case .matmulTransA: name = "matmul \(kind.m)x\(kind.k)^T*\(kind.k)x\(kind.n)"
+        case .matmulTransB: name = "matmul \(kind.m)x\(kind.k)*\(kind.k)x\(kind.n)^T"
+        case .matmulTransAB: name = "matmul \(kind.m)x\(kind.k)^T*\(kind.k)x\(kind.n)^T"
+        case .backwardPair: name = "linear backward dX and dW at once, rows \(kind.m), \(kind.k) -> \(kind.n)"
+        case .adam: name = "adam update, \(kind.m) elements"
+        }
+        return (kind: name, threads: entry.threads)
+    }.sorted { $0.kind < $1.kind }
+}
