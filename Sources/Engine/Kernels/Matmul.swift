@@ -290,6 +290,9 @@ func packB(_ b: UnsafePointer<Float>, rowStride: Int, colStride: Int, panels: Ra
                 let dst = out + p * width
                 for col in 0..<width { dst[col] = col < valid ? src[col] : 0 }
             }
+        } else if rowStride == 1 && valid == width && width == 16 {
+            // Bᵀ stored as [J, K], a whole panel: transpose 8 x 8 blocks in registers.
+            packTransposedPanel(b + j0 * colStride, colStride: colStride, k: k, into: out)
         } else {
             // Bᵀ stored as [J, K]: read each column of B (a row of the buffer) front to back.
             for col in 0..<width {
@@ -301,6 +304,39 @@ func packB(_ b: UnsafePointer<Float>, rowStride: Int, colStride: Int, panels: Ra
                 }
             }
         }
+    }
+}
+
+/// One whole panel of B from a `[J, K]` buffer (Bᵀ, as the linear layer's `x · Wᵀ` reads W):
+///
+///     packed[p][c] = B[p, c] = src[c * colStride + p]        // [K, 16]
+///
+/// One column of B is a row of the buffer, contiguous, but the panel wants the 16 columns of one
+/// step side by side. Element by element that is 16·K scattered stores; instead 8 rows of 8 steps
+/// are loaded as eight SIMD8 vectors and written out transposed, eight steps of 8 columns at a
+/// time. Measured for a [192, 64] weight: 1.6-2.1 µs against 4.9-5.3 µs one element at a time
+/// (a forward product of that weight takes ~20 µs). A copy: no bit changes.
+func packTransposedPanel(_ src: UnsafePointer<Float>, colStride: Int, k: Int,
+                         into out: UnsafeMutablePointer<Float>) {
+    var p = 0
+    while p + 8 <= k {
+        for half in 0..<2 {
+            let s = src + half * 8 * colStride + p
+            func column(_ c: Int) -> SIMD8<Float> {     // B[p..<p+8, 8·half + c]
+                UnsafeRawPointer(s + c * colStride).loadUnaligned(as: SIMD8<Float>.self)
+            }
+            let (r0, r1, r2, r3) = (column(0), column(1), column(2), column(3))
+            let (r4, r5, r6, r7) = (column(4), column(5), column(6), column(7))
+            let d = UnsafeMutableRawPointer(out + p * 16 + half * 8)
+            for q in 0..<8 {                           // step p + q: 8 columns side by side
+                let step = SIMD8(r0[q], r1[q], r2[q], r3[q], r4[q], r5[q], r6[q], r7[q])
+                d.storeBytes(of: step, toByteOffset: q * 64, as: SIMD8<Float>.self)
+            }
+        }
+        p += 8
+    }
+    for p in p..<k {
+        for c in 0..<16 { out[p * 16 + c] = src[c * colStride + p] }
     }
 }
 
