@@ -61,15 +61,23 @@ private func calibrate(_ c: ThreadCalibration, one: [UInt64], two: [UInt64],
     #expect(c.threads(for: shape) == 1)
 }
 
-/// After `recheckEvery` runs the choice is measured again, so a machine that got quieter gets its
-/// second thread back.
-@Test func calibrationIsRepeatedAfterRecheckEveryRuns() {
+/// After `firstRecheck` runs the choice is measured again, so a machine that got quieter gets its
+/// second thread back; a choice that comes out the same waits twice as long for its next check.
+@Test func calibrationIsRepeatedLessOftenWhileTheChoiceHolds() {
     let c = ThreadCalibration()
     let n = ThreadCalibration.samplesPerSide
+    let first = ThreadCalibration.firstRecheck
     calibrate(c, one: Array(repeating: 10_000, count: n), two: Array(repeating: 30_000, count: n))
-    for _ in 0..<ThreadCalibration.recheckEvery { c.record(shape, threads: 1, nanoseconds: 10_000) }
+    for _ in 0..<first { c.record(shape, threads: 1, nanoseconds: 10_000) }
     calibrate(c, one: Array(repeating: 10_000, count: n), two: Array(repeating: 6_000, count: n))
+    #expect(c.threads(for: shape) == 2)                      // changed: next check after `first` again
+    for _ in 0..<first { c.record(shape, threads: 2, nanoseconds: 6_000) }
+    calibrate(c, one: Array(repeating: 10_000, count: n), two: Array(repeating: 6_000, count: n))
+    #expect(c.entries[shape]?.recheckAfter == 2 * first)     // the same: twice as long
+    for _ in 0..<(2 * first - 1) { c.record(shape, threads: 2, nanoseconds: 6_000) }
     #expect(c.threads(for: shape) == 2)
+    c.record(shape, threads: 2, nanoseconds: 6_000)
+    #expect(c.threads(for: shape) == 1)                      // calibrating again
 }
 
 /// Adam split between two threads (the cut a multiple of 8, an odd tail) gives the plain loop's bits.

@@ -97,38 +97,52 @@ let adamSplitFloor = 8192
 
 /// `adamUpdateNaive`'s arithmetic on the elements `range`, eight lanes at a time (the range starts
 /// at a multiple of 8). `vMax` is read and written only with `amsgrad`.
+///
+/// Whole vectors first, then one partial vector for the tail: with the lane count a constant 8 in
+/// the main loop, the loads and stores are single 256-bit instructions (a loop that handled the
+/// tail inside compiled to 128-bit pieces and lane inserts: 2.3 ns an element).
 // p, g, m, v, vMax: [R]
 @inline(__always)
 func adamUpdateLanes(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
                      _ v: UnsafeMutablePointer<Float>, _ vMax: UnsafeMutablePointer<Float>?, _ range: Range<Int>,
                      _ c: AdamCoefficients) {
     var i = range.lowerBound
-    while i < range.upperBound {
-        let lanes = min(8, range.upperBound - i)
-        var pv = loadLanes(p + i, lanes)
-        var gv = loadLanes(g + i, lanes)
-        var mv = loadLanes(m + i, lanes)
-        var vv = loadLanes(v + i, lanes)
-        if c.maximize { gv = -gv }
-        if c.hasDecay && c.decoupled { pv = pv * c.decay }          // AdamW: p·(1 - lr·λ)
-        if c.hasDecay && !c.decoupled { gv = gv + c.l2 * pv }       // Adam:  g + λ·p
-        mv = mv + c.oneMinusBeta1 * (gv - mv)                     // m = β₁m + (1-β₁)g
-        vv = vv * c.beta2
-        vv = vv + c.oneMinusBeta2 * gv * gv                       // v = β₂v + (1-β₂)g²
-        var second = vv
-        if c.amsgrad, let vMax {
-            var mx = loadLanes(vMax + i, lanes)
-            mx.replace(with: vv, where: (vv .> mx) .| (vv .!= vv))   // max, NaN wins
-            storeLanes(mx, vMax + i, lanes)
-            second = mx
-        }
-        let denom = second.squareRoot() / c.biasCorrection2Sqrt + c.epsilon   // √v̂ + ε
-        pv = pv + -c.stepSize * mv / denom                        // p -= lr·m̂ / (√v̂ + ε)
-        storeLanes(pv, p + i, lanes)
-        storeLanes(mv, m + i, lanes)
-        storeLanes(vv, v + i, lanes)
+    while i + 8 <= range.upperBound {
+        adamUpdateVector(p + i, g + i, m + i, v + i, vMax.map { $0 + i }, lanes: 8, c)
         i += 8
     }
+    if i < range.upperBound {
+        adamUpdateVector(p + i, g + i, m + i, v + i, vMax.map { $0 + i }, lanes: range.upperBound - i, c)
+    }
+}
+
+/// One vector of `adamUpdateNaive`: `lanes` (1...8) elements from each pointer.
+@inline(__always)
+func adamUpdateVector(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+                      _ v: UnsafeMutablePointer<Float>, _ vMax: UnsafeMutablePointer<Float>?, lanes: Int,
+                      _ c: AdamCoefficients) {
+    var pv = loadLanes(p, lanes)
+    var gv = loadLanes(g, lanes)
+    var mv = loadLanes(m, lanes)
+    var vv = loadLanes(v, lanes)
+    if c.maximize { gv = -gv }
+    if c.hasDecay && c.decoupled { pv = pv * c.decay }          // AdamW: p·(1 - lr·λ)
+    if c.hasDecay && !c.decoupled { gv = gv + c.l2 * pv }       // Adam:  g + λ·p
+    mv = mv + c.oneMinusBeta1 * (gv - mv)                     // m = β₁m + (1-β₁)g
+    vv = vv * c.beta2
+    vv = vv + c.oneMinusBeta2 * gv * gv                       // v = β₂v + (1-β₂)g²
+    var second = vv
+    if c.amsgrad, let vMax {
+        var mx = loadLanes(vMax, lanes)
+        mx.replace(with: vv, where: (vv .> mx) .| (vv .!= vv))   // max, NaN wins
+        storeLanes(mx, vMax, lanes)
+        second = mx
+    }
+    let denom = second.squareRoot() / c.biasCorrection2Sqrt + c.epsilon   // √v̂ + ε
+    pv = pv + -c.stepSize * mv / denom                        // p -= lr·m̂ / (√v̂ + ε)
+    storeLanes(pv, p, lanes)
+    storeLanes(mv, m, lanes)
+    storeLanes(vv, v, lanes)
 }
 
 /// Up to 8 floats from `x` as one SIMD8 (missing lanes are 0).

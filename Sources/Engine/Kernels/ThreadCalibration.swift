@@ -15,9 +15,10 @@ import Dispatch
 //    against a busy machine's spikes) *and* on the *median* of the timings (a helper that is often
 //    late, because its core is busy, loses the median even when one lucky run was fast). Otherwise
 //    one thread: the default must never be slower than `--threads 1`.
-// 3. Re-checking: after `recheckEvery` runs the kind is calibrated again (the machine may have got
-//    busier or quieter), and sooner when two threads were chosen and runs keep taking far longer than
-//    one thread's median (the second core got busy).
+// 3. Re-checking: after `firstRecheck` runs the kind is calibrated again (the machine may have got
+//    busier or quieter), then after twice as many each time the choice comes out the same (up to
+//    `lastRecheck`; back to `firstRecheck` when it changes), and sooner when two threads were chosen
+//    and runs keep taking far longer than one thread's median (the second core got busy).
 //
 // Which choice runs never changes a bit of any result: every kernel that splits its work gives each
 // element to one thread, computed in the same order (tested for each).
@@ -33,8 +34,8 @@ struct WorkKind: Hashable, Sendable {
 final class ThreadCalibration {
     /// Timings per side in one calibration.
     static let samplesPerSide = 6
-    /// Runs between two calibrations of the same kind.
-    static let recheckEvery = 512
+    /// Runs between the first two calibrations of the same kind, and the most there can be.
+    static let firstRecheck = 64, lastRecheck = 1024
 
     struct Entry {
         /// Nanoseconds of the current calibration's runs on one and on two threads.
@@ -45,6 +46,8 @@ final class ThreadCalibration {
         var runs = 0, slowRuns = 0
         /// One thread's median in the last calibration, the yardstick for slow two-thread runs.
         var oneThreadMedian: UInt64 = 0
+        /// The last decision (0: none yet) and the runs until the next calibration.
+        var lastChoice = 0, recheckAfter = ThreadCalibration.firstRecheck
     }
     private(set) var entries: [WorkKind: Entry] = [:]
 
@@ -67,7 +70,9 @@ final class ThreadCalibration {
             entry.runs += 1
             // Two threads chosen, but this run took 1.5x one thread's median: the helper was late.
             if entry.threads == 2 && 2 * nanoseconds > 3 * entry.oneThreadMedian { entry.slowRuns += 1 }
-            if entry.runs >= Self.recheckEvery || entry.slowRuns >= 4 { entry = Entry() }
+            if entry.runs >= entry.recheckAfter || entry.slowRuns >= 4 {
+                entry = Entry(lastChoice: entry.threads, recheckAfter: entry.recheckAfter)
+            }
         }
         entries[kind] = entry
     }
@@ -75,11 +80,11 @@ final class ThreadCalibration {
     /// The end of a calibration: two threads if they win on the minimum and on the median.
     private static func decided(_ entry: Entry) -> Entry {
         func median(_ x: [UInt64]) -> UInt64 { x.sorted()[x.count / 2] }
-        var result = Entry()
         let twoWins = entry.two.min()! < entry.one.min()! && median(entry.two) < median(entry.one)
-        result.threads = twoWins ? 2 : 1
-        result.oneThreadMedian = median(entry.one)
-        return result
+        let threads = twoWins ? 2 : 1
+        let same = threads == entry.lastChoice
+        return Entry(threads: threads, oneThreadMedian: median(entry.one), lastChoice: threads,
+                     recheckAfter: same ? min(2 * entry.recheckAfter, lastRecheck) : firstRecheck)
     }
 }
 
