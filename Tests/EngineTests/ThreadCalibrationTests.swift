@@ -46,18 +46,27 @@ private func calibrate(_ c: ThreadCalibration, one: [UInt64], two: [UInt64],
     #expect(c.threads(for: shape) == 1)
 }
 
-/// Two threads chosen, then the second core gets busy: four slow runs start a new calibration, which
-/// (the helper now late) picks one thread.
-@Test func slowTwoThreadRunsStartANewCalibration() {
+/// Two threads chosen, then the second core gets busy: as soon as the two-thread runs have cost more
+/// than as many runs at one thread's median, the kind goes back to one thread, and is calibrated
+/// again only after twice as many runs as before.
+@Test func twoThreadsThatGetDearerGoBackToOne() {
     let c = ThreadCalibration()
     let n = ThreadCalibration.samplesPerSide
     calibrate(c, one: Array(repeating: 10_000, count: n), two: Array(repeating: 6_000, count: n))
     #expect(c.threads(for: shape) == 2)
-    for _ in 0..<3 { c.record(shape, threads: 2, nanoseconds: 40_000) }
+    for _ in 0..<5 { c.record(shape, threads: 2, nanoseconds: 6_000) }     // 30 µs against 50 µs
+    c.record(shape, threads: 2, nanoseconds: 25_000)                        // 55 µs against 60 µs
     #expect(c.threads(for: shape) == 2)
-    c.record(shape, threads: 2, nanoseconds: 40_000)
-    #expect(c.threads(for: shape) == 1)                      // calibrating again: one thread first
-    calibrate(c, one: Array(repeating: 10_000, count: n), two: Array(repeating: 40_000, count: n))
+    c.record(shape, threads: 2, nanoseconds: 30_000)                        // 85 µs against 70 µs
+    #expect(c.threads(for: shape) == 1)
+    #expect(c.entries[shape]?.recheckAfter == 2 * ThreadCalibration.firstRecheck)
+}
+
+/// A calibration with one stall on two threads (lower minimum and median, higher total): one thread.
+@Test func calibrationKeepsOneThreadWhenTwoLoseTheTotal() {
+    let c = ThreadCalibration()
+    let n = ThreadCalibration.samplesPerSide
+    calibrate(c, one: Array(repeating: 10_000, count: n), two: [200_000] + Array(repeating: 6_000, count: n - 1))
     #expect(c.threads(for: shape) == 1)
 }
 

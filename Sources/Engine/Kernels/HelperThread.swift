@@ -20,7 +20,10 @@ import Synchronization
 // Between jobs the helper spins, watching `state`, for up to `spinNanoseconds` (a training step's
 // products come tens of microseconds apart, and a sleeping helper would miss every one); after that
 // long without work it sleeps on a semaphore, so an idle program does not keep a core busy. The
-// next post wakes it, and the caller does not wait for the wake-up.
+// next post wakes it, and the caller does not wait for the wake-up. It also sleeps as soon as its
+// spinning is not free: every 0.2 ms it compares its own CPU time with the time that passed, and if
+// it was off its core for more than a fifth of it, other programs want that core (and, since
+// Linux groups a session's threads for fairness, the spinning would come out of the caller's share).
 //
 // Whether two threads pay at all depends on the machine and on what else runs on it: under a load
 // of 8 on 2 cores the operating system takes the helper's core away mid-half, and two threads ran
@@ -82,6 +85,8 @@ final class HelperThread: @unchecked Sendable {
     private func serve() {
         var lastJob = DispatchTime.now().uptimeNanoseconds
         var spins = 0
+        // The current 0.2 ms window: when it started, on the wall clock and on this thread's CPU clock.
+        var window = (wall: lastJob, cpu: threadCPUNanoseconds())
         while true {
             if state.load(ordering: .relaxed) == State.posted.rawValue,
                state.compareExchange(expected: State.posted.rawValue, desired: State.running.rawValue,
@@ -97,12 +102,27 @@ final class HelperThread: @unchecked Sendable {
             // the caller's own thread). Read the clock only now and then.
             guard spins % 64 == 0 else { continue }
             sched_yield()
-            guard spins % 1024 == 0,
-                  DispatchTime.now().uptimeNanoseconds - lastJob > Self.spinNanoseconds else { continue }
+            guard spins % 1024 == 0 else { continue }
+            let now = DispatchTime.now().uptimeNanoseconds
+            var sleep = now - lastJob > Self.spinNanoseconds
+            if now - window.wall > 200_000 {
+                let cpu = threadCPUNanoseconds()
+                sleep = sleep || 5 * (cpu - window.cpu) < 4 * (now - window.wall)   // on its core < 80 %
+                window = (now, cpu)
+            }
+            guard sleep else { continue }
             sleeping.store(true, ordering: .sequentiallyConsistent)
             if state.load(ordering: .sequentiallyConsistent) != State.posted.rawValue { wakeUp.wait() }
             sleeping.store(false, ordering: .sequentiallyConsistent)
             lastJob = DispatchTime.now().uptimeNanoseconds
+            window = (lastJob, threadCPUNanoseconds())
         }
     }
+}
+
+/// This thread's CPU time in nanoseconds (time it actually ran on a core).
+private func threadCPUNanoseconds() -> UInt64 {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
 }

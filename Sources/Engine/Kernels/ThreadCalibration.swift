@@ -12,13 +12,17 @@ import Dispatch
 //    has `samplesPerSide` timings. The first runs of a shape are the calibration, so it costs nothing
 //    but the time the slower choice takes on half of them.
 // 2. The choice: two threads only if they win on the *minimum* (the cost without interference: robust
-//    against a busy machine's spikes) *and* on the *median* of the timings (a helper that is often
-//    late, because its core is busy, loses the median even when one lucky run was fast). Otherwise
-//    one thread: the default must never be slower than `--threads 1`.
-// 3. Re-checking: after `firstRecheck` runs the kind is calibrated again (the machine may have got
-//    busier or quieter), then after twice as many each time the choice comes out the same (up to
-//    `lastRecheck`; back to `firstRecheck` when it changes), and sooner when two threads were chosen
-//    and runs keep taking far longer than one thread's median (the second core got busy).
+//    against a busy machine's spikes), on the *median* (a helper that is often late, because its
+//    core is busy, loses the median even when one lucky run was fast) *and* on the *total* (one
+//    stall of a helper whose core was taken away mid-half costs milliseconds, the gain of hundreds
+//    of runs). Otherwise one thread: the default must never be slower than `--threads 1`.
+// 3. Watching: while two threads are chosen, their runs' total time is compared with what as many
+//    runs at one thread's median would have cost. The moment it is more (the second core got busy),
+//    the kind goes back to one thread.
+// 4. Re-checking: after `firstRecheck` runs the kind is calibrated again (the machine may have got
+//    busier or quieter), then after twice as many each time the choice comes out the same or two
+//    threads lost while watched (up to `lastRecheck`; back to `firstRecheck` when two threads win
+//    after one had been chosen).
 //
 // Which choice runs never changes a bit of any result: every kernel that splits its work gives each
 // element to one thread, computed in the same order (tested for each).
@@ -42,9 +46,9 @@ final class ThreadCalibration {
         var one: [UInt64] = [], two: [UInt64] = []
         /// The decision (1 or 2), or 0 while calibrating.
         var threads = 0
-        /// Runs since the decision, and how many of them were slow (see `record`).
-        var runs = 0, slowRuns = 0
-        /// One thread's median in the last calibration, the yardstick for slow two-thread runs.
+        /// Runs since the decision, and their total nanoseconds.
+        var runs = 0, total: UInt64 = 0
+        /// One thread's median in the last calibration, the yardstick for the two-thread runs.
         var oneThreadMedian: UInt64 = 0
         /// The last decision (0: none yet) and the runs until the next calibration.
         var lastChoice = 0, recheckAfter = ThreadCalibration.firstRecheck
@@ -68,19 +72,23 @@ final class ThreadCalibration {
             }
         } else {
             entry.runs += 1
-            // Two threads chosen, but this run took 1.5x one thread's median: the helper was late.
-            if entry.threads == 2 && 2 * nanoseconds > 3 * entry.oneThreadMedian { entry.slowRuns += 1 }
-            if entry.runs >= entry.recheckAfter || entry.slowRuns >= 4 {
+            entry.total += nanoseconds
+            if entry.threads == 2 && entry.total > UInt64(entry.runs) * entry.oneThreadMedian {
+                // Two threads chosen, but so far dearer than one thread would have been: back to one
+                // until the next calibration, which waits longer than the last.
+                entry = Entry(threads: 1, lastChoice: 1, recheckAfter: min(2 * entry.recheckAfter, Self.lastRecheck))
+            } else if entry.runs >= entry.recheckAfter {
                 entry = Entry(lastChoice: entry.threads, recheckAfter: entry.recheckAfter)
             }
         }
         entries[kind] = entry
     }
 
-    /// The end of a calibration: two threads if they win on the minimum and on the median.
+    /// The end of a calibration: two threads if they win on the minimum, the median and the total.
     private static func decided(_ entry: Entry) -> Entry {
         func median(_ x: [UInt64]) -> UInt64 { x.sorted()[x.count / 2] }
-        let twoWins = entry.two.min()! < entry.one.min()! && median(entry.two) < median(entry.one)
+        let (one, two) = (entry.one, entry.two)
+        let twoWins = two.min()! < one.min()! && median(two) < median(one) && two.reduce(0, +) < one.reduce(0, +)
         let threads = twoWins ? 2 : 1
         let same = threads == entry.lastChoice
         return Entry(threads: threads, oneThreadMedian: median(entry.one), lastChoice: threads,
