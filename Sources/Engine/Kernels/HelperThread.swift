@@ -24,6 +24,8 @@ import Synchronization
 // spinning is not free: every 0.2 ms it compares its own CPU time with the time that passed, and if
 // it was off its core for more than a fifth of it, other programs want that core (and, since
 // Linux groups a session's threads for fairness, the spinning would come out of the caller's share).
+// Then it marks itself `isContended`, and the calibrated kernels stay on one thread without even
+// posting, until the helper, waking every 20 ms to measure a window again, finds its core free.
 //
 // Whether two threads pay at all depends on the machine and on what else runs on it: under a load
 // of 8 on 2 cores the operating system takes the helper's core away mid-half, and two threads ran
@@ -46,6 +48,11 @@ final class HelperThread: @unchecked Sendable {
     /// (a caller that finds it taken computes both halves itself).
     private let inUse = Atomic<Bool>(false)
     private var job: (() -> Void)?
+    private let contended = Atomic<Bool>(false)
+
+    /// Whether the helper's core is busy with other programs (see the top of this file): then the
+    /// calibrated kernels (`withCalibratedThreads`) run on one thread.
+    var isContended: Bool { contended.load(ordering: .relaxed) }
 
     private init() {
         let thread = Thread { [unowned self] in self.serve() }
@@ -104,15 +111,18 @@ final class HelperThread: @unchecked Sendable {
             sched_yield()
             guard spins % 1024 == 0 else { continue }
             let now = DispatchTime.now().uptimeNanoseconds
-            var sleep = now - lastJob > Self.spinNanoseconds
+            let idle = now - lastJob > Self.spinNanoseconds
             if now - window.wall > 200_000 {
                 let cpu = threadCPUNanoseconds()
-                sleep = sleep || 5 * (cpu - window.cpu) < 4 * (now - window.wall)   // on its core < 80 %
+                let offCore = 5 * (cpu - window.cpu) < 4 * (now - window.wall)   // on its core < 80 %
+                contended.store(offCore, ordering: .relaxed)
                 window = (now, cpu)
             }
-            guard sleep else { continue }
+            guard idle || isContended else { continue }
             sleeping.store(true, ordering: .sequentiallyConsistent)
-            if state.load(ordering: .sequentiallyConsistent) != State.posted.rawValue { wakeUp.wait() }
+            if state.load(ordering: .sequentiallyConsistent) != State.posted.rawValue {
+                if isContended { _ = wakeUp.wait(timeout: .now() + .milliseconds(20)) } else { wakeUp.wait() }
+            }
             sleeping.store(false, ordering: .sequentiallyConsistent)
             lastJob = DispatchTime.now().uptimeNanoseconds
             window = (lastJob, threadCPUNanoseconds())

@@ -106,11 +106,12 @@ let threadCalibration = ThreadLocal { ThreadCalibration() }
 /// training starts, not while a kernel is running.)
 nonisolated(unsafe) public var matmulMaxThreads = 2
 
-/// Runs `body(threads)` with the calibrated thread count for `kind` (1 when `matmulMaxThreads` is 1),
-/// timing it for the calibration. `body` must give the same result for 1 and 2 threads.
+/// Runs `body(threads)` with the calibrated thread count for `kind` (1 when `matmulMaxThreads` is 1
+/// or the helper's core is busy with other programs), timing it for the calibration. `body` must
+/// give the same result for 1 and 2 threads.
 @inline(__always)
 func withCalibratedThreads(_ kind: WorkKind, _ body: (Int) -> Void) {
-    guard matmulMaxThreads > 1 else { body(1); return }
+    guard matmulMaxThreads > 1 && !HelperThread.shared.isContended else { body(1); return }
     let calibration = threadCalibration.value
     let threads = calibration.threads(for: kind)
     let start = DispatchTime.now().uptimeNanoseconds
@@ -128,7 +129,7 @@ package func calibratedThreadChoices() -> [(kind: String, threads: Int)] {
         case .matmulTransA: name = "matmul \(kind.m)x\(kind.k)^T*\(kind.k)x\(kind.n)"
         case .matmulTransB: name = "matmul \(kind.m)x\(kind.k)*\(kind.k)x\(kind.n)^T"
         case .matmulTransAB: name = "matmul \(kind.m)x\(kind.k)^T*\(kind.k)x\(kind.n)^T"
-        case .backwardPair: name = "linear backward dX and dW at once, rows \(kind.m), \(kind.k) -> \(kind.n)"
+        case .backwardPair: name = "linear backward dX, dW at once, rows \(kind.m), \(kind.k) -> \(kind.n)"
         case .adam: name = "adam update, \(kind.m) elements"
         }
         return (kind: name, threads: entry.threads)
