@@ -128,3 +128,27 @@ func adamOnTwoThreadsMatchesThePlainLoop(amsgrad: Bool) {
     #expect(bitIdentical(one.dx!, naiveDx) && bitIdentical(one.dW!, naiveDW))
     #expect(bitIdentical(two.dx!, naiveDx) && bitIdentical(two.dW!, naiveDW))
 }
+
+/// Attention-sized batches of small products (split by batch entry where the calibration picks two
+/// threads): every run, through the calibration's alternation, gives each product the naive bits.
+@Test func batchedSmallProductsMatchNaiveOnEveryRun() {
+    var g = Generator(seed: 13)
+    let (batches, m, k, n) = (96, 5, 16, 5)
+    let a = (0..<batches * m * k).map { _ in g.nextNormal() }
+    let b = (0..<batches * n * k).map { _ in g.nextNormal() }
+    var naive = [Float](repeating: 0, count: batches * m * n)
+    a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+            naive.withUnsafeMutableBufferPointer { c in
+                for t in 0..<batches {
+                    matmulNaive(a.baseAddress! + t * m * k, b.baseAddress! + t * n * k, c.baseAddress! + t * m * n,
+                                m: m, k: k, n: n, transB: true)
+                }
+            }
+        }
+    }
+    for run in 0..<(2 * ThreadCalibration.samplesPerSide + 2) {
+        let fast = batchedProduct(a, m * k, b, n * k, batches: batches, m: m, k: k, n: n, transB: true)
+        #expect(bitIdentical(fast, naive), "run \(run)")
+    }
+}

@@ -5,6 +5,11 @@
 /// `[batches, M, J]`. `aStride`/`bStride` are the distances between consecutive products' operands
 /// (0: the same matrix for every product). No zero-fill: the kernel writes every element of C.
 ///
+/// Many small products (attention's one per batch entry and head, [T, E] · [E, S]) may be shared
+/// between this thread and the helper, the first half of the batch here and the second there,
+/// where the calibration measured that cheaper: each product is still computed whole by one
+/// thread, so the bits do not change.
+///
 /// - Parameters:
 ///   - n: J, the columns of B and of C.
 ///   - transA, transB: read A from a `[K, M]` buffer, B from a `[J, K]` one (see `matmulNaive`).
@@ -16,21 +21,41 @@ func batchedProduct(_ a: [Float], _ aStride: Int, _ b: [Float], _ bStride: Int, 
     return [Float](unsafeUninitializedCapacity: total) { c, count in
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
-                for t in 0..<batches {
-                    let at = a.baseAddress! + t * aStride, bt = b.baseAddress! + t * bStride
-                    let ct = c.baseAddress! + t * m * n
-                    if let threads {
-                        matmul(at, bt, ct, m: m, k: k, n: n, transA: transA, transB: transB, accumulate: false,
-                               threads: threads)
-                    } else {
-                        matmul(at, bt, ct, m: m, k: k, n: n, transA: transA, transB: transB)
+                let (a, b, c) = (a.baseAddress!, b.baseAddress!, c.baseAddress!)
+                func products(_ range: Range<Int>) {
+                    for t in range {
+                        let at = a + t * aStride, bt = b + t * bStride, ct = c + t * m * n
+                        if let threads {
+                            matmul(at, bt, ct, m: m, k: k, n: n, transA: transA, transB: transB,
+                                   accumulate: false, threads: threads)
+                        } else {
+                            matmul(at, bt, ct, m: m, k: k, n: n, transA: transA, transB: transB)
+                        }
                     }
+                }
+                // Small products (each below the size where one product could use two threads):
+                // split the batch between the threads if that measured cheaper.
+                let each = m * n * k
+                guard threads == nil && batches >= 8 && each < calibrationFloor
+                        && batches * each >= batchSplitFloor else {
+                    products(0..<batches)
+                    return
+                }
+                let kind = WorkKind(operation: transA ? .batchedTransA : (transB ? .batchedTransB : .batched),
+                                    m: m, k: k, n: n, batches: batches)
+                withCalibratedThreads(kind) { threadCount in
+                    guard threadCount > 1 else { products(0..<batches); return }
+                    let half = batches / 2
+                    HelperThread.shared.run({ products(0..<half) }, { products(half..<batches) })
                 }
             }
         }
         count = total
     }
 }
+
+/// Batches of products with fewer multiply-adds in all than this stay on one thread.
+let batchSplitFloor = 32 * 1024
 
 /// The two products of a linear layer's backward, y[R, O] = x[R, I] · W[O, I]ᵀ:
 ///

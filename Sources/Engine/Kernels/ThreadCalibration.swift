@@ -29,9 +29,14 @@ import Dispatch
 
 /// One kind of work whose thread count is calibrated: what it is and its sizes.
 struct WorkKind: Hashable, Sendable {
-    enum Operation: UInt8, Sendable { case matmul, matmulTransA, matmulTransB, matmulTransAB, backwardPair, adam }
+    enum Operation: UInt8, Sendable {
+        case matmul, matmulTransA, matmulTransB, matmulTransAB, backwardPair, adam
+        /// A batch of small products (`batchedProduct`), split between the threads by batch entry.
+        case batched, batchedTransA, batchedTransB
+    }
     var operation: Operation
     var m: Int, k: Int, n: Int
+    var batches = 1
 }
 
 /// The calibration of every kind of work one thread has run (see the top of this file).
@@ -131,6 +136,9 @@ package func calibratedThreadChoices() -> [(kind: String, threads: Int)] {
         case .matmulTransAB: name = "matmul \(kind.m)x\(kind.k)^T*\(kind.k)x\(kind.n)^T"
         case .backwardPair: name = "linear backward dX, dW at once, rows \(kind.m), \(kind.k) -> \(kind.n)"
         case .adam: name = "adam update, \(kind.m) elements"
+        case .batched: name = "\(kind.batches) products \(kind.m)x\(kind.k)*\(kind.k)x\(kind.n)"
+        case .batchedTransA: name = "\(kind.batches) products \(kind.m)x\(kind.k)^T*\(kind.k)x\(kind.n)"
+        case .batchedTransB: name = "\(kind.batches) products \(kind.m)x\(kind.k)*\(kind.k)x\(kind.n)^T"
         }
         return (kind: name, threads: entry.threads)
     }.sorted { $0.kind < $1.kind }
