@@ -17,8 +17,8 @@ import Dispatch
 //    stall of a helper whose core was taken away mid-half costs milliseconds, the gain of hundreds
 //    of runs). Otherwise one thread: the default must never be slower than `--threads 1`.
 // 3. Watching: while two threads are chosen, their runs' total time is compared with what as many
-//    runs at one thread's median would have cost. The moment it is more (the second core got busy),
-//    the kind goes back to one thread.
+//    runs (plus one) at one thread's median would have cost. The moment it is more (the second core
+//    got busy), the kind goes back to one thread.
 // 4. Re-checking: after `firstRecheck` runs the kind is calibrated again (the machine may have got
 //    busier or quieter), then after twice as many each time the choice comes out the same or two
 //    threads lost while watched (up to `lastRecheck`; back to `firstRecheck` when two threads win
@@ -78,8 +78,9 @@ final class ThreadCalibration {
         } else {
             entry.runs += 1
             entry.total += nanoseconds
-            if entry.threads == 2 && entry.total > UInt64(entry.runs) * entry.oneThreadMedian {
-                // Two threads chosen, but so far dearer than one thread would have been: back to one
+            if entry.threads == 2 && entry.total > UInt64(entry.runs + 1) * entry.oneThreadMedian {
+                // Two threads chosen, but so far dearer than one thread would have been (with one
+                // run's worth of grace, for a first run that had to wake the helper): back to one
                 // until the next calibration, which waits longer than the last.
                 entry = Entry(threads: 1, lastChoice: 1, recheckAfter: min(2 * entry.recheckAfter, Self.lastRecheck))
             } else if entry.runs >= entry.recheckAfter {
