@@ -25,7 +25,8 @@ import Synchronization
 // it was off its core for more than a fifth of it, other programs want that core (and, since
 // Linux groups a session's threads for fairness, the spinning would come out of the caller's share).
 // Then it marks itself `isContended`, and the calibrated kernels stay on one thread without even
-// posting, until the helper, waking every 20 ms to measure a window again, finds its core free.
+// posting, until the helper, waking every 20 ms to measure its core again, finds it free for ten
+// windows (2 ms) in a row.
 //
 // Whether two threads pay at all depends on the machine and on what else runs on it: under a load
 // of 8 on 2 cores the operating system takes the helper's core away mid-half, and two threads ran
@@ -94,6 +95,7 @@ final class HelperThread: @unchecked Sendable {
         var spins = 0
         // The current 0.2 ms window: when it started, on the wall clock and on this thread's CPU clock.
         var window = (wall: lastJob, cpu: threadCPUNanoseconds())
+        var goodWindows = 0
         while true {
             if state.load(ordering: .relaxed) == State.posted.rawValue,
                state.compareExchange(expected: State.posted.rawValue, desired: State.running.rawValue,
@@ -111,14 +113,19 @@ final class HelperThread: @unchecked Sendable {
             sched_yield()
             guard spins % 1024 == 0 else { continue }
             let now = DispatchTime.now().uptimeNanoseconds
-            let idle = now - lastJob > Self.spinNanoseconds
+            // Idle: no job for a while (while contended the helper is probing its core instead).
+            let idle = !isContended && now - lastJob > Self.spinNanoseconds
+            var offCore = false
             if now - window.wall > 200_000 {
                 let cpu = threadCPUNanoseconds()
-                let offCore = 5 * (cpu - window.cpu) < 4 * (now - window.wall)   // on its core < 80 %
-                contended.store(offCore, ordering: .relaxed)
+                offCore = 5 * (cpu - window.cpu) < 4 * (now - window.wall)   // on its core < 80 %
+                // Contended at once; free again only after ten good windows (2 ms) in a row.
+                goodWindows = offCore ? 0 : goodWindows + 1
+                if offCore { contended.store(true, ordering: .relaxed) }
+                if goodWindows >= 10 { contended.store(false, ordering: .relaxed) }
                 window = (now, cpu)
             }
-            guard idle || isContended else { continue }
+            guard idle || offCore else { continue }
             sleeping.store(true, ordering: .sequentiallyConsistent)
             if state.load(ordering: .sequentiallyConsistent) != State.posted.rawValue {
                 if isContended { _ = wakeUp.wait(timeout: .now() + .milliseconds(20)) } else { wakeUp.wait() }
@@ -126,6 +133,7 @@ final class HelperThread: @unchecked Sendable {
             sleeping.store(false, ordering: .sequentiallyConsistent)
             lastJob = DispatchTime.now().uptimeNanoseconds
             window = (lastJob, threadCPUNanoseconds())
+            goodWindows = 0
         }
     }
 }
