@@ -9,6 +9,8 @@ struct SeedBenchResult {
     let finalLoss: Double
     /// Seconds per step in each phase: data (the loader's batch), forward, backward, clipping, optimizer.
     let phases: [(name: String, seconds: Double)]
+    /// What the calibration chose by the end of the run: each kind of work with its thread count.
+    let threadChoices: [(kind: String, threads: Int)]
     var samplesPerSecond: Double { Double(samples) / seconds }
     var secondsPerEpoch: Double { seconds / Double(epochs) }
 }
@@ -57,7 +59,7 @@ func benchSeedWorkload(epochs: Int, seed: UInt64) -> SeedBenchResult {
                   ("clipping", times.clipping), ("optimizer", times.optimizer)]
         .map { (name: $0.0, seconds: $0.1 / steps) }
     return SeedBenchResult(epochs: epochs, samples: samples, seconds: seconds, finalLoss: lastEpochLoss,
-                           phases: phases)
+                           phases: phases, threadChoices: calibratedThreadChoices())
 }
 
 /// Runs the seed's workload `runs` times (seeds 0, 1, …) and returns every result, so the caller can
@@ -87,6 +89,15 @@ func seedTable(_ results: [SeedBenchResult]) -> String {
     lines.append("ms per step by phase (medians over the runs): " + phaseMedians(results).map {
         "\($0.name) \(formatted(1000 * $0.seconds, digits: 3, width: 0))"
     }.joined(separator: ", "))
+    if let last = results.last {
+        let two = last.threadChoices.filter { $0.threads == 2 }.map(\.kind)
+        let one = last.threadChoices.filter { $0.threads != 2 }.map(\.kind)
+        lines.append("threads chosen by calibration in the last run (ThreadCalibration.swift; 1 for every kind "
+                     + "with --threads 1): \(two.count) kinds of work on 2 threads, \(one.count) on 1")
+        for (kind, threads) in last.threadChoices {
+            lines.append("  \(threads == 0 ? "calibrating" : "\(threads) thread" + (threads == 1 ? "" : "s")): \(kind)")
+        }
+    }
     return lines.joined(separator: "\n")
 }
 
@@ -105,6 +116,9 @@ func seedJSON(_ results: [SeedBenchResult]) -> String {
         + "\"seed_samples_per_second\": \(formatted(median(results.map(\.samplesPerSecond)), width: 0)), "
         + "\"seed_seconds_per_epoch\": \(formatted(median(results.map(\.secondsPerEpoch)), digits: 4, width: 0)), "
         + "\"seed_runs_samples_per_second\": [\(rates)], "
+        + "\"threads_chosen\": {" + (results.last?.threadChoices ?? []).map {
+            "\(jsonString($0.kind)): \($0.threads)"
+        }.joined(separator: ", ") + "}, "
         + "\"ms_per_step\": {" + phaseMedians(results).map {
             "\(jsonString($0.name)): \(formatted(1000 * $0.seconds, digits: 4, width: 0))"
         }.joined(separator: ", ") + "}"

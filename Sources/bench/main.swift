@@ -18,7 +18,8 @@ let usage = """
       --runs N     runs of the seed's workload; the median is reported (default 3)
       --rounds N   passes over the matmul shapes (default 3)
       --only P     run only the seed workload (seed) or only the matmul shapes (matmul)
-      --threads N  most threads a matmul may use (default 2; large products only)
+      --threads N  most threads the kernels may use (default 2: measured per kind of work,
+                   see ThreadCalibration.swift; 1: everything on one thread)
       --clock C    wall (default) or cpu: time one-thread matmul figures and the peak by this
                    thread's CPU time, which other programs on a busy machine inflate less
       --sweep      the scaling sweep instead (batch 8-256, width 32-256, sequence 5-64, layers 1-6,

@@ -20,7 +20,7 @@ import Dispatch
 //    case for odd sizes; the padded lanes are simply not written back.
 // 3. Two threads where they pay: this thread and a helper thread that stays awake between products
 //    (HelperThread.swift) each compute half of C's column panels (or rows), packing included.
-//    Products smaller than `parallelThreshold` stay on one thread.
+//    Whether they pay is measured per shape at its first products (ThreadCalibration.swift).
 //
 // Determinism: every element of C is still `sum = 0; for p in 0..<K { sum += A[i,p] * B[p,j] }`
 // followed by `C = sum` or `C = C + sum`, with plain `*` and `+` in that order (see the micro-kernel
@@ -48,33 +48,19 @@ package let defaultMatmulTile = MatmulTile.simd16
 package let defaultMatmulTile = MatmulTile.simd8
 #endif
 
-/// Products with at least this many multiply-adds (M·J·K) may use two threads (`ThreadChoice`
-/// decides by timing them); smaller ones always run on one.
-///
-/// Handing half a product to the helper thread costs ~0.1 µs when it is awake; with
-/// `DispatchQueue.concurrentPerform` (3-10 µs to wake a pool thread) the model's shapes (1.3M-2.6M
-/// multiply-adds, 10-30 µs on one core) ran *slower* on two threads than on one. With the helper
-/// and `ThreadChoice` they still did on this project's shared 2-core VM (Zen 4, other programs
-/// running): the seed's workload at a median 5,991-6,180 samples/s against 6,868-6,911 with
-/// `--threads 1`, alternating runs. So the model's products stay on one thread, and only larger ones
-/// (a model 4x as wide) let the measurements decide.
-let parallelThreshold = 4 * 1024 * 1024
+/// Products with fewer multiply-adds (M·J·K) than this always run on one thread: a hand-off to the
+/// helper costs about as much as such a product (~0.5 µs). Larger ones let `ThreadCalibration`
+/// decide by measurement (ThreadCalibration.swift).
+let calibrationFloor = 64 * 1024
 
 /// Products with at most this many multiply-adds (M·J·K) skip packing and run the plain loop.
 let tinyProductThreshold = 4096
-
-/// Most threads `matmul` uses for a large product (the project's machine has two cores).
-///
-/// Set it to 1 when the machine is busy with other work: a second thread only pays when a core is
-/// free for it, and waiting for a thread that the operating system has not yet scheduled can make
-/// a product several times slower. (Set it before training starts, not while a matmul is running.)
-nonisolated(unsafe) public var matmulMaxThreads = 2
 
 /// The fast matmul used by every op: C[M, J] = A[M, K] · B[K, J] (or `C += …` with `accumulate`);
 /// `m`, `k`, `n` are M, K, J.
 ///
 /// Same signature and bit-for-bit the same result as `matmulNaive`; see the top of this file for how.
-/// Uses two threads when M·J·K reaches `parallelThreshold`.
+/// Uses two threads where this thread's calibration measured them cheaper for this shape.
 ///
 /// - Parameters:
 ///   - a: `[M, K]` row-major, or `[K, M]` when `transA`.
@@ -89,71 +75,17 @@ package func matmul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: U
         matmulDirect(a, b, c, m: m, k: k, n: n, transA: transA, transB: transB, accumulate: accumulate)
         return
     }
-    let multiplyAdds = m * n * k
-    guard multiplyAdds >= parallelThreshold && matmulMaxThreads > 1 else {
+    guard m * n * k >= calibrationFloor && matmulMaxThreads > 1 else {
         matmul(a, b, c, m: m, k: k, n: n, transA: transA, transB: transB, accumulate: accumulate, threads: 1)
         return
     }
-    // Large enough that two threads may pay: let this thread's `ThreadChoice` decide, by measurement.
-    let choice = threadChoice.value
-    let threads = choice.threads(multiplyAdds: multiplyAdds)
-    let start = DispatchTime.now().uptimeNanoseconds
-    matmul(a, b, c, m: m, k: k, n: n, transA: transA, transB: transB, accumulate: accumulate,
-           threads: threads)
-    choice.record(threads: threads, multiplyAdds: multiplyAdds,
-                  nanoseconds: DispatchTime.now().uptimeNanoseconds - start)
-}
-
-/// Decides between one and two threads for large products by timing them as they run: whether
-/// two threads pay depends on the CPU, on the product's size, and on whatever else the machine is
-/// running at the moment, so no fixed threshold can be right everywhere.
-///
-/// For each size class (a power of two of multiply-adds) it keeps the running average cost, in
-/// nanoseconds per multiply-add, of products run on one thread and of products run on two, and
-/// uses the cheaper; one product in 64 (or fewer, while the other keeps losing) tries the other, so
-/// the choice follows the machine when it gets busier or quieter. (Which one runs never changes
-/// the bits, only the time.)
-final class ThreadChoice {
-    /// [size class][threads - 1]: average nanoseconds per multiply-add (0: not measured yet).
-    private var cost = [[Double]](repeating: [0, 0], count: 8)
-    /// [size class]: every how many products the other thread count is tried. Doubles (up to
-    /// 4,096) each time the other one measured dearer: on a busy machine a two-thread try can wait
-    /// a whole scheduler slice for the helper, so it must stay rare there. Back to 64 when it wins.
-    private var tryEvery = [Int](repeating: 64, count: 8)
-    private var products = 0
-
-    private func sizeClass(_ multiplyAdds: Int) -> Int {
-        var s = 0, size = multiplyAdds / parallelThreshold
-        while size > 1 && s < 7 { size /= 2; s += 1 }
-        return s
-    }
-
-    private func best(_ s: Int) -> Int { cost[s][1] < cost[s][0] ? 2 : 1 }
-
-    /// 1 or 2: the cheaper so far, the other one now and then (and each once at the start).
-    func threads(multiplyAdds: Int) -> Int {
-        let s = sizeClass(multiplyAdds)
-        products += 1
-        if cost[s][0] == 0 { return 1 }
-        if cost[s][1] == 0 { return 2 }
-        return products % tryEvery[s] == 0 ? 3 - best(s) : best(s)
-    }
-
-    func record(threads: Int, multiplyAdds: Int, nanoseconds: UInt64) {
-        let s = sizeClass(multiplyAdds)
-        let perMultiplyAdd = Double(nanoseconds) / Double(multiplyAdds)
-        if cost[s][0] != 0 && cost[s][1] != 0 && threads != best(s) {
-            // A try of the other count: back off while it keeps losing.
-            tryEvery[s] = perMultiplyAdd < cost[s][best(s) - 1] ? 64 : Swift.min(2 * tryEvery[s], 4096)
-        }
-        let old = cost[s][threads - 1]
-        // A running average over about the last 8 timings (the first one taken as it is).
-        cost[s][threads - 1] = old == 0 ? perMultiplyAdd : old + (perMultiplyAdd - old) / 8
+    let operation: WorkKind.Operation = transA ? (transB ? .matmulTransAB : .matmulTransA)
+                                               : (transB ? .matmulTransB : .matmul)
+    withCalibratedThreads(WorkKind(operation: operation, m: m, k: k, n: n)) { threads in
+        matmul(a, b, c, m: m, k: k, n: n, transA: transA, transB: transB, accumulate: accumulate,
+               threads: threads)
     }
 }
-
-/// Each calling thread keeps its own measurements (no locking; tests call `matmul` from many).
-let threadChoice = ThreadLocal { ThreadChoice() }
 
 /// The fast matmul on one thread, or (`threads` ≥ 2) on this thread and the helper thread
 /// (HelperThread.swift), with the given tile (the benchmark compares 1 and 2 threads, the tests
@@ -207,7 +139,25 @@ func product(_ a: UnsafePointer<Float>, aStrides: (row: Int, col: Int),
                      a: a, aStrides: aStrides, b: b, bStrides: bStrides, c: c, cStrides: cStrides,
                      m: m, k: k, n: n, accumulate: accumulate)
     }
-    HelperThread.shared.run(half(0..<cut), half(cut..<(splitColumns ? colPanels : rowBlocks)))
+    let first = half(0..<cut), second = half(cut..<(splitColumns ? colPanels : rowBlocks))
+    HelperThread.shared.run({ first.run() }, { second.run() })
+}
+
+/// One thread's share of a product: the arguments of one `computeRectangle` call.
+struct RectangleJob: @unchecked Sendable {
+    // @unchecked Sendable: raw pointers. The caller does not touch C's rectangle of this job until
+    // `state` says the job is done.
+    var rowBlocks: Range<Int>, colPanels: Range<Int>, tile: MatmulTile
+    var a: UnsafePointer<Float>, aStrides: (row: Int, col: Int)
+    var b: UnsafePointer<Float>, bStrides: (row: Int, col: Int)
+    var c: UnsafeMutablePointer<Float>, cStrides: (row: Int, col: Int), m: Int, k: Int, n: Int
+    var accumulate: Bool
+
+    func run() {
+        computeRectangle(rowBlocks: rowBlocks, colPanels: colPanels, tile: tile, a: a, aStrides: aStrides,
+                         b: b, bStrides: bStrides, c: c, cStrides: cStrides, m: m, k: k, n: n,
+                         accumulate: accumulate)
+    }
 }
 
 /// Computes one rectangle of C: the rows of `rowBlocks` (`tile.rows` rows each) times the columns
@@ -340,6 +290,9 @@ func packB(_ b: UnsafePointer<Float>, rowStride: Int, colStride: Int, panels: Ra
                 let dst = out + p * width
                 for col in 0..<width { dst[col] = col < valid ? src[col] : 0 }
             }
+        } else if rowStride == 1 && valid == width && width == 16 {
+            // Bᵀ stored as [J, K], a whole panel: transpose 8 x 8 blocks in registers.
+            packTransposedPanel(b + j0 * colStride, colStride: colStride, k: k, into: out)
         } else {
             // Bᵀ stored as [J, K]: read each column of B (a row of the buffer) front to back.
             for col in 0..<width {
@@ -351,6 +304,39 @@ func packB(_ b: UnsafePointer<Float>, rowStride: Int, colStride: Int, panels: Ra
                 }
             }
         }
+    }
+}
+
+/// One whole panel of B from a `[J, K]` buffer (Bᵀ, as the linear layer's `x · Wᵀ` reads W):
+///
+///     packed[p][c] = B[p, c] = src[c * colStride + p]        // [K, 16]
+///
+/// One column of B is a row of the buffer, contiguous, but the panel wants the 16 columns of one
+/// step side by side. Element by element that is 16·K scattered stores; instead 8 rows of 8 steps
+/// are loaded as eight SIMD8 vectors and written out transposed, eight steps of 8 columns at a
+/// time. Measured for a [192, 64] weight: 1.6-2.1 µs against 4.9-5.3 µs one element at a time
+/// (a forward product of that weight takes ~20 µs). A copy: no bit changes.
+func packTransposedPanel(_ src: UnsafePointer<Float>, colStride: Int, k: Int,
+                         into out: UnsafeMutablePointer<Float>) {
+    var p = 0
+    while p + 8 <= k {
+        for half in 0..<2 {
+            let s = src + half * 8 * colStride + p
+            func column(_ c: Int) -> SIMD8<Float> {     // B[p..<p+8, 8·half + c]
+                UnsafeRawPointer(s + c * colStride).loadUnaligned(as: SIMD8<Float>.self)
+            }
+            let (r0, r1, r2, r3) = (column(0), column(1), column(2), column(3))
+            let (r4, r5, r6, r7) = (column(4), column(5), column(6), column(7))
+            let d = UnsafeMutableRawPointer(out + p * 16 + half * 8)
+            for q in 0..<8 {                           // step p + q: 8 columns side by side
+                let step = SIMD8(r0[q], r1[q], r2[q], r3[q], r4[q], r5[q], r6[q], r7[q])
+                d.storeBytes(of: step, toByteOffset: q * 64, as: SIMD8<Float>.self)
+            }
+        }
+        p += 8
+    }
+    for p in p..<k {
+        for c in 0..<16 { out[p * 16 + c] = src[c * colStride + p] }
     }
 }
 

@@ -73,13 +73,9 @@ extension Tensor {
         // until after the step) would otherwise make every in-place update copy W first
         // (copy-on-write). PyTorch likewise saves the weight tensor itself, not a copy.
         return result(y, shape: outShape, op: "AddmmBackward", inputs: inputs) { [weight] g in
-            var gX: [Float]? = nil, gW: [Float]? = nil
-            if needX {                                   // dx[R, I] = dy[R, O] · W[O, I]
-                gX = batchedProduct(g, 0, weight.scalars, 0, batches: 1, m: rows, k: outF, n: inF)
-            }
-            if needW {                                   // dW[O, I] = dyᵀ · x
-                gW = batchedProduct(g, 0, xValues, 0, batches: 1, m: outF, k: rows, n: inF, transA: true)
-            }
+            // dx[R, I] = dy[R, O] · W[O, I]  and  dW[O, I] = dyᵀ · x, on two threads where that pays
+            let (gX, gW) = linearBackwardProducts(g, weight: weight.scalars, input: xValues, rows: rows,
+                                                  outF: outF, inF: inF, needX: needX, needW: needW)
             guard hasBias else { return [gX, gW] }
             let gB = sumOfRows(g, rows: rows, width: outF)   // db[O] = Σ over rows of dy
             return [gX, gW, gB]

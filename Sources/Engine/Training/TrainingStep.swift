@@ -48,6 +48,7 @@ public func trainingStep(_ parameters: [Tensor], optimizer: Optimizer, clipMaxNo
                          times: StepTimes? = nil,
                          beforeUpdate: (TrainingStepResult) throws -> Void,
                          loss: () -> Tensor) rethrows -> TrainingStepResult {
+    _ = keepFreedMemoryForReuse             // once per process: see Kernels/MemoryReuse.swift
     times?.start()
     optimizer.zeroGrad()
     // The loss tensor and the graph behind it die at the end of this closure, before the update:
