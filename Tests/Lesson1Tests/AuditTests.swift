@@ -55,11 +55,31 @@ let housesCSV = URL(fileURLWithPath: #filePath).deletingLastPathComponent().dele
     // stops it, the run is named, and its comparison is worded as a failure.
     let decay = try #require(claims.first { $0.id == "lesson1.regularization.weight-decay" })
     #expect(decay.asserted == Verdict.diverged.rawValue)
+    // Two failures told apart: raw inputs stayed finite but did no better than the mean (learned
+    // nothing); weight decay 1.0 blew up (diverged).
+    #expect(raw.wording.contains("stayed finite but ended no better than predicting the mean: it learned nothing"))
+    #expect(decay.wording.contains("at least one run diverged (its loss is not finite)"))
     let text = try runCollecting(["--lr", "10", "--seeds", "3"])
+    // The --quiet headline's word for it (lines joined again: the output wraps at spaces).
+    let joined = text.replacingOccurrences(of: "\n", with: " ")
+    #expect(joined.contains("raw (seed units) ") && joined.contains("(learned nothing, no better than the mean)"))
     #expect(text.contains("the first, 'noisy, weight decay 1.0' on seed 42, was stopped by the NaN guard:"))
     #expect(text.contains("Training stopped: the loss is no longer a finite number."))
     let zh = try runCollecting(["--lr", "10", "--seeds", "3", "--lang", "zh"])
     #expect(zh.contains("被 NaN 守卫停下") && zh.contains("训练已停止"))
+    #expect(zh.replacingOccurrences(of: "\n", with: "").contains("（什么也没学到，不比均值好）"))
+}
+
+@Test func aFiniteRunNoBetterThanTheMeanLearnedNothingANonFiniteOneDiverged() {
+    let fine = SeedSample([0.01, 0.02, 0.03] as [Double]), mean = 1.0
+    let nothing = Comparison(SeedSample([330, 400, 1.1]), fine, divergenceLimit: mean)
+    #expect(nothing.verdict == .diverged && learnedNothing(nothing))
+    let blownUp = Comparison(SeedSample([330, Double.nan, 1.1]), fine, divergenceLimit: mean)
+    #expect(blownUp.verdict == .diverged && !learnedNothing(blownUp))
+    #expect(!learnedNothing(Comparison(SeedSample([0.5, 0.6, 0.7]), fine, divergenceLimit: mean)))
+    let what = Localized(en: "Raw against standardised", zh: "原始对标准化")
+    #expect(didNotLearn(nothing, what).en.hasPrefix("Raw against standardised: at least one run stayed finite"))
+    #expect(didNotLearn(blownUp, what).en.hasPrefix("Raw against standardised: at least one run diverged"))
 }
 
 @Test func aFlippedConditionFailsTheAudit() throws {

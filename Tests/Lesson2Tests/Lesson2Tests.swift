@@ -317,8 +317,9 @@ func runCollected(_ arguments: [String]) throws -> String { try runLessonCollect
     #expect(!first.contains("▶ Step"))
     #expect(first.contains("So the encoder layers start with identical weights."))
     #expect(first.contains("Pre-norm residuals keep the gradient even under all 4 initialisations"))
-    #expect(first.contains("Residual connections do not cure it whatever the initialisation: even under 2 of 4 " +
-                           "(small, pytorch), not under kaiming, large."))
+    #expect(first.contains("Residual connections do not cure it whatever the initialisation: the gradient profile "
+                           + "is even under 2 of 4 initialisations (small and pytorch); uneven under kaiming; not "
+                           + "finite (overflow) under large."))
 }
 
 @Test func quietPrintsOnlyHeadlinesAndTraceShapesPrintsBoundaries() throws {

@@ -1,4 +1,5 @@
 import Engine
+import LessonKit
 import Testing
 import TestSupport
 @testable import lesson3
@@ -63,4 +64,21 @@ import TestSupport
     #expect(none.validCurve.count == 31 && none.bestValidation.step == 10)
     expectClose(none.bestValidation.loss, 0.4783, rel: 1e-3, abs: 0)
     #expect(none.validCurve.last == none.validLoss)
+}
+
+/// A chart of a run the NaN guard stopped ends with NaN where it stopped, so LineChart notes the
+/// divergence; a run that finished is drawn as measured.
+@Test func chartSeriesOfAStoppedRunEndsWithNaN() {
+    let r = compareClipping(seed: 42, maxNorm: 1)
+    let stopped = r.unclipped.chartSeries("no clipping", r.unclipped.curve)
+    #expect(stopped.x.last == 10 && stopped.y.last?.isNaN == true)             // stopped at step 10
+    #expect(stopped.y.count == r.unclipped.curve.count + 1)
+    #expect(stopped.y.dropLast().allSatisfy { $0.isFinite })
+    let finished = r.clipped.chartSeries("clip 1", r.clipped.curve)
+    #expect(finished.y == r.clipped.curve.map(Double.init) && finished.x == r.clipped.curveSteps.map(Double.init))
+    // Per-epoch curves: the epoch it stopped in, when given.
+    let epoch = r.unclipped.chartSeries("no clipping", r.unclipped.curve, stoppedAtX: 1)
+    #expect(epoch.x.last == 1)
+    let chart = LineChart(title: "t", series: [stopped, finished], xLabel: "step", logScale: true)
+    #expect(chart.text(colour: false).contains("values not finite from x = 10 on (the run diverged)"))
 }

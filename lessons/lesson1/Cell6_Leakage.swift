@@ -121,7 +121,7 @@ func cell6Leakage(_ lesson: Lesson, _ settings: Settings, splitFor: (UInt64) -> 
                               + "这里泄漏的拟合分数更差。"),
         noDifference: Localized(en: noDifference(what, c).en + small.en,
                                 zh: noDifference(what, c).zh + small.zh),
-        diverged: didNotLearn(what))
+        diverged: didNotLearn(c, what))
     lesson.say(en: """
         The last column is the real point: with the leaky fit, changing a single validation sample \
         changes \(grouped(r.changedAllFit)) training inputs; with the right fit, \(grouped(r.changedTrainFit)). \

@@ -129,7 +129,7 @@ func concludeInputs(_ lesson: Lesson, _ r: Problem1Seeds, synthetic: Bool) {
                 + (synthetic ? "原文做标准化是对的。" : "训练前应该先把这个文件标准化。")),
         noDifference: noDifference(Localized(en: "Inputs \(raw.en) against standardised",
                                              zh: "“\(raw.zh)”输入对标准化输入"), rawVsStd),
-        diverged: didNotLearn(Localized(en: "Inputs \(raw.en) against standardised",
+        diverged: didNotLearn(rawVsStd, Localized(en: "Inputs \(raw.en) against standardised",
                                         zh: "“\(raw.zh)”输入对标准化输入")))
     if first.globalScaling != nil {
         let c = r.compare({ $0.globalScaling! }, { $0.inputs[0].run })
@@ -147,7 +147,7 @@ func concludeInputs(_ lesson: Lesson, _ r: Problem1Seeds, synthetic: Bool) {
                               zh: "\(what.zh)：\(meanSpread(c.a, .zh)) 对 "
                               + "\(meanSpread(c.b, .zh))——整体缩放更差：原文的那行"
                               + "代码修正了整体尺度，却没有修正各位置宽度的不同。"),
-            noDifference: noDifference(what, c), diverged: didNotLearn(what))
+            noDifference: noDifference(what, c), diverged: didNotLearn(c, what))
     }
     // The largest raw version: its symptom, what saturation says, what clipping does.
     let k = first.inputs.count - 1
@@ -167,7 +167,7 @@ func concludeInputs(_ lesson: Lesson, _ r: Problem1Seeds, synthetic: Bool) {
                                       + "\(overSeedCount(n).en).",
                               zh: "症状：输入为“\(largest.zh)”时损失停滞——验证 MSE \(meanSpread(c.a, .zh))，"
                               + "标准化时为 \(meanSpread(c.b, .zh))（\(overSeedCount(n).zh)）。"),
-            noDifference: noDifference(what, c), diverged: didNotLearn(what)) == .higher
+            noDifference: noDifference(what, c), diverged: didNotLearn(c, what)) == .higher
     }
     // The explanation, only beside the outcome it explains: a raw version that ends worse.
     if stalled {
@@ -215,7 +215,7 @@ func concludeInputs(_ lesson: Lesson, _ r: Problem1Seeds, synthetic: Bool) {
                               + "这里裁剪反而略差。"),
         noDifference: Localized(en: noDifference(clipWhat, clipping).en + adam.en,
                                 zh: noDifference(clipWhat, clipping).zh + adam.zh),
-        diverged: didNotLearn(clipWhat))
+        diverged: didNotLearn(clipping, clipWhat))
 }
 
 /// Noisy labels, the label check, and the regularization that comes from data.
@@ -240,7 +240,7 @@ func concludeLabels(_ lesson: Lesson, _ r: Problem1Seeds, split: SplitResult, we
                           + "\(meanSpread(noisyVsClean.b, .zh))（\(overSeedCount(n).zh)）。训练损失降不到噪声以下（"
                           + "最后为 \(meanSpread(trainLoss.noisy, .zh)) 对 "
                               + "\(meanSpread(trainLoss.clean, .zh))），模型还学进了一部分噪声。"),
-        noDifference: noDifference(what, noisyVsClean), diverged: didNotLearn(what))
+        noDifference: noDifference(what, noisyVsClean), diverged: didNotLearn(noisyVsClean, what))
     if first.labels.count > 2, let dropped = first.droppedRows, let caught = first.droppedNoisy {
         let c = r.compare({ $0.labels[2].run }, { $0.labels[1].run })
         let checked = Localized(en: "Dropping the rows the label check of cell 3 flags (\(dropped) on the first "
@@ -264,7 +264,7 @@ func concludeLabels(_ lesson: Lesson, _ r: Problem1Seeds, split: SplitResult, we
                                   + "\(meanSpread(c.b, .zh))。" + oracle.zh),
             noDifference: Localized(en: noDifference(checked, c).en + oracle.en,
                                     zh: noDifference(checked, c).zh + oracle.zh),
-            diverged: didNotLearn(checked))
+            diverged: didNotLearn(c, checked))
     }
     // Regularization that belongs to data: more (noisy) rows, weight decay, or clean labels.
     lesson.say(en: """
@@ -290,7 +290,7 @@ func concludeLabels(_ lesson: Lesson, _ r: Problem1Seeds, split: SplitResult, we
                               + "rows end worse here.",
                           zh: "\(moreWhat.zh)：\(meanSpread(more.a, .zh)) 对 "
                               + "\(meanSpread(more.b, .zh))——这里行多反而更差。"),
-        noDifference: noDifference(moreWhat, more), diverged: didNotLearn(moreWhat))
+        noDifference: noDifference(moreWhat, more), diverged: didNotLearn(more, moreWhat))
     let decay = r.compare({ $0.weightDecay }, { $0.labels[1].run })
     let decayWhat = Localized(en: "Noisy labels, weight decay \(lambda) against none",
                               zh: "噪声标签，权重衰减 \(lambda) 对不衰减")
@@ -312,7 +312,7 @@ func concludeLabels(_ lesson: Lesson, _ r: Problem1Seeds, split: SplitResult, we
             en: noDifference(decayWhat, decay).en + " Each step multiplies the weights by 1 − lr·λ, "
                 + "a small pull over these few steps.",
             zh: noDifference(decayWhat, decay).zh + "每一步把权重乘以 1 − lr·λ，在这么少的步数里拉力很小。"),
-        diverged: didNotLearn(decayWhat))
+        diverged: didNotLearn(decay, decayWhat))
     if first.labels.count > 2 {
         let c = r.compare({ $0.labels[2].run }, { $0.weightDecay })
         let cleanWhat = Localized(en: "Cleaned labels against weight decay", zh: "清洗标签对权重衰减")
@@ -327,7 +327,7 @@ func concludeLabels(_ lesson: Lesson, _ r: Problem1Seeds, split: SplitResult, we
                                   + "weight decay ends better here.",
                               zh: "\(cleanWhat.zh)：\(meanSpread(c.a, .zh)) 对 "
                                   + "\(meanSpread(c.b, .zh))——这里权重衰减更好。"),
-            noDifference: noDifference(cleanWhat, c), diverged: didNotLearn(cleanWhat))
+            noDifference: noDifference(cleanWhat, c), diverged: didNotLearn(c, cleanWhat))
     }
 }
 
@@ -351,14 +351,14 @@ func concludeSigmoid(_ lesson: Lesson, _ r: Problem1Seeds) {
                           + "\(meanSpread(c.a, .zh))，标准化时为 \(meanSpread(c.b, .zh))，训练结束时 "
                           + "\(percent(saturation)) "
                           + "的单元饱和。"),
-        noDifference: noDifference(what, c), diverged: didNotLearn(what))
+        noDifference: noDifference(what, c), diverged: didNotLearn(c, what))
 }
 
 func problem1Headlines(_ lesson: Lesson, _ r: Problem1Seeds, _ settings: Settings) {
     let first = r.runs[0], n = r.seeds.count
     // Each number is mean ± spread; the word in brackets is the verdict its claim above concluded.
     func v(_ run: (Problem1Result) -> TrainingRun, _ claim: String? = nil, reversed: Bool = false) -> String {
-        lesson.meanSpread(r.validation(run), verdictOf: claim, reversed: reversed)
+        problem1MeanSpread(lesson, r.validation(run), verdictOf: claim, reversed: reversed)
     }
     let inputClaims = [nil, "lesson1.problem1.raw-vs-standardised", "lesson1.problem1.recorded-vs-standardised"]
     let inputs = first.inputs.indices.map { k in

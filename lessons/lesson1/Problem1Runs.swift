@@ -153,10 +153,38 @@ func lossChart(_ lesson: Lesson, title: Localized, _ runs: [NamedRun]) -> LineCh
               xLabel: lesson.tr(en: "step", zh: "步"), yLabel: "MSE", logScale: true)
 }
 
-/// The wording for a comparison whose runs did not all learn.
-func didNotLearn(_ what: Localized) -> Localized {
-    Localized(en: "\(what.en): at least one run ended no better than predicting the mean (or not finite), "
-                  + "so it learned nothing and this comparison says nothing about the data.",
-              zh: "\(what.zh)：至少有一次训练的结果不比直接预测均值好（或不是有限数），"
-                  + "它什么也没学到，这个对比说明不了数据的任何问题。")
+/// The wording for a comparison whose runs did not all learn (`Problem1Seeds.compare` calls it "diverged").
+/// Two failures, told apart by the numbers: a run that blew up (a loss that is not finite) diverged; a
+/// run that stayed finite but ended no better than predicting the mean learned nothing.
+func didNotLearn(_ comparison: Comparison, _ what: Localized) -> Localized {
+    if learnedNothing(comparison) {
+        return Localized(en: "\(what.en): at least one run stayed finite but ended no better than predicting the "
+                             + "mean: it learned nothing, so this comparison says nothing about the data.",
+                         zh: "\(what.zh)：至少有一次训练的损失虽是有限数，结果却不比直接预测均值好："
+                             + "它什么也没学到，这个对比说明不了数据的任何问题。")
+    }
+    return Localized(en: "\(what.en): at least one run diverged (its loss is not finite), so this comparison says "
+                         + "nothing about the data.",
+                     zh: "\(what.zh)：至少有一次训练发散了（损失不是有限数），这个对比说明不了数据的任何问题。")
+}
+
+/// A comparison judged "diverged" only because a run ended at or above the mean's score: every
+/// value is finite, so nothing blew up; the run learned nothing.
+func learnedNothing(_ comparison: Comparison) -> Bool {
+    comparison.verdict == .diverged && comparison.a.isFinite && comparison.b.isFinite
+}
+
+/// `lesson.meanSpread(_:verdictOf:)` for lesson 1's `--quiet` lines, except that a comparison whose
+/// runs stayed finite but learned nothing reads "learned nothing (no better than the mean)", not
+/// "diverged": the word a blown-up run gets.
+func problem1MeanSpread(_ lesson: Lesson, _ sample: SeedSample, verdictOf id: String?,
+                        reversed: Bool = false) -> String {
+    guard let id, let claim = lesson.claims.claims.last(where: { $0.id == id }),
+          case .comparison(let comparison) = claim.check, claim.asserted == Verdict.diverged.rawValue,
+          learnedNothing(comparison) else {
+        return lesson.meanSpread(sample, verdictOf: id, reversed: reversed)
+    }
+    let numbers = meanSpread(sample, lesson.language)
+    return lesson.language == .zh ? "\(numbers)（什么也没学到，不比均值好）"
+        : "\(numbers) (learned nothing, no better than the mean)"
 }

@@ -184,14 +184,14 @@ func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
                                                "(\(activation.displayName))",
                                            zh: "每层激活值的标准差，随机种子 "
                                                + "\(settings.seed)（\(activation.displayName)）"),
-                          series: study.map { .init($0.scheme.rawValue, $0.runs[0].activationStd.map(finiteOrZero)) },
+                          series: study.map { .init($0.scheme.rawValue, $0.runs[0].activationStd) },
                           xLabel: lesson.tr(en: "layer", zh: "层"), logScale: true))
     let chosen = row(settings.initScheme).runs[0]
     lesson.plot(BarChart(title: lesson.tr(en: "‖dL/dW‖ per layer, --init \(settings.initScheme.rawValue), " +
                                               "\(activation.displayName), seed \(settings.seed)",
                                           zh: "每层的 ‖dL/dW‖：--init \(settings.initScheme.rawValue)，" +
                                               "\(activation.displayName)，随机种子 \(settings.seed)"),
-                         bars: chosen.gradientNorms.map(finiteOrZero).enumerated().map {
+                         bars: chosen.gradientNorms.enumerated().map {
                              (lesson.tr(en: "layer \($0.offset + 1)", zh: "第 \($0.offset + 1) 层"), $0.element)
                          },
                          valueFormat: "%.2e"))
@@ -203,9 +203,6 @@ func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
                         + "个随机种子的均值 ± 波动）：" +
                         lastStd.joined(separator: "，"))
 }
-
-/// A chart cannot place infinity or NaN: they are drawn at 0 (the table and the claims say what happened).
-func finiteOrZero(_ x: Float) -> Float { x.isFinite ? x : 0 }
 
 /// What cell 6's table shows, each sentence chosen by its numbers.
 func concludeInitialisation(_ lesson: Lesson, _ settings: Settings, _ study: [SchemeOverSeeds]) {

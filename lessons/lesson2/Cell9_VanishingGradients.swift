@@ -104,7 +104,8 @@ func cell9VanishingGradients(_ lesson: Lesson, _ settings: Settings) {
     }))
     let sigmoid = studies.first { $0.activation == .sigmoid }!
     let leaky = studies.first { $0.activation == .leakyRelu }!
-    let curve = { (w: WiringOverSeeds) in w.runs[0].gradientNorms.map(finiteOrZero) }
+    // Values that are not finite go to the chart as they are: it notes them rather than drawing 0.
+    let curve = { (w: WiringOverSeeds) in w.runs[0].gradientNorms }
     lesson.plot(LineChart(title: lesson.tr(en: "‖dL/dW‖ per layer, \(depth) layers, seed \(settings.seed)",
                                            zh: "每层的 ‖dL/dW‖，\(depth) 层，随机种子 \(settings.seed)"),
                           series: [.init("Sigmoid", curve(sigmoid.plain)),
@@ -273,23 +274,35 @@ func concludeAcrossInitialisations(_ lesson: Lesson, _ settings: Settings) {
     for (name, zhName, wiring) in [("Residual connections", "残差连接", \WiringStudy.residual),
                                    ("Pre-norm residuals", "pre-norm 残差", \WiringStudy.preNorm)] {
         let even = studies.filter { $0[keyPath: wiring].unevenness < evenWithin }.map(\.initScheme.rawValue)
-        let uneven = studies.filter { !($0[keyPath: wiring].unevenness < evenWithin) }.map(\.initScheme.rawValue)
+        // Not even: uneven (a finite ratio beyond the factor) or overflowed (not finite), as in the table.
+        let notEven = studies.filter { !($0[keyPath: wiring].unevenness < evenWithin) }
+        let uneven = notEven.filter { $0[keyPath: wiring].unevenness.isFinite }.map(\.initScheme.rawValue)
+        let overflow = notEven.filter { !$0[keyPath: wiring].unevenness.isFinite }.map(\.initScheme.rawValue)
+        /// "small", "small and pytorch", "small, pytorch and kaiming".
+        func listEn(_ names: [String]) -> String {
+            names.count < 2 ? names.joined() : names.dropLast().joined(separator: ", ") + " and " + names.last!
+        }
+        let evenEn = even.isEmpty ? "even under none of the \(studies.count) initialisations"
+            : "even under \(even.count) of \(studies.count) initialisations (\(listEn(even)))"
+        let evenZh = even.isEmpty ? "\(studies.count) 种初始化下梯度分布都不均匀"
+            : "\(studies.count) 种初始化中只有 \(even.count) 种让梯度分布均匀（\(even.joined(separator: "、"))）"
+        let restEn = (uneven.isEmpty ? [] : ["uneven under " + listEn(uneven)])
+            + (overflow.isEmpty ? [] : ["not finite (overflow) under " + listEn(overflow)])
+        let restZh = (uneven.isEmpty ? [] : [uneven.joined(separator: "、") + " 下不均匀"])
+            + (overflow.isEmpty ? [] : [overflow.joined(separator: "、") + " 下溢出"])
+        let profileEn = ([evenEn] + restEn).joined(separator: "; ")
         let id = wiring == \WiringStudy.residual ? "residual" : "preNorm"
         lesson.conclude("lesson2.fix.\(id).allInitialisations",
                         .threshold(value: Double(even.count), relation: .atLeast, limit: Double(studies.count)), [
             "true": Localized(en: "\(name) keep the gradient even under all \(studies.count) initialisations at this " +
                                   "depth.",
                               zh: "在这个深度，\(zhName)在全部 \(studies.count) 种初始化下都让梯度保持均匀。"),
-            "false": Localized(en: "\(name) do not cure it whatever the initialisation: even under " +
-                                   "\(even.count) of \(studies.count) " +
-                                   "(\(even.isEmpty ? "none" : even.joined(separator: ", "))), " +
-                                   "not under \(uneven.joined(separator: ", ")). The identity path carries the " +
+            "false": Localized(en: "\(name) do not cure it whatever the initialisation: the gradient profile is " +
+                                   profileEn + ". The identity path carries the " +
                                    "gradient past each block, but each block still adds its own scale to the " +
                                    "running sum, and under those initialisations that compounds through depth.",
-                               zh: "\(zhName)并不是不管怎么初始化都管用：\(studies.count) 种中只有 \(even.count) "
-                                   + "种均匀" +
-                                   "（\(even.isEmpty ? "无" : even.joined(separator: "、"))），" +
-                                   "\(uneven.joined(separator: "、")) 不均匀。恒等通路让梯度绕过每个模块，" +
+                               zh: "\(zhName)并不是不管怎么初始化都管用：" + ([evenZh] + restZh).joined(separator: "，")
+                                   + "。恒等通路让梯度绕过每个模块，" +
                                    "但每个模块仍把自己的尺度加到累加和上，在这些初始化下会随深度层层累积。"),
             "diverged": Localized(en: "\(name): a count that is not finite.", zh: "\(zhName)：计数不是有限数。"),
         ])

@@ -50,9 +50,9 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
     let runs = sweeps[0]
     lesson.plot(LineChart(title: lesson.tr(en: "training loss per step, seed \(lesson.seeds[0])",
                                            zh: "每步训练损失，随机种子 \(lesson.seeds[0])"),
-                          series: runs.map { .init("\($0.optimizer.rawValue) " +
-                                                   "lr=\(String(format: "%g", $0.learningRate))",
-                                                   $0.run.curve, x: $0.run.curveSteps.map(Float.init)) },
+                          series: runs.map { $0.run.chartSeries("\($0.optimizer.rawValue) " +
+                                                                 "lr=\(String(format: "%g", $0.learningRate))",
+                                                                 $0.run.curve) },
                           xLabel: lesson.tr(en: "step", zh: "步数"), logScale: true))
     let n = lesson.seeds.count
     func sample(_ k: Int, _ value: (TrainingRun) -> Float) -> SeedSample {

@@ -82,11 +82,11 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
     lesson.table(table)
     lesson.plot(LineChart(title: lesson.tr(en: "training loss, lr \(clippingRate), seed \(lesson.seeds[0])",
                                            zh: "训练损失，lr \(clippingRate)，随机种子 \(lesson.seeds[0])"),
-                          series: [.init(lesson.tr(en: "clip \(significant(r.maxNorm))",
-                                                   zh: "裁剪 \(significant(r.maxNorm))"),
-                                         r.clipped.curve, x: r.clipped.curveSteps.map(Float.init)),
-                                   .init(lesson.tr(en: "no clipping", zh: "不裁剪"),
-                                         r.unclipped.curve, x: r.unclipped.curveSteps.map(Float.init))],
+                          series: [r.clipped.chartSeries(lesson.tr(en: "clip \(significant(r.maxNorm))",
+                                                                   zh: "裁剪 \(significant(r.maxNorm))"),
+                                                         r.clipped.curve),
+                                   r.unclipped.chartSeries(lesson.tr(en: "no clipping", zh: "不裁剪"),
+                                                           r.unclipped.curve)],
                           xLabel: lesson.tr(en: "step", zh: "步数"), logScale: true))
     let n = lesson.seeds.count
     let perSeed = overSeeds(lesson, Localized(en: "cell 5: clipping sweep", zh: "第 5 格：裁剪阈值扫描")) { seed in

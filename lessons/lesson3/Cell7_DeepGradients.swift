@@ -206,11 +206,12 @@ func cell7Exploding(_ lesson: Lesson, _ settings: Settings) {
     let shown = runs[0]
     lesson.plot(LineChart(title: lesson.tr(en: "validation MSE per epoch, initial weights × 4, seed \(lesson.seeds[0])",
                                            zh: "每轮验证 MSE，初始权重 × 4，随机种子 \(lesson.seeds[0])"),
-                          series: [.init(lesson.tr(en: "clipGradNorm(1)", zh: "clipGradNorm(1)"),
-                              shown.clipped.validCurve,
-                                         x: shown.clipped.curveSteps.map(Float.init)),
-                                   .init(lesson.tr(en: "no clipping", zh: "不裁剪"), shown.plain.validCurve,
-                                         x: shown.plain.curveSteps.map(Float.init))],
+                          // Curves once per epoch: a stopped run ends at the epoch it stopped in.
+                          series: [shown.clipped.chartSeries("clipGradNorm(1)", shown.clipped.validCurve,
+                                                             stoppedAtX: shown.clipped.diverged?.epoch),
+                                   shown.plain.chartSeries(lesson.tr(en: "no clipping", zh: "不裁剪"),
+                                                           shown.plain.validCurve,
+                                                           stoppedAtX: shown.plain.diverged?.epoch)],
                           xLabel: lesson.tr(en: "epoch", zh: "轮"), logScale: true))
     let stopped = runs.filter { $0.plain.diverged != nil }.count
     lesson.conclude("lesson3.explode.unclippedDiverges",

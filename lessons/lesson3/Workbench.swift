@@ -198,6 +198,22 @@ struct TrainingRun {
     var stoppedAt: Int?
 }
 
+extension TrainingRun {
+    /// A curve of this run for a `LineChart`: `values` (`curve` or `validCurve`) at `curveSteps`, and,
+    /// when the NaN guard stopped the run, one more point, NaN, where it stopped, so the chart notes
+    /// that the run diverged there instead of drawing its last finite values as if it had simply ended.
+    /// - Parameter stopX: the x at which the run stopped: `stoppedAt` (a step) unless given, e.g. the
+    ///   epoch for curves measured once per epoch.
+    func chartSeries(_ name: String, _ values: [Float], stoppedAtX stopX: Int? = nil) -> LineChart.Series {
+        var y = values, x = curveSteps.map(Float.init)
+        if diverged != nil, let stop = stopX ?? stoppedAt {
+            y.append(.nan)
+            x.append(Float(stop))
+        }
+        return .init(name, y, x: x)
+    }
+}
+
 /// The MSE of `model` on a whole dataset, in evaluation mode (no dropout), without a graph.
 func evaluate(_ model: MLP, on data: TensorDataset) -> Float {
     let wasTraining = model.training

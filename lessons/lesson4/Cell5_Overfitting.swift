@@ -222,16 +222,20 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
     let fixDiverged = Localized(en: "At least one of these runs diverged (see above): its numbers do not describe "
                                     + "learning.",
                                 zh: "其中至少有一次训练发散了（见上）：这些数字说明不了学习的情况。")
+    // Each fix's verdict against "none", for the closing comparison with more data.
+    var verdicts: [String: Verdict] = [:]
     func judge(_ id: String, _ name: Localized, _ valid: SeedSample, lowerWhy: Localized, higherWhy: Localized,
                noDifferenceWhy: Localized) {
         let numbers = "\(fixed(valid.mean)) / \(fixed(v.mean))"
-        lesson.conclude("lesson4.overfit.fix.\(id)", Comparison(valid, v), lower: Localized(
-            en: "\(name.en): lowered the validation loss (\(numbers) with / without). " + lowerWhy.en,
+        /// An English explanation follows its sentence after a space; an empty one adds nothing.
+        func then(_ why: String) -> String { why.isEmpty ? "" : " " + why }
+        verdicts[id] = lesson.conclude("lesson4.overfit.fix.\(id)", Comparison(valid, v), lower: Localized(
+            en: "\(name.en): lowered the validation loss (\(numbers) with / without)." + then(lowerWhy.en),
             zh: "\(name.zh)：降低了验证损失（用 / 不用：\(numbers)）。" + lowerWhy.zh), higher: Localized(
-            en: "\(name.en): raised the validation loss (\(numbers) with / without). " + higherWhy.en,
+            en: "\(name.en): raised the validation loss (\(numbers) with / without)." + then(higherWhy.en),
             zh: "\(name.zh)：反而提高了验证损失（用 / 不用：\(numbers)）。" + higherWhy.zh), noDifference: Localized(
-            en: "\(name.en): no measurable difference at this budget (\(numbers) with / without). "
-                + noDifferenceWhy.en,
+            en: "\(name.en): no measurable difference at this budget (\(numbers) with / without)."
+                + then(noDifferenceWhy.en),
             zh: "\(name.zh)：在这个训练预算下没有可测的差异（用 / 不用：\(numbers)）。" + noDifferenceWhy.zh),
             diverged: Localized(en: "\(name.en): " + fixDiverged.en, zh: "\(name.zh)：" + fixDiverged.zh))
     }
@@ -244,9 +248,9 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
         en: "A decay this strong can shrink the weights faster than the data shape them (look at its training "
             + "loss, \(fixed(ex.weightDecayed.training.mean))); a smaller λ may do better.",
         zh: "这么强的衰减可能让权重缩小得比数据塑造它们还快（看它的训练损失 "
-            + "\(fixed(ex.weightDecayed.training.mean))）；小一些的 λ 也许更好。"), noDifferenceWhy: Localized(
-        en: "In \(fewSteps) steps the decay (\(decayPerStep) per step) did not move the weights enough to show.",
-        zh: "在 \(fewSteps) 步里，这份衰减（每步 \(decayPerStep)）还没把权重改变到看得出来的程度。"))
+            + "\(fixed(ex.weightDecayed.training.mean))）；小一些的 λ 也许更好。"),
+        // No "why" for no difference: the lesson does not measure the weights, so it does not guess.
+        noDifferenceWhy: Localized(en: "", zh: ""))
     judge("dropout", dropoutName, ex.droppedOut.validation, lowerWhy: Localized(
         en: "Why: with units dropped at random, the network cannot lean on any one of them to store an answer, "
             + "which makes memorising single exercises harder.",
@@ -293,9 +297,9 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
     if let rival = others.min(by: { $0.valid.mean < $1.valid.mean }) {
         lesson.conclude("lesson4.overfit.bestFix", Comparison(ex.moreData.validation, rival.valid), lower: Localized(
             en: "As the seed's advice says: more data beat even the best of the other fixes (\(rival.name.en)) beyond "
-                + "the seed noise. It is the real cure; the others only limit the damage.",
-            zh: "正如原文的建议：更多数据连其他药方里最好的那个（\(rival.name.zh)）也超出噪声地比下去了。它才是根治；"
-                + "其他药方只能减轻损害。"), higher: Localized(
+                + "the seed noise. " + othersAgainstNone(verdicts).en,
+            zh: "正如原文的建议：更多数据连其他药方里最好的那个（\(rival.name.zh)）也超出噪声地比下去了。"
+                + othersAgainstNone(verdicts).zh), higher: Localized(
             en: "Here \(rival.name.en) beat more data, beyond the seed noise: with only \(manySteps) steps, the larger "
                 + "set had not yet been learned from.",
             zh: "这里“\(rival.name.zh)”超出噪声地胜过了更多数据：只有 \(manySteps) 步，更大的数据集还没被充分学习。"),
@@ -321,4 +325,38 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
                         + line.joined(separator: " · "),
                     zh: "各药方的验证损失（\(n) 个随机种子；括号里是与“不治”相比的结论）："
                         + line.joined(separator: " · "))
+}
+
+/// What the fixes other than more data did against "none", grouped by verdict: "Against no fix, weight
+/// decay lowered the validation loss; dropout and the simpler model raised it." Read from their claims'
+/// verdicts, so it says no more than they did.
+func othersAgainstNone(_ verdicts: [String: Verdict]) -> Localized {
+    let names: [(id: String, name: Localized)] = [
+        ("weightDecay", Localized(en: "weight decay", zh: "权重衰减")),
+        ("dropout", Localized(en: "dropout", zh: "dropout")),
+        ("simplerModel", Localized(en: "the simpler model", zh: "更简单的模型")),
+        ("earlyStopping", Localized(en: "early stopping", zh: "早停")),
+    ]
+    // Each outcome's words; after the first group, "the validation loss" reads "it" in English.
+    let outcomes: [(verdict: Verdict, words: Localized, laterEn: String)] = [
+        (.lower, Localized(en: "lowered the validation loss", zh: "降低了验证损失"), "lowered it"),
+        (.higher, Localized(en: "raised the validation loss", zh: "反而提高了验证损失"), "raised it"),
+        (.noMeasurableDifference, Localized(en: "made no measurable difference", zh: "没有可测的差异"),
+         "made no measurable difference"),
+        (.diverged, Localized(en: "diverged", zh: "发散了"), "diverged"),
+        (.tooFewSeeds, Localized(en: "could not be judged on one seed", zh: "只有一个随机种子，无法判断"),
+         "could not be judged on one seed"),
+    ]
+    var en: [String] = [], zh: [String] = []
+    for outcome in outcomes {
+        let group = names.filter { verdicts[$0.id] == outcome.verdict }.map(\.name)
+        guard let last = group.last else { continue }
+        let enNames = group.count == 1 ? last.en
+            : group.dropLast().map(\.en).joined(separator: ", ") + " and " + last.en
+        en.append(enNames + " " + (en.isEmpty ? outcome.words.en : outcome.laterEn))
+        zh.append(group.map(\.zh).joined(separator: "、") + outcome.words.zh)
+    }
+    guard !en.isEmpty else { return Localized(en: "", zh: "") }
+    return Localized(en: "Against no fix, " + en.joined(separator: "; ") + ".",
+                     zh: "与“不治”相比：" + zh.joined(separator: "；") + "。")
 }

@@ -130,12 +130,13 @@ func cell6Comparisons(_ lesson: Lesson, data: LessonData, settings: Settings) {
         zh: "关掉裁剪反而降低了验证损失（\(pairZh(noClip, seed))）。裁剪是护栏，不是免费的好处：它缩短了 "
             + "\(grouped(clipUse.steps)) 步中的 \(grouped(clipUse.clipped)) 步，这会改变 AdamW 的滑动平均看到的东西。"),
         higher: Localized(
-        en: "Clipping off raised the validation loss (\(pair(noClip, seed))). Why: the clip shortened "
-            + "\(grouped(clipUse.clipped)) of \(grouped(clipUse.steps)) gradients before AdamW averaged them, so the "
-            + "batches with the largest gradients no longer dominate its moment estimates.",
-        zh: "关掉裁剪提高了验证损失（\(pairZh(noClip, seed))）。原因：裁剪在 AdamW 求平均之前缩短了 "
-            + "\(grouped(clipUse.steps)) 个梯度中的 \(grouped(clipUse.clipped)) 个，梯度最大的那些批次就不再主导它的"
-            + "动量估计。"),
+        en: "Clipping off raised the validation loss (\(pair(noClip, seed))). A likely reason, not measured here: "
+            + "the clip shortened \(grouped(clipUse.clipped)) of \(grouped(clipUse.steps)) gradients before AdamW "
+            + "averaged them, so the batches with the largest gradients may weigh less in its moment estimates "
+            + "(AdamW's own normalisation already makes such rescaling matter little).",
+        zh: "关掉裁剪提高了验证损失（\(pairZh(noClip, seed))）。可能的原因（这里没有测量）："
+            + "裁剪在 AdamW 求平均之前缩短了 \(grouped(clipUse.steps)) 个梯度中的 \(grouped(clipUse.clipped)) 个，"
+            + "梯度最大的那些批次在它的动量估计里的分量可能因此变小（AdamW 自身的归一化本来就让这种缩放影响不大）。"),
         noDifference: Localized(
         en: "Clipping on or off: no measurable difference at this budget (\(pair(noClip, seed))). AdamW divides each "
             + "step by a running average of the gradient's size, so rescaling gradients changes its steps far less "
