@@ -91,6 +91,11 @@ import Testing
         let text = String(decoding: data, as: UTF8.self)
         #expect(text.contains("\"holds\" : true"))
         #expect(text.contains("NaN"))
+        // The samples sit directly under "comparison", named a and b (no synthesised "_0" level).
+        let document = try JSONSerialization.jsonObject(with: data) as? [String: [[String: Any]]]
+        let check = document?["claims"]?[0]["check"] as? [String: Any]
+        let pair = check?["comparison"] as? [String: Any]
+        #expect(pair?["a"] != nil && pair?["b"] != nil && pair?["_0"] == nil, "\(text)")
         let back = try ClaimLog.read(data)
         #expect(back.count == 2)
         #expect(back[1] == log.claims[1])

@@ -81,11 +81,12 @@ let fallingLoss: [Double] = (0..<30).map { 0.981 * pow(0.00427 / 0.981, Double($
     let plotRows = text.split(separator: "\n").filter { $0.contains("┤") || $0.contains("│") }
     #expect(!plotRows.contains { $0.contains("•") })
     #expect(text.hasSuffix("• lr 1\n     lr 1: 3 / 4 values not finite from x = 2 on (the run diverged); "
-                           + "only the finite ones are drawn."), "\(text)")
+                           + "too few finite values to draw a line."), "\(text)")
     // A diverged run with a finite stretch is drawn up to where it stopped, and noted.
     let partial = LineChart(title: "t", series: [.init("a", [1.0, 0.6, 0.4, 0.3]),
                                                  .init("b", [1.0, 0.9, 2.0, .infinity])]).text(colour: false)
     #expect(partial.contains("•") && partial.contains("b: 1 / 4 values not finite from x = 4 on"))
+    #expect(partial.contains("(the run diverged); only the finite ones are drawn."))
 }
 
 @Test func aSingleValueAmongLinesIsNoted() {

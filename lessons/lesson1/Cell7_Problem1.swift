@@ -333,7 +333,7 @@ func concludeLabels(_ lesson: Lesson, _ r: Problem1Seeds, split: SplitResult, we
 
 /// Sigmoid instead of tanh: the same comparison of inputs.
 func concludeSigmoid(_ lesson: Lesson, _ r: Problem1Seeds) {
-    let n = r.seeds.count, first = r.runs[0]
+    let first = r.runs[0]
     let c = r.compare({ $0.sigmoid[1].run }, { $0.sigmoid[0].run })
     let raw = first.sigmoid[1].name
     let saturation = r.values { Float($0.sigmoid[1].run.saturationEnd) }.mean

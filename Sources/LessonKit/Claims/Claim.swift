@@ -49,6 +49,32 @@ public enum ClaimCheck: Codable, Equatable, Sendable {
     }
 }
 
+extension ClaimCheck {
+    // Written by hand so the JSON reads `{"comparison": {"a": …, "b": …}}` rather than the
+    // synthesised `{"comparison": {"_0": {…}}}` of an unlabelled associated value.
+    private enum Kind: String, CodingKey { case comparison, threshold }
+    private struct Threshold: Codable { let value: Double, relation: Relation, limit: Double }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: Kind.self)
+        if let comparison = try container.decodeIfPresent(Comparison.self, forKey: .comparison) {
+            self = .comparison(comparison)
+        } else {
+            let t = try container.decode(Threshold.self, forKey: .threshold)
+            self = .threshold(value: t.value, relation: t.relation, limit: t.limit)
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: Kind.self)
+        switch self {
+        case .comparison(let comparison): try container.encode(comparison, forKey: .comparison)
+        case .threshold(let value, let relation, let limit):
+            try container.encode(Threshold(value: value, relation: relation, limit: limit), forKey: .threshold)
+        }
+    }
+}
+
 /// One interpreted measurement: what was checked, the outcome the wording was chosen for, the words.
 public struct Claim: Codable, Equatable, Sendable {
     /// A stable name, `lessonN.topic.detail`, so a claim can be followed across seeds and knobs.

@@ -83,10 +83,13 @@ extension LineChart {
             let count = "\(bad.count) / \(s.y.count)"
             if let firstBad = bad.map(\.0).min(), bad.contains(where: { !$0.1.isFinite }) {
                 let from = axisLabel(firstBad)
+                // A line needs two points: with fewer finite values the series is not drawn at all.
+                let drawn = plotted(s).count >= 2
                 notes.append(Localized(
-                    en: "\(s.name): \(count) values not finite from x = \(from) on " +
-                        "(the run diverged); only the finite ones are drawn.",
-                    zh: "\(s.name)：从 x = \(from) 起有 \(count) 个值不是有限数（训练发散），只画出有限值。")(language))
+                    en: "\(s.name): \(count) values not finite from x = \(from) on (the run diverged); "
+                        + (drawn ? "only the finite ones are drawn." : "too few finite values to draw a line."),
+                    zh: "\(s.name)：从 x = \(from) 起有 \(count) 个值不是有限数（训练发散），"
+                        + (drawn ? "只画出有限值。" : "有限值太少，画不成线。"))(language))
             } else if !bad.isEmpty {
                 notes.append(Localized(en: "\(s.name): \(count) values ≤ 0 cannot be shown on the log scale.",
                                        zh: "\(s.name)：\(count) 个 ≤ 0 的值无法画在对数刻度上。")(language))
