@@ -130,7 +130,7 @@ func isRound(_ label: String) -> Bool {
     var chart = LineChart(title: "lr 1.0", series: [.init("sgd", [0.9, .nan, .infinity, .nan])], xLabel: "step")
     chart.language = .zh
     let svg = chart.svg()
-    #expect(svg.contains("sgd：从 x = 2 起有 3 / 4 个值不是有限数（训练发散），只画出有限值。"))
+    #expect(svg.contains("sgd：从 x = 2 起有 3 / 4 个值不是有限数（训练发散），有限值太少，画不成线。"))
     #expect(svg.contains("<circle"))                                  // the one finite point is visible
     #expect(!svg.contains("nan") && !svg.contains("inf\""))
     #expect(rootElement(of: svg) == "svg")
