@@ -54,7 +54,8 @@ import TestSupport
         expectClose(fused.scalars, (x.matmul(w.T) + b).scalars)
         expectClose(Tensor.linear(x, weight: w, bias: nil).scalars, x.matmul(w.T).scalars)
         // hand: [1, 2] · [[1, 0], [0, 1], [1, 1]]ᵀ + [0, 10, 100] = [1, 12, 103]
-        let y = Tensor.linear(Tensor([1, 2]), weight: Tensor(rows: [[1, 0], [0, 1], [1, 1]]), bias: Tensor([0, 10, 100]))
+        let y = Tensor.linear(Tensor([1, 2]), weight: Tensor(rows: [[1, 0], [0, 1], [1, 1]]),
+                             bias: Tensor([0, 10, 100]))
         #expect(y.scalars == [1, 12, 103])
         #expect(y.shape == [3])
         expectGradCheck([x, w, b]) { Tensor.linear($0[0], weight: $0[1], bias: $0[2]) }
@@ -95,7 +96,8 @@ import TestSupport
                                 }
                             }
                         }
-                        expectClose(fast, naive, "m \(m) k \(k) n \(n) transA \(transA) transB \(transB) acc \(accumulate)")
+                        expectClose(fast, naive,
+                                    "m \(m) k \(k) n \(n) transA \(transA) transB \(transB) acc \(accumulate)")
                     }
                 }
             }
@@ -135,6 +137,7 @@ import TestSupport
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.linear(Tensor.zeros([3, 5]), weight: Tensor.zeros([4, 10]), bias: nil)
         }
-        expectStandardError(result, contains: "linear: input [3, 5] x weight [4, 10]: last dimension 5 is not in_features 10")
+        expectStandardError(result,
+                            contains: "linear: input [3, 5] x weight [4, 10]: last dimension 5 is not in_features 10")
     }
 }

@@ -94,7 +94,8 @@ func cell8BatchSize(_ lesson: Lesson, _ settings: Settings) {
         same on every machine\(settings.timing ? "; --timing adds measured seconds, which vary from run to run" : "").
         """, zh: """
         原文的第 3 个问题：训练太慢。它怀疑的是批太大、算力太少。批越大，梯度噪声越小，可能需要的步数越少，\
-        但每一步都更贵。下面用 SGD（lr \(batchLearningRate)）训练到验证损失低于 \(batchTarget)，\(seedRange(lesson).zh) \
+        但每一步都更贵。下面用 SGD（lr \(batchLearningRate)）训练到验证损失低于 \(batchTarget)，\
+        \(seedRange(lesson).zh) \
         每个都训练；计算量是数出来的（步数、样本数、FLOPs），所以每台机器上的表格都一样\
         \(settings.timing ? "；--timing 另外给出实测秒数，每次运行都会不同" : "")。
         """)
@@ -164,7 +165,8 @@ func cell8BatchSize(_ lesson: Lesson, _ settings: Settings) {
                 + "the extra samples averaged away noise that was not hurting. What a GPU or several workers can "
                 + "speed up is a step (its samples are processed in parallel), not the total work.",
             zh: "而且 B=640 处理的样本多得多（\(countText(samples[large])) 对 \(countText(samples[mid]))）："
-                + "多出来的样本只是把本来无害的噪声平均掉。GPU 或多个工作节点能加速的是“一步”（一步之内的样本并行处理），"
+                + "多出来的样本只是把本来无害的噪声平均掉。"
+                + "GPU 或多个工作节点能加速的是“一步”（一步之内的样本并行处理），"
                 + "而不是总计算量。"),
         noDifference: noDifference(Localized(en: "Samples to the target, B=640 against B=32",
                                              zh: "达标所需样本数，B=640 与 B=32 的比较")),

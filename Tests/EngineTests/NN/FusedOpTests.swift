@@ -56,7 +56,8 @@ fileprivate func compositeLayerNorm(_ x: Tensor, _ w: Tensor?, _ b: Tensor?, eps
         }
         // Rows sum to 1, blocked positions get 0.
         var scratch = Generator(seed: 0)
-        let weights = Tensor.scaledDotProductAttention(query: q, key: k, value: v, mask: mask, generator: &scratch).weights
+        let weights = Tensor.scaledDotProductAttention(query: q, key: k, value: v, mask: mask,
+                                                       generator: &scratch).weights
         for row in 0..<12 {
             let sum = weights.scalars[(row * 6)..<(row * 6 + 6)].reduce(0, +)
             #expect(Swift.abs(sum - 1) < 1e-6)
@@ -88,8 +89,10 @@ fileprivate func compositeLayerNorm(_ x: Tensor, _ w: Tensor?, _ b: Tensor?, eps
                 results.append((attention.output, attention.weights, leaves.map { $0.grad!.scalars }))
             }
             let label = "mask \(mask?.shape ?? []), dropout \(dropout)"
-            #expect(zip(results[0].out.scalars, results[1].out.scalars).allSatisfy { Swift.abs($0 - $1) < 1e-5 }, "\(label)")
-            #expect(zip(results[0].w.scalars, results[1].w.scalars).allSatisfy { Swift.abs($0 - $1) < 1e-6 }, "\(label)")
+            let (out0, out1) = (results[0].out.scalars, results[1].out.scalars)
+            #expect(zip(out0, out1).allSatisfy { Swift.abs($0 - $1) < 1e-5 }, "\(label)")
+            let (w0, w1) = (results[0].w.scalars, results[1].w.scalars)
+            #expect(zip(w0, w1).allSatisfy { Swift.abs($0 - $1) < 1e-6 }, "\(label)")
             for (a, b) in zip(results[0].grads, results[1].grads) {
                 #expect(zip(a, b).allSatisfy { Swift.abs($0 - $1) < 1e-5 }, "\(label)")
             }
