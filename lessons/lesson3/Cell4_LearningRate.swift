@@ -107,6 +107,15 @@ func cell4LearningRate(_ lesson: Lesson, _ settings: Settings) {
         let norms = diverging.run.normsBefore.map(sci).joined(separator: ", ")
         lesson.say(en: "Its gradient norm step by step: \(norms)", zh: "它每一步的梯度范数：\(norms)")
     }
+    // The first seed's four runs, frame by frame, in the --report page's step-through.
+    // (A run the NaN guard stopped before its first frame has nothing to replay.)
+    for r in runs where !r.run.record.frames.isEmpty {
+        let (name, seed) = ("\(r.optimizer.rawValue), lr \(r.learningRate)", lesson.seeds[0])
+        var record = r.run.record
+        record.title = lesson.tr(en: "\(name) (\(r.label), seed \(seed))",
+                                 zh: "\(name)（\(r.labelZh)，随机种子 \(seed)）")
+        lesson.training(record)
+    }
     let yours = runs[3]
     lesson.conclude("lesson3.lr.yoursVsRight", Comparison(valid[3], valid[1]),
         lower: Localized(en: "Your run (\(yours.optimizer.rawValue), lr \(yours.learningRate)) validates better than "

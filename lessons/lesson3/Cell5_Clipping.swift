@@ -88,6 +88,13 @@ func cell5Clipping(_ lesson: Lesson, _ settings: Settings) {
                                    r.unclipped.chartSeries(lesson.tr(en: "no clipping", zh: "不裁剪"),
                                                            r.unclipped.curve)],
                           xLabel: lesson.tr(en: "step", zh: "步数"), logScale: true))
+    for (run, en, zh) in [(r.clipped, "clip \(significant(r.maxNorm))", "裁剪 \(significant(r.maxNorm))"),
+                          (r.unclipped, "no clipping", "不裁剪")] where !run.record.frames.isEmpty {
+        var record = run.record
+        record.title = lesson.tr(en: "SGD, lr \(clippingRate), \(en) (seed \(lesson.seeds[0]))",
+                                 zh: "SGD，lr \(clippingRate)，\(zh)（随机种子 \(lesson.seeds[0])）")
+        lesson.training(record)
+    }
     let n = lesson.seeds.count
     let perSeed = overSeeds(lesson, Localized(en: "cell 5: clipping sweep", zh: "第 5 格：裁剪阈值扫描")) { seed in
         (clip: seed == lesson.seeds[0] ? r : compareClipping(seed: seed, maxNorm: settings.clip),

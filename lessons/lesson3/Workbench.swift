@@ -196,6 +196,9 @@ struct TrainingRun {
     var diverged: TrainingDiverged?
     /// The step (1-based, counted over the whole run) at which the NaN guard stopped training.
     var stoppedAt: Int?
+    /// A frame every `evalEvery` steps (losses, learning rate, each weight matrix's gradient norm and
+    /// histogram), for the `--report` page's step-through (`lesson.training`).
+    var record = TrainingRecord(title: "", xLabel: "step")
 }
 
 extension TrainingRun {
@@ -242,6 +245,7 @@ func train(_ model: MLP, on problem: Problem, _ config: TrainingConfig,
     let loader = DataLoader(problem.train, batchSize: config.batchSize, shuffle: true,
                             generator: Generator(seed: config.seed))
     var run = TrainingRun()
+    run.record.layers = model.layers.indices.map { "fc\($0 + 1).weight" }
     func record(_ step: Int) {
         run.curve.append(evaluate(model, on: problem.train))
         run.validCurve.append(evaluate(model, on: problem.validation))
@@ -275,7 +279,14 @@ func train(_ model: MLP, on problem: Problem, _ config: TrainingConfig,
             } catch { preconditionFailure("NaNGuard threw \(error)") }
             onStep?(step, optimizer)
             run.stepsDone = step
-            if step % config.evalEvery == 0 { record(step) }
+            if step % config.evalEvery == 0 {
+                record(step)
+                // The gradients of this step are still in place (the next step zeroes them).
+                run.record.add(Double(step), loss: Double(run.curve.last!),
+                               validationLoss: Double(run.validCurve.last!), learningRate: optimizer.learningRate,
+                               gradientNorms: model.weights.map { Double(gradNorm([$0])) },
+                               weights: model.weights.map(\.scalars))
+            }
             if let target = config.stopBelow,
                let latest = config.stopOnValidation ? run.validCurve.last : run.curve.last,
                latest < target { break training }
