@@ -190,7 +190,7 @@ func runCollecting(_ arguments: [String]) throws -> String {
                  "checked against noisy): standardised 0.007006 ± 0.0014, raw (seed units) 0.05154 ± 0.0084 (higher),",
                  "raw (recorded units), clipping on / off: 0.6503 ± 0.11 / 0.6803 ± 0.1 (no measurable",
                  "first step: saturated tanh 0.1 % / 15.7 % / 93.4 %",
-                 "The seed is right to standardise.",
+                 "The blog post's script is right to standardise.",
                  "Clipping on against off, inputs raw (recorded units): ",
                  "more rows (all of them against half), AdamW's weight decay, and cleaning the labels.",
                  "Unit 6: standardised h = -0.753, dL/dz = -1.01e-03; raw h = -0.999, dL/dz = -8.83e-06"] {

@@ -64,7 +64,7 @@ import Testing
         let results = runComparisons(data: makeLessonData(seed: 42), epochs: 8, base: Settings(), seeds: defaultSeeds)
         #expect(results.count == 6)
         let byName = Dictionary(uniqueKeysWithValues: results.map { ($0.variant.name.en, $0.runs) })
-        let seed = byName["seed (clip, wd, dropout)"]!, noClip = byName["no clipping"]!
+        let seed = byName["blog post (clip, wd, dropout)"]!, noClip = byName["no clipping"]!
         let noDecay = byName["no weight decay"]!, noDropout = byName["no dropout"]!
         let clipHigh = byName["lr ×10, clipping"]!, noClipHigh = byName["lr ×10, no clipping"]!
         // The seed's clip at 1.0 acts on most steps; off, it never does.

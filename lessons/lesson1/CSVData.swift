@@ -194,7 +194,7 @@ func runCSVLesson(_ lesson: Lesson, _ settings: Settings, path: String) throws {
     // The loader guarantees at least one feature column.
     if let widest = stats.dropLast().max(by: { $0.std < $1.std }) {
         lesson.say(en: "The widest feature, \(widest.name), has std \(fixed(widest.std, 2)): in raw units it dominates "
-                   + "the inputs a neuron sees, as position 5 does in the seed's data.",
+                   + "the inputs a neuron sees, as position 5 does in the blog post's data.",
                    zh: "最宽的特征 \(widest.name) 的标准差为 "
                    + "\(fixed(widest.std, 2))：在原始单位下，它主导了神经元看到的输入，"
                    + "就像原文数据里的第 5 个位置。")

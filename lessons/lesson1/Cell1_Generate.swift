@@ -49,7 +49,7 @@ func syntheticData(_ settings: Settings) -> SeedData {
 func cell1Generate(_ lesson: Lesson, _ settings: Settings) -> SeedData {
     lesson.cell(1)
     lesson.say(en: """
-        The seed trains on made-up data whose answer is known: each sample is a sequence of 5 \
+        The blog post's script trains on made-up data whose answer is known: each sample is a sequence of 5 \
         positions with 10 numbers each, and the label is the average of those 50 numbers. \
         Position t is multiplied by t, so later positions are louder.
         """, zh: """

@@ -62,7 +62,7 @@ func cell2Statistics(_ lesson: Lesson, _ data: SeedData) {
     var table = Table([lesson.tr(en: "position", zh: "位置"),
                        lesson.tr(en: "raw mean", zh: "原始均值"), lesson.tr(en: "raw std", zh: "原始标准差"),
                        lesson.tr(en: "share of variance", zh: "方差占比"),
-                       lesson.tr(en: "std, seed's scaling", zh: "原文缩放后标准差"),
+                       lesson.tr(en: "std, blog post's scaling", zh: "原文缩放后标准差"),
                        lesson.tr(en: "std, per position", zh: "逐位置缩放后标准差")])
     for t in result.raw.indices {
         table.append([.integer(t + 1), .number(Double(result.raw[t].mean)), .number(Double(result.raw[t].std)),
@@ -73,7 +73,7 @@ func cell2Statistics(_ lesson: Lesson, _ data: SeedData) {
     lesson.plot(BarChart(title: lesson.tr(en: "raw std per position", zh: "每个位置的原始标准差"),
                          bars: result.raw.map { ("\(lesson.tr(en: "position", zh: "位置")) \($0.position)", $0.std) },
                          valueFormat: "%.3f"))
-    let last = result.raw[result.raw.count - 1]        // T ≥ 1 positions: the seed's data have 5
+    let last = result.raw[result.raw.count - 1]        // T ≥ 1 positions: the blog post's data have 5
     lesson.say(en: """
         Every position has mean ≈ 0, but position 5 is \(fixed(StatisticsResult.loudness(result.raw), 2))× as \
         wide as position 1 and holds \(percent(last.varianceShare)) of all the variance (t² / Σt² = 25/55). \
@@ -86,10 +86,10 @@ func cell2Statistics(_ lesson: Lesson, _ data: SeedData) {
         对标签的影响也最大；神经元看到的最大输入也都来自它：在原始尺度下，它同时主导了信号和梯度。
         """)
     lesson.say(en: """
-        The seed's line X = (X - X.mean()) / X.std() uses one mean (\(fixed(result.rawMean))) and one std \
+        The blog post's line X = (X - X.mean()) / X.std() uses one mean (\(fixed(result.rawMean))) and one std \
         (\(fixed(result.rawStd))) for everything: the scale becomes ≈ 1 but position 5 stays \
         \(fixed(StatisticsResult.loudness(result.global), 2))× as wide. Standardising each position on its own \
-        makes every std 1. Whether the seed's scaling is enough is a question for training: cell 7 trains on \
+        makes every std 1. Whether the blog post's scaling is enough is a question for training: cell 7 trains on \
         both and compares them over several seeds.
         """, zh: """
         原文的 X = (X - X.mean()) / X.std() 对所有数用同一个均值（\(fixed(result.rawMean))）和同一个标准差\
@@ -98,7 +98,8 @@ func cell2Statistics(_ lesson: Lesson, _ data: SeedData) {
         原文的缩放够不够，要靠训练来回答：单元 7 用两种方式训练，并在多个随机种子上比较。
         """)
     lesson.headline(en: "raw std per position: \(result.raw.map { fixed($0.std, 2) }.joined(separator: " ")); "
-                    + "position 5 holds \(percent(last.varianceShare)) of the variance; after the seed's scaling the " +
+                    + "position 5 holds \(percent(last.varianceShare)) of the variance; after the blog "
+                      + "post's scaling the " +
                       "std is "
                     + "\(result.global.map { fixed($0.std, 2) }.joined(separator: " "))",
                     zh: "各位置原始标准差：\(result.raw.map { fixed($0.std, 2) }.joined(separator: " "))；"

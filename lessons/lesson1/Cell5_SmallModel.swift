@@ -228,7 +228,7 @@ func cell5SmallModel(_ lesson: Lesson, _ settings: Settings, _ split: SplitResul
     let inputs = split.xScaler.mean.count
     lesson.say(synthetic ? Localized(en: """
         To see what the data do to training we need a model, kept small on purpose: Linear(\(inputs) → 32), \
-        tanh, Linear(32 → 1). We feed it one batch three ways: standardised, raw as the seed makes it \
+        tanh, Linear(32 → 1). We feed it one batch three ways: standardised, raw as the blog post's script makes it \
         (std 1 … 5), and raw as a sensor might log it (50 + 10·x, millivolts around a baseline). \
         Same information, different units.
         """, zh: """

@@ -127,7 +127,7 @@ func cell6Leakage(_ lesson: Lesson, _ settings: Settings, splitFor: (UInt64) -> 
         changes \(grouped(r.changedAllFit)) training inputs; with the right fit, \(grouped(r.changedTrainFit)). \
         A validation score is only an honest exam if the validation data had no say in anything the model \
         learned from, and the leak grows with smaller data sets and richer preprocessing (fences, fill \
-        values, feature selection). Note that the seed's script has no split at all: its X.mean() and \
+        values, feature selection). Note that the blog post's script has no split at all: its X.mean() and \
         X.std() come from all 1,000 samples. Split first, then fit.
         """, zh: """
         最后一列才是关键：泄漏的拟合下，只改一个验证样本，就有 \(grouped(r.changedAllFit)) 个训练输入跟着变；\

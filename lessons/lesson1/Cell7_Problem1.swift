@@ -8,7 +8,7 @@ func cell7Problem1(_ lesson: Lesson, _ settings: Settings, splitFor: (UInt64) ->
     lesson.cell(7)
     let seeds = lesson.seeds, n = seeds.count
     lesson.say(en: """
-        The seed's first problem: "the loss does not go down, the model learns nothing", cause \
+        The blog post's first problem: "the loss does not go down, the model learns nothing", cause \
         number one: bad data. Same model, same initial weights, same \(grouped(settings.steps)) Adam steps \
         (lr \(settings.learningRate)), clip_grad_norm 1.0 — only the data change. Every setting runs on the \
         same \(n) seeds (--seeds); the table shows mean ± spread of the validation MSE and of the last 20 \
@@ -47,7 +47,7 @@ func cell7Problem1(_ lesson: Lesson, _ settings: Settings, splitFor: (UInt64) ->
     var rows: [(name: Localized, run: (Problem1Result) -> TrainingRun)] = []
     for k in first.inputs.indices { rows.append((first.inputs[k].name, { $0.inputs[k].run })) }
     if first.globalScaling != nil {
-        rows.append((Localized(en: "seed's global scaling", zh: "原文的整体缩放"), { $0.globalScaling! }))
+        rows.append((Localized(en: "blog post's global scaling", zh: "原文的整体缩放"), { $0.globalScaling! }))
     }
     let largest = first.inputs[first.inputs.count - 1].name
     rows.append((Localized(en: "\(largest.en), clipping off", zh: "\(largest.zh)，不裁剪"), { $0.unclipped }))
@@ -122,7 +122,8 @@ func concludeInputs(_ lesson: Lesson, _ r: Problem1Seeds, synthetic: Bool) {
             en: "Inputs \(raw.en) end worse on validation than standardised: \(meanSpread(rawSample, .en)) against "
                 + "\(meanSpread(standardised, .en)) \(overSeedCount(n).en), "
                 + "\(fixed(rawSample.mean / standardised.mean, 1))× on average. "
-                + (synthetic ? "The seed is right to standardise." : "Standardise this file before training."),
+                + (synthetic ? "The blog post's script is right to standardise." : "Standardise this file "
+                                                                                   + "before training."),
             zh: "输入为“\(raw.zh)”时验证结果比标准化差：\(meanSpread(rawSample, .zh)) 对 "
             + "\(meanSpread(standardised, .zh))"
             + "（\(overSeedCount(n).zh)），平均差 \(fixed(rawSample.mean / standardised.mean, 1)) 倍。"
@@ -133,7 +134,8 @@ func concludeInputs(_ lesson: Lesson, _ r: Problem1Seeds, synthetic: Bool) {
                                         zh: "“\(raw.zh)”输入对标准化输入")))
     if first.globalScaling != nil {
         let c = r.compare({ $0.globalScaling! }, { $0.inputs[0].run })
-        let what = Localized(en: "The seed's global scaling (one mean and std for all, position 5 still 5× as wide) "
+        let what = Localized(en: "The blog post's global scaling (one mean and std for all, position 5 still "
+                                 + "5× as wide) "
                                  + "against standardising each column",
                              zh: "原文的整体缩放（所有数用同一个均值和标准差，第 5 个位置仍宽 5 倍）对逐列标准化")
         lesson.conclude("lesson1.problem1.global-vs-per-column", c,
@@ -142,7 +144,8 @@ func concludeInputs(_ lesson: Lesson, _ r: Problem1Seeds, synthetic: Bool) {
                              zh: "\(what.zh)：\(meanSpread(c.a, .zh)) 对 "
                                  + "\(meanSpread(c.b, .zh))——在这个训练量下整体缩放更好。"),
             higher: Localized(en: "\(what.en): \(meanSpread(c.a, .en)) against \(meanSpread(c.b, .en)) — the global "
-                                  + "scaling ends worse: the seed's line fixes the overall size but not the unequal "
+                                  + "scaling ends worse: the blog post's line fixes the overall size but not "
+                                    + "the unequal "
                                       + "widths.",
                               zh: "\(what.zh)：\(meanSpread(c.a, .zh)) 对 "
                               + "\(meanSpread(c.b, .zh))——整体缩放更差：原文的那行"

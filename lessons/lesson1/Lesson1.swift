@@ -29,7 +29,8 @@ import LessonKit
 /// come free). Each help text names the cell the knob drives.
 let lessonOptions: [Option] = [
     .integer("samples", default: 1000, in: 100...100_000,
-             help: Localized(en: "whole number: samples in the synthetic data set, cells 1–7 (the seed uses 1000)",
+             help: Localized(en: "whole number: samples in the synthetic data set, cells 1–7 (the blog "
+                                 + "post's script uses 1000)",
                              zh: "整数：合成数据集的样本数，单元 1–7（原文用 1000）")),
     .number("noise", default: 0.2, in: 0...1,
             help: Localized(en: "fraction: training labels made noisy, cells 3 and 7",
@@ -94,7 +95,7 @@ struct Settings {
 let lesson1Title = Localized(en: "Lesson 1 · Data — feeding the data", zh: "第一课 · 数据预处理 —— 喂数据")
 let lesson1Summary = Localized(
     en: """
-    The seed's data made step by step, statistics before and after standardisation, a dirty copy \
+    The blog post's data made step by step, statistics before and after standardisation, a dirty copy \
     cleaned, the split, a batch, scaler leakage, and why the loss does not go down.
     """,
     zh: """
@@ -105,7 +106,7 @@ let lesson1Summary = Localized(
 /// The cells, one file each; `lesson.cell(k)` prints "Cell k · title" (the CSV path titles cell 1
 /// and 2 after what they do with a file).
 let lesson1Cells: [Localized] = [
-    Localized(en: "Make the seed's data, one line at a time", zh: "一行一行地生成原文的数据"),
+    Localized(en: "Make the blog post's data, one line at a time", zh: "一行一行地生成原文的数据"),
     Localized(en: "Statistics before and after standardisation", zh: "标准化前后的统计量"),
     Localized(en: "A dirty copy: find, plot, clean", zh: "一份脏数据：发现、画图、清洗"),
     Localized(en: "Split into train / validation / test; look at one batch", zh: "划分训练/验证/测试集；看一个批次"),

@@ -86,7 +86,7 @@ func cell11DropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
     lesson.cell(11)
     lesson.say(en: """
         Regularization keeps the model from memorising. Dropout is part of the architecture: the \
-        seed's model zeroes 10 % of the values at each of these places, in training only:
+        blog post's model zeroes 10 % of the values at each of these places, in training only:
         """, zh: """
         正则化让模型不去死记硬背。dropout 是架构的一部分：原文模型在下面每个位置随机把 10 % 的值置零，只在训练时生效：
         """)
@@ -155,10 +155,11 @@ func cell11DropoutAndDecay(_ lesson: Lesson, _ settings: Settings) {
     let shrink = pow(1 - 1e-7, 1600.0)
     lesson.say(en: """
         Weight decay is not a layer: AdamW shrinks every parameter it is given by the fraction \
-        lr·λ = 1e-3 · 1e-4 = 1e-7 per step, before the gradient step. The seed passes model.parameters(), so all \
+        lr·λ = 1e-3 · 1e-4 = 1e-7 per step, before the gradient step. The blog post's script passes \
+        model.parameters(), so all \
         \(grouped(groups.matrices)) matrix weights and also the \(grouped(groups.vectors)) biases and \
         layer-norm values are decayed (many recipes exempt those); the positional table is a buffer, \
-        not a parameter, so neither trained nor decayed. Over the seed's 50 × 32 = 1,600 steps, decay \
+        not a parameter, so neither trained nor decayed. Over the script's 50 × 32 = 1,600 steps, decay \
         alone would shrink a weight by a factor (1 - 1e-7)^1600 ≈ \(fixed(shrink, 5)): a gentle pull.
         """, zh: """
         权重衰减不是一层：AdamW 在每一步梯度更新之前，把它管理的每个参数按比例缩小 lr·λ = 1e-3 · 1e-4 = 1e-7。\

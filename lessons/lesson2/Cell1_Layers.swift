@@ -95,7 +95,7 @@ func cell1Layers(_ lesson: Lesson, _ walk: Walkthrough) {
     let ratio = projectedStd / tableStd
     lesson.say(en: """
         A batch of 32 sequences, 5 positions each, 10 features per position. `input_proj` is a \
-        Linear(10 → \(d)) applied at every position. The seed then multiplies by √\(d), a habit from \
+        Linear(10 → \(d)) applied at every position. The blog post's script then multiplies by √\(d), a habit from \
         the original Transformer, whose word embeddings start tiny. Here the projection already has \
         std \(fixed(projectedStd / Float(d).squareRoot(), 2)), so after the scaling it is \
         \(fixed(projectedStd, 2)), \(fixed(ratio, 1)) times the positional table's std \

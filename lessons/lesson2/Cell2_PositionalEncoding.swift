@@ -11,7 +11,7 @@ func cell2PositionalEncoding(_ lesson: Lesson, _ walk: Walkthrough) {
     lesson.cell(2)
     lesson.say(en: """
         Attention alone treats the 5 positions as a set; the positional encoding tells it the order. \
-        The seed adds a fixed table: feature pair j \
+        The blog post's script adds a fixed table: feature pair j \
         of position p is sin/cos(p · 10000^(-2j/D)), fast waves in the first columns, slow ones later. \
         It is a buffer (saved, never trained). Positions 0–4, first 8 features:
         """, zh: """

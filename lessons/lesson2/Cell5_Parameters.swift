@@ -128,7 +128,7 @@ func initialValues(_ model: TransformerEncoderRegressor) -> [InitialValues] {
 func cell5bInitialValues(_ lesson: Lesson, _ settings: Settings) {
     let (_, model) = makeSeedDataAndModel(settings)
     lesson.say(en: """
-        "Initialise the parameters": the blank sheet the seed starts from. Each Linear draws \
+        "Initialise the parameters": the blank sheet the blog post's script starts from. Each Linear draws \
         uniformly in ±1/√fan-in (PyTorch's default), the packed attention projection uses Xavier's \
         ±√(6/(fan-in + fan-out)), attention biases start at 0, layer norms at γ = 1, β = 0. Layer 0 \
         (layers 1 and 2 are copies made before training, with the same values, as in PyTorch):

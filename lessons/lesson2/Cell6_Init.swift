@@ -145,7 +145,7 @@ func cell6Initialisation(_ lesson: Lesson, _ settings: Settings) {
     let depth = settings.layers, activation = settings.activation, seeds = settings.seeds
     lesson.cell(6)
     lesson.say(en: """
-        The seed's model starts from PyTorch's default initialisation, with only 3 layers, each wrapped in \
+        The blog post's model starts from PyTorch's default initialisation, with only 3 layers, each wrapped in \
         a residual and a layer norm (cell 8 measures how well its gradients reach the input). A plain deep \
         stack has neither protection: each Linear(64 → 64) + \
         \(activation.displayName) multiplies the activations' scale by about \

@@ -116,12 +116,14 @@ func cell8ForwardBackward(_ lesson: Lesson, _ settings: Settings) {
     ])
     lesson.conclude("lesson2.gradients.firstStepClipped",
                     .threshold(value: Double(pass.totalNorm), relation: .above, limit: 1), [
-        "true": Localized(en: "The seed clips the total norm to 1.0 before each step: this first step's total is " +
+        "true": Localized(en: "The blog post's script clips the total norm to 1.0 before each step: this "
+                              + "first step's total is " +
                               "\(fixed(pass.totalNorm)), so clipping scales every gradient by " +
                               "\(fixed(1 / pass.totalNorm, 3)).",
                           zh: "示例脚本每步先把总范数裁剪到 1.0：第一步的总范数是 \(fixed(pass.totalNorm))，" +
                               "所以裁剪把每个梯度乘以 \(fixed(1 / pass.totalNorm, 3))。"),
-        "false": Localized(en: "The seed clips the total norm to 1.0 before each step: this first step's total is " +
+        "false": Localized(en: "The blog post's script clips the total norm to 1.0 before each step: this "
+                               + "first step's total is " +
                                "\(fixed(pass.totalNorm)), so clipping leaves it alone.",
                            zh: "示例脚本每步先把总范数裁剪到 1.0：第一步的总范数是 "
                                + "\(fixed(pass.totalNorm))，所以裁剪不起作用。"),

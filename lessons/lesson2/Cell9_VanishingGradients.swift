@@ -228,7 +228,8 @@ func concludeFix(_ lesson: Lesson, _ settings: Settings, studies: [WiringStudy],
     lesson.conclude("lesson2.fix.preNormEven", .threshold(value: worstPreNorm, relation: .below, limit: factorTwo), [
         "true": Localized(en: "A layer norm in front of each block keeps every block's input at unit scale: for " +
                               "all five activations, in every seed, ‖dW₁‖ is within a factor of 2 of ‖dW_L‖. " +
-                              "That is the Transformer's recipe: every block of the seed's model sits in a residual " +
+                              "That is the Transformer's recipe: every block of the blog post's model sits "
+                              + "in a residual " +
                               "with a layer norm.",
                           zh: "在每个模块前加层归一化，让每个模块的输入保持单位尺度：五种激活函数、每个随机种子，" +
                               "‖dW₁‖ 都在 ‖dW_L‖ 的 2 倍以内。这正是 Transformer "

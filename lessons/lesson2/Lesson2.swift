@@ -96,7 +96,7 @@ let lessonOptions: [Option] = [
                             zh: "单元 6 逐层画出梯度的那种深层 MLP 初始化：small N(0, 0.01²)、pytorch U(±1/√In)、" +
                                 "kaiming N(0, 2/In)、large N(0, 1)")),
     .integer("d-model", default: 64, in: 4...256,
-             help: Localized(en: "model width D of the seed's transformer, even and a multiple of --heads " +
+             help: Localized(en: "model width D of the blog post's transformer, even and a multiple of --heads " +
                                  "(cells 1–5, 8, 11)",
                              zh: "原文 Transformer 的宽度 D，须为偶数且是 --heads 的倍数（单元 1–5、8、11）")),
     .integer("heads", default: 4, in: 1...16,
@@ -110,7 +110,7 @@ func runLesson(_ lesson: Lesson, _ settings: Settings) throws {
     lesson.cells(cellTitles)             // `Lesson.start` declares them too; tests open a Lesson directly
     lesson.banner(.architecture)
     lesson.say(en: """
-        The seed "wires the brain": it picks a Transformer encoder and initialises its parameters. \
+        The blog post "wires the brain": it picks a Transformer encoder and initialises its parameters. \
         We build that model layer by layer, print the tensor after each layer, count its parameters, \
         and then measure what initialisation and the activation function do to signals and \
         gradients travelling through depth.
@@ -140,7 +140,7 @@ struct Lesson2 {
             "lesson2",
             title: Localized(en: "Lesson 2 · Architecture", zh: "第二课 · 模型架构"),
             summary: Localized(
-                en: "Build the seed's Transformer regressor layer by layer; initialisation, activations and " +
+                en: "Build the blog post's Transformer regressor layer by layer; initialisation, activations and " +
                     "gradients through depth, each comparison over --seeds seeds.",
                 zh: "逐层搭建原文的 Transformer 回归模型；观察初始化、激活函数和梯度在深度上的表现，每项比较都跑 "
                     + "--seeds 个随机种子。"),

@@ -37,7 +37,8 @@ func meanAndStd(_ t: Tensor) -> (mean: Double, std: Double) {
 func cell1Data(_ lesson: Lesson, seed: UInt64) -> LessonData {
     lesson.cell(1)
     lesson.say(en: """
-        The seed trains on all 1,000 samples and never asks how well the model does on data it has not seen. \
+        The blog post's script trains on all 1,000 samples and never asks how well the model does on data it \
+        has not seen. \
         We keep its recipe (X = randn(1000, 5, 10) scaled by position, y = the mean of each sample, both \
         standardised) and cut the samples at random, with the seed fixed, into 800 to practise on, 100 for the \
         weekly exam (validation, marked every epoch) and 100 for the final exam (test, marked once at the end).

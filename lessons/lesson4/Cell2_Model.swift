@@ -50,7 +50,7 @@ func inspectFirstStep(train: TensorDataset, settings: Settings) -> FirstStep {
 func cell2Model(_ lesson: Lesson, data: LessonData, settings: Settings) {
     lesson.cell(2)
     lesson.say(en: """
-        Exactly the seed's choices: TransformerEncoderRegressor (Linear 10→64 ×√64, positional encoding, \
+        Exactly the blog post's choices: TransformerEncoderRegressor (Linear 10→64 ×√64, positional encoding, \
         3 post-norm encoder layers, flatten, 320→128→1), MSELoss, AdamW(lr \(settings.learningRate), weight decay \
         \(settings.weightDecay)), ReduceLROnPlateau(mode min, patience \(settings.schedulerPatience)), gradient \
         norm clipped to \(settings.clip), batches of \(settings.batchSize). Before the loop, one step in slow motion.

@@ -265,10 +265,10 @@ func cell3FullRun(_ lesson: Lesson, data: LessonData, settings: Settings) -> Tra
     lesson.cell(3)
     let batches = (data.train.count + settings.batchSize - 1) / settings.batchSize
     lesson.say(en: """
-        `trainWithValidation` in Cell3_FullRun.swift is the seed's loop, statement for statement (its doc comment \
+        `trainWithValidation` in Cell3_FullRun.swift is the blog post's loop, statement for statement (its doc comment \
         puts the Python beside it; `runSeedTraining` in SeedRun.swift, in this lesson's folder, is the same loop on \
         all 1,000 samples, without an exam). We train on the \(grouped(data.train.count)) practice samples, so an \
-        epoch has \(batches) batches instead of the seed's 32. Each line below is the seed's own print; the \
+        epoch has \(batches) batches instead of the script's 32. Each line below is the blog post's own print; the \
         validation loss is kept for the next cell.
         """, zh: """
         Cell3_FullRun.swift 里的 `trainWithValidation` 就是示例脚本的训练循环，一句对一句（文档注释里把 Python \

@@ -74,7 +74,8 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
     let watched = onValidation
         ? lesson.tr(en: "here (--plateau-on validation) watches the *validation* loss",
                     zh: "这里（--plateau-on validation）盯的是*验证*损失")
-        : lesson.tr(en: "as the seed uses it, watches the *training* loss", zh: "按示例脚本的用法，盯的是*训练*损失")
+        : lesson.tr(en: "as the blog post's script uses it, watches the *training* loss",
+                    zh: "按示例脚本的用法，盯的是*训练*损失")
     lesson.say(en: """
         ReduceLROnPlateau, \(watched): an epoch is "bad" unless it beats \
         `best` by more than 0.01 % (threshold 1e-4, relative); after more than \(run.settings.schedulerPatience) \
@@ -106,7 +107,7 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
                                   + "里只需改一行，或者加 `--plateau-on validation`。")
         lesson.conclude("lesson4.scheduler.noisyGuide", .threshold(value: share, relation: .atLeast, limit: 0.2), [
             "true": Localized(
-                en: "Note what the seed's scheduler watches: the training loss. In \(disagreements) of \(changes) "
+                en: "Note what the blog post's scheduler watches: the training loss. In \(disagreements) of \(changes) "
                     + "epochs the two losses moved in opposite directions (training better, validation worse, or the "
                     + "reverse), "
                     + "one in five or more, so the training loss is a noisy guide to what we care about." + usual.en,
@@ -114,7 +115,8 @@ func cell4Curves(_ lesson: Lesson, run: RunRecord, model: TransformerEncoderRegr
                     + "次两个损失朝相反方向走（训练变好、验证变差，或者反过来），达到五分之一以上，可见训练损失并不"
                     + "能可靠地代表我们真正关心的东西。" + usual.zh),
             "false": Localized(
-                en: "The seed's scheduler watches the training loss. Here the two losses moved in opposite directions "
+                en: "The blog post's scheduler watches the training loss. Here the two losses moved in "
+                    + "opposite directions "
                     + "in "
                     + "only \(disagreements) of \(changes) epochs (under one in five), so in this run it was a fair "
                     + "guide; still, the validation loss is what we care about." + usual.en,

@@ -107,7 +107,7 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
     let smallCount = makeModel(.small, dropout: 0, seed: 0).parameterCount()
     let tinyCount = makeModel(.tiny, dropout: 0, seed: 0).parameterCount()
     lesson.say(en: """
-        The seed's table: overfitting comes from too little data and a model too complex. So we give a \
+        The blog post's table: overfitting comes from too little data and a model too complex. So we give a \
         \(grouped(smallCount))-parameter model (the small one of cell 6) only \(trainSize) training samples and no \
         regularization at all (dropout 0, weight decay 0), for \(epochs) epochs, and mark the same 100-sample weekly \
         exam after each.
@@ -192,7 +192,8 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
         zh: "在这个训练预算下，验证损失没有从最佳值（\(fixed(best.mean))）明显回升。"), diverged: diverged)
     }
     if !fullRun.diverged {
-        lesson.say(en: "For comparison, the full run of cell 3 (\(grouped(data.train.count)) samples, the seed's model "
+        lesson.say(en: "For comparison, the full run of cell 3 (\(grouped(data.train.count)) samples, the "
+                       + "blog post's model "
                        + "and regularization) ended with a gap of \(fixed(fullRun.finalGap)).",
                    zh: "作为对照，第 3 格的完整训练（\(grouped(data.train.count)) "
                        + "个样本，示例脚本的模型和正则化）最后的差距是 \(fixed(fullRun.finalGap))。")
@@ -296,7 +297,8 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
     let others = fixes.filter { $0.id != "moreData" && $0.valid.isFinite }
     if let rival = others.min(by: { $0.valid.mean < $1.valid.mean }) {
         lesson.conclude("lesson4.overfit.bestFix", Comparison(ex.moreData.validation, rival.valid), lower: Localized(
-            en: "As the seed's advice says: more data beat even the best of the other fixes (\(rival.name.en)) beyond "
+            en: "As the blog post's advice says: more data beat even the best of the other fixes "
+                + "(\(rival.name.en)) beyond "
                 + "the seed noise. " + othersAgainstNone(verdicts).en,
             zh: "正如原文的建议：更多数据连其他药方里最好的那个（\(rival.name.zh)）也超出噪声地比下去了。"
                 + othersAgainstNone(verdicts).zh), higher: Localized(

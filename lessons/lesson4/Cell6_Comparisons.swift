@@ -17,7 +17,7 @@ struct Variant {
 func comparisonVariants(_ base: Settings) -> [Variant] {
     let lr = base.learningRate
     return [
-        Variant(name: Localized(en: "seed (clip, wd, dropout)", zh: "示例脚本（裁剪+衰减+dropout）"),
+        Variant(name: Localized(en: "blog post (clip, wd, dropout)", zh: "示例脚本（裁剪+衰减+dropout）"),
                 clip: base.clip, weightDecay: base.weightDecay, dropout: base.dropout, learningRate: lr),
         Variant(name: Localized(en: "no clipping", zh: "不裁剪"),
                 clip: 0, weightDecay: base.weightDecay, dropout: base.dropout, learningRate: lr),

@@ -129,7 +129,7 @@ func cell7FinalExam(_ lesson: Lesson, run: TrainedRun, data: LessonData, setting
             + "读回后的预测逐位相同：\(yesNo(check.identical))；"
             + "优化器已恢复：\(yesNo(check.optimizerRestored))；调度器已恢复：\(yesNo(check.schedulerRestored))")
 
-    lesson.say(en: "And the seed's last lines: three random inputs, model.eval(), no gradients.",
+    lesson.say(en: "And the blog post's last lines: three random inputs, model.eval(), no gradients.",
                zh: "最后是示例脚本的结尾：三个随机输入，model.eval()，不记录梯度。")
     if run.record.diverged {
         lesson.headline(en: "Test predictions: not made (the model diverged; its outputs would mean nothing)",

@@ -44,9 +44,9 @@ let lessonOptions: [Option] = [
              help: Localized(en: "early stopping's patience, epochs without a better validation loss (cells 3–5)",
                              zh: "早停的耐心：验证损失连续几轮不创新低就停（第 3–5 格）")),
     .choice("plateau-on", default: "train", among: ["train", "validation"],
-            help: Localized(en: "the loss ReduceLROnPlateau watches; the seed's script: train (cells 3, 4)",
+            help: Localized(en: "the loss ReduceLROnPlateau watches; the blog post's script: train (cells 3, 4)",
                             zh: "ReduceLROnPlateau 盯哪个损失；示例脚本用 train（第 3、4 格）")),
-    .flag("stop-early", help: Localized(en: "end the full run when early stopping fires; the seed's script runs "
+    .flag("stop-early", help: Localized(en: "end the full run when early stopping fires; the blog post's script runs "
                                             + "every epoch (cell 3)",
                                         zh: "早停触发时就结束完整训练；示例脚本会跑完所有轮（第 3 格）")),
     .integer("train-size", default: 32, in: 8...800,
@@ -67,15 +67,16 @@ let lessonOptions: [Option] = [
 /// cell's function starts with `lesson.cell(k)`, so headings, code and narration share one numbering.
 let lesson4Cells: [Localized] = [
     Localized(en: "Three sets: practice, weekly exam, final exam", zh: "三份数据：练习题、周考、期末考"),
-    Localized(en: "The seed's model, loss and optimizer — one step up close",
+    Localized(en: "The blog post's model, loss and optimizer — one step up close",
               zh: "示例脚本的模型、损失和优化器——近看一步"),
-    Localized(en: "The seed's full run, with a weekly exam after every epoch",
+    Localized(en: "The blog post's full run, with a weekly exam after every epoch",
               zh: "示例脚本的完整训练，每轮之后一次周考"),
     Localized(en: "Reading the exam results", zh: "看成绩单"),
     Localized(en: "Overfitting: perfect on the exercises, failing the exam", zh: "过拟合：练习题全对，考试不及格"),
     Localized(en: "Clipping, weight decay and dropout: on and off, side by side",
               zh: "梯度裁剪、权重衰减、dropout：开与关，并排比较"),
-    Localized(en: "The final exam, a checkpoint, and the seed's inference", zh: "期末考试、检查点，以及示例脚本的推理"),
+    Localized(en: "The final exam, a checkpoint, and the blog post's inference",
+              zh: "期末考试、检查点，以及示例脚本的推理"),
     Localized(en: "Exercises", zh: "练习"),
 ]
 
@@ -115,8 +116,8 @@ func runLesson(_ lesson: Lesson, _ settings: Settings) throws {
     lesson.cells(lesson4Cells)
     lesson.banner(.validation)
     lesson.say(en: """
-        The seed's fourth stage: "the validation set watches for overfitting; the test set is the final exam". \
-        We run the seed's whole training (its data, model, loop and printed line) and mark a validation set \
+        The blog post's fourth stage: "the validation set watches for overfitting; the test set is the final exam". \
+        We run the blog post's whole training (its data, model, loop and printed line) and mark a validation set \
         after every epoch, like a weekly exam the model never studies from.
         """, zh: """
         原文的第四阶段：“用验证集监控过拟合，测试集是期末考试”。我们完整地跑一遍示例脚本的训练（同样的数据、\
@@ -139,7 +140,7 @@ struct Lesson4 {
             "lesson4",
             title: Localized(en: "Lesson 4 · Validation", zh: "第四课 · 迭代验证"),
             summary: Localized(
-                en: "The seed's full 50-epoch run with a validation set, ReduceLROnPlateau's trace, early "
+                en: "The blog post's full 50-epoch run with a validation set, ReduceLROnPlateau's trace, early "
                     + "stopping, overfitting shown and fixed, the test set as the final exam, and a checkpoint.",
                 zh: "示例脚本的完整 50 轮训练，加上验证集、ReduceLROnPlateau 的记录、早停、过拟合的出现与修复、"
                     + "作为期末考试的测试集，以及检查点的保存与读取。"),

@@ -82,8 +82,8 @@ fileprivate func compositeLayerNorm(_ x: Tensor, _ w: Tensor?, _ b: Tensor?, eps
                                                        mask: leaves.count > 3 ? leaves[3] : nil, dropout: dropout,
                                                        generator: &stream)
                     : Tensor.scaledDotProductAttentionComposite(query: leaves[0], key: leaves[1], value: leaves[2],
-                                                                mask: leaves.count > 3 ? leaves[3] : nil, dropout: dropout,
-                                                                generator: &stream)
+                                                                mask: leaves.count > 3 ? leaves[3] : nil,
+                                                                dropout: dropout, generator: &stream)
                 ((attention.output * NNRef.lossWeights([4, 3, 2])).sum()
                     + (attention.weights * NNRef.lossWeights([4, 3, 6])).sum()).backward()
                 results.append((attention.output, attention.weights, leaves.map { $0.grad!.scalars }))
