@@ -20,6 +20,8 @@ import LessonKit
 //   Cell6_Leakage      the scaler fitted on all data vs on the training split, in numbers
 //   Cell7_Problem1     "the loss does not go down": raw vs standardised inputs, noisy vs clean
 //                      labels, loss curves side by side; saturation and clipped steps counted
+//                      (runs: Problem1Runs; conclusions: Cell7_InputConclusions, Cell7_LabelConclusions;
+//                      closing summary: Cell7_Summary)
 //   CSVData            `--data FILE.csv --target COLUMN`: the same cells on your own table
 //
 // Every number a cell prints comes from a plain function that returns a small result struct;
