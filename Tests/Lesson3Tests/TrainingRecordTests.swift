@@ -3,13 +3,14 @@ import LessonKit
 import Testing
 @testable import lesson3
 
-/// Every run of `train` keeps a frame every `evalEvery` steps for the report's step-through: the
+/// A run of `train` with `keepsFrames` keeps a frame every `evalEvery` steps for the report's step-through: the
 /// same losses as its curves, the learning rate, and each weight matrix's gradient norm and weights.
 @Test func aRunKeepsAFrameEveryTenStepsForTheReport() {
     let problem = makeProblem(seed: 42)
     let model = MLP(sizes: [problem.features, 32, 1], seed: 42)
     var gradientNormsAtStep10: [Double] = []
-    let run = train(model, on: problem, TrainingConfig(optimizer: .sgd, learningRate: 0.05, steps: 200, seed: 42),
+    let run = train(model, on: problem, TrainingConfig(optimizer: .sgd, learningRate: 0.05, steps: 200, seed: 42,
+                                                   keepsFrames: true),
                     onStep: { step, _ in
         if step == 10 { gradientNormsAtStep10 = model.weights.map { Double(gradNorm([$0])) } }
     })
@@ -28,7 +29,21 @@ import Testing
 @Test func aRunStoppedBeforeItsFirstFrameHasNone() {
     let problem = makeProblem(seed: 42)
     let model = MLP(sizes: [problem.features, 32, 1], seed: 42)
-    let run = train(model, on: problem, TrainingConfig(optimizer: .sgd, learningRate: 1.0, steps: 200, seed: 42))
+    let run = train(model, on: problem, TrainingConfig(optimizer: .sgd, learningRate: 1.0, steps: 200, seed: 42,
+                                                                          keepsFrames: true))
     #expect(run.diverged != nil && (run.stoppedAt ?? 99) < 10)
     #expect(run.record.frames.isEmpty)
+}
+
+/// Without `keepsFrames` (every run no cell replays, cell 8's step-by-step runs among them) no frame
+/// is kept, and the curves are the same.
+@Test func aRunWithoutFramesKeepsNoneAndTheSameCurves() {
+    let problem = makeProblem(seed: 42)
+    func run(_ frames: Bool) -> TrainingRun {
+        train(MLP(sizes: [problem.features, 32, 1], seed: 42), on: problem,
+              TrainingConfig(optimizer: .sgd, learningRate: 0.05, steps: 50, seed: 42, keepsFrames: frames))
+    }
+    let (plain, framed) = (run(false), run(true))
+    #expect(plain.record.frames.isEmpty && framed.record.frames.count == 5)
+    #expect(plain.curve == framed.curve && plain.validCurve == framed.validCurve)
 }

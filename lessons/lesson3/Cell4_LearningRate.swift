@@ -26,7 +26,8 @@ func sweepLearningRates(seed: UInt64, yourOptimizer: OptimizerKind, yourRate: Do
         + [("your run", "你的训练", yourOptimizer, yourRate)]
     return plan.map { label, labelZh, kind, rate in
         let model = MLP(sizes: [problem.features, 32, 1], seed: seed)
-        let run = train(model, on: problem, TrainingConfig(optimizer: kind, learningRate: rate, steps: 200, seed: seed))
+        let run = train(model, on: problem, TrainingConfig(optimizer: kind, learningRate: rate, steps: 200, seed: seed,
+                                                           keepsFrames: true))
         return RateRun(label: label, labelZh: labelZh, optimizer: kind, learningRate: rate, run: run)
     }
 }

@@ -24,7 +24,7 @@ func compareClipping(seed: UInt64, maxNorm: Float) -> ClippingResult {
     func run(_ clip: Float?) -> TrainingRun {
         let model = MLP(sizes: [problem.features, 32, 1], seed: seed)
         return train(model, on: problem, TrainingConfig(optimizer: .sgd, learningRate: clippingRate, steps: 200,
-                                                        clipNorm: clip, seed: seed))
+                                                        clipNorm: clip, seed: seed, keepsFrames: true))
     }
     // One step by hand, on the first batch the training loop would draw.
     let model = MLP(sizes: [problem.features, 32, 1], seed: seed)

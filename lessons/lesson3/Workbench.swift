@@ -175,6 +175,9 @@ struct TrainingConfig {
     var stopOnValidation = false
     /// The batches' shuffling stream.
     var seed: UInt64 = 42
+    /// Keep a frame for the report's step-through at every recorded step (`TrainingRun.record`): only
+    /// for the runs a cell replays, since a frame bins every weight into a histogram.
+    var keepsFrames = false
 }
 
 /// What a run leaves behind: curves, final losses, gradient norms, and the NaN guard's verdict.
@@ -196,8 +199,8 @@ struct TrainingRun {
     var diverged: TrainingDiverged?
     /// The step (1-based, counted over the whole run) at which the NaN guard stopped training.
     var stoppedAt: Int?
-    /// A frame every `evalEvery` steps (losses, learning rate, each weight matrix's gradient norm and
-    /// histogram), for the `--report` page's step-through (`lesson.training`).
+    /// With `keepsFrames`, a frame every `evalEvery` steps (losses, learning rate, each weight matrix's
+    /// gradient norm and histogram), for the `--report` page's step-through (`lesson.training`).
     var record = TrainingRecord(title: "", xLabel: "step")
 }
 
@@ -281,11 +284,13 @@ func train(_ model: MLP, on problem: Problem, _ config: TrainingConfig,
             run.stepsDone = step
             if step % config.evalEvery == 0 {
                 record(step)
-                // The gradients of this step are still in place (the next step zeroes them).
-                run.record.add(Double(step), loss: Double(run.curve.last!),
-                               validationLoss: Double(run.validCurve.last!), learningRate: optimizer.learningRate,
-                               gradientNorms: model.weights.map { Double(gradNorm([$0])) },
-                               weights: model.weights.map(\.scalars))
+                if config.keepsFrames {
+                    // The gradients of this step are still in place (the next step zeroes them).
+                    run.record.add(Double(step), loss: Double(run.curve.last!),
+                                   validationLoss: Double(run.validCurve.last!), learningRate: optimizer.learningRate,
+                                   gradientNorms: model.weights.map { Double(gradNorm([$0])) },
+                                   weights: model.weights.map(\.scalars))
+                }
             }
             if let target = config.stopBelow,
                let latest = config.stopOnValidation ? run.validCurve.last : run.curve.last,
