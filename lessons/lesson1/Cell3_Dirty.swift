@@ -242,7 +242,7 @@ func cell3Dirty(_ lesson: Lesson, _ settings: Settings, _ data: SeedData) {
 /// RMSE at the missing cells (mean against median fill) and over all cells (no clipping against IQR).
 func cleaningOverSeeds(_ settings: Settings, seeds: [UInt64]) -> (meanFill: SeedSample, medianFill: SeedSample,
                                                                   unclipped: SeedSample, iqr: SeedSample) {
-    let results = seeds.map { seed in
+    let results = runConcurrently(seeds) { seed in
         let s = settings.with(seed: seed)
         return computeDirty(syntheticData(s), settings: s)
     }

@@ -132,13 +132,12 @@ struct Problem1Seeds {
     }
 }
 
-/// Runs problem 1 on each seed, with that seed's split (`splitFor`).
+/// Runs problem 1 on each seed, with that seed's split (`splitFor`), the seeds concurrently
+/// (LessonKit's `runConcurrently`: one per core, the results in seed order).
 func computeProblem1(seeds: [UInt64], settings: Settings, synthetic: Bool = true,
                      splitFor: (UInt64) -> SplitResult, progress: (Int) -> Void = { _ in }) -> Problem1Seeds {
-    var runs: [Problem1Result] = []
-    for (k, seed) in seeds.enumerated() {
-        runs.append(computeProblem1(splitFor(seed), settings: settings.with(seed: seed), synthetic: synthetic))
-        progress(k + 1)
+    let runs = runConcurrently(seeds, progress: progress) { seed in
+        computeProblem1(splitFor(seed), settings: settings.with(seed: seed), synthetic: synthetic)
     }
     return Problem1Seeds(seeds: seeds, runs: runs)
 }

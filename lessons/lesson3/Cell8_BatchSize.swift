@@ -100,7 +100,10 @@ func cell8BatchSize(_ lesson: Lesson, _ settings: Settings) {
         \(settings.timing ? "；--timing 另外给出实测秒数，每次运行都会不同" : "")。
         """)
     let sizes = Array(Set([8, 32, 128, 640, settings.batchSize])).sorted()
-    let perSeed = overSeeds(lesson, Localized(en: "cell 8: batch sizes", zh: "第 8 格：批大小")) { seed in
+    // With --timing each run measures its own seconds: the seeds run one at a time, each run with
+    // the whole machine, as a student timing it would.
+    let perSeed = overSeeds(lesson, Localized(en: "cell 8: batch sizes", zh: "第 8 格：批大小"),
+                            concurrently: !settings.timing) { seed in
         batchSizeSweep(seed: seed, sizes: sizes, timing: settings.timing)
     }
     func sample(_ k: Int, _ value: (BatchSizeRow) -> Int?) -> SeedSample {

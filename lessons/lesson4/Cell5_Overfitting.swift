@@ -55,7 +55,7 @@ let fixDropout = 0.3
 let fixWeightDecay = 10.0
 
 /// Runs the experiment on every seed: the first `trainSize` training samples, `epochs` epochs for
-/// the small-data runs. `progress` is told after each epoch of each run (epochs done, in all).
+/// the small-data runs, all runs concurrently. `progress` is told after each run (runs done, in all).
 func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: Settings, seeds: [UInt64],
                           progress: (Int, Int) -> Void = { _, _ in }) -> OverfitExperiment {
     let few = data.train.subset(Array(0..<trainSize))   // the split is already shuffled
@@ -64,25 +64,6 @@ func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: S
     let stepsPerEpochFew = (trainSize + base.batchSize - 1) / base.batchSize
     let stepsPerEpochAll = (data.train.count + base.batchSize - 1) / base.batchSize
     let moreDataEpochs = Swift.max(1, (epochs * stepsPerEpochFew + stepsPerEpochAll - 1) / stepsPerEpochAll)
-    let total = seeds.count * (4 * epochs + moreDataEpochs)
-    var done = 0
-    func tick() {
-        done += 1
-        progress(done, total)
-    }
-    func runs(_ settings: Settings, on train: TensorDataset) -> SeedRuns {
-        trainOverSeeds(seeds, settings, train: train, validation: data.validation, onEpoch: tick)
-    }
-    // The overfitting runs keep their models, for early stopping's restored weights.
-    var overfitRuns: [RunRecord] = [], earlyStopped: [EarlyStoppingSummary] = []
-    for seed in seeds {
-        var s = plain
-        s.seed = seed
-        let run = trainWithValidation(train: few, validation: data.validation, settings: s, onEpoch: { _ in tick() })
-        overfitRuns.append(run.record)
-        earlyStopped.append(summarizeEarlyStopping(run.record, model: run.model, validation: data.validation))
-    }
-
     var decaySettings = plain
     decaySettings.weightDecay = fixWeightDecay
     var dropoutSettings = plain
@@ -92,10 +73,16 @@ func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: S
     var moreDataSettings = plain
     moreDataSettings.epochs = moreDataEpochs
 
-    return OverfitExperiment(seeds: seeds, overfit: SeedRuns(seeds: seeds, runs: overfitRuns),
-                             weightDecayed: runs(decaySettings, on: few), droppedOut: runs(dropoutSettings, on: few),
-                             smaller: runs(smallerSettings, on: few), moreData: runs(moreDataSettings, on: data.train),
-                             earlyStopped: earlyStopped)
+    // The overfitting runs also keep what early stopping's restored weights score.
+    let groups = [(plain, few), (decaySettings, few), (dropoutSettings, few), (smallerSettings, few),
+                  (moreDataSettings, data.train)]
+    let runs = trainOverSeeds(seeds, groups, validation: data.validation, progress: progress) { g, run in
+        (record: run.record,
+         earlyStopped: g == 0 ? summarizeEarlyStopping(run.record, model: run.model, validation: data.validation) : nil)
+    }
+    func seedRuns(_ g: Int) -> SeedRuns { SeedRuns(seeds: seeds, runs: runs[g].map(\.record)) }
+    return OverfitExperiment(seeds: seeds, overfit: seedRuns(0), weightDecayed: seedRuns(1), droppedOut: seedRuns(2),
+                             smaller: seedRuns(3), moreData: seedRuns(4), earlyStopped: runs[0].map { $0.earlyStopped! })
 }
 
 // MARK: - Cell 5: Overfitting — shown with little data and no regularization, then fixed
@@ -117,7 +104,7 @@ func cell5Overfitting(_ lesson: Lesson, data: LessonData, fullRun: RunRecord, se
         100 个样本的周考打分。
         """)
     teachSeedNoise(lesson)
-    let label = Localized(en: "cell 5: epochs trained", zh: "第 5 格：已训练的轮数")
+    let label = Localized(en: "cell 5: runs trained", zh: "第 5 格：已训练的次数")
     let ex = runOverfitExperiment(data: data, trainSize: trainSize, epochs: epochs, base: settings, seeds: seeds) {
         lesson.progress(label, $0, of: $1)
     }

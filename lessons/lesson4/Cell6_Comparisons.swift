@@ -33,13 +33,12 @@ func comparisonVariants(_ base: Settings) -> [Variant] {
 }
 
 /// Runs every variant on the small model (`ModelSize.small`) for `epochs` epochs on the full
-/// training set, once per seed. `progress` is told after each epoch of each run (epochs done, in all).
+/// training set, once per seed, all runs concurrently. `progress` is told after each run (runs done,
+/// in all).
 func runComparisons(data: LessonData, epochs: Int, base: Settings, seeds: [UInt64],
                     progress: (Int, Int) -> Void = { _, _ in }) -> [(variant: Variant, runs: SeedRuns)] {
     let variants = comparisonVariants(base)
-    let total = variants.count * seeds.count * epochs
-    var done = 0
-    return variants.map { v in
+    let groups = variants.map { v in
         var s = base
         s.model = .small
         s.epochs = epochs
@@ -47,11 +46,10 @@ func runComparisons(data: LessonData, epochs: Int, base: Settings, seeds: [UInt6
         s.weightDecay = v.weightDecay
         s.dropout = v.dropout
         s.learningRate = v.learningRate
-        return (v, trainOverSeeds(seeds, s, train: data.train, validation: data.validation) {
-            done += 1
-            progress(done, total)
-        })
+        return (settings: s, train: data.train)
     }
+    return Array(zip(variants, trainOverSeeds(seeds, groups, validation: data.validation, progress: progress)))
+        .map { (variant: $0.0, runs: $0.1) }
 }
 
 /// Steps the clip shortened, over every seed's run, and the steps taken.
@@ -77,7 +75,7 @@ func cell6Comparisons(_ lesson: Lesson, data: LessonData, settings: Settings) {
         \(ModelSize.small.modelDimensions)，\(ModelSize.small.numLayers) 层编码器，同样的数据）训练 \(epochs) 轮。\
         “最大 ‖g‖”是裁剪前见到的最大梯度范数（各随机种子的均值）；“被裁剪”是被裁剪缩短的步数。
         """)
-    let label = Localized(en: "cell 6: epochs trained", zh: "第 6 格：已训练的轮数")
+    let label = Localized(en: "cell 6: runs trained", zh: "第 6 格：已训练的次数")
     let results = runComparisons(data: data, epochs: epochs, base: settings, seeds: seeds) {
         lesson.progress(label, $0, of: $1)
     }

@@ -29,16 +29,34 @@ struct SeedRuns {
     }
 }
 
-/// Trains `settings` once per seed (the seed replaces `settings.seed`); `onEpoch` is called after
-/// every epoch of every run (for a progress line).
+/// Trains `settings` once per seed (the seed replaces `settings.seed`), the seeds concurrently.
 func trainOverSeeds(_ seeds: [UInt64], _ settings: Settings, train: TensorDataset,
-                    validation: TensorDataset, onEpoch: () -> Void = {}) -> SeedRuns {
-    SeedRuns(seeds: seeds, runs: seeds.map { seed in
-        var s = settings
+                    validation: TensorDataset) -> SeedRuns {
+    trainOverSeeds(seeds, [(settings, train)], validation: validation)[0]
+}
+
+/// Trains every setting of `groups`, each on its own training set, once per seed: all the runs
+/// concurrently, one per core (LessonKit's `runConcurrently`; each run trains from its own seed, so
+/// the results are those of one run after another). `progress(done, total)` is told after each run.
+func trainOverSeeds(_ seeds: [UInt64], _ groups: [(settings: Settings, train: TensorDataset)],
+                    validation: TensorDataset, progress: (Int, Int) -> Void = { _, _ in }) -> [SeedRuns] {
+    trainOverSeeds(seeds, groups, validation: validation, progress: progress) { $1.record }.map {
+        SeedRuns(seeds: seeds, runs: $0)
+    }
+}
+
+/// `trainOverSeeds`, keeping `keep(group, run)` of each trained run (its record, or something
+/// measured on its model; `group` indexes `groups`): `[group][seed]`.
+func trainOverSeeds<T>(_ seeds: [UInt64], _ groups: [(settings: Settings, train: TensorDataset)],
+                       validation: TensorDataset, progress: (Int, Int) -> Void = { _, _ in },
+                       keep: (Int, TrainedRun) -> T) -> [[T]] {
+    let jobs = groups.indices.flatMap { g in seeds.map { seed in (g, seed) } }
+    let kept = runConcurrently(jobs, progress: { progress($0, jobs.count) }) { g, seed in
+        var s = groups[g].settings
         s.seed = seed
-        return trainWithValidation(train: train, validation: validation, settings: s, onEpoch: { _ in onEpoch() })
-            .record
-    })
+        return keep(g, trainWithValidation(train: groups[g].train, validation: validation, settings: s))
+    }
+    return groups.indices.map { g in Array(kept[(g * seeds.count)..<((g + 1) * seeds.count)]) }
 }
 
 /// Prints the diagnosis of the first diverged run among `groups` once, naming its seed and setting.

@@ -112,12 +112,34 @@ let threadCalibration = ThreadLocal { ThreadCalibration() }
 /// training starts, not while a kernel is running.)
 nonisolated(unsafe) public var matmulMaxThreads = 2
 
-/// Runs `body(threads)` with the calibrated thread count for `kind` (1 when `matmulMaxThreads` is 1
-/// or the helper's core is busy with other programs), timing it for the calibration. `body` must
-/// give the same result for 1 and 2 threads.
+/// Whether this thread's kernels may hand half of their work to the helper thread.
+private let kernelsMayShare = ThreadLocal { true }
+
+/// Runs `body` with every kernel this thread calls kept on this thread (as `matmulMaxThreads = 1`
+/// does for all threads), then restores the thread's setting.
+///
+/// For work that already keeps every core busy by itself: a lesson training two seeds at once, one
+/// per core, would otherwise have each run's products hand halves to the one helper thread, three
+/// threads taking turns on two cores. Results do not change (no kernel's bits depend on it).
+public func withKernelsOnOneThread<T>(_ body: () throws -> T) rethrows -> T {
+    let saved = kernelsMayShare.value
+    kernelsMayShare.value = false
+    defer { kernelsMayShare.value = saved }
+    return try body()
+}
+
+/// Whether this thread's kernels may use the helper thread now (false inside `withKernelsOnOneThread`).
+package var kernelsMayUseHelper: Bool { kernelsMayShare.value }
+
+/// Runs `body(threads)` with the calibrated thread count for `kind` (1 when `matmulMaxThreads` is 1,
+/// inside `withKernelsOnOneThread`, or when the helper's core is busy with other programs), timing it
+/// for the calibration. `body` must give the same result for 1 and 2 threads.
 @inline(__always)
 func withCalibratedThreads(_ kind: WorkKind, _ body: (Int) -> Void) {
-    guard matmulMaxThreads > 1 && !HelperThread.shared.isContended else { body(1); return }
+    guard matmulMaxThreads > 1 && !HelperThread.shared.isContended && kernelsMayShare.value else {
+        body(1)
+        return
+    }
     let calibration = threadCalibration.value
     let threads = calibration.threads(for: kind)
     let start = DispatchTime.now().uptimeNanoseconds

@@ -2,19 +2,21 @@
 // diverged. Every lesson's comparisons are built from these, so "over 5 seeds", "seeds 42–46" and
 // "diverged" mean the same thing in all four.
 
-/// Runs `body` once per seed of the lesson (`lesson.seeds`: --seed, --seed+1, …), in seed order,
-/// showing "what 3/5" on a terminal while it works. The results come back in the same order, so
-/// result k of one setting pairs with result k of another (same seed) in a `Comparison`.
+/// Runs `body` once per seed of the lesson (`lesson.seeds`: --seed, --seed+1, …), showing
+/// "what 3/5" on a terminal while it works. The results come back in seed order, so result k of one
+/// setting pairs with result k of another (same seed) in a `Comparison`.
+///
+/// The seeds run concurrently, one per core (`runConcurrently`, ConcurrentRuns.swift): `body` must
+/// train from its seed alone and return what it measured, without printing. `concurrently: false`
+/// runs them one at a time, for a body that measures its own wall time.
 ///
 ///     let losses = overSeeds(lesson, "cell 3: optimizers") { seed in train(seed: seed).finalLoss }
-public func overSeeds<T>(_ lesson: Lesson, _ what: Localized, _ body: (UInt64) throws -> T) rethrows -> [T] {
+public func overSeeds<T>(_ lesson: Lesson, _ what: Localized, concurrently: Bool = true,
+                         _ body: (UInt64) -> T) -> [T] {
     let seeds = lesson.seeds
-    var results: [T] = []
-    for (i, seed) in seeds.enumerated() {
-        lesson.progress(what, i, of: seeds.count)
-        results.append(try body(seed))
-    }
-    lesson.progress(what, seeds.count, of: seeds.count)
+    lesson.progress(what, 0, of: seeds.count)
+    let results = runConcurrently(seeds, maxWorkers: concurrently ? .max : 1,
+                                  progress: { lesson.progress(what, $0, of: seeds.count) }, body)
     lesson.endProgress()
     return results
 }
