@@ -57,14 +57,10 @@ func adamUpdateNaive(_ p: inout [Float], _ g: [Float], _ m: inout [Float], _ v: 
 
 /// `adamUpdateNaive` on SIMD8 vectors, the same bits. The compiler cannot vectorise the plain loop
 /// itself, since it cannot prove p, m and v apart; each lane here is one element's arithmetic.
-///
-/// A large tensor (at least `adamSplitFloor` elements) may be split between this thread and the
-/// helper, each updating one half, where the calibration measured that cheaper: every element is
-/// still updated by exactly the same operations, so the split changes no bit. (`threads` forces a
-/// thread count, for the tests; `nil` lets the calibration choose.)
+/// (One optimizer step may update different tensors on two threads at once: `Adam.step`.)
 // p, g, m, v, vMax: [R]
 func adamUpdate(_ p: inout [Float], _ g: [Float], _ m: inout [Float], _ v: inout [Float],
-                _ vMax: inout [Float], _ c: AdamCoefficients, threads forced: Int? = nil) {
+                _ vMax: inout [Float], _ c: AdamCoefficients) {
     let count = p.count
     guard count > 0 else { return }
     p.withUnsafeMutableBufferPointer { p in
@@ -72,19 +68,8 @@ func adamUpdate(_ p: inout [Float], _ g: [Float], _ m: inout [Float], _ v: inout
             m.withUnsafeMutableBufferPointer { m in
                 v.withUnsafeMutableBufferPointer { v in
                     vMax.withUnsafeMutableBufferPointer { vMax in
-                        let (p, g, m, v, vMax) = (p.baseAddress!, g.baseAddress!, m.baseAddress!,
-                                                  v.baseAddress!, vMax.baseAddress)
-                        func update(_ range: Range<Int>) {
-                            adamUpdateLanes(p, g, m, v, vMax, range, c)
-                        }
-                        func run(threads: Int) {
-                            guard threads > 1 else { update(0..<count); return }
-                            let cut = count / 16 * 8       // a multiple of 8: whole vectors on each side
-                            HelperThread.shared.run({ update(0..<cut) }, { update(cut..<count) })
-                        }
-                        if let forced { run(threads: forced); return }
-                        guard count >= adamSplitFloor else { update(0..<count); return }
-                        withCalibratedThreads(WorkKind(operation: .adam, m: count, k: 0, n: 0), run)
+                        adamUpdateLanes(p.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!,
+                                        vMax.baseAddress, 0..<count, c)
                     }
                 }
             }
@@ -92,11 +77,12 @@ func adamUpdate(_ p: inout [Float], _ g: [Float], _ m: inout [Float], _ v: inout
     }
 }
 
-/// Tensors smaller than this are updated on one thread (the hand-off would cost as much as the work).
+/// Steps with fewer parameter elements than this in all stay on one thread (the hand-off would
+/// cost as much as the work).
 let adamSplitFloor = 8192
 
-/// `adamUpdateNaive`'s arithmetic on the elements `range`, eight lanes at a time (the range starts
-/// at a multiple of 8). `vMax` is read and written only with `amsgrad`.
+/// `adamUpdateNaive`'s arithmetic on the elements `range`, eight lanes at a time. `vMax` is read
+/// and written only with `amsgrad`.
 ///
 /// Whole vectors first, then one partial vector for the tail: with the lane count a constant 8 in
 /// the main loop, the loads and stores are single 256-bit instructions (a loop that handled the

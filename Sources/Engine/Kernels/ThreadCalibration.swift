@@ -30,7 +30,9 @@ import Dispatch
 /// One kind of work whose thread count is calibrated: what it is and its sizes.
 struct WorkKind: Hashable, Sendable {
     enum Operation: UInt8, Sendable {
-        case matmul, matmulTransA, matmulTransB, matmulTransAB, backwardPair, adam
+        case matmul, matmulTransA, matmulTransB, matmulTransAB, backwardPair
+        /// A whole Adam step (`Adam.step`), its tensors shared between the threads.
+        case adam
         /// A batch of small products (`batchedProduct`), split between the threads by batch entry.
         case batched, batchedTransA, batchedTransB
     }
@@ -158,7 +160,7 @@ package func calibratedThreadChoices() -> [(kind: String, threads: Int)] {
         case .matmulTransB: name = "matmul \(kind.m)x\(kind.k)*\(kind.k)x\(kind.n)^T"
         case .matmulTransAB: name = "matmul \(kind.m)x\(kind.k)^T*\(kind.k)x\(kind.n)^T"
         case .backwardPair: name = "linear backward dX, dW at once, rows \(kind.m), \(kind.k) -> \(kind.n)"
-        case .adam: name = "adam update, \(kind.m) elements"
+        case .adam: name = "adam step, \(kind.k) tensors, \(kind.m) elements"
         case .batched: name = "\(kind.batches) products \(kind.m)x\(kind.k)*\(kind.k)x\(kind.n)"
         case .batchedTransA: name = "\(kind.batches) products \(kind.m)x\(kind.k)^T*\(kind.k)x\(kind.n)"
         case .batchedTransB: name = "\(kind.batches) products \(kind.m)x\(kind.k)*\(kind.k)x\(kind.n)^T"

@@ -91,12 +91,40 @@ public class Adam: Optimizer {
         }
     }
 
-    public func step() {
+    public func step() { step(threads: nil) }
+
+    /// One step of every parameter that has a gradient. The parameters may be shared between this
+    /// thread and the kernels' helper thread, the first ones (about half the elements) here and the
+    /// rest there, where the calibration measured that cheaper (`threads` forces 1 or 2, for the
+    /// tests): one hand-off for the whole step, since most tensors are too small to split alone.
+    /// Each parameter is updated by one thread with the same operations, so the bits do not change.
+    func step(threads forced: Int?) {
         withNoGrad {
-            for (index, p) in parameters.enumerated() {
-                guard let grad = p.grad else { continue }
-                state[index].step += 1
-                update(p, grad: grad, state: state[index])
+            let updated = parameters.indices.filter { parameters[$0].grad != nil }
+            for index in updated { state[index].step += 1 }
+            func updateEach(_ indices: ArraySlice<Int>) {
+                for index in indices {
+                    self.update(parameters[index], grad: parameters[index].grad!, state: state[index])
+                }
+            }
+            let elements = updated.map { parameters[$0].scalars.count }
+            func run(threads: Int) {
+                guard threads > 1 && updated.count > 1 else { updateEach(updated[...]); return }
+                // The cut: the first parameters holding at least half of the elements stay here.
+                var cut = 0, counted = 0
+                while cut < updated.count - 1 && 2 * counted < elements.reduce(0, +) {
+                    counted += elements[cut]
+                    cut += 1
+                }
+                HelperThread.shared.run({ updateEach(updated[..<cut]) }, { updateEach(updated[cut...]) })
+            }
+            let total = elements.reduce(0, +)
+            if let forced {
+                run(threads: forced)
+            } else if total >= adamSplitFloor && matmulMaxThreads > 1 {
+                withCalibratedThreads(WorkKind(operation: .adam, m: total, k: updated.count, n: 0), run)
+            } else {
+                run(threads: 1)
             }
         }
     }
