@@ -1,0 +1,135 @@
+// Many tiny products at once, one product per SIMD lane. Same dimension letters as `matmulNaive`:
+//   C[t] = A[t] · B[t] for every batch entry t,  each [M, K] · [K, J] -> [M, J].
+//
+// Attention multiplies one pair of small matrices per (batch entry, head): 128 products of
+// [5, 16] · [16, 5] per layer in the blog post's model, and as many again, of three other shapes, in
+// backward. One such product is 400 multiply-adds: too few to pay for packing (Matmul.swift), and
+// too few, with sums of only K = 5 or 16 terms, to keep a vector unit busy on its own.
+//
+// Why not vectorise *inside* one product, over its K terms? Because that changes the order of each
+// sum: lanes would add up partial sums p = 0, 8, 16, … and p = 1, 9, … and then combine them, and
+// float addition is not associative, so the bits would differ from `matmulNaive`. Every kernel in
+// this project must agree with it bit for bit.
+//
+// So vectorise *across* products instead. Take `lanes` (16 with AVX-512, else 8) consecutive batch
+// entries; lane l of every vector belongs to entry t0 + l:
+//
+//   1. gather: the vector for A[i, p] holds A[t0 + l][i, p] in lane l (likewise B[p, j]);
+//   2. compute each C[i, j] exactly as the naive loop does, `sum = 0; for p in 0..<K
+//      { sum = sum + A[i, p] * B[p, j] }` (`multiplyAdd`), but on vectors: 16 products advance at once;
+//   3. scatter lane l of every C[i, j] back to entry t0 + l.
+//
+// Each lane does its own product's arithmetic, in its order, and nothing else: the result is the
+// naive one for every product, for any shape, transposition and batch count. A last, partial block
+// simply has fewer lanes filled (the others compute on stale numbers and are not written back).
+// Gathering and scattering cost one move per operand value, as many as a single product has
+// values, against M·J·K / lanes vector multiply-adds: the gain comes from the arithmetic.
+
+/// The lanes `batchLaneProducts` uses: one 512-bit vector with AVX-512 (`TRAINLAB_AVX512`), one
+/// 256-bit vector otherwise. Both give the same bits.
+#if TRAINLAB_AVX512
+let productLanes = 16
+#else
+let productLanes = 8
+#endif
+
+/// Batches with at least this many tiny products go to `batchLaneProducts` (fewer: one by one).
+let laneProductMinimumBatches = 8
+
+/// `batches` products `C[t] = A[t] · B[t]`, each `[M, K] · [K, J]` with M·J·K small, computed
+/// `lanes` products at a time, one per SIMD lane (see the top of this file). Bit for bit
+/// `matmulNaive` for every product.
+///
+/// With `threads` 2, this thread takes the first blocks of lanes and the helper thread the rest
+/// (cut at a multiple of `lanes`); every product is still computed whole by one lane of one thread.
+///
+/// - Parameters:
+///   - a: product t's A at `a + t * aStride`: `[M, K]` row-major, or `[K, M]` when `transA`.
+///   - b: product t's B at `b + t * bStride`: `[K, J]` row-major, or `[J, K]` when `transB`.
+///   - c: `[batches, M, J]` output (written, not added to).
+///   - lanes: 8 or 16 (the tests run both).
+// a: [batches, M, K] (strided), b: [batches, K, J] (strided) -> c: [batches, M, J]
+func batchLaneProducts(_ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, bStride: Int,
+                       _ c: UnsafeMutablePointer<Float>, batches: Int, m: Int, k: Int, n: Int,
+                       transA: Bool, transB: Bool, threads: Int = 1, lanes: Int = productLanes) {
+    precondition(lanes == 8 || lanes == 16, "batchLaneProducts: lanes \(lanes) is neither 8 nor 16")
+    precondition(batches >= 0 && m >= 0 && k >= 0 && n >= 0, "batchLaneProducts: negative size")
+    if batches == 0 || m == 0 || n == 0 { return }
+    func blocks(_ range: Range<Int>) {
+        if lanes == 16 {
+            laneBlocks(SIMD16<Float>.self, multiplyAdd, a, aStride, b, bStride, c, range,
+                       m: m, k: k, n: n, transA: transA, transB: transB)
+        } else {
+            laneBlocks(SIMD8<Float>.self, multiplyAdd, a, aStride, b, bStride, c, range,
+                       m: m, k: k, n: n, transA: transA, transB: transB)
+        }
+    }
+    let half = (batches / 2) / lanes * lanes
+    if threads > 1 && half > 0 {
+        HelperThread.shared.run({ blocks(0..<half) }, { blocks(half..<batches) })
+    } else {
+        blocks(0..<batches)
+    }
+}
+
+/// The products `range` of `batchLaneProducts`, in blocks of `V.scalarCount` lanes.
+/// `step(sum, x, y)` is `multiplyAdd` for `V`, passed in so one body serves both widths.
+@inline(__always)
+private func laneBlocks<V: SIMD>(_: V.Type, _ step: (V, V, V) -> V,
+                                 _ a: UnsafePointer<Float>, _ aStride: Int,
+                                 _ b: UnsafePointer<Float>, _ bStride: Int,
+                                 _ c: UnsafeMutablePointer<Float>, _ range: Range<Int>,
+                                 m: Int, k: Int, n: Int, transA: Bool, transB: Bool) where V.Scalar == Float {
+    let lanes = V.scalarCount
+    // A[i, p] = a[i * aRow + p * aCol],  B[p, j] = b[p * bRow + j * bCol]  (as in `matmulDirect`)
+    let (aRow, aCol) = transA ? (1, m) : (k, 1)
+    let (bRow, bCol) = transB ? (1, k) : (n, 1)
+    let (aSize, bSize, cSize) = (m * k, k * n, m * n)
+    // The block's operands, lane-interleaved: value x of every product's buffer is the vector at
+    // x * lanes (its lane l from product t0 + l). Zeroed first, so unused lanes hold numbers.
+    let scratch = allocateFloats((aSize + bSize + cSize) * lanes)
+    defer { scratch.deallocate() }
+    scratch.initialize(repeating: 0, count: (aSize + bSize + cSize) * lanes)
+    let (pa, pb, pc) = (scratch, scratch + aSize * lanes, scratch + (aSize + bSize) * lanes)
+    func vector(_ p: UnsafeMutablePointer<Float>, _ x: Int) -> V {
+        UnsafeRawPointer(p + x * lanes).load(as: V.self)
+    }
+
+    var t0 = range.lowerBound
+    while t0 < range.upperBound {
+        let filled = min(lanes, range.upperBound - t0)
+        // 1. Gather: lane l of vector x is value x of product t0 + l.
+        for l in 0..<filled {
+            let at = a + (t0 + l) * aStride, bt = b + (t0 + l) * bStride
+            for x in 0..<aSize { pa[x * lanes + l] = at[x] }
+            for x in 0..<bSize { pb[x * lanes + l] = bt[x] }
+        }
+        // 2. The M·J sums, four independent ones at a time (so the additions of one wait less for
+        //    the last); the last group repeats its last element where M·J is not a multiple of 4.
+        var e = 0
+        while e < cSize {
+            let e0 = e, e1 = min(e + 1, cSize - 1), e2 = min(e + 2, cSize - 1), e3 = min(e + 3, cSize - 1)
+            let a0 = e0 / n * aRow, a1 = e1 / n * aRow, a2 = e2 / n * aRow, a3 = e3 / n * aRow
+            let b0 = e0 % n * bCol, b1 = e1 % n * bCol, b2 = e2 % n * bCol, b3 = e3 % n * bCol
+            var s0 = V(), s1 = V(), s2 = V(), s3 = V()
+            for p in 0..<k {
+                let pA = p * aCol, pB = p * bRow
+                s0 = step(s0, vector(pa, a0 + pA), vector(pb, pB + b0))
+                s1 = step(s1, vector(pa, a1 + pA), vector(pb, pB + b1))
+                s2 = step(s2, vector(pa, a2 + pA), vector(pb, pB + b2))
+                s3 = step(s3, vector(pa, a3 + pA), vector(pb, pB + b3))
+            }
+            UnsafeMutableRawPointer(pc + e0 * lanes).storeBytes(of: s0, as: V.self)
+            UnsafeMutableRawPointer(pc + e1 * lanes).storeBytes(of: s1, as: V.self)
+            UnsafeMutableRawPointer(pc + e2 * lanes).storeBytes(of: s2, as: V.self)
+            UnsafeMutableRawPointer(pc + e3 * lanes).storeBytes(of: s3, as: V.self)
+            e += 4
+        }
+        // 3. Scatter: lane l of every C[i, j] to product t0 + l.
+        for l in 0..<filled {
+            let ct = c + (t0 + l) * cSize
+            for x in 0..<cSize { ct[x] = pc[x * lanes + l] }
+        }
+        t0 += lanes
+    }
+}
