@@ -20,10 +20,12 @@
 //   3. scatter lane l of every C[i, j] back to entry t0 + l.
 //
 // Each lane does its own product's arithmetic, in its order, and nothing else: the result is the
-// naive one for every product, for any shape, transposition and batch count. A last, partial block
-// simply has fewer lanes filled (the others compute on stale numbers and are not written back).
-// Gathering and scattering cost one move per operand value, as many as a single product has
-// values, against M·J·K / lanes vector multiply-adds: the gain comes from the arithmetic.
+// naive one for every product, for any shape, transposition and batch count. In a last, partial
+// block the unused lanes repeat the last product and are not written back.
+//
+// Gathering is a transpose: the block's operands are `lanes` rows (one per product) of M·K values,
+// wanted as M·K vectors of `lanes`. Whole `lanes` × `lanes` squares are loaded as rows and transposed
+// in registers (`transposeBlock`); scattering C is the same in reverse.
 
 /// The lanes `batchLaneProducts` uses: one 512-bit vector with AVX-512 (`TRAINLAB_AVX512`), one
 /// 256-bit vector otherwise. Both give the same bits.
@@ -57,10 +59,10 @@ func batchLaneProducts(_ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePoint
     if batches == 0 || m == 0 || n == 0 { return }
     func blocks(_ range: Range<Int>) {
         if lanes == 16 {
-            laneBlocks(SIMD16<Float>.self, multiplyAdd, a, aStride, b, bStride, c, range,
+            laneBlocks(SIMD16<Float>.self, a, aStride, b, bStride, c, range,
                        m: m, k: k, n: n, transA: transA, transB: transB)
         } else {
-            laneBlocks(SIMD8<Float>.self, multiplyAdd, a, aStride, b, bStride, c, range,
+            laneBlocks(SIMD8<Float>.self, a, aStride, b, bStride, c, range,
                        m: m, k: k, n: n, transA: transA, transB: transB)
         }
     }
@@ -72,24 +74,43 @@ func batchLaneProducts(_ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePoint
     }
 }
 
+/// The two vector widths `batchLaneProducts` runs on, with what it needs of each.
+protocol LaneVector: SIMD where Scalar == Float {
+    /// `multiplyAdd` on this width: `sum + x * y` (fused with `TRAINLAB_FMA`).
+    static func step(_ sum: Self, _ x: Self, _ y: Self) -> Self
+    /// x's even lanes then y's, and x's odd lanes then y's: one round of `transposeBlock`.
+    static func unzip(_ x: Self, _ y: Self) -> (evens: Self, odds: Self)
+}
+
+extension SIMD8: LaneVector where Scalar == Float {
+    @inline(__always) static func step(_ sum: Self, _ x: Self, _ y: Self) -> Self { multiplyAdd(sum, x, y) }
+    @inline(__always) static func unzip(_ x: Self, _ y: Self) -> (evens: Self, odds: Self) {
+        (Self(lowHalf: x.evenHalf, highHalf: y.evenHalf), Self(lowHalf: x.oddHalf, highHalf: y.oddHalf))
+    }
+}
+
+extension SIMD16: LaneVector where Scalar == Float {
+    @inline(__always) static func step(_ sum: Self, _ x: Self, _ y: Self) -> Self { multiplyAdd(sum, x, y) }
+    @inline(__always) static func unzip(_ x: Self, _ y: Self) -> (evens: Self, odds: Self) {
+        (Self(lowHalf: x.evenHalf, highHalf: y.evenHalf), Self(lowHalf: x.oddHalf, highHalf: y.oddHalf))
+    }
+}
+
 /// The products `range` of `batchLaneProducts`, in blocks of `V.scalarCount` lanes.
-/// `step(sum, x, y)` is `multiplyAdd` for `V`, passed in so one body serves both widths.
 @inline(__always)
-private func laneBlocks<V: SIMD>(_: V.Type, _ step: (V, V, V) -> V,
-                                 _ a: UnsafePointer<Float>, _ aStride: Int,
-                                 _ b: UnsafePointer<Float>, _ bStride: Int,
-                                 _ c: UnsafeMutablePointer<Float>, _ range: Range<Int>,
-                                 m: Int, k: Int, n: Int, transA: Bool, transB: Bool) where V.Scalar == Float {
+private func laneBlocks<V: LaneVector>(_: V.Type, _ a: UnsafePointer<Float>, _ aStride: Int,
+                                       _ b: UnsafePointer<Float>, _ bStride: Int,
+                                       _ c: UnsafeMutablePointer<Float>, _ range: Range<Int>,
+                                       m: Int, k: Int, n: Int, transA: Bool, transB: Bool) {
     let lanes = V.scalarCount
     // A[i, p] = a[i * aRow + p * aCol],  B[p, j] = b[p * bRow + j * bCol]  (as in `matmulDirect`)
     let (aRow, aCol) = transA ? (1, m) : (k, 1)
     let (bRow, bCol) = transB ? (1, k) : (n, 1)
     let (aSize, bSize, cSize) = (m * k, k * n, m * n)
     // The block's operands, lane-interleaved: value x of every product's buffer is the vector at
-    // x * lanes (its lane l from product t0 + l). Zeroed first, so unused lanes hold numbers.
+    // x * lanes (its lane l from product t0 + l).
     let scratch = allocateFloats((aSize + bSize + cSize) * lanes)
     defer { scratch.deallocate() }
-    scratch.initialize(repeating: 0, count: (aSize + bSize + cSize) * lanes)
     let (pa, pb, pc) = (scratch, scratch + aSize * lanes, scratch + (aSize + bSize) * lanes)
     func vector(_ p: UnsafeMutablePointer<Float>, _ x: Int) -> V {
         UnsafeRawPointer(p + x * lanes).load(as: V.self)
@@ -98,12 +119,10 @@ private func laneBlocks<V: SIMD>(_: V.Type, _ step: (V, V, V) -> V,
     var t0 = range.lowerBound
     while t0 < range.upperBound {
         let filled = min(lanes, range.upperBound - t0)
-        // 1. Gather: lane l of vector x is value x of product t0 + l.
-        for l in 0..<filled {
-            let at = a + (t0 + l) * aStride, bt = b + (t0 + l) * bStride
-            for x in 0..<aSize { pa[x * lanes + l] = at[x] }
-            for x in 0..<bSize { pb[x * lanes + l] = bt[x] }
-        }
+        // 1. Gather: lane l of vector x is value x of product t0 + l (lanes past the last product
+        //    repeat it, so they compute on real numbers; they are not written back).
+        gather(V.self, a, aStride, size: aSize, into: pa, first: t0, filled: filled)
+        gather(V.self, b, bStride, size: bSize, into: pb, first: t0, filled: filled)
         // 2. The M·J sums, four independent ones at a time (so the additions of one wait less for
         //    the last); the last group repeats its last element where M·J is not a multiple of 4.
         var e = 0
@@ -114,10 +133,10 @@ private func laneBlocks<V: SIMD>(_: V.Type, _ step: (V, V, V) -> V,
             var s0 = V(), s1 = V(), s2 = V(), s3 = V()
             for p in 0..<k {
                 let pA = p * aCol, pB = p * bRow
-                s0 = step(s0, vector(pa, a0 + pA), vector(pb, pB + b0))
-                s1 = step(s1, vector(pa, a1 + pA), vector(pb, pB + b1))
-                s2 = step(s2, vector(pa, a2 + pA), vector(pb, pB + b2))
-                s3 = step(s3, vector(pa, a3 + pA), vector(pb, pB + b3))
+                s0 = V.step(s0, vector(pa, a0 + pA), vector(pb, pB + b0))
+                s1 = V.step(s1, vector(pa, a1 + pA), vector(pb, pB + b1))
+                s2 = V.step(s2, vector(pa, a2 + pA), vector(pb, pB + b2))
+                s3 = V.step(s3, vector(pa, a3 + pA), vector(pb, pB + b3))
             }
             UnsafeMutableRawPointer(pc + e0 * lanes).storeBytes(of: s0, as: V.self)
             UnsafeMutableRawPointer(pc + e1 * lanes).storeBytes(of: s1, as: V.self)
@@ -126,10 +145,68 @@ private func laneBlocks<V: SIMD>(_: V.Type, _ step: (V, V, V) -> V,
             e += 4
         }
         // 3. Scatter: lane l of every C[i, j] to product t0 + l.
-        for l in 0..<filled {
-            let ct = c + (t0 + l) * cSize
-            for x in 0..<cSize { ct[x] = pc[x * lanes + l] }
-        }
+        scatter(V.self, pc, size: cSize, to: c, first: t0, filled: filled)
         t0 += lanes
+    }
+}
+
+/// Gathers `lanes` products' operands (product t at `x + t * stride`, `size` values each) into
+/// `pack`, value v of product `first + l` at `pack[v * lanes + l]`; lanes from `filled` on repeat
+/// the last product. Whole `lanes` × `lanes` blocks are loaded one row per product and transposed
+/// in registers (`transposeBlock`); the last values, fewer than `lanes`, one by one.
+@inline(__always)
+private func gather<V: LaneVector>(_: V.Type, _ x: UnsafePointer<Float>, _ stride: Int, size: Int,
+                                   into pack: UnsafeMutablePointer<Float>, first: Int, filled: Int) {
+    let lanes = V.scalarCount, whole = size / lanes * lanes
+    for l in 0..<lanes {
+        let source = x + (first + min(l, filled - 1)) * stride
+        for v0 in Swift.stride(from: 0, to: whole, by: lanes) {
+            let row = UnsafeRawPointer(source + v0).loadUnaligned(as: V.self)
+            UnsafeMutableRawPointer(pack + (v0 + l) * lanes).storeBytes(of: row, as: V.self)
+        }
+        for v in whole..<size { pack[v * lanes + l] = source[v] }
+    }
+    for v0 in Swift.stride(from: 0, to: whole, by: lanes) { transposeBlock(V.self, pack + v0 * lanes) }
+}
+
+/// The inverse of `gather` for C: value v of product `first + l` from `pack[v * lanes + l]`, for the
+/// `filled` products of the block. Transposes `pack`'s whole blocks in place first.
+@inline(__always)
+private func scatter<V: LaneVector>(_: V.Type, _ pack: UnsafeMutablePointer<Float>, size: Int,
+                                    to c: UnsafeMutablePointer<Float>, first: Int, filled: Int) {
+    let lanes = V.scalarCount, whole = size / lanes * lanes
+    for v0 in Swift.stride(from: 0, to: whole, by: lanes) { transposeBlock(V.self, pack + v0 * lanes) }
+    for l in 0..<filled {
+        let target = c + (first + l) * size
+        for v0 in Swift.stride(from: 0, to: whole, by: lanes) {
+            let row = UnsafeRawPointer(pack + (v0 + l) * lanes).load(as: V.self)
+            UnsafeMutableRawPointer(target + v0).storeBytes(of: row, as: V.self)
+        }
+        for v in whole..<size { target[v] = pack[v * lanes + l] }
+    }
+}
+
+/// Transposes in place the `lanes` × `lanes` block of floats at `p` (`lanes` vectors one after
+/// another): lane c of vector r goes to lane r of vector c.
+///
+/// In log₂(lanes) rounds. Round `bit` (1, 2, 4, …) unzips each pair of vectors r, r + bit (r without
+/// that bit): the even lanes of both go to vector r, the odd lanes to r + bit. Each round moves one
+/// bit of the lane's index into the vector's index and one bit of the vector's index into the top of
+/// the lane's; after all rounds the two indices have traded places. One unzip is one two-source
+/// permute instruction with AVX-512 (`vpermi2ps`): 64 for 256 values, against 256 loads and stores.
+@inline(__always)
+private func transposeBlock<V: LaneVector>(_: V.Type, _ p: UnsafeMutablePointer<Float>) {
+    let lanes = V.scalarCount
+    let raw = UnsafeMutableRawPointer(p)
+    var bit = 1
+    while bit < lanes {
+        for r in 0..<lanes where r & bit == 0 {
+            let x = raw.load(fromByteOffset: r * lanes * 4, as: V.self)
+            let y = raw.load(fromByteOffset: (r + bit) * lanes * 4, as: V.self)
+            let (evens, odds) = V.unzip(x, y)
+            raw.storeBytes(of: evens, toByteOffset: r * lanes * 4, as: V.self)
+            raw.storeBytes(of: odds, toByteOffset: (r + bit) * lanes * 4, as: V.self)
+        }
+        bit *= 2
     }
 }
