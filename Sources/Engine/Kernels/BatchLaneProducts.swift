@@ -112,9 +112,8 @@ private func laneBlocks<V: LaneVector>(_: V.Type, _ a: UnsafePointer<Float>, _ a
     let scratch = allocateFloats((aSize + bSize + cSize) * lanes)
     defer { scratch.deallocate() }
     let (pa, pb, pc) = (scratch, scratch + aSize * lanes, scratch + (aSize + bSize) * lanes)
-    func vector(_ p: UnsafeMutablePointer<Float>, _ x: Int) -> V {
-        UnsafeRawPointer(p + x * lanes).load(as: V.self)
-    }
+    func vector(_ p: UnsafeMutablePointer<Float>) -> V { UnsafeRawPointer(p).load(as: V.self) }
+    let (aStep, bStep) = (aCol * lanes, bRow * lanes)
 
     var t0 = range.lowerBound
     while t0 < range.upperBound {
@@ -130,13 +129,17 @@ private func laneBlocks<V: LaneVector>(_: V.Type, _ a: UnsafePointer<Float>, _ a
             let e0 = e, e1 = min(e + 1, cSize - 1), e2 = min(e + 2, cSize - 1), e3 = min(e + 3, cSize - 1)
             let a0 = e0 / n * aRow, a1 = e1 / n * aRow, a2 = e2 / n * aRow, a3 = e3 / n * aRow
             let b0 = e0 % n * bCol, b1 = e1 % n * bCol, b2 = e2 % n * bCol, b3 = e3 % n * bCol
+            // Where A[i, p] and B[p, j] of each sum are, moved on one step of p at a time.
+            var (x0, x1, x2, x3) = (pa + a0 * lanes, pa + a1 * lanes, pa + a2 * lanes, pa + a3 * lanes)
+            var (y0, y1, y2, y3) = (pb + b0 * lanes, pb + b1 * lanes, pb + b2 * lanes, pb + b3 * lanes)
             var s0 = V(), s1 = V(), s2 = V(), s3 = V()
-            for p in 0..<k {
-                let pA = p * aCol, pB = p * bRow
-                s0 = V.step(s0, vector(pa, a0 + pA), vector(pb, pB + b0))
-                s1 = V.step(s1, vector(pa, a1 + pA), vector(pb, pB + b1))
-                s2 = V.step(s2, vector(pa, a2 + pA), vector(pb, pB + b2))
-                s3 = V.step(s3, vector(pa, a3 + pA), vector(pb, pB + b3))
+            for _ in 0..<k {
+                s0 = V.step(s0, vector(x0), vector(y0))
+                s1 = V.step(s1, vector(x1), vector(y1))
+                s2 = V.step(s2, vector(x2), vector(y2))
+                s3 = V.step(s3, vector(x3), vector(y3))
+                (x0, x1, x2, x3) = (x0 + aStep, x1 + aStep, x2 + aStep, x3 + aStep)
+                (y0, y1, y2, y3) = (y0 + bStep, y1 + bStep, y2 + bStep, y3 + bStep)
             }
             UnsafeMutableRawPointer(pc + e0 * lanes).storeBytes(of: s0, as: V.self)
             UnsafeMutableRawPointer(pc + e1 * lanes).storeBytes(of: s1, as: V.self)
