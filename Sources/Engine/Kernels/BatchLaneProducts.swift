@@ -11,12 +11,12 @@
 // float addition is not associative, so the bits would differ from `matmulNaive`. Every kernel in
 // this project must agree with it bit for bit.
 //
-// So vectorise *across* products instead. Take `lanes` (16 with AVX-512, else 8) consecutive batch
+// So vectorise *across* products instead. Take `lanes` (8, or 16) consecutive batch
 // entries; lane l of every vector belongs to entry t0 + l:
 //
 //   1. gather: the vector for A[i, p] holds A[t0 + l][i, p] in lane l (likewise B[p, j]);
 //   2. compute each C[i, j] exactly as the naive loop does, `sum = 0; for p in 0..<K
-//      { sum = sum + A[i, p] * B[p, j] }` (`multiplyAdd`), but on vectors: 16 products advance at once;
+//      { sum = sum + A[i, p] * B[p, j] }` (`multiplyAdd`), but on vectors: 8 products advance at once;
 //   3. scatter lane l of every C[i, j] back to entry t0 + l.
 //
 // Each lane does its own product's arithmetic, in its order, and nothing else: the result is the
@@ -27,13 +27,11 @@
 // wanted as M·K vectors of `lanes`. Whole `lanes` × `lanes` squares are loaded as rows and transposed
 // in registers (`transposeBlock`); scattering C is the same in reverse.
 
-/// The lanes `batchLaneProducts` uses: one 512-bit vector with AVX-512 (`TRAINLAB_AVX512`), one
-/// 256-bit vector otherwise. Both give the same bits.
-#if TRAINLAB_AVX512
-let productLanes = 16
-#else
+/// The lanes `batchLaneProducts` uses: 8 (one 256-bit vector), on every build. Measured on a Zen 5
+/// core with AVX-512 (128 products of each of attention's four shapes, microbenchmark, minimum of 6
+/// runs): 8.1-9.6 µs with 8 lanes against 9.3-9.9 with 16 (whose 16 × 16 transposes cost more), and
+/// 24-42 µs one product at a time (`matmulDirect`). `lanes: 16` stays available (and tested).
 let productLanes = 8
-#endif
 
 /// Batches with at least this many tiny products go to `batchLaneProducts` (fewer: one by one).
 let laneProductMinimumBatches = 8
@@ -195,8 +193,9 @@ private func scatter<V: LaneVector>(_: V.Type, _ pack: UnsafeMutablePointer<Floa
 /// In log₂(lanes) rounds. Round `bit` (1, 2, 4, …) unzips each pair of vectors r, r + bit (r without
 /// that bit): the even lanes of both go to vector r, the odd lanes to r + bit. Each round moves one
 /// bit of the lane's index into the vector's index and one bit of the vector's index into the top of
-/// the lane's; after all rounds the two indices have traded places. One unzip is one two-source
-/// permute instruction with AVX-512 (`vpermi2ps`): 64 for 256 values, against 256 loads and stores.
+/// the lane's; after all rounds the two indices have traded places. 8 × 8: 24 half-unzips of two
+/// shuffles each (`vshufps`, `vpermpd`) for 64 values; 16 × 16: 64 two-source permutes (`vpermi2ps`,
+/// AVX-512) for 256. Either way far fewer instructions than a load and a store per value.
 @inline(__always)
 private func transposeBlock<V: LaneVector>(_: V.Type, _ p: UnsafeMutablePointer<Float>) {
     let lanes = V.scalarCount
