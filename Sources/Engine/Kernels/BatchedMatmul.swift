@@ -5,15 +5,17 @@
 /// `[batches, M, J]`. `aStride`/`bStride` are the distances between consecutive products' operands
 /// (0: the same matrix for every product). No zero-fill: the kernel writes every element of C.
 ///
-/// Many small products (attention's one per batch entry and head, [T, E] · [E, S]) may be shared
-/// between this thread and the helper, the first half of the batch here and the second there,
-/// where the calibration measured that cheaper: each product is still computed whole by one
-/// thread, so the bits do not change.
+/// Tiny products (M·J·K at most `tinyProductThreshold`, attention's one per batch entry and head,
+/// [T, E] · [E, S]) in batches of at least `laneProductMinimumBatches` run many at once, one per
+/// SIMD lane (`batchLaneProducts`). Batches of small products may be shared between this thread and
+/// the helper, the first part of the batch here and the rest there, where the calibration measured
+/// that cheaper: each product is still computed whole by one thread, so the bits do not change.
 ///
 /// - Parameters:
 ///   - n: J, the columns of B and of C.
 ///   - transA, transB: read A from a `[K, M]` buffer, B from a `[J, K]` one (see `matmulNaive`).
-///   - threads: a thread count for every product (`nil`: each product's calibrated choice).
+///   - threads: a thread count for every product, or for the whole batch of tiny products
+///     (`nil`: the calibrated choice).
 func batchedProduct(_ a: [Float], _ aStride: Int, _ b: [Float], _ bStride: Int, batches: Int,
                     m: Int, k: Int, n: Int, transA: Bool = false, transB: Bool = false,
                     threads: Int? = nil) -> [Float] {
@@ -22,7 +24,16 @@ func batchedProduct(_ a: [Float], _ aStride: Int, _ b: [Float], _ bStride: Int, 
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 let (a, b, c) = (a.baseAddress!, b.baseAddress!, c.baseAddress!)
-                func products(_ range: Range<Int>) {
+                let each = m * n * k
+                let inLanes = each <= tinyProductThreshold && batches >= laneProductMinimumBatches
+                func products(_ range: Range<Int>, threads: Int?) {
+                    if inLanes {
+                        batchLaneProducts(a + range.lowerBound * aStride, aStride: aStride,
+                                          b + range.lowerBound * bStride, bStride: bStride,
+                                          c + range.lowerBound * m * n, batches: range.count, m: m, k: k, n: n,
+                                          transA: transA, transB: transB, threads: threads ?? 1)
+                        return
+                    }
                     for t in range {
                         let at = a + t * aStride, bt = b + t * bStride, ct = c + t * m * n
                         if let threads {
@@ -35,18 +46,23 @@ func batchedProduct(_ a: [Float], _ aStride: Int, _ b: [Float], _ bStride: Int, 
                 }
                 // Small products (each below the size where one product could use two threads):
                 // split the batch between the threads if that measured cheaper.
-                let each = m * n * k
                 guard threads == nil && batches >= 8 && each < calibrationFloor
                         && batches * each >= batchSplitFloor else {
-                    products(0..<batches)
+                    products(0..<batches, threads: threads)
                     return
                 }
                 let kind = WorkKind(operation: transA ? .batchedTransA : (transB ? .batchedTransB : .batched),
                                     m: m, k: k, n: n, batches: batches)
                 withCalibratedThreads(kind) { threadCount in
-                    guard threadCount > 1 else { products(0..<batches); return }
-                    let half = batches / 2
-                    HelperThread.shared.run({ products(0..<half) }, { products(half..<batches) })
+                    if inLanes {
+                        products(0..<batches, threads: threadCount)
+                    } else if threadCount > 1 {
+                        let half = batches / 2
+                        HelperThread.shared.run({ products(0..<half, threads: nil) },
+                                                { products(half..<batches, threads: nil) })
+                    } else {
+                        products(0..<batches, threads: nil)
+                    }
                 }
             }
         }

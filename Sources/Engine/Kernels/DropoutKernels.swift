@@ -10,15 +10,40 @@ func dropoutMaskPlain(count: Int, p: Float, generator: inout Generator) -> [Floa
     return mask
 }
 
-/// Dropout's forward in one pass: the mask (0 or 1/(1-p)) and `y = x · mask`, for `x` of any shape.
+/// One element of dropout's mask, drawn fast: 0 (dropped) or 1/(1-p) (kept), from the same stream
+/// as `dropoutMaskPlain`.
 ///
-/// The same stream as `dropoutMaskPlain`, drawn faster: `nextFloat() < p` is `Float(u) · 2⁻²⁴ < p`
-/// for the top 24 bits u, and since both sides are exact (u < 2²⁴, and scaling by a power of two
-/// is exact), that is the integer test `u < ⌈p · 2²⁴⌉`: no conversion to Float per element. The
-/// generator's state stays in registers for the whole loop (a local copy, written back at the end).
+/// `nextFloat() < p` is `Float(u) · 2⁻²⁴ < p` for the top 24 bits u, and since both sides are exact
+/// (u < 2²⁴, and scaling by a power of two is exact), that is the integer test `u < ⌈p · 2²⁴⌉`: no
+/// conversion to Float per element.
+struct DropoutDraw {
+    let scale: Float, threshold: UInt64
+
+    init(p: Float) {
+        scale = 1 / (1 - p)
+        threshold = UInt64((p * 16_777_216).rounded(.up))
+    }
+
+    @inline(__always)
+    func next(_ g: inout Generator) -> Float { g.next() >> 40 < threshold ? 0 : scale }
+}
+
+/// Dropout's mask, `[count]` values 0 or 1/(1-p) (`DropoutDraw`): attention's dropout on its weights
+/// (`attentionWeights`). The generator's state stays in registers for the whole loop (a local copy,
+/// written back at the end).
+func dropoutMask(count: Int, p: Float, generator: inout Generator) -> [Float] {
+    let draw = DropoutDraw(p: p)
+    var g = generator
+    defer { generator = g }
+    return [Float](unsafeUninitializedCapacity: count) { mask, initialized in
+        for i in 0..<count { mask[i] = draw.next(&g) }
+        initialized = count
+    }
+}
+
+/// Dropout's forward in one pass: the mask (as `dropoutMask`) and `y = x · mask`, for `x` of any shape.
 func dropoutForward(_ x: [Float], p: Float, generator: inout Generator) -> (y: [Float], mask: [Float]) {
-    let scale = 1 / (1 - p)
-    let threshold = UInt64((p * 16_777_216).rounded(.up))
+    let draw = DropoutDraw(p: p)
     var g = generator
     defer { generator = g }
     var y = [Float](repeating: 0, count: x.count)
@@ -26,7 +51,7 @@ func dropoutForward(_ x: [Float], p: Float, generator: inout Generator) -> (y: [
         x.withUnsafeBufferPointer { x in
             y.withUnsafeMutableBufferPointer { y in
                 for i in 0..<x.count {
-                    let keep: Float = g.next() >> 40 < threshold ? 0 : scale
+                    let keep = draw.next(&g)
                     mask[i] = keep
                     y[i] = x[i] * keep
                 }

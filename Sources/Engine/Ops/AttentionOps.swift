@@ -116,9 +116,7 @@ extension Tensor {
         p = softmaxValues(p, outer: n * t, n: s, inner: 1, log: false)
         // Dropout's mask, drawn only when it is active (the identity otherwise, as `dropout`).
         let active = training && dropout > 0
-        let keep: [Float] = active
-            ? (0..<(n * t * s)).map { _ in generator.nextFloat() < dropout ? 0 : 1 / (1 - dropout) }
-            : []
+        let keep = active ? dropoutMask(count: n * t * s, p: dropout, generator: &generator) : []
         let weights = active ? zipValues(p, keep) { $0 * $1 } : p
         var inputs = [query, key]
         if let mask { inputs.append(mask) }
