@@ -28,9 +28,10 @@
 // in registers (`transposeBlock`); scattering C is the same in reverse.
 
 /// The lanes `batchLaneProducts` uses: 8 (one 256-bit vector), on every build. Measured on a Zen 4
-/// core (AVX-512 on 256-bit units; a CPU with full-width AVX-512 may favour 16) (128 products of each of attention's four shapes, microbenchmark, minimum of 6
-/// runs): 8.1-9.6 µs with 8 lanes against 9.3-9.9 with 16 (whose 16 × 16 transposes cost more), and
-/// 24-42 µs one product at a time (`matmulDirect`). `lanes: 16` stays available (and tested).
+/// core (AVX-512 run on 256-bit units; a CPU with full-width AVX-512 may favour 16), 128 products of
+/// each of attention's four shapes, microbenchmark, minimum of 6 runs: 8.1-9.6 µs with 8 lanes against
+/// 9.3-9.9 with 16 (whose 16 × 16 transposes cost more), and 24-42 µs one product at a time
+/// (`matmulDirect`). `lanes: 16` stays available (and tested).
 let productLanes = 8
 
 /// Batches with at least this many tiny products go to `batchLaneProducts` (fewer: one by one).
