@@ -74,6 +74,16 @@ import Testing
         #expect(kernelsMayUseHelper)
     }
 
+    @Test func aRunThatRunsThingsConcurrentlyItselfRunsThemOneAtATime() {
+        // Inside a run of a concurrent batch (marked as its threads are), a nested batch is serial:
+        // its runs keep the helper (a batch of one run does not pin the kernels).
+        let nested = runConcurrently([0]) { _ -> [Bool] in
+            Thread.current.threadDictionary[ConcurrentRuns.insideKey] = true
+            return runConcurrently(Array(0..<3)) { _ in kernelsMayUseHelper }
+        }
+        #expect(nested == [[true, true, true]])
+    }
+
     @Test func concurrencyThatDidNotPayIsSwitchedOffAndLookedAtAgainLater() {
         var v = ConcurrentRuns.Verdict()
         #expect(v.workers(available: 2) == 2)

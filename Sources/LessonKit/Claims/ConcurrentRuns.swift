@@ -60,6 +60,9 @@ public enum ConcurrentRuns {
             serialBatches = 0
         }
     }
+    /// Marks, in a thread's dictionary, a thread running one run of a concurrent batch.
+    static let insideKey = "TrainingLab.concurrentRun"
+
     /// The process's one verdict (lessons run their batches one after another; tests, in parallel).
     static let verdict = Mutex(Verdict())
 }
@@ -77,7 +80,9 @@ public func runConcurrently<Item, Result>(_ items: [Item], maxWorkers: Int = .ma
                                           progress: (Int) -> Void = { _ in },
                                           _ body: (Item) -> Result) -> [Result] {
     guard !items.isEmpty else { return [] }
-    let available = min(maxWorkers, ConcurrentRuns.cores, items.count)
+    // A run of a concurrent batch that itself has runs to do does them one at a time: the cores are taken.
+    let nested = Thread.current.threadDictionary[ConcurrentRuns.insideKey] != nil
+    let available = nested ? 1 : min(maxWorkers, ConcurrentRuns.cores, items.count)
     let workers = ConcurrentRuns.verdict.withLock { $0.workers(available: available) }
     let finished = DispatchSemaphore(value: 0)
     let start = DispatchTime.now().uptimeNanoseconds
@@ -86,6 +91,7 @@ public func runConcurrently<Item, Result>(_ items: [Item], maxWorkers: Int = .ma
         let batch = RunBatch(items, body)
         func launch(_ index: Int) {
             let thread = Thread { [batch] in
+                if workers > 1 { Thread.current.threadDictionary[ConcurrentRuns.insideKey] = true }
                 batch.run(index, kernelsOnOneThread: workers > 1)
                 finished.signal()
             }
