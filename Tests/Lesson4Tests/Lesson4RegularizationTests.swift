@@ -91,12 +91,18 @@ import Testing
         s.epochs = 2
         s.model = .small
         let run = trainWithValidation(train: data.train, validation: data.validation, settings: s)
+        // Another run on this thread moves its default generator on; the checkpoint still carries
+        // the first run's stream, where that run left it.
+        var later = s
+        later.seed = 43
+        _ = trainWithValidation(train: data.train, validation: data.validation, settings: later)
+        #expect(defaultGenerator != run.generator)
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("lesson4-test-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         let check = try checkpointRoundTrip(run, inputs: data.test.inputs, url: url)
         #expect(check.identical && check.maxDifference == 0)
-        #expect(check.optimizerRestored && check.schedulerRestored)
+        #expect(check.optimizerRestored && check.schedulerRestored && check.generatorRestored)
         #expect(check.epoch == 2)
         // A model that did not load the file predicts differently (the check can fail).
         let other = makeModel(s.model, dropout: s.dropout, seed: 7)

@@ -97,6 +97,9 @@ struct TrainedRun {
     let optimizer: AdamW
     let scheduler: ReduceLROnPlateau
     let record: RunRecord
+    /// The run's random stream (this thread's default generator: dropout's masks) where the run
+    /// left it, for a checkpoint to resume from.
+    let generator: Generator
 }
 
 /// The seed's printed line, character for character:
@@ -242,7 +245,8 @@ func trainWithValidation(train: TensorDataset, validation: TensorDataset, settin
     var record = RunRecord(settings: settings, epochs: records, bestEpoch: stopper.bestEpoch,
                            bestValidationLoss: stopper.best, stopEpoch: stopEpoch)
     record.divergence = divergence
-    return TrainedRun(model: model, optimizer: optimizer, scheduler: scheduler, record: record)
+    return TrainedRun(model: model, optimizer: optimizer, scheduler: scheduler, record: record,
+                      generator: defaultGenerator)
 }
 
 /// The model's parameters grouped by layer (`input_proj`, `encoder.layers.0`, …, `output_layer`),

@@ -21,6 +21,8 @@ struct CheckpointCheck {
     /// epochs) came back as they were, so training could resume where it stopped.
     let optimizerRestored: Bool
     let schedulerRestored: Bool
+    /// Whether the file's random stream is the run's own, where its training left it.
+    let generatorRestored: Bool
     /// The epoch recorded in the file.
     let epoch: Int
 }
@@ -32,7 +34,7 @@ struct CheckpointCheck {
 func checkpointRoundTrip(_ run: TrainedRun, inputs: Tensor, url: URL) throws -> CheckpointCheck {
     let settings = run.record.settings
     try Checkpoint.save(to: url, model: run.model, optimizer: run.optimizer, scheduler: run.scheduler,
-                        epoch: run.record.epochs.count, generators: ["default": defaultGenerator],
+                        epoch: run.record.epochs.count, generators: ["default": run.generator],
                         extra: ["best_epoch": "\(run.record.bestEpoch)"])
     let bytes = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
     let tensors = try SafeTensors.load(contentsOf: url).tensors.count
@@ -53,7 +55,7 @@ func checkpointRoundTrip(_ run: TrainedRun, inputs: Tensor, url: URL) throws -> 
     let schedulerRestored = scheduler.stateDict() == run.scheduler.stateDict()
     return CheckpointCheck(tensors: tensors, bytes: bytes, identical: identical, maxDifference: maxDifference,
                            optimizerRestored: optimizerRestored, schedulerRestored: schedulerRestored,
-                           epoch: info.epoch)
+                           generatorRestored: info.generators["default"] == run.generator, epoch: info.epoch)
 }
 
 /// The seed's last lines: `test_input = torch.randn(3, seq_length, input_dim)`, `model.eval()`,
