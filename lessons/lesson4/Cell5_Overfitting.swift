@@ -81,8 +81,9 @@ func runOverfitExperiment(data: LessonData, trainSize: Int, epochs: Int, base: S
          earlyStopped: g == 0 ? summarizeEarlyStopping(run.record, model: run.model, validation: data.validation) : nil)
     }
     func seedRuns(_ g: Int) -> SeedRuns { SeedRuns(seeds: seeds, runs: runs[g].map(\.record)) }
-    return OverfitExperiment(seeds: seeds, overfit: seedRuns(0), weightDecayed: seedRuns(1), droppedOut: seedRuns(2),
-                             smaller: seedRuns(3), moreData: seedRuns(4), earlyStopped: runs[0].map { $0.earlyStopped! })
+    return OverfitExperiment(seeds: seeds, overfit: seedRuns(0), weightDecayed: seedRuns(1),
+                             droppedOut: seedRuns(2), smaller: seedRuns(3), moreData: seedRuns(4),
+                             earlyStopped: runs[0].map { $0.earlyStopped! })
 }
 
 // MARK: - Cell 5: Overfitting — shown with little data and no regularization, then fixed

@@ -108,17 +108,17 @@ public class Adam: Optimizer {
                 }
             }
             let elements = updated.map { parameters[$0].scalars.count }
+            let total = elements.reduce(0, +)
             func run(threads: Int) {
                 guard threads > 1 && updated.count > 1 else { updateEach(updated[...]); return }
                 // The cut: the first parameters holding at least half of the elements stay here.
                 var cut = 0, counted = 0
-                while cut < updated.count - 1 && 2 * counted < elements.reduce(0, +) {
+                while cut < updated.count - 1 && 2 * counted < total {
                     counted += elements[cut]
                     cut += 1
                 }
                 HelperThread.shared.run({ updateEach(updated[..<cut]) }, { updateEach(updated[cut...]) })
             }
-            let total = elements.reduce(0, +)
             if let forced {
                 run(threads: forced)
             } else if total >= adamSplitFloor && matmulMaxThreads > 1 {
